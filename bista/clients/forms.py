@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from bista.clients.models import Client, ClientContact, LogReview
+from bista.core.forms import DateInput
+from bista.core.models import Team, Unit
+
+CLIENT_DETAIL_FIELDS = (
+    "gender",
+    "street_address",
+    "postal_code",
+    "city",
+    "phone",
+    "email",
+    "preferred_staff_gender",
+    "language",
+    "interpreter_needed",
+    "protected_identity",
+)
+
+
+class ClientDetailsForm(forms.ModelForm):
+    """The editable details; personnummer and unit are handled by the create form."""
+
+    class Meta:
+        model = Client
+        fields = ("first_name", "last_name", *CLIENT_DETAIL_FIELDS)
+
+    def _post_clean(self) -> None:
+        # Validation of the whole record is the service's job (it runs full_clean); the form only parses input.
+        pass
+
+
+class ClientCreateForm(ClientDetailsForm):
+    personnummer_input = forms.CharField(
+        label="Personnummer", max_length=13, help_text="ÅÅÅÅMMDD-NNNN. Samordningsnummer går också bra."
+    )
+    unit = forms.ModelChoiceField(label="Enhet", queryset=Unit.objects.none())
+    teams = forms.ModelMultipleChoiceField(
+        label="Arbetsgrupper", queryset=Team.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    field_order = ["personnummer_input", "first_name", "last_name", "unit", "teams"]
+
+    def __init__(self, *args: Any, units: Any, teams: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["teams"].queryset = teams  # type: ignore[attr-defined]
+        if units.count() == 1:
+            self.fields["unit"].initial = units.first()
+
+
+class ClientEditForm(ClientDetailsForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    is_active = forms.BooleanField(label="Aktiv", required=False)
+
+    class Meta(ClientDetailsForm.Meta):
+        fields = (*ClientDetailsForm.Meta.fields, "is_active")  # type: ignore[assignment]
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = ClientContact
+        fields = ("kind", "name", "relation", "phone", "email")
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class ClientSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Sök på namn eller personnummer",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    enhet = forms.TypedChoiceField(label="Enhet", required=False, coerce=int, empty_value=None)
+    inaktiva = forms.BooleanField(label="Visa även inaktiva", required=False)
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["enhet"].choices = [("", "Alla enheter"), *[(u.pk, u.name) for u in units]]  # type: ignore[attr-defined]
+
+
+class LogFilterForm(forms.Form):
+    enhet = forms.TypedChoiceField(label="Enhet", coerce=int)
+    anvandare = forms.IntegerField(label="Användar-id", required=False, min_value=1)
+    brukare = forms.IntegerField(label="Brukar-id", required=False, min_value=1)
+    fran = forms.DateField(label="Från", required=False, widget=DateInput())
+    till = forms.DateField(label="Till", required=False, widget=DateInput())
+    skyddade = forms.BooleanField(label="Endast skyddade personuppgifter", required=False)
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["enhet"].choices = [(u.pk, u.name) for u in units]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("fran") and data.get("till") and data["till"] < data["fran"]:
+            self.add_error("till", "Slutdatum får inte vara före startdatum.")
+        return data
+
+
+class LogSampleForm(forms.Form):
+    enhet = forms.TypedChoiceField(label="Enhet", coerce=int)
+    fran = forms.DateField(label="Från", widget=DateInput())
+    till = forms.DateField(label="Till", widget=DateInput())
+    antal = forms.IntegerField(label="Antal loggrader i urvalet", min_value=1, max_value=500, initial=25)
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["enhet"].choices = [(u.pk, u.name) for u in units]  # type: ignore[attr-defined]
+
+
+class LogReviewForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Bedömning", choices=[c for c in LogReview.Outcome.choices if c[0]], widget=forms.RadioSelect
+    )
+    findings = forms.CharField(label="Iakttagelser", required=False, widget=forms.Textarea)

@@ -1,0 +1,81 @@
+"""The audit trail: every write records who changed what, from what, to what, in the same transaction."""
+
+from __future__ import annotations
+
+import contextvars
+import datetime
+import decimal
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models, transaction
+
+from bista.core.models import AuditEvent, Unit
+
+_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("bista_request_id", default="")
+
+
+def set_request_id(value: str | None = None) -> str:
+    request_id = value or uuid.uuid4().hex
+    _request_id.set(request_id)
+    return request_id
+
+
+def current_request_id() -> str:
+    return _request_id.get()
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, (datetime.date, datetime.datetime, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, (decimal.Decimal, uuid.UUID)):
+        return str(value)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The JSON-safe values of `fields` (foreign keys by id) for old/new values in the audit event."""
+    result: dict[str, Any] = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        attname = getattr(field, "attname", name)
+        result[name] = _json_safe(getattr(obj, attname))
+    return result
+
+
+def changed(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Only the keys whose values differ, for a compact old/new pair."""
+    keys = [k for k in new if old.get(k) != new[k]]
+    return {k: old.get(k) for k in keys}, {k: new[k] for k in keys}
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+    unit: Unit | None = None,
+) -> AuditEvent:
+    """Write one audit event. Must run inside the writing service's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record must be called inside the write's transaction")
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        old_values=_json_safe(old or {}),
+        new_values=_json_safe(new or {}),
+        request_id=current_request_id(),
+        unit=unit,
+    )

@@ -1,0 +1,25 @@
+"""What every page's navigation needs to know about the signed-in user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from bista.core.access import access_map
+from bista.core.permissions import Perm
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    perms: set[str] = set().union(*access_map(user).values()) if access_map(user) else set()
+    return {
+        "nav": {
+            "clients": bool(perms & set(Perm.CLIENT_VIEW)),
+            "employees": Perm.EMPLOYEE_VIEW in perms,
+            "log_review": Perm.LOG_REVIEW in perms,
+            "api_tokens": Perm.API_TOKEN in perms,
+        }
+    }

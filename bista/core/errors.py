@@ -1,0 +1,15 @@
+"""Errors the services raise besides Django's ValidationError (bad input) and PermissionDenied."""
+
+from __future__ import annotations
+
+
+class ConflictError(Exception):
+    """Someone else saved the record after this edit began: the stale save is refused, nothing is lost."""
+
+    code = "conflict"
+
+    def __init__(self, message: str = "", *, current_version: int | None = None) -> None:
+        super().__init__(
+            message or "Någon annan har ändrat uppgifterna medan du redigerade. Läs in sidan igen och gör om ändringen."
+        )
+        self.current_version = current_version

@@ -1,0 +1,51 @@
+"""What every record about a person shares: recorded gender, the personnummer field, never deleted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from bista.core import personnummer
+
+
+class Gender(models.TextChoices):
+    """Gender as recorded (for gender-split statistics); never derived from the personnummer."""
+
+    WOMAN = "K", "Kvinna"
+    MAN = "M", "Man"
+    OTHER = "A", "Annat"
+    UNKNOWN = "O", "Uppgift saknas"
+
+
+def validate_stored_personnummer(value: str) -> None:
+    try:
+        parsed = personnummer.parse(value, today=timezone.localdate())
+    except personnummer.PersonnummerError as error:
+        raise ValidationError(str(error), code=error.code) from error
+    if parsed.digits != value:
+        raise ValidationError("Personnumret ska lagras med tolv siffror.", code="format")
+
+
+def parse_personnummer_field(value: str, field: str = "personnummer") -> str:
+    """Parse user input into the stored 12 digits, or raise a ValidationError naming the field."""
+    try:
+        return personnummer.parse(value, today=timezone.localdate()).digits
+    except personnummer.PersonnummerError as error:
+        raise ValidationError({field: ValidationError(str(error), code=error.code)}) from error
+
+
+def format_personnummer(digits: str) -> str:
+    return f"{digits[:8]}-{digits[8:]}" if len(digits) == 12 else digits
+
+
+class NeverDeleted(models.Model):
+    """Records about people are never hard-deleted: they are made inactive instead."""
+
+    class Meta:
+        abstract = True
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValidationError("Uppgifter om personer tas aldrig bort; markera dem som inaktiva.")

@@ -1,0 +1,29 @@
+"""Permission and role codes used in code. The grants themselves are reference data (core.RoleGrant),
+seeded by migration 0002 and editable by an administrator, with validity dates."""
+
+from __future__ import annotations
+
+
+class Perm:
+    ORG_VIEW = "org.view"
+    ORG_MANAGE = "org.manage"
+    CLIENT_VIEW_ALL = "client.view_all"
+    CLIENT_VIEW_TEAM = "client.view_team"
+    CLIENT_MANAGE = "client.manage"
+    CLIENT_EXPORT = "client.export"
+    EMPLOYEE_VIEW = "employee.view"
+    EMPLOYEE_MANAGE = "employee.manage"
+    LOG_REVIEW = "log.review"
+    API_TOKEN = "api.token"
+
+    CLIENT_VIEW = (CLIENT_VIEW_ALL, CLIENT_VIEW_TEAM)
+
+
+class RoleCode:
+    UNIT_MANAGER = "enhetschef"
+    DEPUTY_MANAGER = "bitradande_enhetschef"
+    ADMINISTRATOR = "administrator"
+    EMPLOYEE = "medarbetare"
+    CASE_OFFICER = "handlaggare"
+    CONTROLLER = "controller"
+    SYSTEM_ADMINISTRATOR = "systemforvaltare"

@@ -1,0 +1,239 @@
+"""Writes to the organisation: units, teams, memberships, API tokens. Each one audited, atomically."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from bista.core import audit
+from bista.core.access import SYSTEM, check_perm, forget_access, has_perm
+from bista.core.models import ApiToken, Department, District, Membership, Role, Team, Unit
+from bista.core.permissions import Perm
+
+TEAM_FIELDS = ("unit", "name", "kind", "is_active")
+UNIT_FIELDS = ("department", "name", "kind", "is_active")
+
+
+def _full_clean(obj: Any, exclude: list[str] | None = None) -> None:
+    """Validate with the model's own rules; raises ValidationError with Swedish messages per field."""
+    obj.full_clean(exclude=exclude)
+
+
+@transaction.atomic
+def unit_create(*, actor: Any, department: Department, name: str, kind: str) -> Unit:
+    if actor is not SYSTEM and not any(
+        has_perm(actor, Perm.ORG_MANAGE, u) for u in Unit.objects.filter(department__district=department.district_id)
+    ):
+        raise PermissionDenied("Behörighet saknas: org.manage")
+    unit = Unit(department=department, name=name.strip(), kind=kind)
+    _full_clean(unit)
+    unit.save()
+    audit.record(actor=actor, action="unit.create", obj=unit, new=audit.snapshot(unit, UNIT_FIELDS), unit=unit)
+    return unit
+
+
+@transaction.atomic
+def unit_update(*, actor: Any, unit: Unit, **changes: Any) -> Unit:
+    check_perm(actor, Perm.ORG_MANAGE, unit)
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    old = audit.snapshot(unit, UNIT_FIELDS)
+    for field in ("name", "is_active"):
+        if field in changes:
+            setattr(unit, field, changes[field])
+    _full_clean(unit)
+    unit.save()
+    before, after = audit.changed(old, audit.snapshot(unit, UNIT_FIELDS))
+    if after:
+        audit.record(actor=actor, action="unit.update", obj=unit, old=before, new=after, unit=unit)
+    return unit
+
+
+@transaction.atomic
+def team_create(*, actor: Any, unit: Unit, name: str, kind: str = Team.Kind.OTHER) -> Team:
+    check_perm(actor, Perm.ORG_MANAGE, unit)
+    team = Team(unit=unit, name=name.strip(), kind=kind)
+    _full_clean(team)
+    team.save()
+    audit.record(actor=actor, action="team.create", obj=team, new=audit.snapshot(team, TEAM_FIELDS), unit=unit)
+    return team
+
+
+@transaction.atomic
+def team_update(*, actor: Any, team: Team, **changes: Any) -> Team:
+    check_perm(actor, Perm.ORG_MANAGE, team.unit_id)
+    team = Team.objects.select_for_update().get(pk=team.pk)
+    old = audit.snapshot(team, TEAM_FIELDS)
+    for field in ("name", "kind", "is_active"):
+        if field in changes and changes[field] is not None:
+            setattr(team, field, changes[field])
+    _full_clean(team)
+    team.save()
+    before, after = audit.changed(old, audit.snapshot(team, TEAM_FIELDS))
+    if after:
+        audit.record(actor=actor, action="team.update", obj=team, old=before, new=after, unit=team.unit)
+    return team
+
+
+@transaction.atomic
+def membership_grant(
+    *,
+    actor: Any,
+    user: Any,
+    role: Role,
+    district: District,
+    unit: Unit | None = None,
+    valid_from: datetime.date | None = None,
+) -> Membership:
+    """Give `user` a role in a unit (or, with no unit, in the whole district)."""
+    scope = [unit] if unit is not None else list(Unit.objects.filter(department__district=district))
+    if actor is not SYSTEM and not scope:
+        raise PermissionDenied("Behörighet saknas: org.manage")
+    for target in scope:
+        check_perm(actor, Perm.ORG_MANAGE, target)
+    if unit is not None and unit.department.district_id != district.pk:
+        raise ValidationError({"unit": "Enheten hör inte till stadsdelsnämnden."})
+    membership = Membership(
+        user=user, role=role, district=district, unit=unit, valid_from=valid_from or timezone.localdate()
+    )
+    _full_clean(membership)
+    membership.save()
+    audit.record(
+        actor=actor,
+        action="membership.grant",
+        obj=membership,
+        new={"user": user.pk, "role": role.code, "district": district.pk, "unit": unit.pk if unit else None},
+        unit=unit,
+    )
+    forget_access(user)
+    return membership
+
+
+@transaction.atomic
+def membership_end(*, actor: Any, membership: Membership, valid_to: datetime.date | None = None) -> Membership:
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    scope = (
+        [membership.unit_id]
+        if membership.unit_id is not None
+        else list(Unit.objects.filter(department__district=membership.district_id).values_list("id", flat=True))
+    )
+    if actor is not SYSTEM and not scope:
+        raise PermissionDenied("Behörighet saknas: org.manage")
+    for unit_id in scope:
+        check_perm(actor, Perm.ORG_MANAGE, unit_id)
+    end = valid_to or timezone.localdate()
+    if end <= membership.valid_from:
+        raise ValidationError({"valid_to": "Slutdatum måste vara efter startdatum."})
+    if membership.valid_to is not None and end >= membership.valid_to:
+        raise ValidationError({"valid_to": "Rolltilldelningen är redan avslutad."})
+    old = {"valid_to": membership.valid_to}
+    membership.valid_to = end
+    membership.save(update_fields=["valid_to"])
+    audit.record(actor=actor, action="membership.end", obj=membership, old=old, new={"valid_to": end})
+    forget_access(membership.user)
+    return membership
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(
+    *,
+    actor: Any,
+    name: str,
+    scopes: list[str],
+    expires_at: datetime.datetime | None = None,
+    owner: Any = None,
+) -> tuple[ApiToken, str]:
+    """Create a token for `owner` (default: the actor, e.g. an integration's service account signed in).
+
+    Returns the token and its secret, which is shown once and never stored. The scopes may not exceed
+    what the owner holds.
+    """
+    owner = owner if owner is not None else actor
+    from bista.core.access import access_map, has_perm_anywhere
+
+    if actor is not SYSTEM and not has_perm_anywhere(actor, Perm.API_TOKEN):
+        raise PermissionDenied("Behörighet saknas: api.token")
+    if not name.strip():
+        raise ValidationError({"name": "Ange ett namn på nyckeln."})
+    held = set().union(*access_map(owner).values()) if access_map(owner) else set()
+    if not scopes:
+        raise ValidationError({"scopes": "Välj minst en behörighet."})
+    beyond = sorted(set(scopes) - held)
+    if beyond:
+        raise ValidationError({"scopes": f"Du kan inte ge en nyckel behörigheter du inte har: {', '.join(beyond)}."})
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": "Giltighetstiden måste sluta i framtiden."})
+    prefix = secrets.token_hex(4)
+    secret = f"bista_{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(
+        user=owner,
+        name=name.strip(),
+        prefix=prefix,
+        token_hash=_hash_token(secret),
+        scopes=sorted(set(scopes)),
+        expires_at=expires_at,
+    )
+    audit.record(actor=actor, action="api_token.create", obj=token, new={"name": token.name, "scopes": token.scopes})
+    return token, secret
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+    if actor is not SYSTEM and token.user_id != actor.pk:
+        raise ValidationError({"token": "Du kan bara återkalla dina egna nycklar."})
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(actor=actor, action="api_token.revoke", obj=token, new={"revoked_at": token.revoked_at})
+    return token
+
+
+def api_token_authenticate(secret: str) -> ApiToken | None:
+    """The live token for `secret`, or None. Compares hashes in constant time."""
+    if "\x00" in secret or len(secret) > 200:
+        return None
+    parts = secret.split("_")
+    if len(parts) < 3 or parts[0] != "bista":
+        return None
+    token = ApiToken.objects.select_related("user").filter(prefix=parts[1]).first()
+    if token is None or not secrets.compare_digest(token.token_hash, _hash_token(secret)):
+        return None
+    now = timezone.now()
+    if token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
+        return None
+    if not token.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token
+
+
+def two_factor_device_for(user: Any) -> Any:
+    """The user's TOTP device: the confirmed one, or a pending one to enrol (created when missing)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if confirmed is not None:
+        return confirmed
+    pending = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    return pending or TOTPDevice.objects.create(user=user, name="Autentiseringsapp", confirmed=False)
+
+
+@transaction.atomic
+def two_factor_verify(*, actor: Any, device: Any, token: str) -> bool:
+    """Check a one-time code; the first correct code confirms a pending device (enrolment, audited)."""
+    if not device.verify_token(token.strip()):
+        return False
+    if not device.confirmed:
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit.record(actor=actor, action="two_factor.enrol", obj=device, new={"device": device.name})
+    return True

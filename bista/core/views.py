@@ -1,0 +1,176 @@
+"""Sign-in, start page, organisation pages, API tokens and error pages."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+
+from bista.core import selectors, services
+from bista.core.access import access_map, has_perm, require_any_unit
+from bista.core.forms import ApiTokenForm, TwoFactorForm, apply_service_errors
+from bista.core.models import ApiToken, Permission
+from bista.core.permissions import Perm
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "core/login.html"
+    redirect_authenticated_user = True
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    from django.contrib.auth import logout
+
+    logout(request)
+    messages.info(request, "Du är utloggad.")
+    return redirect("core:login")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Verify the second factor; with no confirmed device yet, enrol one first (QR code and secret)."""
+    device = services.two_factor_device_for(request.user)
+    form = TwoFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.two_factor_verify(actor=request.user, device=device, token=form.cleaned_data["token"]):
+            otp_login(request, device)
+            return redirect(request.GET.get("next") or "core:start")
+        form.add_error("token", "Koden stämmer inte. Kontrollera att klockan i telefonen går rätt och försök igen.")
+    context: dict[str, Any] = {"form": form, "enrolling": not device.confirmed}
+    if not device.confirmed:
+        context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(scale=4, title="QR-kod")
+        context["secret"] = _base32(device.bin_key)
+    return render(request, "core/two_factor.html", context)
+
+
+def _base32(key: bytes) -> str:
+    import base64
+
+    return base64.b32encode(key).decode().rstrip("=")
+
+
+@login_required
+def start(request: HttpRequest) -> HttpResponse:
+    """The start page: what this person works with, by role."""
+    from bista.clients.selectors import visible_clients
+    from bista.staff.selectors import team_ids_for_user
+
+    units = []
+    amap = access_map(request.user)
+    for unit in selectors.visible_units(request.user):
+        perms = amap.get(unit.pk, frozenset())
+        units.append({"unit": unit, "perms": perms})
+    my_teams = selectors.visible_teams(request.user).filter(pk__in=team_ids_for_user(request.user))
+    context = {
+        "memberships": selectors.current_memberships(request.user),
+        "units": units,
+        "my_teams": my_teams,
+        "client_count": visible_clients(request.user).filter(is_active=True).count(),
+    }
+    return render(request, "core/start.html", context)
+
+
+@login_required
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = selectors.unit_get(request.user, pk)
+    from bista.clients.selectors import visible_clients
+    from bista.staff.selectors import employee_search
+
+    context = {
+        "unit": unit,
+        "teams": selectors.teams_with_counts(request.user, unit.pk),
+        "can_see_clients": has_perm(request.user, Perm.CLIENT_VIEW_ALL, unit),
+        "can_see_employees": has_perm(request.user, Perm.EMPLOYEE_VIEW, unit),
+        "client_count": visible_clients(request.user)
+        .filter(unit_links__unit=unit, unit_links__until__isnull=True, is_active=True)
+        .count(),
+        "employee_count": employee_search(request.user, unit_id=unit.pk, current_only=True).count(),
+    }
+    return render(request, "core/unit_detail.html", context)
+
+
+@login_required
+def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from bista.clients.selectors import visible_clients
+    from bista.staff.selectors import employee_search
+
+    team = selectors.team_get(request.user, pk)
+    context = {
+        "team": team,
+        "clients": visible_clients(request.user).filter(teams=team, is_active=True).order_by("last_name"),
+        "employees": employee_search(request.user, team_id=team.pk, current_only=True),
+    }
+    return render(request, "core/team_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """An integration's keys: create (the secret is shown once), list, revoke."""
+    require_any_unit(request.user, [Perm.API_TOKEN])
+    held = sorted(set().union(*access_map(request.user).values()))
+    names = dict(Permission.objects.filter(code__in=held).values_list("code", "name"))
+    form = ApiTokenForm(
+        request.POST or None, scope_choices=[(code, f"{names.get(code, code)} ({code})") for code in held]
+    )
+    secret = None
+    if request.method == "POST" and form.is_valid():
+        expires = form.cleaned_data["expires_on"]
+        expires_at = (
+            timezone.make_aware(datetime.datetime.combine(expires + datetime.timedelta(days=1), datetime.time()))
+            if expires
+            else None
+        )
+        try:
+            _, secret = services.api_token_create(
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                scopes=form.cleaned_data["scopes"],
+                expires_at=expires_at,
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            form = ApiTokenForm(scope_choices=form.fields["scopes"].choices)  # type: ignore[attr-defined]
+    tokens = ApiToken.objects.filter(user_id=request.user.pk or 0)
+    return render(request, "core/api_tokens.html", {"form": form, "tokens": tokens, "secret": secret})
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = ApiToken.objects.filter(pk=pk, user_id=request.user.pk or 0).first()
+    if token is not None:
+        services.api_token_revoke(actor=request.user, token=token)
+        messages.success(request, f"Nyckeln ”{token.name}” är återkallad.")
+    return redirect("core:api_tokens")
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(
+        request,
+        "core/error.html",
+        {"title": "Behörighet saknas", "text": "Du har inte behörighet till den här sidan."},
+        status=403,
+    )
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(
+        request,
+        "core/error.html",
+        {"title": "Sidan finns inte", "text": "Sidan finns inte, eller så saknar du behörighet."},
+        status=404,
+    )

@@ -1,0 +1,1 @@
+"""Fictitious, deterministic demo data: `bista demo` (see bista.demo.generator)."""

@@ -1,0 +1,14 @@
+from django.urls import include, path
+
+from bista.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("", include("bista.core.urls")),
+    path("brukare/", include("bista.clients.urls")),
+    path("medarbetare/", include("bista.staff.urls")),
+    path("loggkontroll/", include("bista.clients.log_urls")),
+]
+
+handler403 = "bista.core.views.permission_denied"
+handler404 = "bista.core.views.page_not_found"
