@@ -5,7 +5,7 @@ import datetime
 from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from bista.clients import selectors, services
@@ -186,7 +186,7 @@ def create_client(request: HttpRequest, payload: ClientIn) -> Any:
     teams = existing_teams(payload.team_ids)
     details = payload.model_dump(exclude={"unit_id", "team_ids"}, exclude_unset=True)
     client = services.client_create(actor=user, unit=unit, teams=teams, **details)
-    return 201, _client_out(user, client)
+    return Status(201, _client_out(user, client))
 
 
 @router.get("/clients/{client_id}", response={200: ClientOut, **ERRORS}, summary="En brukare (läsningen loggas)")
@@ -221,4 +221,4 @@ def create_contact(request: HttpRequest, client_id: Id, payload: ContactIn) -> A
     user = actor(request)
     client = _visible_client(user, client_id)
     contact = services.client_contact_add(actor=user, client=client, **payload.model_dump())
-    return 201, contact
+    return Status(201, contact)

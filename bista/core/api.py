@@ -9,7 +9,7 @@ from typing import Annotated, Any, ClassVar
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination
 from pydantic import AfterValidator, ConfigDict, ValidationInfo, field_validator
 
@@ -192,7 +192,7 @@ def list_units(request: HttpRequest) -> Any:
 def create_unit(request: HttpRequest, payload: UnitIn) -> Any:
     department = existing(Department, payload.department_id, "department_id", "Avdelningen finns inte.")
     unit = services.unit_create(actor=actor(request), department=department, name=payload.name, kind=payload.kind)
-    return 201, unit
+    return Status(201, unit)
 
 
 @router.get("/units/{unit_id}", response={200: UnitOut, **ERRORS}, summary="En enhet")
@@ -222,7 +222,7 @@ def list_teams(request: HttpRequest, unit_id: Id | None = None, include_inactive
 def create_team(request: HttpRequest, payload: TeamIn) -> Any:
     unit = existing(Unit, payload.unit_id, "unit_id", "Enheten finns inte.")
     team = services.team_create(actor=actor(request), unit=unit, name=payload.name, kind=payload.kind)
-    return 201, team
+    return Status(201, team)
 
 
 @router.get("/teams/{team_id}", response={200: TeamOut, **ERRORS}, summary="En arbetsgrupp")

@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from bista.core.access import require_any_unit
@@ -123,7 +123,7 @@ def create_employee(request: HttpRequest, payload: EmployeeIn) -> Any:
     teams = existing_teams(payload.team_ids)
     details = payload.model_dump(exclude={"unit_id", "team_ids"})
     employee = services.employee_create(actor=actor(request), unit=unit, teams=teams, **details)
-    return 201, employee
+    return Status(201, employee)
 
 
 @router.get("/employees/{employee_id}", response={200: EmployeeOut, **ERRORS}, summary="En medarbetare")
