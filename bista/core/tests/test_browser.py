@@ -1,0 +1,114 @@
+"""Browser tests: a real Chromium (Debian's package) driven by Playwright against a live server.
+
+They need `playwright` (the `browser` extra: `pip install -e '.[browser]'`) and /usr/bin/chromium
+(`apt-get install chromium`); without either they are skipped with the reason. Playwright never downloads a
+browser here: it is given the system's executable.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from bista.clients import services as client_services
+from bista.core.access import SYSTEM
+from bista.core.permissions import RoleCode
+from bista.core.testing import Organisation, make_user
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright saknas (pip install -e '.[browser]')")
+pytestmark = [
+    pytest.mark.browser,
+    # A live server needs committed data; serialized rollback restores the roles seeded by migrations.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium saknas (apt-get install chromium)"),
+]
+PASSWORD = "korrekt-hast-batteri-42"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def browser(live_server: Any, manager: Any) -> Iterator[Any]:
+    # Started after the database is set up and stopped before it is torn down: while Playwright's sync API
+    # runs its event loop in this thread, Django's per-context connection handling sees another context.
+    # The ORM calls the tests make are synchronous and sequential, so the async-safety guard is relaxed here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def manager(settings: Any, org: Organisation) -> Any:
+    settings.BISTA_REQUIRE_2FA = False
+    user = make_user("chef", RoleCode.UNIT_MANAGER, org.provider, password=PASSWORD)
+    client_services.client_create(
+        actor=SYSTEM,
+        unit=org.provider,
+        personnummer="19121212-1212",
+        first_name="Astrid",
+        last_name="Lund",
+        fictitious=True,
+        teams=[org.team],
+    )
+    return user
+
+
+def _sign_in_with_keyboard(page: Any, base: str) -> None:
+    page.goto(f"{base}/konto/logga-in/")
+    # The user name field has autofocus: typing starts there.
+    assert page.evaluate("document.activeElement.id") == "id_username"
+    page.keyboard.type("chef")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{base}/")
+
+
+def test_keyboard_only_sign_in_and_skip_link(live_server: Any, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    _sign_in_with_keyboard(page, live_server.url)
+    assert page.locator("h1").inner_text().startswith("Välkommen")
+    page.keyboard.press("Tab")  # the skip link comes first
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")  # follow it
+    assert page.evaluate("document.activeElement.id") == "innehall"
+
+
+def test_live_search_with_htmx(live_server: Any, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    _sign_in_with_keyboard(page, live_server.url)
+    page.goto(f"{live_server.url}/brukare/")
+    page.fill("#id_q", "Lund")
+    page.wait_for_url("**/brukare/?q=Lund*")
+    assert "Lund, Astrid" in page.locator("#resultat").inner_text()
+    page.fill("#id_q", "Nobody")
+    # (a locator assertion: the page's CSP rightly forbids the eval that wait_for_function needs)
+    playwright_api.expect(page.locator("#resultat")).to_contain_text("Inga brukare hittades.")
+    assert "Lund" not in page.locator("#resultat").inner_text()
+
+
+def test_search_works_without_javascript_on_a_phone(live_server: Any, browser: Any) -> None:
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    _sign_in_with_keyboard(page, live_server.url)
+    page.goto(f"{live_server.url}/brukare/")
+    page.fill("#id_q", "Astrid")
+    page.click("button[type=submit]:has-text('Sök')")
+    assert "Lund, Astrid" in page.locator("#resultat").inner_text()
+    # Nothing wider than the phone's screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()
