@@ -5,21 +5,12 @@ from typing import Any
 from django import forms
 
 from bista.clients.models import Client, ClientContact, LogReview
-from bista.core.forms import DateInput
+from bista.clients.services import CLIENT_EDITABLE
+from bista.core.forms import DateInput, set_unit_choices
 from bista.core.models import Team, Unit
 
-CLIENT_DETAIL_FIELDS = (
-    "gender",
-    "street_address",
-    "postal_code",
-    "city",
-    "phone",
-    "email",
-    "preferred_staff_gender",
-    "language",
-    "interpreter_needed",
-    "protected_identity",
-)
+# The details a form edits besides the name; `is_active` only on the edit form.
+CLIENT_DETAIL_FIELDS = tuple(f for f in CLIENT_EDITABLE if f not in ("first_name", "last_name", "is_active"))
 
 
 class ClientDetailsForm(forms.ModelForm):
@@ -81,7 +72,7 @@ class ClientSearchForm(forms.Form):
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["enhet"].choices = [("", "Alla enheter"), *[(u.pk, u.name) for u in units]]  # type: ignore[attr-defined]
+        set_unit_choices(self, units, all_label="Alla enheter")
 
 
 class LogFilterForm(forms.Form):
@@ -94,7 +85,7 @@ class LogFilterForm(forms.Form):
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["enhet"].choices = [(u.pk, u.name) for u in units]  # type: ignore[attr-defined]
+        set_unit_choices(self, units)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -111,7 +102,7 @@ class LogSampleForm(forms.Form):
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["enhet"].choices = [(u.pk, u.name) for u in units]  # type: ignore[attr-defined]
+        set_unit_choices(self, units)
 
 
 class LogReviewForm(forms.Form):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -15,6 +17,14 @@ def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
                 form.add_error(target, item.messages[0] if hasattr(item, "messages") else str(item))
     else:
         form.add_error(None, error)
+
+
+def set_unit_choices(form: forms.BaseForm, units: Any, *, field: str = "enhet", all_label: str | None = None) -> None:
+    """Fill a unit filter's choices with the units the user may see (optionally with an "all" choice first)."""
+    choices: list[tuple[Any, str]] = [(unit.pk, unit.name) for unit in units]
+    if all_label is not None:
+        choices.insert(0, ("", all_label))
+    form.fields[field].choices = choices  # type: ignore[attr-defined]
 
 
 class DateInput(forms.DateInput):

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from bista.core.forms import DateInput
+from bista.core.forms import DateInput, set_unit_choices
 from bista.core.models import Team, Unit
 from bista.staff.models import Employee
 
@@ -72,4 +72,4 @@ class EmployeeSearchForm(forms.Form):
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["enhet"].choices = [("", "Alla enheter"), *[(u.pk, u.name) for u in units]]  # type: ignore[attr-defined]
+        set_unit_choices(self, units, all_label="Alla enheter")
