@@ -6,7 +6,7 @@ from django import forms
 
 from bista.clients.models import Client, ClientContact, LogReview
 from bista.clients.services import CLIENT_EDITABLE
-from bista.core.forms import DateInput, set_unit_choices
+from bista.core.forms import MAX_ID, DateInput, RecordChoiceField, RecordsChoiceField, set_unit_choices
 from bista.core.models import Team, Unit
 
 # The details a form edits besides the name; `is_active` only on the edit form.
@@ -29,8 +29,8 @@ class ClientCreateForm(ClientDetailsForm):
     personnummer_input = forms.CharField(
         label="Personnummer", max_length=13, help_text="ÅÅÅÅMMDD-NNNN. Samordningsnummer går också bra."
     )
-    unit = forms.ModelChoiceField(label="Enhet", queryset=Unit.objects.none())
-    teams = forms.ModelMultipleChoiceField(
+    unit = RecordChoiceField(label="Enhet", queryset=Unit.objects.none())
+    teams = RecordsChoiceField(
         label="Arbetsgrupper", queryset=Team.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     field_order = ["personnummer_input", "first_name", "last_name", "unit", "teams"]
@@ -77,8 +77,8 @@ class ClientSearchForm(forms.Form):
 
 class LogFilterForm(forms.Form):
     enhet = forms.TypedChoiceField(label="Enhet", coerce=int)
-    anvandare = forms.IntegerField(label="Användar-id", required=False, min_value=1)
-    brukare = forms.IntegerField(label="Brukar-id", required=False, min_value=1)
+    anvandare = forms.IntegerField(label="Användar-id", required=False, min_value=1, max_value=MAX_ID)
+    brukare = forms.IntegerField(label="Brukar-id", required=False, min_value=1, max_value=MAX_ID)
     fran = forms.DateField(label="Från", required=False, widget=DateInput())
     till = forms.DateField(label="Till", required=False, widget=DateInput())
     skyddade = forms.BooleanField(label="Endast skyddade personuppgifter", required=False)

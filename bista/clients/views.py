@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -27,12 +26,14 @@ from bista.clients.forms import (
 )
 from bista.clients.models import AccessLogEntry, LogReview
 from bista.core.access import has_perm, require_any_unit, unit_ids_with
+from bista.core.csvexport import CsvDownload
 from bista.core.errors import ConflictError
 from bista.core.forms import apply_service_errors
 from bista.core.models import Team, Unit
 from bista.core.permissions import Perm
 
 PAGE_SIZE = 50
+PROTECTED_CONTACT_FIELDS = ("street_address", "postal_code", "city", "phone", "email")
 
 
 @login_required
@@ -114,6 +115,10 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     initial = {"version": client.version}
     form = ClientEditForm(request.POST or None, instance=client, initial=initial)
+    if not selectors.can_see_protected_address(request.user, client):
+        # Outside the protected-identity group the contact details are neither shown nor changeable.
+        for name in PROTECTED_CONTACT_FIELDS:
+            form.fields.pop(name)
     conflict = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -184,11 +189,8 @@ def client_export(request: HttpRequest) -> HttpResponse:
         .filter(protected_identity=False)
         .prefetch_related("teams")
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="brukare-{timezone.localdate():%Y%m%d}.csv"'
-    response.write("\ufeff")  # BOM, so that Excel reads the file as UTF-8
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(
+    download = CsvDownload(
+        "brukare",
         [
             "Personnummer",
             "Förnamn",
@@ -199,13 +201,13 @@ def client_export(request: HttpRequest) -> HttpResponse:
             "Postort",
             "Telefon",
             "Arbetsgrupper",
-        ]
+        ],
     )
     for client in clients:
         services.access_log_record(
             actor=request.user, client=client, action=AccessLogEntry.Action.EXPORT, unit=unit, detail="CSV-export"
         )
-        writer.writerow(
+        download.row(
             [
                 client.personnummer_formatted,
                 client.first_name,
@@ -218,7 +220,7 @@ def client_export(request: HttpRequest) -> HttpResponse:
                 ", ".join(t.name for t in client.teams.all()),
             ]
         )
-    return response
+    return download.response
 
 
 # The log review (loggkontroll) ---------------------------------------------------------------------------
@@ -244,6 +246,7 @@ def log_index(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     sample_form = LogSampleForm(
         units=units,
+        prefix="urval",
         initial={
             "enhet": form.cleaned_data.get("enhet") if form.is_valid() else None,
             "fran": today.replace(day=1),
@@ -279,11 +282,8 @@ def _filtered_entries(request: HttpRequest, data: dict[str, Any]) -> Any:
 
 
 def _log_csv(entries: Any) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="atkomstlogg-{timezone.localdate():%Y%m%d}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(
+    download = CsvDownload(
+        "atkomstlogg",
         [
             "Tidpunkt",
             "Användare",
@@ -294,10 +294,10 @@ def _log_csv(entries: Any) -> HttpResponse:
             "Detalj",
             "Skyddade personuppgifter",
             "Begäran-id",
-        ]
+        ],
     )
     for entry in entries.iterator(chunk_size=2000):
-        writer.writerow(
+        download.row(
             [
                 timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
                 entry.actor.username if entry.actor else "",
@@ -310,14 +310,14 @@ def _log_csv(entries: Any) -> HttpResponse:
                 entry.request_id,
             ]
         )
-    return response
+    return download.response
 
 
 @login_required
 @require_http_methods(["POST"])
 def log_sample(request: HttpRequest) -> HttpResponse:
     units = _review_units(request)
-    form = LogSampleForm(request.POST, units=units)
+    form = LogSampleForm(request.POST, units=units, prefix="urval")
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -346,6 +346,11 @@ def log_review(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.log_review_complete(actor=request.user, review=review, **form.cleaned_data)
         except ValidationError as error:
+            review.refresh_from_db()
+            if review.reviewed_at is not None:
+                # Completed meanwhile (another tab or person): say so, as the form is no longer shown.
+                messages.error(request, "Loggkontrollen är redan avslutad. Din bedömning sparades inte.")
+                return redirect("log:review", pk=review.pk)
             apply_service_errors(form, error)
         else:
             messages.success(request, "Loggkontrollen är registrerad.")

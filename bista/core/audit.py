@@ -46,7 +46,11 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     for name in fields:
         field = obj._meta.get_field(name)
         attname = getattr(field, "attname", name)
-        result[name] = _json_safe(getattr(obj, attname))
+        value = getattr(obj, attname)
+        if isinstance(field, models.DecimalField) and value is not None:
+            # 100 and 100.00 are the same amount: quantize so that only real changes show up as changes.
+            value = decimal.Decimal(value).quantize(decimal.Decimal(1).scaleb(-field.decimal_places))
+        result[name] = _json_safe(value)
     return result
 
 

@@ -34,6 +34,39 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)  # type: ignore[arg-type]
 
 
+MAX_TOKEN_YEAR = 2100
+# The largest id a database row can have (64-bit); a larger number is refused before any query.
+MAX_ID = 2**63 - 1
+
+
+def _valid_id(value: Any) -> bool:
+    try:
+        return 0 < int(str(value)) <= MAX_ID
+    except ValueError:
+        return False
+
+
+class RecordChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A choice of one record that answers an out-of-range id as an invalid choice, not a database error."""
+
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values and not _valid_id(value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class RecordsChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    """A choice of several records; out-of-range ids are invalid choices, not database errors."""
+
+    def _check_values(self, value: Any) -> Any:
+        for item in value:
+            if not _valid_id(item):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": item}
+                )
+        return super()._check_values(value)  # type: ignore[misc]
+
+
 class TwoFactorForm(forms.Form):
     token = forms.CharField(
         label="Engångskod",
@@ -48,6 +81,12 @@ class ApiTokenForm(forms.Form):
     name = forms.CharField(label="Namn", max_length=100, help_text="Till exempel integrationens namn.")
     scopes = forms.MultipleChoiceField(label="Behörigheter", widget=forms.CheckboxSelectMultiple)
     expires_on = forms.DateField(label="Giltig till och med", required=False, widget=DateInput())
+
+    def clean_expires_on(self) -> Any:
+        expires = self.cleaned_data.get("expires_on")
+        if expires is not None and expires.year > MAX_TOKEN_YEAR:
+            raise forms.ValidationError(f"En nyckel kan gälla högst till och med {MAX_TOKEN_YEAR}.")
+        return expires
 
     def __init__(self, *args: object, scope_choices: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

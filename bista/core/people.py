@@ -41,11 +41,21 @@ def format_personnummer(digits: str) -> str:
     return f"{digits[:8]}-{digits[8:]}" if len(digits) == 12 else digits
 
 
+NEVER_DELETED_MESSAGE = "Uppgifter om personer tas aldrig bort; markera dem som inaktiva."
+
+
+class NeverDeletedQuerySet(models.QuerySet):  # type: ignore[type-arg]
+    def delete(self) -> Any:
+        raise ValidationError(NEVER_DELETED_MESSAGE)
+
+
 class NeverDeleted(models.Model):
     """Records about people are never hard-deleted: they are made inactive instead."""
+
+    objects = NeverDeletedQuerySet.as_manager()
 
     class Meta:
         abstract = True
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise ValidationError("Uppgifter om personer tas aldrig bort; markera dem som inaktiva.")
+        raise ValidationError(NEVER_DELETED_MESSAGE)

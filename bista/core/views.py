@@ -12,7 +12,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
@@ -46,13 +48,21 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if services.two_factor_verify(actor=request.user, device=device, token=form.cleaned_data["token"]):
             otp_login(request, device)
-            return redirect(request.GET.get("next") or "core:start")
+            return redirect(_safe_next(request))
         form.add_error("token", "Koden stämmer inte. Kontrollera att klockan i telefonen går rätt och försök igen.")
     context: dict[str, Any] = {"form": form, "enrolling": not device.confirmed}
     if not device.confirmed:
         context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(scale=4, title="QR-kod")
         context["secret"] = _base32(device.bin_key)
     return render(request, "core/two_factor.html", context)
+
+
+def _safe_next(request: HttpRequest) -> str:
+    """The `next` page if it is on this site, else the start page (no open redirect)."""
+    target = request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return reverse("core:start")
 
 
 def _base32(key: bytes) -> str:
@@ -128,11 +138,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     secret = None
     if request.method == "POST" and form.is_valid():
         expires = form.cleaned_data["expires_on"]
-        expires_at = (
-            timezone.make_aware(datetime.datetime.combine(expires + datetime.timedelta(days=1), datetime.time()))
-            if expires
-            else None
-        )
+        expires_at = timezone.make_aware(datetime.datetime.combine(expires, datetime.time.max)) if expires else None
         try:
             _, secret = services.api_token_create(
                 actor=request.user,

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from bista.core.forms import DateInput, set_unit_choices
+from bista.core.forms import DateInput, RecordChoiceField, RecordsChoiceField, set_unit_choices
 from bista.core.models import Team, Unit
 from bista.staff.models import Employee
 
@@ -22,7 +22,7 @@ EMPLOYEE_FIELDS = (
 
 
 class EmployeeForm(forms.ModelForm):
-    teams = forms.ModelMultipleChoiceField(
+    teams = RecordsChoiceField(
         label="Arbetsgrupper", queryset=Team.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
 
@@ -46,7 +46,7 @@ class EmployeeCreateForm(EmployeeForm):
     personnummer_input = forms.CharField(
         label="Personnummer", max_length=13, required=False, help_text="ÅÅÅÅMMDD-NNNN (frivilligt)."
     )
-    unit = forms.ModelChoiceField(label="Enhet", queryset=Unit.objects.none())
+    unit = RecordChoiceField(label="Enhet", queryset=Unit.objects.none())
     field_order = ["personnummer_input", "first_name", "last_name", "unit"]
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:

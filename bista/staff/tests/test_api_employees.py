@@ -366,7 +366,7 @@ def test_update_with_permission(org: Organisation, eva: Employee, manager: Any) 
     )
     event = AuditEvent.objects.get(action="employee.update", object_id=str(eva.pk))
     assert event.actor == manager
-    assert event.new_values == {"employment_rate": "50", "end_date": "2025-12-31"}
+    assert event.new_values == {"employment_rate": "50.00", "end_date": "2025-12-31"}
     assert audit_count("employee.teams", actor=manager) == 1
 
 
