@@ -85,11 +85,18 @@ def client_search(
     return clients.order_by("last_name", "first_name", "id")
 
 
-def client_get(actor: Any, pk: int, *, action: str = AccessLogEntry.Action.CARD, detail: str = "") -> Client:
-    """One client the actor may see; the read is logged. Unknown and not-visible look the same (404)."""
+def client_get(
+    actor: Any, pk: int, *, action: str = AccessLogEntry.Action.CARD, detail: str = "", to_manage: bool = False
+) -> Client:
+    """One client the actor may see; the read is logged. Unknown and not-visible look the same (404).
+
+    With `to_manage`, an actor who may see but not change the client is refused before anything is read.
+    """
     client = visible_clients(actor).filter(pk=pk).first()
     if client is None:
         raise Http404("Brukaren finns inte eller så saknar du behörighet.")
+    if to_manage and not can_manage_client(actor, client):
+        raise PermissionDenied("Behörighet saknas: client.manage")
     access_log_record(actor=actor, client=client, action=action, detail=detail)
     return client
 

@@ -259,6 +259,8 @@ def log_review_draw(
     client_id: int | None = None,
 ) -> LogReview:
     """Draw a random sample of the unit's access log for loggkontroll. Protected clients' reads always join."""
+    if actor is SYSTEM:
+        raise ValueError("a log review is drawn by a person, who becomes its reviewer")
     check_perm(actor, Perm.LOG_REVIEW, unit)
     if period_end < period_start:
         raise ValidationError({"period_end": "Slutdatum får inte vara före startdatum."})

@@ -110,9 +110,7 @@ def _rename_personnummer_error(error: ValidationError) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    client = selectors.client_get(request.user, pk, detail="redigering")
-    if not selectors.can_manage_client(request.user, client):
-        raise PermissionDenied
+    client = selectors.client_get(request.user, pk, detail="redigering", to_manage=True)
     initial = {"version": client.version}
     form = ClientEditForm(request.POST or None, instance=client, initial=initial)
     if not selectors.can_see_protected_address(request.user, client):
@@ -150,9 +148,7 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
-    client = selectors.client_get(request.user, pk, detail="ny kontakt")
-    if not selectors.can_manage_client(request.user, client):
-        raise PermissionDenied
+    client = selectors.client_get(request.user, pk, detail="ny kontakt", to_manage=True)
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -273,6 +273,7 @@ def test_medarbetare_cannot_reach_manager_pages(astrid: Client, staffer: Any, pa
     assert response.status_code == 403
     assert "Storgatan" not in body(response)
     assert ASTRID[:8] not in body(response)
+    assert reads(astrid) == 0  # refused before anything about the client was read
 
 
 def test_medarbetare_posts_change_nothing(org: Organisation, astrid: Client, staffer: Any) -> None:
