@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
 
+from bista.core.access import SYSTEM
+from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation, make_organisation, make_user
+from bista.staff import services as staff_services
 
 
 @pytest.fixture
@@ -22,3 +26,39 @@ def user_factory(db: Any) -> Any:
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def manager(org: Organisation) -> Any:
+    """Enhetschef of the provider unit: sees, manages and exports all its clients and staff."""
+    return make_user("chef", RoleCode.UNIT_MANAGER, org.provider)
+
+
+@pytest.fixture
+def other_manager(org: Organisation) -> Any:
+    """Enhetschef of the unit in the other district."""
+    return make_user("annanchef", RoleCode.UNIT_MANAGER, org.other_unit)
+
+
+@pytest.fixture
+def nobody(db: Any) -> Any:
+    """Signed in, with no role anywhere."""
+    return make_user("ingen")
+
+
+@pytest.fixture
+def staffer(org: Organisation) -> Any:
+    """A medarbetare of the provider unit working in Team Ek (sees that team's clients, manages nobody)."""
+    user = make_user("assistent", RoleCode.EMPLOYEE, org.provider)
+    staff_services.employee_create(
+        actor=SYSTEM,
+        unit=org.provider,
+        first_name="Assi",
+        last_name="Stent",
+        employment_type="tillsvidare",
+        start_date=datetime.date(2020, 1, 1),
+        teams=[org.team],
+        user=user,
+        fictitious=True,
+    )
+    return user

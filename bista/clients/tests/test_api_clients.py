@@ -1,7 +1,6 @@
 """The clients API, each endpoint four ways (anonymous, no permission, permission, another unit), plus the
 access log, protected identity, scoped tokens, optimistic concurrency and bad input."""
 
-import datetime
 from typing import Any
 
 import pytest
@@ -30,7 +29,6 @@ from bista.core.tests.api_support import (
     text,
     token_client,
 )
-from bista.staff import services as staff_services
 
 pytestmark = pytest.mark.django_db
 
@@ -67,29 +65,6 @@ def officer(org: Organisation, user_factory: Any) -> Any:
 def other_officer(org: Organisation, user_factory: Any) -> Any:
     """The same role, in a unit of another district."""
     return user_factory("annan", RoleCode.CASE_OFFICER, org.other_unit)
-
-
-@pytest.fixture
-def nobody(user_factory: Any) -> Any:
-    return user_factory("ingen")
-
-
-@pytest.fixture
-def team_member(org: Organisation, user_factory: Any) -> Any:
-    """A medarbetare in Team Ek of the provider unit (sees the team's clients, manages nobody)."""
-    user = user_factory("assistent", RoleCode.EMPLOYEE, org.provider)
-    staff_services.employee_create(
-        actor=SYSTEM,
-        unit=org.provider,
-        first_name="Assi",
-        last_name="Stent",
-        employment_type="tillsvidare",
-        start_date=datetime.date(2020, 1, 1),
-        teams=[org.team],
-        user=user,
-        fictitious=True,
-    )
-    return user
 
 
 def client_state(client: Client) -> dict[str, Any]:
@@ -187,9 +162,9 @@ def test_list_search_by_personnummer_is_logged(astrid: Client, officer: Any) -> 
     assert AccessLogEntry.objects.filter(client=astrid, actor=officer, action=AccessLogEntry.Action.SEARCH).count() == 1
 
 
-def test_list_by_team_for_team_member(org: Organisation, astrid: Client, team_member: Any) -> None:
+def test_list_by_team_for_team_member(org: Organisation, astrid: Client, staffer: Any) -> None:
     services.client_link_unit(actor=SYSTEM, client=astrid, unit=org.provider)
-    client = session_client(team_member)
+    client = session_client(staffer)
     assert get(client, "/clients").json()["count"] == 0
     services.client_set_teams(actor=SYSTEM, client=astrid, teams=[org.team])
     assert [c["id"] for c in get(client, "/clients", team_id=org.team.pk).json()["items"]] == [astrid.pk]
@@ -309,8 +284,8 @@ def test_create_anonymous(org: Organisation) -> None:
     assert not Client.objects.exists()
 
 
-def test_create_without_permission(org: Organisation, team_member: Any) -> None:
-    response = post(session_client(team_member), "/clients", new_client_body(org, unit_id=org.provider.pk))
+def test_create_without_permission(org: Organisation, staffer: Any) -> None:
+    response = post(session_client(staffer), "/clients", new_client_body(org, unit_id=org.provider.pk))
     assert response.status_code == 403
     assert error(response)["code"] == "forbidden"
     assert not Client.objects.exists()
@@ -422,11 +397,11 @@ def test_update_anonymous(astrid: Client) -> None:
     assert client_state(astrid) == before
 
 
-def test_update_without_permission(org: Organisation, astrid: Client, team_member: Any) -> None:
+def test_update_without_permission(org: Organisation, astrid: Client, staffer: Any) -> None:
     services.client_link_unit(actor=SYSTEM, client=astrid, unit=org.provider)
     services.client_set_teams(actor=SYSTEM, client=astrid, teams=[org.team])
     before = client_state(astrid)
-    response = patch(session_client(team_member), f"/clients/{astrid.pk}", {"version": 1, "first_name": "X"})
+    response = patch(session_client(staffer), f"/clients/{astrid.pk}", {"version": 1, "first_name": "X"})
     assert response.status_code == 403
     assert client_state(astrid) == before
     assert audit_count("client.update") == 0
@@ -521,14 +496,14 @@ def test_list_contacts_four_ways(
 
 
 def test_add_contact_four_ways(
-    org: Organisation, astrid: Client, team_member: Any, officer: Any, other_officer: Any
+    org: Organisation, astrid: Client, staffer: Any, officer: Any, other_officer: Any
 ) -> None:
     services.client_link_unit(actor=SYSTEM, client=astrid, unit=org.provider)
     services.client_set_teams(actor=SYSTEM, client=astrid, teams=[org.team])
     path = f"/clients/{astrid.pk}/contacts"
     body = {"kind": "anhorig", "name": "Karin Lindqvist", "relation": "dotter"}
     assert post(HttpClient(), path, body).status_code == 401
-    assert post(session_client(team_member), path, body).status_code == 403
+    assert post(session_client(staffer), path, body).status_code == 403
     response = post(session_client(other_officer), path, body)
     assert response.status_code == 404
     assert "Astrid" not in text(response)

@@ -4,7 +4,6 @@ team visibility for a medarbetare, the access log, protected identity, bad input
 the list's query budget."""
 
 import csv
-import datetime
 import io
 from typing import Any
 
@@ -17,10 +16,8 @@ from bista.clients import services
 from bista.clients.models import AccessLogEntry, Client, ClientContact, ClientUnit
 from bista.core.access import SYSTEM
 from bista.core.models import AuditEvent
-from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation
 from bista.core.tests.api_support import audit_count, fake_personnummer, formatted, session_client
-from bista.staff import services as staff_services
 
 pytestmark = pytest.mark.django_db
 
@@ -84,41 +81,6 @@ def cecilia(org: Organisation) -> Client:
         teams=[org.other_unit_team],
         fictitious=True,
     )
-
-
-@pytest.fixture
-def manager(org: Organisation, user_factory: Any) -> Any:
-    """Enhetschef of the provider unit: sees, manages and exports all its clients."""
-    return user_factory("chef", RoleCode.UNIT_MANAGER, org.provider)
-
-
-@pytest.fixture
-def other_manager(org: Organisation, user_factory: Any) -> Any:
-    """Enhetschef of the unit in the other district."""
-    return user_factory("annanchef", RoleCode.UNIT_MANAGER, org.other_unit)
-
-
-@pytest.fixture
-def nobody(user_factory: Any) -> Any:
-    return user_factory("ingen")
-
-
-@pytest.fixture
-def staffer(org: Organisation, user_factory: Any) -> Any:
-    """A medarbetare of the provider unit who works in Team Ek (sees that team's clients, manages nobody)."""
-    user = user_factory("assistent", RoleCode.EMPLOYEE, org.provider)
-    staff_services.employee_create(
-        actor=SYSTEM,
-        unit=org.provider,
-        first_name="Assi",
-        last_name="Stent",
-        employment_type="tillsvidare",
-        start_date=datetime.date(2020, 1, 1),
-        teams=[org.team],
-        user=user,
-        fictitious=True,
-    )
-    return user
 
 
 def browser(user: Any) -> HttpClient:

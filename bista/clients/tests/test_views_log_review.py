@@ -14,10 +14,8 @@ from bista.clients import selectors, services
 from bista.clients.models import AccessLogEntry, Client, LogReview
 from bista.core.access import SYSTEM
 from bista.core.models import AuditEvent
-from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation
 from bista.core.tests.api_support import audit_count, fake_personnummer, session_client
-from bista.staff import services as staff_services
 
 pytestmark = pytest.mark.django_db
 
@@ -27,38 +25,6 @@ LOGIN = "/konto/logga-in/"
 @pytest.fixture(autouse=True)
 def _no_two_factor(settings: Any) -> None:
     settings.BISTA_REQUIRE_2FA = False
-
-
-@pytest.fixture
-def manager(org: Organisation, user_factory: Any) -> Any:
-    return user_factory("chef", RoleCode.UNIT_MANAGER, org.provider)
-
-
-@pytest.fixture
-def other_manager(org: Organisation, user_factory: Any) -> Any:
-    return user_factory("annanchef", RoleCode.UNIT_MANAGER, org.other_unit)
-
-
-@pytest.fixture
-def nobody(user_factory: Any) -> Any:
-    return user_factory("ingen")
-
-
-@pytest.fixture
-def staffer(org: Organisation, user_factory: Any) -> Any:
-    user = user_factory("assistent", RoleCode.EMPLOYEE, org.provider)
-    staff_services.employee_create(
-        actor=SYSTEM,
-        unit=org.provider,
-        first_name="Assi",
-        last_name="Stent",
-        employment_type="tillsvidare",
-        start_date=datetime.date(2020, 1, 1),
-        teams=[org.team],
-        user=user,
-        fictitious=True,
-    )
-    return user
 
 
 def make_client(unit: Any, day: str, first: str, last: str, team: Any, **extra: Any) -> Client:

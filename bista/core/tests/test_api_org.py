@@ -30,23 +30,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def manager(org: Organisation, user_factory: Any) -> Any:
-    return user_factory("chef", RoleCode.UNIT_MANAGER, org.provider)
-
-
-@pytest.fixture
 def employee_user(org: Organisation, user_factory: Any) -> Any:
     return user_factory("medarbetare", RoleCode.EMPLOYEE, org.provider)
-
-
-@pytest.fixture
-def nobody(user_factory: Any) -> Any:
-    return user_factory("ingen")
-
-
-@pytest.fixture
-def other_manager(org: Organisation, user_factory: Any) -> Any:
-    return user_factory("annanchef", RoleCode.UNIT_MANAGER, org.other_unit)
 
 
 def unit_state(unit: Unit) -> tuple[str, bool]:

@@ -27,18 +27,6 @@ TWO_FACTOR = "/konto/tvafaktor/"
 PASSWORD = "korrekt-hast-batteri-42"  # make_user's test password
 
 
-@pytest.fixture
-def manager(org: Organisation, user_factory: Any) -> Any:
-    """Enhetschef: a role that requires two-factor sign-in."""
-    return user_factory("chef", RoleCode.UNIT_MANAGER, org.provider)
-
-
-@pytest.fixture
-def staffer(org: Organisation, user_factory: Any) -> Any:
-    """Medarbetare: a role without two-factor sign-in."""
-    return user_factory("assistent", RoleCode.EMPLOYEE, org.provider)
-
-
 def body(response: Any) -> str:
     return response.content.decode()
 

@@ -15,7 +15,6 @@ from bista.clients.models import Client, LogReview
 from bista.core import services
 from bista.core.access import SYSTEM
 from bista.core.models import ApiToken, AuditEvent
-from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation
 from bista.core.tests.api_support import audit_count, fake_personnummer, session_client
 from bista.staff import services as staff_services
@@ -30,39 +29,6 @@ PASSWORD = "korrekt-hast-batteri-42"  # make_user's test password
 @pytest.fixture(autouse=True)
 def _no_two_factor(settings: Any) -> None:
     settings.BISTA_REQUIRE_2FA = False
-
-
-@pytest.fixture
-def manager(org: Organisation, user_factory: Any) -> Any:
-    return user_factory("chef", RoleCode.UNIT_MANAGER, org.provider)
-
-
-@pytest.fixture
-def other_manager(org: Organisation, user_factory: Any) -> Any:
-    return user_factory("annanchef", RoleCode.UNIT_MANAGER, org.other_unit)
-
-
-@pytest.fixture
-def nobody(user_factory: Any) -> Any:
-    return user_factory("ingen")
-
-
-@pytest.fixture
-def staffer(org: Organisation, user_factory: Any) -> Any:
-    """A medarbetare of the provider unit working in Team Ek."""
-    user = user_factory("assistent", RoleCode.EMPLOYEE, org.provider)
-    staff_services.employee_create(
-        actor=SYSTEM,
-        unit=org.provider,
-        first_name="Assi",
-        last_name="Stent",
-        employment_type="tillsvidare",
-        start_date=datetime.date(2020, 1, 1),
-        teams=[org.team],
-        user=user,
-        fictitious=True,
-    )
-    return user
 
 
 @pytest.fixture

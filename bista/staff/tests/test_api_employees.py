@@ -53,17 +53,6 @@ def eva(org: Organisation) -> Employee:
 
 
 @pytest.fixture
-def manager(org: Organisation, user_factory: Any) -> Any:
-    """Enhetschef of the provider unit: sees and manages its employees (a two-factor role)."""
-    return user_factory("chef", RoleCode.UNIT_MANAGER, org.provider)
-
-
-@pytest.fixture
-def other_manager(org: Organisation, user_factory: Any) -> Any:
-    return user_factory("annanchef", RoleCode.UNIT_MANAGER, org.other_unit)
-
-
-@pytest.fixture
 def colleague(org: Organisation, user_factory: Any) -> Any:
     """A medarbetare of the same unit: no employee permissions."""
     return user_factory("kollega", RoleCode.EMPLOYEE, org.provider)

@@ -55,29 +55,6 @@ def olle(org: Organisation) -> Employee:
 
 
 @pytest.fixture
-def manager(org: Organisation, user_factory: Any) -> Any:
-    return user_factory("chef", RoleCode.UNIT_MANAGER, org.provider)
-
-
-@pytest.fixture
-def other_manager(org: Organisation, user_factory: Any) -> Any:
-    return user_factory("annanchef", RoleCode.UNIT_MANAGER, org.other_unit)
-
-
-@pytest.fixture
-def nobody(user_factory: Any) -> Any:
-    return user_factory("ingen")
-
-
-@pytest.fixture
-def staffer(org: Organisation, user_factory: Any) -> Any:
-    """A medarbetare with an employee record of their own."""
-    user = user_factory("assistent", RoleCode.EMPLOYEE, org.provider)
-    hire(org.provider, "Assi", "Stent", teams=[org.team], user=user)
-    return user
-
-
-@pytest.fixture
 def controller(org: Organisation, user_factory: Any) -> Any:
     """A controller of the whole district: sees employees, changes nothing."""
     return user_factory("controller", RoleCode.CONTROLLER, district=org.district)
