@@ -75,17 +75,26 @@ class ClientSearchForm(forms.Form):
         set_unit_choices(self, units, all_label="Alla enheter")
 
 
+def _user_label(user: Any) -> str:
+    name = ", ".join(part for part in (user.last_name, user.first_name) if part)
+    return f"{name} ({user.username})" if name else user.username
+
+
 class LogFilterForm(forms.Form):
     enhet = forms.TypedChoiceField(label="Enhet", coerce=int)
-    anvandare = forms.IntegerField(label="Användar-id", required=False, min_value=1, max_value=MAX_ID)
+    anvandare = forms.TypedChoiceField(label="Användare", required=False, coerce=int, empty_value=None)
     brukare = forms.IntegerField(label="Brukar-id", required=False, min_value=1, max_value=MAX_ID)
     fran = forms.DateField(label="Från", required=False, widget=DateInput())
     till = forms.DateField(label="Till", required=False, widget=DateInput())
     skyddade = forms.BooleanField(label="Endast skyddade personuppgifter", required=False)
 
-    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: Any, users: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_unit_choices(self, units)
+        self.fields["anvandare"].choices = [  # type: ignore[attr-defined]
+            ("", "Alla användare"),
+            *[(u.pk, _user_label(u)) for u in users],
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

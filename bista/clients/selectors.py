@@ -120,6 +120,23 @@ def can_manage_client(actor: Any, client: Client) -> bool:
     return bool(set(client_units_for(actor, client)) & unit_ids_with(actor, Perm.CLIENT_MANAGE))
 
 
+def log_users(actor: Any) -> QuerySet[Any]:
+    """The people whose reads a reviewing manager may filter on: everyone who has held a role in a unit the
+    manager reviews, or district-wide in its district (expired roles included: the log goes back years)."""
+    from django.contrib.auth import get_user_model
+
+    from bista.core.models import Membership, Unit
+
+    unit_ids = unit_ids_with(actor, Perm.LOG_REVIEW)
+    district_ids = Unit.objects.filter(pk__in=unit_ids).values("department__district_id")
+    holders = Membership.objects.filter(Q(unit_id__in=unit_ids) | Q(unit__isnull=True, district_id__in=district_ids))
+    return (
+        get_user_model()
+        .objects.filter(pk__in=holders.values("user_id"))
+        .order_by("last_name", "first_name", "username")
+    )
+
+
 def log_entries(
     actor: Any,
     *,

@@ -232,7 +232,7 @@ def log_index(request: HttpRequest) -> HttpResponse:
     units = _review_units(request)
     data = request.GET.copy()
     data.setdefault("enhet", str(units[0].pk))
-    form = LogFilterForm(data, units=units)
+    form = LogFilterForm(data, units=units, users=selectors.log_users(request.user))
     entries = AccessLogEntry.objects.none()
     if form.is_valid():
         entries = _filtered_entries(request, form.cleaned_data)

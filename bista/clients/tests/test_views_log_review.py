@@ -165,6 +165,17 @@ def test_filter_by_user(org: Organisation, reads: None, manager: Any, staffer: A
     assert shown(client.get("/loggkontroll/", {"anvandare": manager.pk})) == 4
 
 
+def test_user_filter_offers_the_units_people_by_name(
+    org: Organisation, manager: Any, staffer: Any, other_manager: Any
+) -> None:
+    html = body(browser(manager).get("/loggkontroll/"))
+    assert f'<option value="{staffer.pk}">' in html and "(assistent)" in html
+    assert "(annanchef)" not in html  # a manager in another district is not offered
+    response = browser(manager).get("/loggkontroll/", {"anvandare": other_manager.pk})
+    assert "Välj ett giltigt alternativ" in body(response)  # nor accepted when typed into the URL
+    assert shown(response) == 0
+
+
 def test_filter_by_client(reads: None, clients: dict[str, Client], manager: Any) -> None:
     client = browser(manager)
     assert shown(client.get("/loggkontroll/", {"brukare": clients["astrid"].pk})) == 3
