@@ -51,6 +51,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy bista config
+	@mkdir -p var
 	env -u DATABASE_URL $(BIN)/bista makemigrations --check --dry-run
 
 format: install
