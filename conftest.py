@@ -62,3 +62,18 @@ def staffer(org: Organisation) -> Any:
         fictitious=True,
     )
     return user
+
+
+@pytest.fixture
+def anna(org: Organisation) -> Any:
+    """An employee of the provider unit in Team Ek, with no user account."""
+    return staff_services.employee_create(
+        actor=SYSTEM,
+        unit=org.provider,
+        first_name="Anna",
+        last_name="Andersson",
+        employment_type="tillsvidare",
+        start_date=datetime.date(2021, 3, 1),
+        teams=[org.team],
+        fictitious=True,
+    )

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "bista.core",
     "bista.clients",
     "bista.staff",
+    "bista.overview",
     "bista.demo",
 ]
 
@@ -129,7 +130,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "core:login"
-LOGIN_REDIRECT_URL = "core:start"
+LOGIN_REDIRECT_URL = "overview:start"
 LOGOUT_REDIRECT_URL = "core:login"
 
 # Two-factor: required for roles marked so in the reference data; the demo turns it off.

@@ -5,6 +5,7 @@ from bista.api import api
 urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("bista.core.urls")),
+    path("", include("bista.overview.urls")),
     path("brukare/", include("bista.clients.urls")),
     path("medarbetare/", include("bista.staff.urls")),
     path("loggkontroll/", include("bista.clients.log_urls")),

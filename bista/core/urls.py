@@ -5,12 +5,9 @@ from bista.core import views
 app_name = "core"
 
 urlpatterns = [
-    path("", views.start, name="start"),
     path("konto/logga-in/", views.LoginView.as_view(), name="login"),
     path("konto/logga-ut/", views.logout_view, name="logout"),
     path("konto/tvafaktor/", views.two_factor, name="two_factor"),
     path("konto/api-nycklar/", views.api_tokens, name="api_tokens"),
     path("konto/api-nycklar/<int:pk>/aterkalla/", views.api_token_revoke, name="api_token_revoke"),
-    path("enheter/<int:pk>/", views.unit_detail, name="unit"),
-    path("arbetsgrupper/<int:pk>/", views.team_detail, name="team"),
 ]

@@ -6,20 +6,20 @@ import datetime
 from typing import Any
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import redirect, render, resolve_url
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from bista.core import selectors, services
-from bista.core.access import access_map, has_perm, require_any_unit
+from bista.core import services
+from bista.core.access import access_map, require_any_unit
 from bista.core.forms import ApiTokenForm, TwoFactorForm, apply_service_errors
 from bista.core.models import ApiToken, Permission
 from bista.core.permissions import Perm
@@ -62,67 +62,13 @@ def _safe_next(request: HttpRequest) -> str:
     target = request.GET.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
-    return reverse("core:start")
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 def _base32(key: bytes) -> str:
     import base64
 
     return base64.b32encode(key).decode().rstrip("=")
-
-
-@login_required
-def start(request: HttpRequest) -> HttpResponse:
-    """The start page: what this person works with, by role."""
-    from bista.clients.selectors import visible_clients
-    from bista.staff.selectors import team_ids_for_user
-
-    units = []
-    amap = access_map(request.user)
-    for unit in selectors.visible_units(request.user):
-        perms = amap.get(unit.pk, frozenset())
-        units.append({"unit": unit, "perms": perms})
-    my_teams = selectors.visible_teams(request.user).filter(pk__in=team_ids_for_user(request.user))
-    context = {
-        "memberships": selectors.current_memberships(request.user),
-        "units": units,
-        "my_teams": my_teams,
-        "client_count": visible_clients(request.user).filter(is_active=True).count(),
-    }
-    return render(request, "core/start.html", context)
-
-
-@login_required
-def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = selectors.unit_get(request.user, pk)
-    from bista.clients.selectors import visible_clients
-    from bista.staff.selectors import employee_search
-
-    context = {
-        "unit": unit,
-        "teams": selectors.teams_with_counts(request.user, unit.pk),
-        "can_see_clients": has_perm(request.user, Perm.CLIENT_VIEW_ALL, unit),
-        "can_see_employees": has_perm(request.user, Perm.EMPLOYEE_VIEW, unit),
-        "client_count": visible_clients(request.user)
-        .filter(unit_links__unit=unit, unit_links__until__isnull=True, is_active=True)
-        .count(),
-        "employee_count": employee_search(request.user, unit_id=unit.pk, current_only=True).count(),
-    }
-    return render(request, "core/unit_detail.html", context)
-
-
-@login_required
-def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from bista.clients.selectors import visible_clients
-    from bista.staff.selectors import employee_search
-
-    team = selectors.team_get(request.user, pk)
-    context = {
-        "team": team,
-        "clients": visible_clients(request.user).filter(teams=team, is_active=True).order_by("last_name"),
-        "employees": employee_search(request.user, team_id=team.pk, current_only=True),
-    }
-    return render(request, "core/team_detail.html", context)
 
 
 @login_required

@@ -1,7 +1,6 @@
 """The audit trail and the access log are append-only: on PostgreSQL a trigger refuses UPDATE and DELETE
 (migrations core 0003 and clients 0002). And records about people are never hard-deleted, on any database."""
 
-import datetime
 from typing import Any
 
 import pytest
@@ -16,7 +15,6 @@ from bista.core.models import AuditEvent
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation
 from bista.core.tests.api_support import fake_personnummer
-from bista.staff import services as staff_services
 from bista.staff.models import Employee
 
 pytestmark = pytest.mark.django_db
@@ -138,20 +136,6 @@ def test_the_triggers_are_installed() -> None:
 
 
 # --- Any database: records about people are never deleted ------------------------------------------
-
-
-@pytest.fixture
-def anna(org: Organisation) -> Employee:
-    return staff_services.employee_create(
-        actor=SYSTEM,
-        unit=org.provider,
-        first_name="Anna",
-        last_name="Andersson",
-        employment_type="tillsvidare",
-        start_date=datetime.date(2021, 3, 1),
-        teams=[org.team],
-        fictitious=True,
-    )
 
 
 def test_a_client_cannot_be_deleted(astrid: Client) -> None:

@@ -2,7 +2,6 @@
 four ways: anonymous, signed in without permission, with permission, with permission but in another unit.
 And an accessibility smoke test of every page a manager sees (no browser: the HTML is parsed)."""
 
-import datetime
 from html.parser import HTMLParser
 from typing import Any
 
@@ -17,7 +16,6 @@ from bista.core.access import SYSTEM
 from bista.core.models import ApiToken, AuditEvent
 from bista.core.testing import Organisation
 from bista.core.tests.api_support import audit_count, fake_personnummer, session_client
-from bista.staff import services as staff_services
 from bista.staff.models import Employee
 
 pytestmark = pytest.mark.django_db
@@ -39,20 +37,6 @@ def astrid(org: Organisation) -> Client:
         personnummer=fake_personnummer("19450307", 982),
         first_name="Astrid",
         last_name="Lindqvist",
-        teams=[org.team],
-        fictitious=True,
-    )
-
-
-@pytest.fixture
-def anna(org: Organisation) -> Employee:
-    return staff_services.employee_create(
-        actor=SYSTEM,
-        unit=org.provider,
-        first_name="Anna",
-        last_name="Andersson",
-        employment_type="tillsvidare",
-        start_date=datetime.date(2021, 3, 1),
         teams=[org.team],
         fictitious=True,
     )

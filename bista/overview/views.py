@@ -1,0 +1,61 @@
+"""The pages that bring the contexts together: the start page per role, and unit and team pages.
+
+They live outside `core` because they show clients and staff, and `core` imports no other context.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from bista.clients.selectors import visible_clients
+from bista.core import selectors
+from bista.core.access import access_map, has_perm
+from bista.core.permissions import Perm
+from bista.staff.selectors import employee_search, team_ids_for_user
+
+
+@login_required
+def start(request: HttpRequest) -> HttpResponse:
+    """The start page: what this person works with, by role."""
+    units = []
+    amap = access_map(request.user)
+    for unit in selectors.visible_units(request.user):
+        perms = amap.get(unit.pk, frozenset())
+        units.append({"unit": unit, "perms": perms})
+    my_teams = selectors.visible_teams(request.user).filter(pk__in=team_ids_for_user(request.user))
+    context = {
+        "memberships": selectors.current_memberships(request.user),
+        "units": units,
+        "my_teams": my_teams,
+        "client_count": visible_clients(request.user).filter(is_active=True).count(),
+    }
+    return render(request, "overview/start.html", context)
+
+
+@login_required
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = selectors.unit_get(request.user, pk)
+    context = {
+        "unit": unit,
+        "teams": selectors.teams_with_counts(request.user, unit.pk),
+        "can_see_clients": has_perm(request.user, Perm.CLIENT_VIEW_ALL, unit),
+        "can_see_employees": has_perm(request.user, Perm.EMPLOYEE_VIEW, unit),
+        "client_count": visible_clients(request.user)
+        .filter(unit_links__unit=unit, unit_links__until__isnull=True, is_active=True)
+        .count(),
+        "employee_count": employee_search(request.user, unit_id=unit.pk, current_only=True).count(),
+    }
+    return render(request, "overview/unit_detail.html", context)
+
+
+@login_required
+def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    team = selectors.team_get(request.user, pk)
+    context = {
+        "team": team,
+        "clients": visible_clients(request.user).filter(teams=team, is_active=True).order_by("last_name"),
+        "employees": employee_search(request.user, team_id=team.pk, current_only=True),
+    }
+    return render(request, "overview/team_detail.html", context)
