@@ -6,6 +6,7 @@ import contextlib
 import re
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -14,6 +15,7 @@ from bista.clients.models import AccessLogEntry, Client, ClientUnit, ProtectedId
 from bista.clients.services import access_log_record
 from bista.core import personnummer
 from bista.core.access import unit_ids_with
+from bista.core.models import Membership, Unit
 from bista.core.permissions import Perm
 from bista.staff.selectors import team_ids_for_user
 
@@ -123,10 +125,6 @@ def can_manage_client(actor: Any, client: Client) -> bool:
 def log_users(actor: Any) -> QuerySet[Any]:
     """The people whose reads a reviewing manager may filter on: everyone who has held a role in a unit the
     manager reviews, or district-wide in its district (expired roles included: the log goes back years)."""
-    from django.contrib.auth import get_user_model
-
-    from bista.core.models import Membership, Unit
-
     unit_ids = unit_ids_with(actor, Perm.LOG_REVIEW)
     district_ids = Unit.objects.filter(pk__in=unit_ids).values("department__district_id")
     holders = Membership.objects.filter(Q(unit_id__in=unit_ids) | Q(unit__isnull=True, district_id__in=district_ids))

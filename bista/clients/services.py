@@ -236,7 +236,24 @@ def access_log_record(
         )
     else:
         unit_id = unit.pk
-    return AccessLogEntry.objects.create(
+    entry = _access_log_entry(actor=actor, client=client, unit_id=unit_id, action=action, detail=detail)
+    entry.save()
+    return entry
+
+
+def access_log_record_many(
+    *, actor: Any, clients: Iterable[Client], action: str, unit: Unit, detail: str = ""
+) -> list[AccessLogEntry]:
+    """One access-log row per client, written in one statement (an export reads many clients at once)."""
+    entries = [
+        _access_log_entry(actor=actor, client=client, unit_id=unit.pk, action=action, detail=detail)
+        for client in clients
+    ]
+    return AccessLogEntry.objects.bulk_create(entries, batch_size=1000)
+
+
+def _access_log_entry(*, actor: Any, client: Client, unit_id: int | None, action: str, detail: str) -> AccessLogEntry:
+    return AccessLogEntry(
         actor=actor if getattr(actor, "pk", None) else None,
         client=client,
         unit_id=unit_id,

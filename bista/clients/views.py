@@ -199,10 +199,11 @@ def client_export(request: HttpRequest) -> HttpResponse:
             "Arbetsgrupper",
         ],
     )
-    for client in clients:
-        services.access_log_record(
-            actor=request.user, client=client, action=AccessLogEntry.Action.EXPORT, unit=unit, detail="CSV-export"
-        )
+    exported = list(clients)
+    services.access_log_record_many(
+        actor=request.user, clients=exported, action=AccessLogEntry.Action.EXPORT, unit=unit, detail="CSV-export"
+    )
+    for client in exported:
         download.row(
             [
                 client.personnummer_formatted,

@@ -21,17 +21,18 @@ ACCESS_CACHE_ATTR = "_bista_access_map"
 TOKEN_SCOPES_ATTR = "_bista_token_scopes"
 
 
-def _valid_on(day: datetime.date) -> Q:
+def valid_on(day: datetime.date) -> Q:
+    """Rows with valid_from/valid_to (reference data, memberships) in force on `day`."""
     return Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gt=day))
 
 
 def _build_access_map(user: Any, day: datetime.date) -> dict[int, frozenset[str]]:
-    memberships = list(Membership.objects.filter(_valid_on(day), user=user).values("role_id", "district_id", "unit_id"))
+    memberships = list(Membership.objects.filter(valid_on(day), user=user).values("role_id", "district_id", "unit_id"))
     if not memberships:
         return {}
     role_ids = {m["role_id"] for m in memberships}
     grants: dict[int, set[str]] = {}
-    for role_id, code in RoleGrant.objects.filter(_valid_on(day), role_id__in=role_ids).values_list(
+    for role_id, code in RoleGrant.objects.filter(valid_on(day), role_id__in=role_ids).values_list(
         "role_id", "permission__code"
     ):
         grants.setdefault(role_id, set()).add(code)
@@ -112,6 +113,4 @@ def requires_two_factor(user: Any) -> bool:
     """Whether any of the user's current roles demands two-factor sign-in (reference data on the role)."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return Membership.objects.filter(
-        _valid_on(timezone.localdate()), user=user, role__requires_two_factor=True
-    ).exists()
+    return Membership.objects.filter(valid_on(timezone.localdate()), user=user, role__requires_two_factor=True).exists()

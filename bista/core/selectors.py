@@ -7,8 +7,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from bista.core.access import access_map, unit_ids_with
+from bista.core.access import access_map, unit_ids_with, valid_on
 from bista.core.models import Membership, Team, Unit
 from bista.core.permissions import Perm
 
@@ -46,12 +47,8 @@ def team_get(actor: Any, pk: int) -> Team:
 
 
 def current_memberships(actor: Any) -> list[Membership]:
-    from django.utils import timezone
-
-    today = timezone.localdate()
     return list(
-        Membership.objects.filter(user=actor, valid_from__lte=today)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=today))
+        Membership.objects.filter(valid_on(timezone.localdate()), user=actor)
         .select_related("role", "unit", "district")
         .order_by("district__name", "unit__name")
     )

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bista.core import audit
-from bista.core.access import SYSTEM, check_perm, forget_access, has_perm
+from bista.core.access import SYSTEM, access_map, check_perm, forget_access, has_perm, has_perm_anywhere
 from bista.core.models import ApiToken, Department, District, Membership, Role, Team, Unit
 from bista.core.permissions import Perm
 
@@ -158,8 +158,6 @@ def api_token_create(
     what the owner holds.
     """
     owner = owner if owner is not None else actor
-    from bista.core.access import access_map, has_perm_anywhere
-
     if actor is not SYSTEM and not has_perm_anywhere(actor, Perm.API_TOKEN):
         raise PermissionDenied("Behörighet saknas: api.token")
     if not name.strip():

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from bista.core.access import unit_ids_with
 from bista.core.permissions import Perm
@@ -37,8 +38,6 @@ def employee_search(
     if team_id:
         employees = employees.filter(teams__id=team_id)
     if current_only:
-        from django.utils import timezone
-
         today = timezone.localdate()
         employees = employees.filter(Q(end_date__isnull=True) | Q(end_date__gte=today), start_date__lte=today)
     return employees.order_by("last_name", "first_name", "id")
