@@ -20,11 +20,6 @@ TEAM_FIELDS = ("unit", "name", "kind", "is_active")
 UNIT_FIELDS = ("department", "name", "kind", "is_active")
 
 
-def _full_clean(obj: Any, exclude: list[str] | None = None) -> None:
-    """Validate with the model's own rules; raises ValidationError with Swedish messages per field."""
-    obj.full_clean(exclude=exclude)
-
-
 @transaction.atomic
 def unit_create(*, actor: Any, department: Department, name: str, kind: str) -> Unit:
     if actor is not SYSTEM and not any(
@@ -32,7 +27,7 @@ def unit_create(*, actor: Any, department: Department, name: str, kind: str) -> 
     ):
         raise PermissionDenied("Behörighet saknas: org.manage")
     unit = Unit(department=department, name=name.strip(), kind=kind)
-    _full_clean(unit)
+    unit.full_clean()
     unit.save()
     audit.record(actor=actor, action="unit.create", obj=unit, new=audit.snapshot(unit, UNIT_FIELDS), unit=unit)
     return unit
@@ -46,7 +41,7 @@ def unit_update(*, actor: Any, unit: Unit, **changes: Any) -> Unit:
     for field in ("name", "is_active"):
         if field in changes:
             setattr(unit, field, changes[field])
-    _full_clean(unit)
+    unit.full_clean()
     unit.save()
     before, after = audit.changed(old, audit.snapshot(unit, UNIT_FIELDS))
     if after:
@@ -58,7 +53,7 @@ def unit_update(*, actor: Any, unit: Unit, **changes: Any) -> Unit:
 def team_create(*, actor: Any, unit: Unit, name: str, kind: str = Team.Kind.OTHER) -> Team:
     check_perm(actor, Perm.ORG_MANAGE, unit)
     team = Team(unit=unit, name=name.strip(), kind=kind)
-    _full_clean(team)
+    team.full_clean()
     team.save()
     audit.record(actor=actor, action="team.create", obj=team, new=audit.snapshot(team, TEAM_FIELDS), unit=unit)
     return team
@@ -72,7 +67,7 @@ def team_update(*, actor: Any, team: Team, **changes: Any) -> Team:
     for field in ("name", "kind", "is_active"):
         if field in changes and changes[field] is not None:
             setattr(team, field, changes[field])
-    _full_clean(team)
+    team.full_clean()
     team.save()
     before, after = audit.changed(old, audit.snapshot(team, TEAM_FIELDS))
     if after:
@@ -101,7 +96,7 @@ def membership_grant(
     membership = Membership(
         user=user, role=role, district=district, unit=unit, valid_from=valid_from or timezone.localdate()
     )
-    _full_clean(membership)
+    membership.full_clean()
     membership.save()
     audit.record(
         actor=actor,
