@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "bista.core",
     "bista.clients",
     "bista.staff",
+    "bista.care",
     "bista.overview",
     "bista.demo",
 ]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("brukare/", include("bista.clients.urls")),
     path("medarbetare/", include("bista.staff.urls")),
     path("loggkontroll/", include("bista.clients.log_urls")),
+    path("", include("bista.care.urls")),
 ]
 
 handler403 = "bista.core.views.permission_denied"

@@ -147,6 +147,10 @@ class AccessLogEntry(models.Model):
         EXPORT = "export", "Export"
         API = "api", "Läste via API"
         LIST = "list", "Öppnade rad i lista"
+        CARE = "care", "Läste beställning, plan eller pärm"
+        JOURNAL = "journal", "Läste journal"
+        WRITE = "write", "Skrev i akten"
+        PRINT = "print", "Skrev ut (PDF)"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")

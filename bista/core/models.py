@@ -232,3 +232,41 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}:{self.object_id}"
+
+
+class DutyRule(models.Model):
+    """A duty's deadline (reference data): e.g. first contact ≤ 2 weeks after the order was received.
+
+    Contexts add rules by data migration and register where their duties come from (`bista.core.duties`).
+    A change in the law is a new row from its date, so older duties keep the rule they were born under.
+    """
+
+    class Unit(models.TextChoices):
+        DAYS = "days", "dagar"
+        WEEKS = "weeks", "veckor"
+        MONTHS = "months", "månader"
+
+    code = models.CharField("kod", max_length=60)
+    name = models.CharField("namn", max_length=200)
+    description = models.TextField("beskrivning", blank=True)
+    legal_reference = models.CharField("författning", max_length=200, blank=True)
+    amount = models.PositiveIntegerField("antal")
+    unit = models.CharField("enhet", max_length=10, choices=Unit.choices)
+    warn_days = models.PositiveIntegerField("varna dagar före", default=14)
+    valid_from = models.DateField("gäller från")
+    valid_to = models.DateField("gäller till", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "tidsfrist"
+        verbose_name_plural = "tidsfrister"
+        ordering = ["code", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "valid_from"], name="dutyrule_unique_version"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gt=models.F("valid_from")),
+                name="dutyrule_valid_period",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.amount} {self.get_unit_display()})"

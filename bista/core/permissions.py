@@ -15,6 +15,9 @@ class Perm:
     EMPLOYEE_MANAGE = "employee.manage"
     LOG_REVIEW = "log.review"
     API_TOKEN = "api.token"
+    CARE_MANAGE = "care.manage"
+    JOURNAL_WRITE = "journal.write"
+    CARE_SELF_CHECK = "care.self_check"
 
     CLIENT_VIEW = (CLIENT_VIEW_ALL, CLIENT_VIEW_TEAM)
 

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class CareConfig(AppConfig):
+    """The provider side: orders, implementation plans, journal, home binders, deliveries, self-checks."""
+
+    name = "bista.care"
+    label = "care"
+    verbose_name = "Utförare"
+
+    def ready(self) -> None:
+        from bista.care import duties  # noqa: F401  (registers the care duty sources)

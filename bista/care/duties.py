@@ -1,0 +1,239 @@
+"""Where the provider chain's duties come from: orders (first contact, plan, execution, resumption after an
+interruption), implementation plans (yearly review) and home binders (yearly review).
+
+Each source reads only the units asked for and yields open duties plus those done since `done_since`.
+Rule codes are the `core.DutyRule` codes seeded by migration care/0002.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from collections import defaultdict
+from collections.abc import Iterator
+
+from django.db.models import Q
+from django.urls import reverse
+
+from bista.care.models import HomeBinder, ImplementationPlan, Order, OrderEvent
+from bista.clients.models import Client
+from bista.core.deadlines import Duty
+from bista.core.duties import DutyQuery, register
+
+
+class Rule:
+    FIRST_CONTACT = "care.first_contact"
+    PLAN = "care.implementation_plan"
+    EXECUTION = "care.execution"
+    RESUMPTION = "care.resumption"
+    PLAN_REVIEW = "care.plan_review"
+    BINDER_REVIEW = {
+        HomeBinder.Kind.RISK_ASSESSMENT: "care.risk_assessment",
+        HomeBinder.Kind.CRISIS_BINDER: "care.crisis_binder",
+        HomeBinder.Kind.ROUTINE_BINDER: "care.routine_binder",
+    }
+
+
+def _duty(
+    query: DutyQuery,
+    code: str,
+    anchor: datetime.date,
+    done: datetime.date | None,
+    *,
+    subject: str,
+    url: str,
+    unit_id: int,
+    client: Client,
+    responsible_id: int | None,
+    team_ids: tuple[int, ...],
+) -> Duty | None:
+    """A duty under the rule version in force on its anchor date, if it is open or was done recently."""
+    rule = query.rules.rule(code, anchor)
+    if rule is None or (done is not None and done < query.done_since):
+        return None
+    return Duty(
+        rule=rule,
+        anchor_on=anchor,
+        done_on=done,
+        subject=subject,
+        url=url,
+        unit_id=unit_id,
+        client_id=client.pk,
+        client_name=client.full_name,
+        responsible_id=responsible_id,
+        team_ids=team_ids,
+    )
+
+
+def _client_teams(client_ids: set[int]) -> dict[int, tuple[int, ...]]:
+    teams: dict[int, list[int]] = defaultdict(list)
+    for client_id, team_id in Client.teams.through.objects.filter(client_id__in=client_ids).values_list(
+        "client_id", "team_id"
+    ):
+        teams[client_id].append(team_id)
+    return {client_id: tuple(sorted(ids)) for client_id, ids in teams.items()}
+
+
+def _teams(order: Order, client_teams: dict[int, tuple[int, ...]]) -> tuple[int, ...]:
+    ids = set(client_teams.get(order.client_id, ()))
+    if order.team_id:
+        ids.add(order.team_id)
+    return tuple(sorted(ids))
+
+
+@register("care.orders")
+def order_duties(query: DutyQuery) -> Iterator[Duty]:
+    since = query.done_since
+    orders = list(
+        Order.objects.filter(unit_id__in=query.unit_ids)
+        .filter(
+            ~Q(status=Order.Status.ENDED)
+            | Q(first_contact_on__gte=since)
+            | Q(plan_established_on__gte=since)
+            | Q(executed_on__gte=since)
+        )
+        .select_related("client", "service")
+    )
+    client_teams = _client_teams({o.client_id for o in orders})
+    interruptions = _interruptions({o.pk for o in orders})
+    for order in orders:
+        common = {
+            "url": reverse("care:order_detail", args=[order.pk]),
+            "unit_id": order.unit_id,
+            "client": order.client,
+            "responsible_id": order.deputy_id,
+            "team_ids": _teams(order, client_teams),
+        }
+        service = order.service.name
+        steps = [
+            (Rule.FIRST_CONTACT, order.received_on, order.first_contact_on, f"Första kontakt: {service}"),
+            (
+                Rule.PLAN,
+                order.first_contact_on or order.received_on,
+                order.plan_established_on,
+                f"Genomförandeplan: {service}",
+            ),
+            (Rule.EXECUTION, order.decision_date, order.executed_on, f"Verkställighet: {service}"),
+        ]
+        steps += [
+            (Rule.RESUMPTION, interrupted_on, resumed_on, f"Återuppta efter avbrott: {service}")
+            for interrupted_on, resumed_on in interruptions.get(order.pk, [])
+        ]
+        for code, anchor, done, subject in steps:
+            if done is None and not order.is_open:
+                continue  # ended before it was done: nothing left to do
+            duty = _duty(query, code, anchor, done, subject=subject, **common)  # type: ignore[arg-type]
+            if duty is not None:
+                yield duty
+
+
+def _interruptions(order_ids: set[int]) -> dict[int, list[tuple[datetime.date, datetime.date | None]]]:
+    """Per order, each interruption's date and the date it was resumed (None while it lasts)."""
+    result: dict[int, list[tuple[datetime.date, datetime.date | None]]] = defaultdict(list)
+    events = OrderEvent.objects.filter(
+        order_id__in=order_ids, kind__in=[OrderEvent.Kind.INTERRUPTED, OrderEvent.Kind.RESUMED]
+    ).order_by("order_id", "on", "id")
+    open_since: dict[int, datetime.date] = {}
+    for order_id, kind, on in events.values_list("order_id", "kind", "on"):
+        if kind == OrderEvent.Kind.INTERRUPTED:
+            open_since.setdefault(order_id, on)
+        elif order_id in open_since:
+            result[order_id].append((open_since.pop(order_id), on))
+    for order_id, since in open_since.items():
+        result[order_id].append((since, None))
+    return result
+
+
+@register("care.plans")
+def plan_review_duties(query: DutyQuery) -> Iterator[Duty]:
+    """A signed plan is due for review 12 months after it was signed; the next signed version fulfils it."""
+    plans = (
+        ImplementationPlan.objects.filter(unit_id__in=query.unit_ids)
+        .filter(
+            Q(status=ImplementationPlan.Status.SIGNED) & ~Q(order__status=Order.Status.ENDED)
+            | Q(status__in=[ImplementationPlan.Status.SIGNED, ImplementationPlan.Status.SUPERSEDED])
+            & Q(previous__isnull=False, signed_on__gte=query.done_since)
+        )
+        .select_related("client", "order", "order__service", "previous")
+    )
+    plan_list = list(plans)
+    client_teams = _client_teams({p.client_id for p in plan_list})
+    for plan in plan_list:
+        common = {
+            "unit_id": plan.unit_id,
+            "client": plan.client,
+            "responsible_id": plan.order.deputy_id,
+            "team_ids": _teams(plan.order, client_teams),
+        }
+        subject = f"Uppföljning av genomförandeplan: {plan.order.service.name}"
+        reviews = []
+        if plan.status == ImplementationPlan.Status.SIGNED and plan.order.is_open:
+            reviews.append((plan.signed_on, None, reverse("care:plan_detail", args=[plan.pk])))
+        if plan.previous is not None and plan.previous.signed_on is not None:
+            reviews.append((plan.previous.signed_on, plan.signed_on, reverse("care:plan_detail", args=[plan.pk])))
+        for anchor, done, url in reviews:
+            duty = _duty(query, Rule.PLAN_REVIEW, anchor, done, subject=subject, url=url, **common)  # type: ignore[arg-type]
+            if duty is not None:
+                yield duty
+
+
+@register("care.binders")
+def binder_review_duties(query: DutyQuery) -> Iterator[Duty]:
+    """Each binder is due for review 12 months after its last review. A client with a running service
+    but no binder of a kind owes one, counted from when the service started."""
+    window_start = query.done_since - datetime.timedelta(days=800)
+    revisions = (
+        HomeBinder.objects.filter(unit_id__in=query.unit_ids)
+        .filter(Q(is_current=True) | Q(reviewed_on__gte=window_start))
+        .order_by("client_id", "kind", "number")
+        .values("client_id", "kind", "unit_id", "reviewed_on", "is_current", "responsible_id")
+    )
+    by_binder: dict[tuple[int, str], list[dict[str, object]]] = defaultdict(list)
+    for row in revisions:
+        by_binder[(row["client_id"], row["kind"])].append(row)  # type: ignore[index]
+    running = list(
+        Order.objects.filter(unit_id__in=query.unit_ids, status=Order.Status.EXECUTED, client__is_active=True)
+        .order_by("executed_on")
+        .select_related("client")
+    )
+    first_order: dict[int, Order] = {}
+    for order in running:
+        first_order.setdefault(order.client_id, order)
+    client_ids = {client_id for client_id, _ in by_binder} | set(first_order)
+    clients = {c.pk: c for c in Client.objects.filter(pk__in=client_ids, is_active=True)}
+    client_teams = _client_teams(set(clients))
+    for client_id, client in clients.items():
+        order = first_order.get(client_id)
+        for kind, code in Rule.BINDER_REVIEW.items():
+            url = reverse("care:binder", args=[client_id, kind])
+            subject = f"{HomeBinder.Kind(kind).label}: genomgång"
+            rows = by_binder.get((client_id, kind), [])
+            pairs: list[tuple[datetime.date, datetime.date | None, int, int | None]] = []
+            for earlier, later in itertools.pairwise(rows):
+                if later["reviewed_on"] != earlier["reviewed_on"]:
+                    pairs.append(
+                        (earlier["reviewed_on"], later["reviewed_on"], later["unit_id"], later["responsible_id"])
+                    )  # type: ignore[arg-type]
+            current = next((r for r in rows if r["is_current"]), None)
+            if current is not None:
+                pairs.append((current["reviewed_on"], None, current["unit_id"], current["responsible_id"]))  # type: ignore[arg-type]
+            elif order is not None and order.executed_on is not None:
+                subject = f"{HomeBinder.Kind(kind).label}: upprätta"
+                pairs.append((order.executed_on, None, order.unit_id, order.deputy_id))
+            for anchor, done, unit_id, responsible_id in pairs:
+                if responsible_id is None and order is not None:
+                    responsible_id = order.deputy_id
+                duty = _duty(
+                    query,
+                    code,
+                    anchor,
+                    done,
+                    subject=subject,
+                    url=url,
+                    unit_id=unit_id,
+                    client=client,
+                    responsible_id=responsible_id,
+                    team_ids=client_teams.get(client_id, ()),
+                )
+                if duty is not None:
+                    yield duty

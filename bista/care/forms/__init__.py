@@ -1,0 +1,1 @@
+"""Forms of the provider chain, one module per area (orders, plans, journal, binders)."""

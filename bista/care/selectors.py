@@ -1,0 +1,239 @@
+"""Reads of the provider chain, scoped to what the actor may see (the clients context decides which clients
+that is). Reads of one client's orders, plans, journal or binders are logged in the access log."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from bista.care.models import (
+    Delivery,
+    DeliveryGoal,
+    HomeBinder,
+    ImplementationPlan,
+    JournalCategory,
+    JournalDraft,
+    JournalEntry,
+    Order,
+)
+from bista.clients.models import AccessLogEntry, Client
+from bista.clients.selectors import visible_clients
+from bista.clients.services import access_log_record
+from bista.core import duties as duty_registry
+from bista.core.access import has_perm, unit_ids_with, valid_on
+from bista.core.deadlines import TodoList, todo_list
+from bista.core.models import Team
+from bista.core.permissions import Perm
+from bista.staff.selectors import team_ids_for_user
+
+DONE_LATE_WINDOW_DAYS = 90  # "done late" on "Att göra" looks back this far
+
+
+def _client_units(actor: Any) -> set[int]:
+    return unit_ids_with(actor, *Perm.CLIENT_VIEW)
+
+
+def visible_orders(actor: Any) -> QuerySet[Order]:
+    """Orders of clients the actor sees, in units where the actor sees clients."""
+    return Order.objects.filter(
+        unit_id__in=_client_units(actor), client__in=visible_clients(actor).values("pk")
+    ).select_related("client", "service", "unit", "deputy", "team")
+
+
+def order_search(
+    actor: Any,
+    *,
+    unit_id: int | None = None,
+    status: str = "",
+    deputy_id: int | None = None,
+    team_id: int | None = None,
+    open_only: bool = False,
+) -> QuerySet[Order]:
+    orders = visible_orders(actor)
+    if unit_id:
+        orders = orders.filter(unit_id=unit_id)
+    if status:
+        orders = orders.filter(status=status)
+    if open_only:
+        orders = orders.exclude(status=Order.Status.ENDED)
+    if deputy_id:
+        orders = orders.filter(deputy_id=deputy_id)
+    if team_id:
+        orders = orders.filter(team_id=team_id)
+    return orders.order_by("-received_on", "-id")
+
+
+def order_get(actor: Any, pk: int) -> Order:
+    order = visible_orders(actor).filter(pk=pk).first()
+    if order is None:
+        raise Http404("Beställningen finns inte eller så saknar du behörighet.")
+    access_log_record(actor=actor, client=order.client, action=AccessLogEntry.Action.CARE, unit=order.unit, detail=f"beställning {order.pk}")
+    return order
+
+
+def plan_get(actor: Any, pk: int) -> ImplementationPlan:
+    plan = (
+        ImplementationPlan.objects.filter(order__in=visible_orders(actor).values("pk"), pk=pk)
+        .select_related("order", "order__service", "client", "unit", "signed_by", "previous")
+        .first()
+    )
+    if plan is None:
+        raise Http404("Planen finns inte eller så saknar du behörighet.")
+    access_log_record(actor=actor, client=plan.client, action=AccessLogEntry.Action.CARE, unit=plan.unit, detail=f"genomförandeplan {plan.pk}")
+    return plan
+
+
+def plan_versions(order: Order) -> QuerySet[ImplementationPlan]:
+    """All versions of an order's plan, newest first (call only for an order the actor may see)."""
+    return order.plans.select_related("signed_by").order_by("-number")
+
+
+def current_plan(order: Order) -> ImplementationPlan | None:
+    return order.plans.filter(status=ImplementationPlan.Status.SIGNED).first()
+
+
+def can_manage_care(actor: Any, unit_id: int) -> bool:
+    return has_perm(actor, Perm.CARE_MANAGE, unit_id)
+
+
+# --- Journal ----------------------------------------------------------------------------------------
+
+
+def journal_entries(
+    actor: Any,
+    client: Client,
+    *,
+    query: str = "",
+    category_id: int | None = None,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+) -> QuerySet[JournalEntry]:
+    """A client's journal as the actor may read it (entries of units where the actor sees the client).
+
+    The caller got `client` through `client_get`, which checked visibility; the view logs the read.
+    """
+    if not visible_clients(actor).filter(pk=client.pk).exists():
+        raise Http404("Brukaren finns inte eller så saknar du behörighet.")
+    entries = JournalEntry.objects.filter(client=client, unit_id__in=_client_units(actor)).select_related(
+        "category", "corrects"
+    )
+    for word in query.split():
+        entries = entries.filter(text__icontains=word)
+    if category_id:
+        entries = entries.filter(category_id=category_id)
+    if start:
+        entries = entries.filter(event_date__gte=start)
+    if end:
+        entries = entries.filter(event_date__lte=end)
+    return entries.order_by("-event_date", "-written_at", "-id")
+
+
+def journal_entry_get(actor: Any, pk: int) -> JournalEntry:
+    entry = (
+        JournalEntry.objects.filter(
+            pk=pk, unit_id__in=_client_units(actor), client__in=visible_clients(actor).values("pk")
+        )
+        .select_related("client", "category", "corrects", "unit")
+        .first()
+    )
+    if entry is None:
+        raise Http404("Anteckningen finns inte eller så saknar du behörighet.")
+    access_log_record(actor=actor, client=entry.client, action=AccessLogEntry.Action.JOURNAL, unit=entry.unit, detail=f"anteckning {entry.pk}")
+    return entry
+
+
+def journal_draft(actor: Any, client: Client) -> JournalDraft | None:
+    return JournalDraft.objects.filter(user=actor, client=client).select_related("category", "corrects").first()
+
+
+def journal_categories(day: datetime.date) -> QuerySet[JournalCategory]:
+    return JournalCategory.objects.filter(valid_on(day))
+
+
+def can_write_journal(actor: Any, client: Client) -> bool:
+    units = unit_ids_with(actor, Perm.JOURNAL_WRITE)
+    return bool(units) and client.unit_links.filter(unit_id__in=units, until__isnull=True).exists()
+
+
+# --- Binders and deliveries --------------------------------------------------------------------------
+
+
+def binder_current(client: Client, kind: str) -> HomeBinder | None:
+    """The current revision (call only for a client the actor may see)."""
+    return HomeBinder.objects.filter(client=client, kind=kind, is_current=True).select_related("responsible").first()
+
+
+def binder_history(client: Client, kind: str) -> QuerySet[HomeBinder]:
+    return HomeBinder.objects.filter(client=client, kind=kind).select_related("created_by").order_by("-number")
+
+
+def delivery_goal(unit_id: int, day: datetime.date) -> int | None:
+    goal = (
+        DeliveryGoal.objects.filter(valid_on(day))
+        .filter(Q(unit_id=unit_id) | Q(unit__isnull=True))
+        .order_by("unit_id")  # a unit's own goal before the general one (NULLs sort last on both databases)
+        .first()
+    )
+    return goal.max_per_year if goal else None
+
+
+def deliveries_for_unit(actor: Any, unit_id: int, year: int) -> QuerySet[Delivery]:
+    if unit_id not in _client_units(actor):
+        raise PermissionDenied("Behörighet saknas.")
+    return Delivery.objects.filter(
+        unit_id=unit_id, delivered_on__year=year, client__in=visible_clients(actor).values("pk")
+    ).select_related("client")
+
+
+# --- "Att göra" ------------------------------------------------------------------------------------
+
+
+def todo_units(actor: Any) -> set[int]:
+    """Units whose whole duty list the actor may see: where they see every client."""
+    return unit_ids_with(actor, Perm.CLIENT_VIEW_ALL)
+
+
+def todo_teams(actor: Any) -> QuerySet[Team]:
+    """Teams whose duty list the actor may see: every team of a unit where they see all clients, and their
+    own teams where they see their teams' clients."""
+    all_units = unit_ids_with(actor, Perm.CLIENT_VIEW_ALL)
+    team_units = unit_ids_with(actor, Perm.CLIENT_VIEW_TEAM)
+    own = team_ids_for_user(actor)
+    return Team.objects.filter(Q(unit_id__in=all_units) | Q(unit_id__in=team_units, pk__in=own), is_active=True).order_by(
+        "unit__name", "name"
+    )
+
+
+def todo_for(
+    actor: Any,
+    *,
+    today: datetime.date,
+    unit_id: int | None = None,
+    team_id: int | None = None,
+    mine: bool = False,
+) -> TodoList:
+    """"Att göra" for a unit, a team, or the actor's own duties (as responsible) in the units they see."""
+    done_since = today - datetime.timedelta(days=DONE_LATE_WINDOW_DAYS)
+    if team_id is not None:
+        team = todo_teams(actor).filter(pk=team_id).first()
+        if team is None:
+            raise PermissionDenied("Behörighet saknas.")
+        units: set[int] = {team.unit_id}
+    elif unit_id is not None:
+        if unit_id not in todo_units(actor):
+            raise PermissionDenied("Behörighet saknas.")
+        units = {unit_id}
+    else:
+        units = _client_units(actor)
+    duties = duty_registry.duties_for(
+        units,
+        today=today,
+        done_since=done_since,
+        team_id=team_id,
+        responsible_id=actor.pk if mine else None,
+    )
+    return todo_list(duties, today, done_since)

@@ -1,0 +1,166 @@
+"""Deadline arithmetic: pure functions applying duty rules (reference data) to dates.
+
+A legal deadline counted in months ends on the day of the last month with the same number as the start day,
+or on that month's last day if it has no such day (lag (1930:173) om beräkning av lagstadgad tid, 2 §):
+31 January + 1 month = 28 (29) February. Weeks are seven days. Saturdays, Sundays and public holidays do
+not move a duty's due date: the unit must act in time, not file with an authority. Nothing here reads the
+clock or the database; callers pass `today` and the rule versions.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+
+class PeriodUnit(enum.StrEnum):
+    DAYS = "days"
+    WEEKS = "weeks"
+    MONTHS = "months"
+
+
+class DutyState(enum.StrEnum):
+    OVERDUE = "overdue"  # not done, due date passed
+    DUE_SOON = "due_soon"  # not done, due within the rule's warning window
+    OPEN = "open"  # not done, due later
+    DONE_LATE = "done_late"
+    DONE = "done"  # done on or before the due date
+
+
+STATE_LABELS = {
+    DutyState.OVERDUE: "Försenad",
+    DutyState.DUE_SOON: "Förfaller snart",
+    DutyState.OPEN: "Planerad",
+    DutyState.DONE_LATE: "Utförd för sent",
+    DutyState.DONE: "Utförd i tid",
+}
+
+
+def add_months(start: datetime.date, months: int) -> datetime.date:
+    """The same day number `months` later, or the last day of that month if it is shorter."""
+    month_index = start.year * 12 + (start.month - 1) + months
+    year, month = divmod(month_index, 12)
+    last_day = calendar.monthrange(year, month + 1)[1]
+    return datetime.date(year, month + 1, min(start.day, last_day))
+
+
+def add_period(start: datetime.date, amount: int, unit: PeriodUnit | str) -> datetime.date:
+    unit = PeriodUnit(unit)
+    if unit is PeriodUnit.MONTHS:
+        return add_months(start, amount)
+    days = amount * 7 if unit is PeriodUnit.WEEKS else amount
+    return start + datetime.timedelta(days=days)
+
+
+@dataclass(frozen=True)
+class RuleVersion:
+    """One version of a duty rule as it is in force from `valid_from` until (not including) `valid_to`."""
+
+    code: str
+    name: str
+    amount: int
+    unit: PeriodUnit
+    warn_days: int
+    valid_from: datetime.date
+    valid_to: datetime.date | None = None
+    legal_reference: str = ""
+
+    def in_force(self, day: datetime.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
+
+    def due_on(self, anchor: datetime.date) -> datetime.date:
+        return add_period(anchor, self.amount, self.unit)
+
+
+class RuleBook:
+    """The duty rules, all versions; a duty is governed by the version in force on its anchor date."""
+
+    def __init__(self, versions: Iterable[RuleVersion]) -> None:
+        self._by_code: dict[str, list[RuleVersion]] = {}
+        for version in versions:
+            self._by_code.setdefault(version.code, []).append(version)
+        for versions_of_code in self._by_code.values():
+            versions_of_code.sort(key=lambda v: v.valid_from)
+
+    def rule(self, code: str, anchor: datetime.date) -> RuleVersion | None:
+        for version in reversed(self._by_code.get(code, [])):
+            if version.in_force(anchor):
+                return version
+        return None
+
+    def codes(self) -> list[str]:
+        return sorted(self._by_code)
+
+
+def duty_state(due_on: datetime.date, done_on: datetime.date | None, today: datetime.date, warn_days: int) -> DutyState:
+    """Where a duty stands today. Due on the day itself is still in time."""
+    if done_on is not None:
+        return DutyState.DONE_LATE if done_on > due_on else DutyState.DONE
+    if today > due_on:
+        return DutyState.OVERDUE
+    if (due_on - today).days <= warn_days:
+        return DutyState.DUE_SOON
+    return DutyState.OPEN
+
+
+@dataclass(frozen=True)
+class Duty:
+    """Something someone must do by a computed date, and the record that fulfils it (`url`)."""
+
+    rule: RuleVersion
+    anchor_on: datetime.date
+    done_on: datetime.date | None
+    subject: str  # what it is about, e.g. "Beställning ledsagarservice"
+    url: str  # the record that fulfils it, or where it is done
+    unit_id: int
+    client_id: int | None = None
+    client_name: str = ""
+    responsible_id: int | None = None
+    team_ids: tuple[int, ...] = field(default=())
+
+    @property
+    def due_on(self) -> datetime.date:
+        return self.rule.due_on(self.anchor_on)
+
+    def state(self, today: datetime.date) -> DutyState:
+        return duty_state(self.due_on, self.done_on, today, self.rule.warn_days)
+
+    def days_late(self, today: datetime.date) -> int:
+        """How many days past the due date it was done (or, if not done, is by today); 0 if in time."""
+        end = self.done_on or today
+        return max(0, (end - self.due_on).days)
+
+
+@dataclass
+class TodoList:
+    """ "Att göra": the duties needing attention, grouped the way the page shows them."""
+
+    overdue: list[Duty]
+    due_soon: list[Duty]
+    done_late: list[Duty]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"overdue": len(self.overdue), "due_soon": len(self.due_soon), "done_late": len(self.done_late)}
+
+
+def todo_list(duties: Sequence[Duty], today: datetime.date, done_since: datetime.date) -> TodoList:
+    """Sort duties into overdue (most late first), due soon (soonest first) and done late since `done_since`."""
+    overdue: list[Duty] = []
+    due_soon: list[Duty] = []
+    done_late: list[Duty] = []
+    for duty in duties:
+        state = duty.state(today)
+        if state is DutyState.OVERDUE:
+            overdue.append(duty)
+        elif state is DutyState.DUE_SOON:
+            due_soon.append(duty)
+        elif state is DutyState.DONE_LATE and duty.done_on is not None and duty.done_on >= done_since:
+            done_late.append(duty)
+    overdue.sort(key=lambda d: (d.due_on, d.subject))
+    due_soon.sort(key=lambda d: (d.due_on, d.subject))
+    done_late.sort(key=lambda d: (d.done_on or d.due_on, d.subject), reverse=True)
+    return TodoList(overdue=overdue, due_soon=due_soon, done_late=done_late)
