@@ -11,6 +11,7 @@ import datetime
 import itertools
 from collections import defaultdict
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from django.db.models import Q
 from django.urls import reverse
@@ -177,20 +178,26 @@ def plan_review_duties(query: DutyQuery) -> Iterator[Duty]:
                 yield duty
 
 
+class _Revision(NamedTuple):
+    reviewed_on: datetime.date
+    is_current: bool
+    unit_id: int
+    responsible_id: int | None
+
+
 @register("care.binders")
 def binder_review_duties(query: DutyQuery) -> Iterator[Duty]:
     """Each binder is due for review 12 months after its last review. A client with a running service
     but no binder of a kind owes one, counted from when the service started."""
     window_start = query.done_since - datetime.timedelta(days=800)
-    revisions = (
+    by_binder: dict[tuple[int, str], list[_Revision]] = defaultdict(list)
+    for client_id, kind, unit_id, reviewed_on, is_current, responsible_id in (
         HomeBinder.objects.filter(unit_id__in=query.unit_ids)
         .filter(Q(is_current=True) | Q(reviewed_on__gte=window_start))
         .order_by("client_id", "kind", "number")
-        .values("client_id", "kind", "unit_id", "reviewed_on", "is_current", "responsible_id")
-    )
-    by_binder: dict[tuple[int, str], list[dict[str, object]]] = defaultdict(list)
-    for row in revisions:
-        by_binder[(row["client_id"], row["kind"])].append(row)  # type: ignore[index]
+        .values_list("client_id", "kind", "unit_id", "reviewed_on", "is_current", "responsible_id")
+    ):
+        by_binder[(client_id, kind)].append(_Revision(reviewed_on, is_current, unit_id, responsible_id))
     running = list(
         Order.objects.filter(unit_id__in=query.unit_ids, status=Order.Status.EXECUTED, client__is_active=True)
         .order_by("executed_on")
@@ -208,15 +215,15 @@ def binder_review_duties(query: DutyQuery) -> Iterator[Duty]:
             url = reverse("care:binder", args=[client_id, kind])
             subject = f"{HomeBinder.Kind(kind).label}: genomgång"
             rows = by_binder.get((client_id, kind), [])
-            pairs: list[tuple[datetime.date, datetime.date | None, int, int | None]] = []
-            for earlier, later in itertools.pairwise(rows):
-                if later["reviewed_on"] != earlier["reviewed_on"]:
-                    pairs.append(
-                        (earlier["reviewed_on"], later["reviewed_on"], later["unit_id"], later["responsible_id"])
-                    )  # type: ignore[arg-type]
-            current = next((r for r in rows if r["is_current"]), None)
+            # (anchor, done, unit, responsible): each review that moved the date forward fulfilled the one before
+            pairs: list[tuple[datetime.date, datetime.date | None, int, int | None]] = [
+                (earlier.reviewed_on, later.reviewed_on, later.unit_id, later.responsible_id)
+                for earlier, later in itertools.pairwise(rows)
+                if later.reviewed_on != earlier.reviewed_on
+            ]
+            current = next((r for r in rows if r.is_current), None)
             if current is not None:
-                pairs.append((current["reviewed_on"], None, current["unit_id"], current["responsible_id"]))  # type: ignore[arg-type]
+                pairs.append((current.reviewed_on, None, current.unit_id, current.responsible_id))
             elif order is not None and order.executed_on is not None:
                 subject = f"{HomeBinder.Kind(kind).label}: upprätta"
                 pairs.append((order.executed_on, None, order.unit_id, order.deputy_id))

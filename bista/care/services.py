@@ -121,7 +121,7 @@ def _validate_order(order: Order) -> None:
         errors["period_end"] = "Periodens slut kan inte vara före dess början."
     if order.scope_amount is not None and Decimal(order.scope_amount) <= 0:
         errors["scope_amount"] = "Omfattningen måste vara större än noll."
-    if order.team_id and order.team.unit_id != order.unit_id:
+    if order.team is not None and order.team.unit_id != order.unit_id:
         errors["team"] = "Arbetsgruppen hör inte till enheten."
     if (
         order.deputy_id
@@ -496,7 +496,9 @@ def plan_start_review(*, actor: Any, plan: ImplementationPlan) -> Implementation
 
 def plan_changes(old: ImplementationPlan, new: ImplementationPlan) -> list[rules.FieldChange]:
     """What changed from one plan version to another, field by field (activities as text)."""
-    labels = {f: str(ImplementationPlan._meta.get_field(f).verbose_name).capitalize() for f in PLAN_TEXTS}
+    labels = {
+        f: str(getattr(ImplementationPlan._meta.get_field(f), "verbose_name", f)).capitalize() for f in PLAN_TEXTS
+    }
     labels["follow_up_on"] = "Uppföljningsdatum"
     labels["activities"] = "Aktiviteter"
 
@@ -680,7 +682,7 @@ def _clean_risks(risks: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 raise ValidationError({"risks": f"Risk {index}: fältet {f} måste fyllas i."})
         for f in ("likelihood", "consequence"):
             try:
-                values[f] = int(values[f])
+                values[f] = int(str(values[f]))
             except (TypeError, ValueError):
                 values[f] = 0
             if values[f] not in levels:

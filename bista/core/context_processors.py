@@ -18,6 +18,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav": {
             "clients": bool(perms & set(Perm.CLIENT_VIEW)),
+            "care": bool(perms & set(Perm.CLIENT_VIEW)),
+            "self_checks": Perm.CARE_SELF_CHECK in perms,
             "employees": Perm.EMPLOYEE_VIEW in perms,
             "log_review": Perm.LOG_REVIEW in perms,
             "api_tokens": Perm.API_TOKEN in perms,
