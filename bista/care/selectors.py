@@ -71,7 +71,13 @@ def order_get(actor: Any, pk: int) -> Order:
     order = visible_orders(actor).filter(pk=pk).first()
     if order is None:
         raise Http404("Beställningen finns inte eller så saknar du behörighet.")
-    access_log_record(actor=actor, client=order.client, action=AccessLogEntry.Action.CARE, unit=order.unit, detail=f"beställning {order.pk}")
+    access_log_record(
+        actor=actor,
+        client=order.client,
+        action=AccessLogEntry.Action.CARE,
+        unit=order.unit,
+        detail=f"beställning {order.pk}",
+    )
     return order
 
 
@@ -83,7 +89,13 @@ def plan_get(actor: Any, pk: int) -> ImplementationPlan:
     )
     if plan is None:
         raise Http404("Planen finns inte eller så saknar du behörighet.")
-    access_log_record(actor=actor, client=plan.client, action=AccessLogEntry.Action.CARE, unit=plan.unit, detail=f"genomförandeplan {plan.pk}")
+    access_log_record(
+        actor=actor,
+        client=plan.client,
+        action=AccessLogEntry.Action.CARE,
+        unit=plan.unit,
+        detail=f"genomförandeplan {plan.pk}",
+    )
     return plan
 
 
@@ -142,7 +154,13 @@ def journal_entry_get(actor: Any, pk: int) -> JournalEntry:
     )
     if entry is None:
         raise Http404("Anteckningen finns inte eller så saknar du behörighet.")
-    access_log_record(actor=actor, client=entry.client, action=AccessLogEntry.Action.JOURNAL, unit=entry.unit, detail=f"anteckning {entry.pk}")
+    access_log_record(
+        actor=actor,
+        client=entry.client,
+        action=AccessLogEntry.Action.JOURNAL,
+        unit=entry.unit,
+        detail=f"anteckning {entry.pk}",
+    )
     return entry
 
 
@@ -203,9 +221,9 @@ def todo_teams(actor: Any) -> QuerySet[Team]:
     all_units = unit_ids_with(actor, Perm.CLIENT_VIEW_ALL)
     team_units = unit_ids_with(actor, Perm.CLIENT_VIEW_TEAM)
     own = team_ids_for_user(actor)
-    return Team.objects.filter(Q(unit_id__in=all_units) | Q(unit_id__in=team_units, pk__in=own), is_active=True).order_by(
-        "unit__name", "name"
-    )
+    return Team.objects.filter(
+        Q(unit_id__in=all_units) | Q(unit_id__in=team_units, pk__in=own), is_active=True
+    ).order_by("unit__name", "name")
 
 
 def todo_for(
@@ -216,7 +234,7 @@ def todo_for(
     team_id: int | None = None,
     mine: bool = False,
 ) -> TodoList:
-    """"Att göra" for a unit, a team, or the actor's own duties (as responsible) in the units they see."""
+    """ "Att göra" for a unit, a team, or the actor's own duties (as responsible) in the units they see."""
     done_since = today - datetime.timedelta(days=DONE_LATE_WINDOW_DAYS)
     if team_id is not None:
         team = todo_teams(actor).filter(pk=team_id).first()

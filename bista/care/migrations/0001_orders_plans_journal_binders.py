@@ -6,323 +6,669 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('clients', '0003_access_log_care_actions'),
-        ('core', '0004_duty_rules'),
+        ("clients", "0003_access_log_care_actions"),
+        ("core", "0004_duty_rules"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='JournalCategory',
+            name="JournalCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('valid_from', models.DateField(verbose_name='gäller från')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='gäller till')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='kod')),
-                ('name', models.CharField(max_length=100, verbose_name='namn')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("valid_from", models.DateField(verbose_name="gäller från")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="gäller till")),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="kod")),
+                ("name", models.CharField(max_length=100, verbose_name="namn")),
             ],
             options={
-                'verbose_name': 'journalkategori',
-                'verbose_name_plural': 'journalkategorier',
-                'ordering': ['name'],
+                "verbose_name": "journalkategori",
+                "verbose_name_plural": "journalkategorier",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Service',
+            name="Service",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('valid_from', models.DateField(verbose_name='gäller från')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='gäller till')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='kod')),
-                ('name', models.CharField(max_length=120, verbose_name='namn')),
-                ('act', models.CharField(choices=[('LSS', 'LSS'), ('SoL', 'SoL')], max_length=3, verbose_name='lag')),
-                ('legal_reference', models.CharField(max_length=120, verbose_name='lagrum')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("valid_from", models.DateField(verbose_name="gäller från")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="gäller till")),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="kod")),
+                ("name", models.CharField(max_length=120, verbose_name="namn")),
+                ("act", models.CharField(choices=[("LSS", "LSS"), ("SoL", "SoL")], max_length=3, verbose_name="lag")),
+                ("legal_reference", models.CharField(max_length=120, verbose_name="lagrum")),
             ],
             options={
-                'verbose_name': 'insats',
-                'verbose_name_plural': 'insatser',
-                'ordering': ['act', 'code'],
+                "verbose_name": "insats",
+                "verbose_name_plural": "insatser",
+                "ordering": ["act", "code"],
             },
         ),
         migrations.CreateModel(
-            name='DeliveryGoal',
+            name="DeliveryGoal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('valid_from', models.DateField(verbose_name='gäller från')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='gäller till')),
-                ('max_per_year', models.PositiveIntegerField(verbose_name='högst leveranser per brukare och år')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.unit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("valid_from", models.DateField(verbose_name="gäller från")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="gäller till")),
+                ("max_per_year", models.PositiveIntegerField(verbose_name="högst leveranser per brukare och år")),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'mål för leveranser',
-                'verbose_name_plural': 'mål för leveranser',
-                'ordering': ['valid_from'],
+                "verbose_name": "mål för leveranser",
+                "verbose_name_plural": "mål för leveranser",
+                "ordering": ["valid_from"],
             },
         ),
         migrations.CreateModel(
-            name='HomeBinder',
+            name="HomeBinder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('risk_assessment', 'Risk- och konsekvensanalys'), ('crisis_binder', 'Krispärm och kontinuitetsplan'), ('routine_binder', 'Rutinpärm')], max_length=20, verbose_name='pärm')),
-                ('number', models.PositiveIntegerField(verbose_name='version')),
-                ('is_current', models.BooleanField(default=True)),
-                ('reviewed_on', models.DateField(verbose_name='senast genomgången')),
-                ('contacts', models.TextField(blank=True, verbose_name='kontakter')),
-                ('instructions', models.TextField(blank=True, verbose_name='vad gör vi när …')),
-                ('continuity', models.TextField(blank=True, verbose_name='kontinuitetsplan')),
-                ('wishes', models.TextField(blank=True, verbose_name='brukarens önskemål')),
-                ('routines', models.TextField(blank=True, verbose_name='rutiner')),
-                ('notes', models.TextField(blank=True, verbose_name='övrigt')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='binders', to='clients.client')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('responsible', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='ansvarig')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.unit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("risk_assessment", "Risk- och konsekvensanalys"),
+                            ("crisis_binder", "Krispärm och kontinuitetsplan"),
+                            ("routine_binder", "Rutinpärm"),
+                        ],
+                        max_length=20,
+                        verbose_name="pärm",
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="version")),
+                ("is_current", models.BooleanField(default=True)),
+                ("reviewed_on", models.DateField(verbose_name="senast genomgången")),
+                ("contacts", models.TextField(blank=True, verbose_name="kontakter")),
+                ("instructions", models.TextField(blank=True, verbose_name="vad gör vi när …")),
+                ("continuity", models.TextField(blank=True, verbose_name="kontinuitetsplan")),
+                ("wishes", models.TextField(blank=True, verbose_name="brukarens önskemål")),
+                ("routines", models.TextField(blank=True, verbose_name="rutiner")),
+                ("notes", models.TextField(blank=True, verbose_name="övrigt")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="binders", to="clients.client"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "responsible",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="ansvarig",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="core.unit"),
+                ),
             ],
             options={
-                'verbose_name': 'hemmapärm',
-                'verbose_name_plural': 'hemmapärmar',
-                'ordering': ['client_id', 'kind', '-number'],
+                "verbose_name": "hemmapärm",
+                "verbose_name_plural": "hemmapärmar",
+                "ordering": ["client_id", "kind", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='JournalEntry',
+            name="JournalEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_date', models.DateField(verbose_name='händelsedatum')),
-                ('written_at', models.DateTimeField(db_index=True, verbose_name='skriven')),
-                ('author_name', models.CharField(max_length=200, verbose_name='signatur')),
-                ('author_role', models.CharField(max_length=100, verbose_name='roll')),
-                ('text', models.TextField(verbose_name='text')),
-                ('content_hash', models.CharField(max_length=64, verbose_name='kontrollsumma')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='care.journalcategory', verbose_name='kategori')),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='journal_entries', to='clients.client')),
-                ('corrects', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='corrections', to='care.journalentry', verbose_name='rättar')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='journal_entries', to='core.unit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("event_date", models.DateField(verbose_name="händelsedatum")),
+                ("written_at", models.DateTimeField(db_index=True, verbose_name="skriven")),
+                ("author_name", models.CharField(max_length=200, verbose_name="signatur")),
+                ("author_role", models.CharField(max_length=100, verbose_name="roll")),
+                ("text", models.TextField(verbose_name="text")),
+                ("content_hash", models.CharField(max_length=64, verbose_name="kontrollsumma")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="care.journalcategory",
+                        verbose_name="kategori",
+                    ),
+                ),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="journal_entries", to="clients.client"
+                    ),
+                ),
+                (
+                    "corrects",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="corrections",
+                        to="care.journalentry",
+                        verbose_name="rättar",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="journal_entries", to="core.unit"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'journalanteckning',
-                'verbose_name_plural': 'journalanteckningar',
-                'ordering': ['-event_date', '-written_at', '-id'],
+                "verbose_name": "journalanteckning",
+                "verbose_name_plural": "journalanteckningar",
+                "ordering": ["-event_date", "-written_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='JournalDraft',
+            name="JournalDraft",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_date', models.DateField(blank=True, null=True)),
-                ('text', models.TextField(blank=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='care.journalcategory')),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='clients.client')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('corrects', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='care.journalentry')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("event_date", models.DateField(blank=True, null=True)),
+                ("text", models.TextField(blank=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="care.journalcategory",
+                    ),
+                ),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="clients.client"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "corrects",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="care.journalentry",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='JournalObjection',
+            name="JournalObjection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='brukarens invändning')),
-                ('recorded_at', models.DateTimeField()),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='objections', to='care.journalentry')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.TextField(verbose_name="brukarens invändning")),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="objections", to="care.journalentry"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'invändning mot journalanteckning',
-                'verbose_name_plural': 'invändningar mot journalanteckningar',
-                'ordering': ['recorded_at', 'id'],
+                "verbose_name": "invändning mot journalanteckning",
+                "verbose_name_plural": "invändningar mot journalanteckningar",
+                "ordering": ["recorded_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Order',
+            name="Order",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision_date', models.DateField(verbose_name='beslutsdatum')),
-                ('received_on', models.DateField(verbose_name='beställning mottagen')),
-                ('scope_amount', models.DecimalField(decimal_places=2, max_digits=7, verbose_name='omfattning')),
-                ('scope_unit', models.CharField(choices=[('week', 'timmar per vecka'), ('month', 'timmar per månad'), ('occasion', 'tillfällen per månad')], max_length=10, verbose_name='omfattning avser')),
-                ('period_start', models.DateField(verbose_name='beslutsperiod från')),
-                ('period_end', models.DateField(blank=True, null=True, verbose_name='beslutsperiod till')),
-                ('goals', models.TextField(blank=True, verbose_name='mål med insatsen')),
-                ('special_considerations', models.TextField(blank=True, verbose_name='särskilda hänsyn')),
-                ('contacts', models.TextField(blank=True, help_text='Handläggare, företrädare och andra.', verbose_name='kontaktuppgifter')),
-                ('case_officer', models.CharField(blank=True, max_length=200, verbose_name='biståndshandläggare')),
-                ('follow_up_on', models.DateField(blank=True, null=True, verbose_name='uppföljningsdatum')),
-                ('status', models.CharField(choices=[('received', 'Mottagen'), ('first_contact', 'Första kontakt tagen'), ('plan_established', 'Genomförandeplan upprättad'), ('executed', 'Verkställd'), ('interrupted', 'Avbrott'), ('ended', 'Avslutad')], default='received', max_length=20, verbose_name='status')),
-                ('first_contact_on', models.DateField(blank=True, null=True, verbose_name='första kontakt')),
-                ('plan_established_on', models.DateField(blank=True, null=True, verbose_name='genomförandeplan upprättad')),
-                ('executed_on', models.DateField(blank=True, null=True, verbose_name='verkställd')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='avslutad')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='clients.client', verbose_name='brukare')),
-                ('deputy', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='care_orders', to=settings.AUTH_USER_MODEL, verbose_name='ansvarig biträdande enhetschef')),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='core.team', verbose_name='arbetsgrupp')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='core.unit', verbose_name='enhet')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='care.service', verbose_name='insats')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("decision_date", models.DateField(verbose_name="beslutsdatum")),
+                ("received_on", models.DateField(verbose_name="beställning mottagen")),
+                ("scope_amount", models.DecimalField(decimal_places=2, max_digits=7, verbose_name="omfattning")),
+                (
+                    "scope_unit",
+                    models.CharField(
+                        choices=[
+                            ("week", "timmar per vecka"),
+                            ("month", "timmar per månad"),
+                            ("occasion", "tillfällen per månad"),
+                        ],
+                        max_length=10,
+                        verbose_name="omfattning avser",
+                    ),
+                ),
+                ("period_start", models.DateField(verbose_name="beslutsperiod från")),
+                ("period_end", models.DateField(blank=True, null=True, verbose_name="beslutsperiod till")),
+                ("goals", models.TextField(blank=True, verbose_name="mål med insatsen")),
+                ("special_considerations", models.TextField(blank=True, verbose_name="särskilda hänsyn")),
+                (
+                    "contacts",
+                    models.TextField(
+                        blank=True, help_text="Handläggare, företrädare och andra.", verbose_name="kontaktuppgifter"
+                    ),
+                ),
+                ("case_officer", models.CharField(blank=True, max_length=200, verbose_name="biståndshandläggare")),
+                ("follow_up_on", models.DateField(blank=True, null=True, verbose_name="uppföljningsdatum")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "Mottagen"),
+                            ("first_contact", "Första kontakt tagen"),
+                            ("plan_established", "Genomförandeplan upprättad"),
+                            ("executed", "Verkställd"),
+                            ("interrupted", "Avbrott"),
+                            ("ended", "Avslutad"),
+                        ],
+                        default="received",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("first_contact_on", models.DateField(blank=True, null=True, verbose_name="första kontakt")),
+                (
+                    "plan_established_on",
+                    models.DateField(blank=True, null=True, verbose_name="genomförandeplan upprättad"),
+                ),
+                ("executed_on", models.DateField(blank=True, null=True, verbose_name="verkställd")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="avslutad")),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="orders",
+                        to="clients.client",
+                        verbose_name="brukare",
+                    ),
+                ),
+                (
+                    "deputy",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="care_orders",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="ansvarig biträdande enhetschef",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="orders",
+                        to="core.team",
+                        verbose_name="arbetsgrupp",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="orders",
+                        to="core.unit",
+                        verbose_name="enhet",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="orders",
+                        to="care.service",
+                        verbose_name="insats",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'beställning',
-                'verbose_name_plural': 'beställningar',
-                'ordering': ['-received_on', '-id'],
+                "verbose_name": "beställning",
+                "verbose_name_plural": "beställningar",
+                "ordering": ["-received_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ImplementationPlan',
+            name="ImplementationPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='version')),
-                ('status', models.CharField(choices=[('draft', 'Utkast'), ('signed', 'Gällande'), ('superseded', 'Ersatt')], default='draft', max_length=12, verbose_name='status')),
-                ('goals', models.TextField(verbose_name='mål')),
-                ('cooperation', models.TextField(blank=True, verbose_name='samverkan med andra')),
-                ('participants', models.TextField(verbose_name='deltagare vid upprättandet')),
-                ('client_participation', models.TextField(verbose_name='hur brukaren har varit delaktig')),
-                ('client_view', models.TextField(verbose_name='brukarens egen uppfattning')),
-                ('follow_up_on', models.DateField(blank=True, null=True, verbose_name='uppföljningsdatum')),
-                ('signed_on', models.DateField(blank=True, null=True, verbose_name='undertecknad')),
-                ('signed_at', models.DateTimeField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plans', to='clients.client')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('previous', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='care.implementationplan', verbose_name='föregående version')),
-                ('signed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plans', to='core.unit')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plans', to='care.order', verbose_name='beställning')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField(verbose_name="version")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Utkast"), ("signed", "Gällande"), ("superseded", "Ersatt")],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("goals", models.TextField(verbose_name="mål")),
+                ("cooperation", models.TextField(blank=True, verbose_name="samverkan med andra")),
+                ("participants", models.TextField(verbose_name="deltagare vid upprättandet")),
+                ("client_participation", models.TextField(verbose_name="hur brukaren har varit delaktig")),
+                ("client_view", models.TextField(verbose_name="brukarens egen uppfattning")),
+                ("follow_up_on", models.DateField(blank=True, null=True, verbose_name="uppföljningsdatum")),
+                ("signed_on", models.DateField(blank=True, null=True, verbose_name="undertecknad")),
+                ("signed_at", models.DateTimeField(blank=True, null=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="plans", to="clients.client"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "previous",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="care.implementationplan",
+                        verbose_name="föregående version",
+                    ),
+                ),
+                (
+                    "signed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="plans", to="core.unit"
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="plans",
+                        to="care.order",
+                        verbose_name="beställning",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'genomförandeplan',
-                'verbose_name_plural': 'genomförandeplaner',
-                'ordering': ['order_id', '-number'],
+                "verbose_name": "genomförandeplan",
+                "verbose_name_plural": "genomförandeplaner",
+                "ordering": ["order_id", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='OrderEvent',
+            name="OrderEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('received', 'Mottagen'), ('first_contact', 'Första kontakt'), ('plan_established', 'Genomförandeplan upprättad'), ('executed', 'Verkställd'), ('interrupted', 'Avbrott'), ('resumed', 'Återupptagen'), ('ended', 'Avslutad')], max_length=20, verbose_name='steg')),
-                ('on', models.DateField(verbose_name='datum')),
-                ('note', models.TextField(blank=True, verbose_name='anteckning')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='care.order')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("received", "Mottagen"),
+                            ("first_contact", "Första kontakt"),
+                            ("plan_established", "Genomförandeplan upprättad"),
+                            ("executed", "Verkställd"),
+                            ("interrupted", "Avbrott"),
+                            ("resumed", "Återupptagen"),
+                            ("ended", "Avslutad"),
+                        ],
+                        max_length=20,
+                        verbose_name="steg",
+                    ),
+                ),
+                ("on", models.DateField(verbose_name="datum")),
+                ("note", models.TextField(blank=True, verbose_name="anteckning")),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="events", to="care.order"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'händelse i beställning',
-                'verbose_name_plural': 'händelser i beställningar',
-                'ordering': ['on', 'id'],
+                "verbose_name": "händelse i beställning",
+                "verbose_name_plural": "händelser i beställningar",
+                "ordering": ["on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PlanActivity',
+            name="PlanActivity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('goal', models.TextField(verbose_name='delmål')),
-                ('how', models.TextField(verbose_name='hur')),
-                ('when', models.CharField(max_length=200, verbose_name='när')),
-                ('responsible', models.CharField(max_length=200, verbose_name='ansvarig')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='activities', to='care.implementationplan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("goal", models.TextField(verbose_name="delmål")),
+                ("how", models.TextField(verbose_name="hur")),
+                ("when", models.CharField(max_length=200, verbose_name="när")),
+                ("responsible", models.CharField(max_length=200, verbose_name="ansvarig")),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="activities",
+                        to="care.implementationplan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'aktivitet',
-                'verbose_name_plural': 'aktiviteter',
-                'ordering': ['plan_id', 'position', 'id'],
+                "verbose_name": "aktivitet",
+                "verbose_name_plural": "aktiviteter",
+                "ordering": ["plan_id", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='RiskItem',
+            name="RiskItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('risk', models.TextField(verbose_name='risk')),
-                ('likelihood', models.PositiveSmallIntegerField(choices=[(1, 'Låg'), (2, 'Medel'), (3, 'Hög'), (4, 'Mycket hög')], verbose_name='sannolikhet')),
-                ('consequence', models.PositiveSmallIntegerField(choices=[(1, 'Låg'), (2, 'Medel'), (3, 'Hög'), (4, 'Mycket hög')], verbose_name='konsekvens')),
-                ('action', models.TextField(verbose_name='åtgärd')),
-                ('owner', models.CharField(max_length=200, verbose_name='ansvarig')),
-                ('binder', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='risks', to='care.homebinder')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("risk", models.TextField(verbose_name="risk")),
+                (
+                    "likelihood",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Låg"), (2, "Medel"), (3, "Hög"), (4, "Mycket hög")], verbose_name="sannolikhet"
+                    ),
+                ),
+                (
+                    "consequence",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Låg"), (2, "Medel"), (3, "Hög"), (4, "Mycket hög")], verbose_name="konsekvens"
+                    ),
+                ),
+                ("action", models.TextField(verbose_name="åtgärd")),
+                ("owner", models.CharField(max_length=200, verbose_name="ansvarig")),
+                (
+                    "binder",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="risks", to="care.homebinder"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['binder_id', 'position', 'id'],
+                "ordering": ["binder_id", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('delivered_on', models.DateField(verbose_name='leveransdatum')),
-                ('kind', models.CharField(choices=[('protective', 'Arbetsskyddsmaterial'), ('office', 'Kontorsmaterial'), ('other', 'Övrigt')], default='protective', max_length=12, verbose_name='typ')),
-                ('items', models.TextField(verbose_name='artiklar')),
-                ('registered_at', models.DateTimeField(auto_now_add=True)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deliveries', to='clients.client')),
-                ('registered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.unit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("delivered_on", models.DateField(verbose_name="leveransdatum")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("protective", "Arbetsskyddsmaterial"),
+                            ("office", "Kontorsmaterial"),
+                            ("other", "Övrigt"),
+                        ],
+                        default="protective",
+                        max_length=12,
+                        verbose_name="typ",
+                    ),
+                ),
+                ("items", models.TextField(verbose_name="artiklar")),
+                ("registered_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="deliveries", to="clients.client"
+                    ),
+                ),
+                (
+                    "registered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="core.unit"),
+                ),
             ],
             options={
-                'verbose_name': 'leverans',
-                'verbose_name_plural': 'leveranser',
-                'ordering': ['-delivered_on', '-id'],
-                'indexes': [models.Index(fields=['unit', 'delivered_on'], name='delivery_unit_date_idx')],
+                "verbose_name": "leverans",
+                "verbose_name_plural": "leveranser",
+                "ordering": ["-delivered_on", "-id"],
+                "indexes": [models.Index(fields=["unit", "delivered_on"], name="delivery_unit_date_idx")],
             },
         ),
         migrations.AddConstraint(
-            model_name='homebinder',
-            constraint=models.UniqueConstraint(fields=('client', 'kind', 'number'), name='binder_unique_number'),
+            model_name="homebinder",
+            constraint=models.UniqueConstraint(fields=("client", "kind", "number"), name="binder_unique_number"),
         ),
         migrations.AddConstraint(
-            model_name='homebinder',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('client', 'kind'), name='binder_one_current'),
+            model_name="homebinder",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_current", True)), fields=("client", "kind"), name="binder_one_current"
+            ),
         ),
         migrations.AddIndex(
-            model_name='journalentry',
-            index=models.Index(fields=['client', '-event_date', '-written_at'], name='journal_client_date_idx'),
+            model_name="journalentry",
+            index=models.Index(fields=["client", "-event_date", "-written_at"], name="journal_client_date_idx"),
         ),
         migrations.AddConstraint(
-            model_name='journaldraft',
-            constraint=models.UniqueConstraint(fields=('user', 'client'), name='journaldraft_one_per_user_client'),
+            model_name="journaldraft",
+            constraint=models.UniqueConstraint(fields=("user", "client"), name="journaldraft_one_per_user_client"),
         ),
         migrations.AddIndex(
-            model_name='implementationplan',
-            index=models.Index(fields=['client', 'status'], name='plan_client_status_idx'),
+            model_name="implementationplan",
+            index=models.Index(fields=["client", "status"], name="plan_client_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='implementationplan',
-            constraint=models.UniqueConstraint(fields=('order', 'number'), name='plan_unique_number'),
+            model_name="implementationplan",
+            constraint=models.UniqueConstraint(fields=("order", "number"), name="plan_unique_number"),
         ),
         migrations.AddConstraint(
-            model_name='implementationplan',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'draft')), fields=('order',), name='plan_one_draft'),
+            model_name="implementationplan",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "draft")), fields=("order",), name="plan_one_draft"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='implementationplan',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'signed')), fields=('order',), name='plan_one_current'),
+            model_name="implementationplan",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "signed")), fields=("order",), name="plan_one_current"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='implementationplan',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), ('signed_on__isnull', False), _connector='OR'), name='plan_signed_has_date'),
+            model_name="implementationplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status", "draft"), ("signed_on__isnull", False), _connector="OR"),
+                name="plan_signed_has_date",
+            ),
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['unit', 'status'], name='order_unit_status_idx'),
+            model_name="order",
+            index=models.Index(fields=["unit", "status"], name="order_unit_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(('received_on__gte', models.F('decision_date'))), name='order_received_after_decision'),
+            model_name="order",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("received_on__gte", models.F("decision_date"))),
+                name="order_received_after_decision",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(('period_end__isnull', True), ('period_end__gte', models.F('period_start')), _connector='OR'), name='order_period'),
+            model_name="order",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("period_end__isnull", True), ("period_end__gte", models.F("period_start")), _connector="OR"
+                ),
+                name="order_period",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(('scope_amount__gt', 0)), name='order_scope_positive'),
+            model_name="order",
+            constraint=models.CheckConstraint(condition=models.Q(("scope_amount__gt", 0)), name="order_scope_positive"),
         ),
     ]
