@@ -23,5 +23,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "employees": Perm.EMPLOYEE_VIEW in perms,
             "log_review": Perm.LOG_REVIEW in perms,
             "api_tokens": Perm.API_TOKEN in perms,
+            "reference": Perm.REFERENCE_MANAGE in perms,
         }
     }

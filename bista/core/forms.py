@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from bista.core.models import DutyRule
+
 
 def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Show a service's ValidationError on the form: on the named field where the form has it, else on top."""
@@ -91,3 +93,22 @@ class ApiTokenForm(forms.Form):
     def __init__(self, *args: object, scope_choices: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["scopes"].choices = scope_choices  # type: ignore[attr-defined]
+
+
+class DutyRuleVersionForm(forms.Form):
+    name = forms.CharField(label="Namn", max_length=200)
+    amount = forms.IntegerField(label="Antal", min_value=0, max_value=1000)
+    unit = forms.ChoiceField(label="Enhet", choices=DutyRule.Unit.choices)
+    warn_days = forms.IntegerField(
+        label="Varna dagar före",
+        min_value=0,
+        max_value=365,
+        help_text="Så många dagar före förfallodagen visas uppgiften under Förfaller snart.",
+    )
+    legal_reference = forms.CharField(label="Författning eller källa", max_length=200, required=False)
+    description = forms.CharField(label="Beskrivning", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    valid_from = forms.DateField(
+        label="Gäller från",
+        widget=DateInput(),
+        help_text="Uppgifter med startdatum före detta följer den tidigare versionen.",
+    )

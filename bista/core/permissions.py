@@ -15,6 +15,7 @@ class Perm:
     EMPLOYEE_MANAGE = "employee.manage"
     LOG_REVIEW = "log.review"
     API_TOKEN = "api.token"
+    REFERENCE_MANAGE = "reference.manage"
     CARE_MANAGE = "care.manage"
     JOURNAL_WRITE = "journal.write"
     CARE_SELF_CHECK = "care.self_check"

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from bista.core.access import access_map, unit_ids_with, valid_on
-from bista.core.models import Membership, Team, Unit
+from bista.core.models import DutyRule, Membership, Team, Unit
 from bista.core.permissions import Perm
 
 
@@ -52,3 +52,11 @@ def current_memberships(actor: Any) -> list[Membership]:
         .select_related("role", "unit", "district")
         .order_by("district__name", "unit__name")
     )
+
+
+def duty_rules_by_code() -> dict[str, list[DutyRule]]:
+    """Every deadline with all its versions, oldest first (reference data: readable by every signed-in user)."""
+    rules: dict[str, list[DutyRule]] = {}
+    for rule in DutyRule.objects.order_by("code", "valid_from"):
+        rules.setdefault(rule.code, []).append(rule)
+    return rules

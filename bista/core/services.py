@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from bista.core import audit
 from bista.core.access import SYSTEM, access_map, check_perm, forget_access, has_perm, has_perm_anywhere
-from bista.core.models import ApiToken, Department, District, Membership, Role, Team, Unit
+from bista.core.models import ApiToken, Department, District, DutyRule, Membership, Role, Team, Unit
 from bista.core.permissions import Perm
 
 TEAM_FIELDS = ("unit", "name", "kind", "is_active")
@@ -230,3 +230,64 @@ def two_factor_verify(*, actor: Any, device: Any, token: str) -> bool:
         device.save(update_fields=["confirmed"])
         audit.record(actor=actor, action="two_factor.enrol", obj=device, new={"device": device.name})
     return True
+
+
+DUTY_RULE_FIELDS = (
+    "code",
+    "name",
+    "description",
+    "legal_reference",
+    "amount",
+    "unit",
+    "warn_days",
+    "valid_from",
+    "valid_to",
+)
+
+
+@transaction.atomic
+def duty_rule_add_version(
+    *,
+    actor: Any,
+    code: str,
+    valid_from: datetime.date,
+    amount: int,
+    unit: str,
+    warn_days: int,
+    name: str,
+    legal_reference: str = "",
+    description: str = "",
+) -> DutyRule:
+    """A new version of a deadline from `valid_from`; the version in force until then ends that day.
+
+    Versions are never edited: duties anchored before `valid_from` keep the rule they were born under.
+    """
+    if actor is not SYSTEM and not has_perm_anywhere(actor, Perm.REFERENCE_MANAGE):
+        raise PermissionDenied("Behörighet saknas: reference.manage")
+    versions = DutyRule.objects.select_for_update().filter(code=code).order_by("valid_from")
+    latest = versions.last()
+    if latest is None:
+        raise ValidationError({"code": "Okänd tidsfrist."})
+    if valid_from <= latest.valid_from:
+        raise ValidationError(
+            {"valid_from": f"Den nya versionen måste gälla från ett datum efter {latest.valid_from:%Y-%m-%d}."}
+        )
+    if latest.valid_to is None or latest.valid_to > valid_from:
+        old = audit.snapshot(latest, ("valid_to",))
+        latest.valid_to = valid_from
+        latest.save(update_fields=["valid_to"])
+        audit.record(actor=actor, action="duty_rule.end", obj=latest, old=old, new={"valid_to": valid_from})
+    rule = DutyRule(
+        code=code,
+        name=name.strip(),
+        description=description.strip(),
+        legal_reference=legal_reference.strip(),
+        amount=amount,
+        unit=unit,
+        warn_days=warn_days,
+        valid_from=valid_from,
+    )
+    rule.full_clean()
+    rule.save()
+    audit.record(actor=actor, action="duty_rule.create", obj=rule, new=audit.snapshot(rule, DUTY_RULE_FIELDS))
+    return rule

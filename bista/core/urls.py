@@ -10,4 +10,6 @@ urlpatterns = [
     path("konto/tvafaktor/", views.two_factor, name="two_factor"),
     path("konto/api-nycklar/", views.api_tokens, name="api_tokens"),
     path("konto/api-nycklar/<int:pk>/aterkalla/", views.api_token_revoke, name="api_token_revoke"),
+    path("referensdata/tidsfrister/", views.duty_rules, name="duty_rules"),
+    path("referensdata/tidsfrister/<str:code>/ny-version/", views.duty_rule_new_version, name="duty_rule_new_version"),
 ]

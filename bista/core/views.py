@@ -10,17 +10,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from bista.core import services
-from bista.core.access import access_map, require_any_unit
-from bista.core.forms import ApiTokenForm, TwoFactorForm, apply_service_errors
+from bista.core import selectors, services
+from bista.core.access import access_map, has_perm_anywhere, require_any_unit
+from bista.core.forms import ApiTokenForm, DutyRuleVersionForm, TwoFactorForm, apply_service_errors
 from bista.core.models import ApiToken, Permission
 from bista.core.permissions import Perm
 
@@ -126,3 +126,38 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
         {"title": "Sidan finns inte", "text": "Sidan finns inte, eller så saknar du behörighet."},
         status=404,
     )
+
+
+@login_required
+def duty_rules(request: HttpRequest) -> HttpResponse:
+    """The deadlines behind "Att göra", every version with its dates; a förvaltare adds new versions."""
+    return render(
+        request,
+        "core/duty_rules.html",
+        {
+            "rules": selectors.duty_rules_by_code(),
+            "can_manage": has_perm_anywhere(request.user, Perm.REFERENCE_MANAGE),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def duty_rule_new_version(request: HttpRequest, code: str) -> HttpResponse:
+    if not has_perm_anywhere(request.user, Perm.REFERENCE_MANAGE):
+        raise PermissionDenied("Behörighet saknas: reference.manage")
+    versions = selectors.duty_rules_by_code().get(code)
+    if not versions:
+        raise Http404("Tidsfristen finns inte.")
+    latest = versions[-1]
+    initial = {f: getattr(latest, f) for f in ("name", "amount", "unit", "warn_days", "legal_reference", "description")}
+    form = DutyRuleVersionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.duty_rule_add_version(actor=request.user, code=code, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "Den nya versionen av tidsfristen är sparad.")
+            return redirect("core:duty_rules")
+    return render(request, "core/duty_rule_form.html", {"form": form, "latest": latest, "versions": versions})
