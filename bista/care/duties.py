@@ -198,14 +198,19 @@ def binder_review_duties(query: DutyQuery) -> Iterator[Duty]:
         .values_list("client_id", "kind", "unit_id", "reviewed_on", "is_current", "responsible_id")
     ):
         by_binder[(client_id, kind)].append(_Revision(reviewed_on, is_current, unit_id, responsible_id))
-    running = list(
-        Order.objects.filter(unit_id__in=query.unit_ids, status=Order.Status.EXECUTED, client__is_active=True)
-        .order_by("executed_on")
-        .select_related("client")
-    )
+    # A binder is kept while the unit serves the client: with every order ended, no review is owed. A client
+    # whose service is running but who has no binder of a kind owes one, counted from the first execution.
+    served: set[int] = set()
     first_order: dict[int, Order] = {}
-    for order in running:
-        first_order.setdefault(order.client_id, order)
+    for order in (
+        Order.objects.filter(unit_id__in=query.unit_ids, client__is_active=True)
+        .exclude(status=Order.Status.ENDED)
+        .order_by("executed_on", "id")
+        .only("client_id", "unit_id", "status", "executed_on", "deputy_id")
+    ):
+        served.add(order.client_id)
+        if order.status == Order.Status.EXECUTED:
+            first_order.setdefault(order.client_id, order)
     client_ids = {client_id for client_id, _ in by_binder} | set(first_order)
     clients = {c.pk: c for c in Client.objects.filter(pk__in=client_ids, is_active=True)}
     client_teams = _client_teams(set(clients))
@@ -222,7 +227,7 @@ def binder_review_duties(query: DutyQuery) -> Iterator[Duty]:
                 if later.reviewed_on != earlier.reviewed_on
             ]
             current = next((r for r in rows if r.is_current), None)
-            if current is not None:
+            if current is not None and client_id in served:
                 pairs.append((current.reviewed_on, None, current.unit_id, current.responsible_id))
             elif order is not None and order.executed_on is not None:
                 subject = f"{HomeBinder.Kind(kind).label}: upprätta"

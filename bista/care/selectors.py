@@ -254,4 +254,8 @@ def todo_for(
         team_id=team_id,
         responsible_id=actor.pk if mine else None,
     )
+    if team_id is None and unit_id is None:
+        # Across units the actor may see only some clients of (their teams'): keep the duties about those.
+        visible = set(visible_clients(actor).filter(pk__in={d.client_id for d in duties}).values_list("pk", flat=True))
+        duties = [d for d in duties if d.client_id is None or d.client_id in visible]
     return todo_list(duties, today, done_since)

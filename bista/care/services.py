@@ -121,6 +121,12 @@ def _validate_order(order: Order) -> None:
         errors["period_end"] = "Periodens slut kan inte vara före dess början."
     if order.scope_amount is not None and Decimal(order.scope_amount) <= 0:
         errors["scope_amount"] = "Omfattningen måste vara större än noll."
+    if order.first_contact_on and order.received_on and order.received_on > order.first_contact_on:
+        errors.setdefault(
+            "received_on", f"Mottagningsdatum kan inte vara efter första kontakten ({order.first_contact_on:%Y-%m-%d})."
+        )
+    if order.executed_on and order.decision_date and order.decision_date > order.executed_on:
+        errors["decision_date"] = f"Beslutsdatum kan inte vara efter verkställigheten ({order.executed_on:%Y-%m-%d})."
     if order.team is not None and order.team.unit_id != order.unit_id:
         errors["team"] = "Arbetsgruppen hör inte till enheten."
     if (
@@ -162,7 +168,7 @@ def order_create(
         raise TypeError(f"unknown order fields: {sorted(unknown)}")
     if not ClientUnit.objects.filter(client=client, unit=unit, until__isnull=True).exists():
         raise ValidationError({"client": "Brukaren är inte kopplad till enheten."})
-    if not client.is_active:
+    if not Client.objects.filter(pk=client.pk, is_active=True).exists():  # the caller's copy may be stale
         raise ValidationError({"client": "Brukaren är inte aktiv."})
     order = Order(
         client=client,
@@ -430,6 +436,8 @@ def plan_sign(
     signed_on = signed_on or _today()
     _not_in_future(signed_on, "signed_on")
     order = Order.objects.select_for_update().get(pk=locked.order_id)
+    if not order.is_open:
+        raise ValidationError({"order": "Beställningen är avslutad; planen kan inte undertecknas."})
     if signed_on < order.received_on:
         raise ValidationError({"signed_on": "Planen kan inte undertecknas före det att beställningen togs emot."})
     if locked.previous is not None and locked.previous.signed_on and signed_on < locked.previous.signed_on:
@@ -454,6 +462,13 @@ def plan_sign(
         _refresh_status(order)
         order.version += 1
         order.save()
+        audit.record(
+            actor=actor,
+            action="order.plan_established",
+            obj=order,
+            new={"plan_established_on": signed_on, "status": order.status},
+            unit=order.unit,
+        )
     audit.record(
         actor=actor,
         action="plan.sign",
@@ -470,6 +485,7 @@ def plan_start_review(*, actor: Any, plan: ImplementationPlan) -> Implementation
     signed. If a review draft already exists it is returned, so two people end up in the same draft."""
     _check_plan_unit(actor, plan.order)
     order = Order.objects.select_for_update().get(pk=plan.order_id)
+    plan = ImplementationPlan.objects.get(pk=plan.pk)  # the caller's copy may be stale: trust the database
     draft = order.plans.filter(status=ImplementationPlan.Status.DRAFT).first()
     if draft is not None:
         return draft
@@ -532,7 +548,7 @@ def _content_hash(entry: JournalEntry) -> str:
     parts = [
         str(entry.client_id),
         entry.event_date.isoformat(),
-        entry.written_at.isoformat(),
+        entry.written_at.astimezone(datetime.UTC).isoformat(),  # as read back from either database
         str(entry.author_id),
         entry.author_name,
         entry.author_role,
@@ -721,6 +737,11 @@ def binder_save(
     if expected_number != current_number:
         raise ConflictError(current_version=current_number)
     _not_in_future(reviewed_on, "reviewed_on")
+    if (
+        responsible is not None
+        and not Membership.objects.filter(valid_on(_today()), user=responsible, unit=unit).exists()
+    ):
+        raise ValidationError({"responsible": "Den ansvariga har ingen roll i enheten."})
     if current and reviewed_on < current.reviewed_on:
         raise ValidationError({"reviewed_on": "Genomgångsdatum kan inte vara före den förra genomgången."})
     values = {f: str(texts.get(f) or "").strip() for f in BINDER_TEXTS}
