@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "bista.clients",
     "bista.staff",
     "bista.care",
+    "bista.quality",
     "bista.overview",
     "bista.demo",
 ]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("medarbetare/", include("bista.staff.urls")),
     path("loggkontroll/", include("bista.clients.log_urls")),
     path("", include("bista.care.urls")),
+    path("", include("bista.quality.urls")),
 ]
 
 handler403 = "bista.core.views.permission_denied"

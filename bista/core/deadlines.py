@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 
 class PeriodUnit(enum.StrEnum):
+    HOURS = "hours"  # elapsed hours from a moment (e.g. the 72 hours of a personal data incident)
     DAYS = "days"
     WEEKS = "weeks"
     MONTHS = "months"
@@ -47,8 +48,22 @@ def add_months(start: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month + 1, min(start.day, last_day))
 
 
+def add_hours(start: datetime.datetime, hours: int) -> datetime.datetime:
+    """`hours` of elapsed time after an aware moment, in the moment's own time zone.
+
+    Adding a timedelta to an aware datetime moves the wall clock, which is wrong across a daylight-saving
+    change; going through UTC adds elapsed time.
+    """
+    if start.tzinfo is None:
+        raise ValueError("an hour deadline needs an aware moment")
+    return (start.astimezone(datetime.UTC) + datetime.timedelta(hours=hours)).astimezone(start.tzinfo)
+
+
 def add_period(start: datetime.date, amount: int, unit: PeriodUnit | str) -> datetime.date:
+    """`start` plus a period counted in days, weeks or months (hours need a moment: `add_hours`)."""
     unit = PeriodUnit(unit)
+    if unit is PeriodUnit.HOURS:
+        raise ValueError("hours are counted from a moment, not a date: use add_hours")
     if unit is PeriodUnit.MONTHS:
         return add_months(start, amount)
     days = amount * 7 if unit is PeriodUnit.WEEKS else amount
@@ -73,6 +88,10 @@ class RuleVersion:
 
     def due_on(self, anchor: datetime.date) -> datetime.date:
         return add_period(anchor, self.amount, self.unit)
+
+    def due_at(self, anchor_at: datetime.datetime) -> datetime.datetime:
+        """The due moment of an hour rule (for day rules: the end of the due day is not modelled)."""
+        return add_hours(anchor_at, self.amount)
 
 
 class RuleBook:
@@ -120,9 +139,21 @@ class Duty:
     client_name: str = ""
     responsible_id: int | None = None
     team_ids: tuple[int, ...] = field(default=())
+    anchor_at: datetime.datetime | None = None  # for hour rules: the moment the clock started (aware)
+
+    @property
+    def due_at(self) -> datetime.datetime | None:
+        if self.rule.unit is PeriodUnit.HOURS and self.anchor_at is not None:
+            return self.rule.due_at(self.anchor_at)
+        return None
 
     @property
     def due_on(self) -> datetime.date:
+        due_at = self.due_at
+        if due_at is not None:
+            return due_at.date()  # in the anchor's time zone: pass Stockholm time
+        if self.rule.unit is PeriodUnit.HOURS:
+            return self.anchor_on + datetime.timedelta(days=-(-self.rule.amount // 24))
         return self.rule.due_on(self.anchor_on)
 
     def state(self, today: datetime.date) -> DutyState:

@@ -242,6 +242,7 @@ class DutyRule(models.Model):
     """
 
     class Unit(models.TextChoices):
+        HOURS = "hours", "timmar"
         DAYS = "days", "dagar"
         WEEKS = "weeks", "veckor"
         MONTHS = "months", "månader"

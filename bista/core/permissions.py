@@ -19,6 +19,10 @@ class Perm:
     CARE_MANAGE = "care.manage"
     JOURNAL_WRITE = "journal.write"
     CARE_SELF_CHECK = "care.self_check"
+    QUALITY_REPORT = "quality.report"
+    QUALITY_VIEW = "quality.view"
+    QUALITY_MANAGE = "quality.manage"
+    QUALITY_INCIDENT = "quality.incident"
 
     CLIENT_VIEW = (CLIENT_VIEW_ALL, CLIENT_VIEW_TEAM)
 
