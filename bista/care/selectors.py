@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -19,6 +20,7 @@ from bista.care.models import (
     JournalDraft,
     JournalEntry,
     Order,
+    Service,
 )
 from bista.clients.models import AccessLogEntry, Client
 from bista.clients.selectors import visible_clients
@@ -26,7 +28,7 @@ from bista.clients.services import access_log_record
 from bista.core import duties as duty_registry
 from bista.core.access import has_perm, unit_ids_with, valid_on
 from bista.core.deadlines import TodoList, todo_list
-from bista.core.models import Team
+from bista.core.models import Membership, Team
 from bista.core.permissions import Perm
 from bista.staff.selectors import team_ids_for_user
 
@@ -52,8 +54,11 @@ def order_search(
     deputy_id: int | None = None,
     team_id: int | None = None,
     open_only: bool = False,
+    client_id: int | None = None,
 ) -> QuerySet[Order]:
     orders = visible_orders(actor)
+    if client_id:
+        orders = orders.filter(client_id=client_id)
     if unit_id:
         orders = orders.filter(unit_id=unit_id)
     if status:
@@ -81,7 +86,7 @@ def order_get(actor: Any, pk: int) -> Order:
     return order
 
 
-def plan_get(actor: Any, pk: int) -> ImplementationPlan:
+def plan_get(actor: Any, pk: int, *, action: str = AccessLogEntry.Action.CARE) -> ImplementationPlan:
     plan = (
         ImplementationPlan.objects.filter(order__in=visible_orders(actor).values("pk"), pk=pk)
         .select_related("order", "order__service", "client", "unit", "signed_by", "previous")
@@ -92,7 +97,7 @@ def plan_get(actor: Any, pk: int) -> ImplementationPlan:
     access_log_record(
         actor=actor,
         client=plan.client,
-        action=AccessLogEntry.Action.CARE,
+        action=action,
         unit=plan.unit,
         detail=f"genomförandeplan {plan.pk}",
     )
@@ -106,6 +111,24 @@ def plan_versions(order: Order) -> QuerySet[ImplementationPlan]:
 
 def current_plan(order: Order) -> ImplementationPlan | None:
     return order.plans.filter(status=ImplementationPlan.Status.SIGNED).first()
+
+
+def order_form_choices(unit_ids: set[int], today: datetime.date, keep_service: Service | None = None) -> dict[str, Any]:
+    """Reference reads for the order forms (no client data): the people with a current role in the units
+    (responsible deputy), their active teams, and the services valid today (plus the order's own)."""
+    user_ids = Membership.objects.filter(valid_on(today), unit_id__in=unit_ids).values("user_id")
+    services_now = Service.objects.filter(valid_on(today))
+    if keep_service is not None:
+        services_now = services_now | Service.objects.filter(pk=keep_service.pk)
+    return {
+        "deputies": get_user_model()
+        .objects.filter(pk__in=user_ids, is_active=True)
+        .order_by("last_name", "first_name", "id"),
+        "teams": Team.objects.filter(unit_id__in=unit_ids, is_active=True)
+        .select_related("unit")
+        .order_by("unit__name", "name"),
+        "services": services_now.order_by("act", "name"),
+    }
 
 
 def can_manage_care(actor: Any, unit_id: int) -> bool:
@@ -187,6 +210,11 @@ def binder_current(client: Client, kind: str) -> HomeBinder | None:
 
 def binder_history(client: Client, kind: str) -> QuerySet[HomeBinder]:
     return HomeBinder.objects.filter(client=client, kind=kind).select_related("created_by").order_by("-number")
+
+
+def deliveries_for_client(client: Client, year: int) -> QuerySet[Delivery]:
+    """A client's deliveries in `year` (call only for a client the actor may see)."""
+    return Delivery.objects.filter(client=client, delivered_on__year=year).order_by("-delivered_on", "-id")
 
 
 def delivery_goal(unit_id: int, day: datetime.date) -> int | None:
