@@ -187,6 +187,13 @@ def journal_entry_get(actor: Any, pk: int) -> JournalEntry:
     return entry
 
 
+def can_print_record(actor: Any, client: Client) -> bool:
+    """Whether the actor sees every client of one of the client's current units: who may print the whole
+    record for a request for access (registerutdrag)."""
+    units = unit_ids_with(actor, Perm.CLIENT_VIEW_ALL)
+    return bool(units) and client.unit_links.filter(unit_id__in=units, until__isnull=True).exists()
+
+
 def journal_draft(actor: Any, client: Client) -> JournalDraft | None:
     return JournalDraft.objects.filter(user=actor, client=client).select_related("category", "corrects").first()
 
