@@ -21,11 +21,13 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
+from bista.care.api import router as care_router
 from bista.clients.api import router as clients_router
 from bista.core.access import TOKEN_SCOPES_ATTR, forget_access, requires_two_factor
 from bista.core.api import router as org_router
 from bista.core.errors import ConflictError
 from bista.core.services import api_token_authenticate
+from bista.quality.api import router as quality_router
 from bista.staff.api import router as staff_router
 
 # --- Authentication ---------------------------------------------------------------------------------
@@ -93,6 +95,8 @@ api = NinjaAPI(
 api.add_router("", org_router, tags=["Organisation"])
 api.add_router("", clients_router, tags=["Brukare"])
 api.add_router("", staff_router, tags=["Medarbetare"])
+api.add_router("", care_router, tags=["Utförare"])
+api.add_router("", quality_router, tags=["Kvalitet"])
 
 fallback_router = Router()
 

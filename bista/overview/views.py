@@ -5,13 +5,19 @@ They live outside `core` because they show clients and staff, and `core` imports
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 
+from bista.care import selectors as care_selectors
 from bista.clients.selectors import visible_clients
 from bista.core import selectors
-from bista.core.access import access_map, has_perm
+from bista.core.access import access_map, has_perm, unit_ids_with
+from bista.core.models import Unit
 from bista.core.permissions import Perm
 from bista.staff.selectors import employee_search, team_ids_for_user
 
@@ -30,8 +36,24 @@ def start(request: HttpRequest) -> HttpResponse:
         "units": units,
         "my_teams": my_teams,
         "client_count": visible_clients(request.user).filter(is_active=True).count(),
+        "todo_boxes": _todo_boxes(request.user),
     }
     return render(request, "overview/start.html", context)
+
+
+def _todo_boxes(user: Any) -> list[dict[str, Any]]:
+    """The "Att göra" counts: the user's own duties, and each unit whose every client the user sees."""
+    if not unit_ids_with(user, *Perm.CLIENT_VIEW):
+        return []
+    today = timezone.localdate()
+    url = reverse("care:todo")
+    boxes = [
+        {"label": "Mina uppgifter", "url": url, "counts": care_selectors.todo_for(user, today=today, mine=True).counts}
+    ]
+    for unit in Unit.objects.filter(pk__in=care_selectors.todo_units(user)).order_by("name"):
+        counts = care_selectors.todo_for(user, today=today, unit_id=unit.pk).counts
+        boxes.append({"label": unit.name, "url": f"{url}?unit={unit.pk}", "counts": counts})
+    return boxes
 
 
 @login_required

@@ -1,0 +1,295 @@
+""" "Att göra" (care:todo) four ways — anonymous, no permission, permission, another unit — in its three
+scopes (mine, team, unit), the three sections with their counts, bad query strings, the query budget, and
+the counts on the start page. Data is built through the services with dates relative to today."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client as HttpClient
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from bista.care.models import Order
+from bista.care.tests import factories as f
+from bista.clients.models import AccessLogEntry, Client
+from bista.core.duties import duties_for
+from bista.core.models import AuditEvent
+from bista.core.permissions import RoleCode
+from bista.core.testing import Organisation, make_user
+from bista.core.tests.api_support import session_client
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "/konto/logga-in/"
+TODO = reverse("care:todo")
+
+
+@pytest.fixture(autouse=True)
+def _no_two_factor(settings: Any) -> None:
+    settings.BISTA_REQUIRE_2FA = False
+
+
+def ago(days: int) -> datetime.date:
+    return timezone.localdate() - datetime.timedelta(days=days)
+
+
+def browser(user: Any) -> HttpClient:
+    return session_client(user, verified=False)
+
+
+def body(response: Any) -> str:
+    return response.content.decode()
+
+
+def section(html: str, heading: str) -> str:
+    """The part of the page under the section heading `heading` (up to the next section)."""
+    start = html.index(f">{heading} (")
+    end = html.find("<section", start)
+    return html[start : end if end != -1 else len(html)]
+
+
+@pytest.fixture
+def deputy(org: Organisation) -> Any:
+    return make_user("bitr", RoleCode.DEPUTY_MANAGER, org.provider)
+
+
+@pytest.fixture
+def astrid(org: Organisation) -> Client:
+    return f.make_client(org.provider, first_name="Astrid", last_name="Lindqvist", teams=[org.team])
+
+
+@pytest.fixture
+def bertil(org: Organisation) -> Client:
+    return f.make_client(org.provider, first_name="Bertil", last_name="Berglund", teams=[org.other_team])
+
+
+@pytest.fixture
+def cecilia(org: Organisation) -> Client:
+    return f.make_client(org.other_unit, first_name="Cecilia", last_name="Carlsson", teams=[org.other_unit_team])
+
+
+@pytest.fixture
+def world(
+    org: Organisation, manager: Any, deputy: Any, other_manager: Any, astrid: Client, bertil: Client, cecilia: Client
+) -> dict[str, Order]:
+    """Astrid's order (manager responsible, Team Ek): first contact and plan 16 days late.
+    Bertil's order (deputy responsible, Team Björk): first contact and plan due in 4 days.
+    Bertil's older order: first contact made 6 days late, plan overdue.
+    Cecilia's order in the other district (other_manager responsible): overdue."""
+    late = f.make_order(astrid, org.provider, decision_date=ago(35), received_on=ago(30), deputy=manager, team=org.team)
+    soon = f.make_order(bertil, org.provider, decision_date=ago(12), received_on=ago(10), deputy=deputy)
+    done_late = f.make_order(bertil, org.provider, decision_date=ago(61), received_on=ago(60), deputy=deputy)
+    f.step(done_late, "first_contact", ago(40))
+    other = f.make_order(cecilia, org.other_unit, decision_date=ago(35), received_on=ago(30), deputy=other_manager)
+    return {"late": late, "soon": soon, "done_late": done_late, "other": other}
+
+
+def db_state() -> dict[str, Any]:
+    return {
+        "orders": sorted(Order.objects.values_list("pk", "status", "version")),
+        "audit": AuditEvent.objects.count(),
+    }
+
+
+# --- Four ways ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["", "?team=1", "?unit=1"])
+def test_anonymous_is_sent_to_login(world: dict[str, Order], query: str) -> None:
+    response = HttpClient().get(TODO + query)
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"{LOGIN}?next=")
+    assert "Astrid" not in body(response)
+
+
+def test_without_permission_is_refused(org: Organisation, world: dict[str, Order], nobody: Any) -> None:
+    client = browser(nobody)
+    for query in ("", f"?team={org.team.pk}", f"?unit={org.provider.pk}"):
+        response = client.get(TODO + query)
+        assert response.status_code == 403
+        assert "Astrid" not in body(response)
+
+
+def test_mine_shows_my_duties_in_three_sections(org: Organisation, world: dict[str, Order], manager: Any) -> None:
+    before = db_state()
+    response = browser(manager).get(TODO)
+    assert response.status_code == 200
+    html = body(response)
+    overdue = section(html, "Försenade")
+    assert "Försenade (2)" in html
+    assert overdue.count(">Astrid Lindqvist</a>") == 2
+    assert "Första kontakt: Ledsagarservice" in overdue
+    assert "Genomförandeplan: Ledsagarservice" in overdue
+    assert "16 dagar för sent" in overdue
+    assert f'href="{reverse("clients:card", args=[world["late"].client_id])}"' in overdue
+    assert f'href="{reverse("care:order_detail", args=[world["late"].pk])}"' in overdue
+    assert "Åtgärda" in overdue
+    assert f"{ago(16):%Y-%m-%d}" in overdue
+    # Bertil's duties are the deputy's, Cecilia's another district's: not mine.
+    assert "Bertil" not in html
+    assert "Cecilia" not in html
+    assert "Förfaller snart (0)" in html
+    assert "Utfört för sent (0)" in html
+    assert "<caption>" in overdue and '<th scope="col">Förfallodag</th>' in overdue
+    assert db_state() == before
+
+
+def test_unit_scope_shows_every_duty_of_the_unit(org: Organisation, world: dict[str, Order], manager: Any) -> None:
+    html = body(browser(manager).get(f"{TODO}?unit={org.provider.pk}"))
+    assert "Att göra för Enheten för personligt stöd" in html
+    overdue, soon, late = (section(html, h) for h in ("Försenade", "Förfaller snart", "Utfört för sent"))
+    assert overdue.count(">Astrid Lindqvist</a>") == 2
+    assert overdue.count(">Bertil Berglund</a>") == 1  # the older order's plan, due 14 days after first contact
+    assert soon.count(">Bertil Berglund</a>") == 2
+    assert "om 4 dagar" in soon
+    assert late.count(">Bertil Berglund</a>") == 1
+    assert "6 dagar för sent" in late
+    assert f"{ago(40):%Y-%m-%d}" in late
+    assert "Cecilia" not in html
+
+
+def test_deputy_sees_own_duties_as_mine(org: Organisation, world: dict[str, Order], deputy: Any) -> None:
+    html = body(browser(deputy).get(TODO))
+    assert "Förfaller snart (2)" in html
+    assert "Utfört för sent (1)" in html
+    assert "Astrid" not in html
+
+
+def test_team_scope(org: Organisation, world: dict[str, Order], manager: Any) -> None:
+    html = body(browser(manager).get(f"{TODO}?team={org.team.pk}"))
+    assert "Att göra för Team Ek" in html
+    assert section(html, "Försenade").count(">Astrid Lindqvist</a>") == 2
+    assert "Bertil" not in section(html, "Försenade")
+
+
+def test_team_member_sees_own_team_only(org: Organisation, world: dict[str, Order], staffer: Any) -> None:
+    client = browser(staffer)
+    mine = body(client.get(TODO))
+    assert "Försenade (0)" in mine
+    assert "Team Ek" in mine  # offered as a scope
+    team = client.get(f"{TODO}?team={org.team.pk}")
+    assert team.status_code == 200
+    assert section(body(team), "Försenade").count(">Astrid Lindqvist</a>") == 2
+    assert "Bertil" not in body(team)
+    for query in (f"?team={org.other_team.pk}", f"?unit={org.provider.pk}"):
+        refused = client.get(TODO + query)
+        assert refused.status_code == 403
+        assert "Bertil" not in body(refused)
+
+
+def test_another_units_manager_sees_nothing_of_ours(
+    org: Organisation, world: dict[str, Order], other_manager: Any
+) -> None:
+    before = db_state()
+    logged = AccessLogEntry.objects.count()
+    client = browser(other_manager)
+    mine = body(client.get(TODO))
+    assert "Cecilia Carlsson" in mine
+    assert "Astrid" not in mine and "Bertil" not in mine
+    assert "Team Ek" not in mine
+    for query in (f"?unit={org.provider.pk}", f"?team={org.team.pk}", f"?team={org.other_team.pk}"):
+        response = client.get(TODO + query)
+        assert response.status_code == 403
+        assert "Astrid" not in body(response) and "Bertil" not in body(response)
+    assert db_state() == before
+    assert AccessLogEntry.objects.count() == logged
+
+
+@pytest.mark.parametrize("query", ["?team=abc", "?unit=-1", "?team=0", "?unit=99999999999999999999999", "?team=1.5"])
+def test_malformed_scope_is_not_found(world: dict[str, Order], manager: Any, query: str) -> None:
+    assert browser(manager).get(TODO + query).status_code == 404
+
+
+def test_unknown_team_or_unit_is_refused_like_a_foreign_one(manager: Any) -> None:
+    client = browser(manager)
+    assert client.get(f"{TODO}?team=987654").status_code == 403
+    assert client.get(f"{TODO}?unit=987654").status_code == 403
+
+
+def test_post_is_not_allowed(manager: Any) -> None:
+    assert browser(manager).post(TODO).status_code == 405
+
+
+def test_page_loads_no_javascript_inline(world: dict[str, Order], manager: Any) -> None:
+    html = body(browser(manager).get(TODO))
+    assert "<script>" not in html
+    assert "style=" not in html
+
+
+# --- Query budget ---------------------------------------------------------------------------------------
+
+# Besides the duty sources' own queries (bista.core.duties: the rule book and each registered source, pinned
+# in test_duties): session, user, memberships, grants, (for a team: the user's teams and the team), visible
+# clients (for "Mina"), the user's teams and the units for the scope links, and the session save (three
+# statements). None of it grows with the number of duties.
+TODO_OVERHEAD = 12
+
+
+def _duty_queries(org: Organisation) -> int:
+    today = timezone.localdate()
+    with CaptureQueriesContext(connection) as queries:
+        duties_for([org.provider.pk], today=today, done_since=today - datetime.timedelta(days=90))
+    return len(queries)
+
+
+def _add_orders(org: Organisation, manager: Any, count: int) -> None:
+    for n in range(count):
+        client = f.make_client(org.provider, first_name=f"Namn{n}", last_name="Efternamn", teams=[org.team])
+        order = f.make_order(client, org.provider, decision_date=ago(100), received_on=ago(30), deputy=manager)
+        f.step(order, "first_contact", ago(10))  # six days late; plan due soon; execution overdue
+
+
+@pytest.mark.parametrize("query", ["", "?unit={unit}", "?team={team}"])
+def test_query_budget(org: Organisation, manager: Any, django_assert_max_num_queries: Any, query: str) -> None:
+    url = TODO + query.format(unit=org.provider.pk, team=org.team.pk)
+    client = browser(manager)
+    _add_orders(org, manager, 1)
+    client.get(url)  # warm up: content types, session
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    _add_orders(org, manager, 9)
+    budget = _duty_queries(org) + TODO_OVERHEAD
+    with django_assert_max_num_queries(budget):
+        html = body(client.get(url))
+    assert html.count("Efternamn</a>") == 30  # ten clients, three duties each
+    with CaptureQueriesContext(connection) as ten:
+        client.get(url)
+    assert len(one) == len(ten) <= budget
+
+
+# --- Start page -------------------------------------------------------------------------------------------
+
+
+def test_start_page_counts(org: Organisation, world: dict[str, Order], manager: Any) -> None:
+    html = body(browser(manager).get(reverse("overview:start")))
+    box = html[html.index('id="att-gora"') :]
+    box = box[: box.index("</section>")]
+    assert f'href="{TODO}"' in box and "Mina uppgifter" in box
+    assert f'href="{TODO}?unit={org.provider.pk}"' in box
+    rows = [row for row in box.split("<tr>")[2:]]
+    mine, unit = rows
+    assert [c.split("</td>")[0] for c in mine.split('<td class="num">')[1:]] == ["2", "0", "0"]
+    assert [c.split("</td>")[0] for c in unit.split('<td class="num">')[1:]] == ["3", "2", "1"]
+
+
+def test_start_page_of_team_member_has_mine_only(org: Organisation, world: dict[str, Order], staffer: Any) -> None:
+    html = body(browser(staffer).get(reverse("overview:start")))
+    assert "Mina uppgifter" in html
+    assert f"?unit={org.provider.pk}" not in html
+
+
+def test_start_page_without_role_has_no_box(world: dict[str, Order], nobody: Any) -> None:
+    html = body(browser(nobody).get(reverse("overview:start")))
+    assert 'id="att-gora"' not in html
+
+
+def test_start_page_of_other_unit(org: Organisation, world: dict[str, Order], other_manager: Any) -> None:
+    html = body(browser(other_manager).get(reverse("overview:start")))
+    box = html[html.index('id="att-gora"') :]
+    assert f"?unit={org.provider.pk}" not in box
+    assert f"?unit={org.other_unit.pk}" in box
