@@ -151,6 +151,7 @@ class AccessLogEntry(models.Model):
         JOURNAL = "journal", "Läste journal"
         WRITE = "write", "Skrev i akten"
         PRINT = "print", "Skrev ut (PDF)"
+        QUALITY = "quality", "Läste avvikelse, lex Sarah-rapport eller synpunkt"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")

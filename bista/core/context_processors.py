@@ -20,6 +20,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "clients": bool(perms & set(Perm.CLIENT_VIEW)),
             "care": bool(perms & set(Perm.CLIENT_VIEW)),
             "self_checks": Perm.CARE_SELF_CHECK in perms,
+            "quality": bool(perms & {Perm.QUALITY_REPORT, Perm.QUALITY_VIEW, Perm.QUALITY_INCIDENT}),
             "employees": Perm.EMPLOYEE_VIEW in perms,
             "log_review": Perm.LOG_REVIEW in perms,
             "api_tokens": Perm.API_TOKEN in perms,

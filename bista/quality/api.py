@@ -4,17 +4,29 @@ incidents, take their steps, and get the VB table. The same services and selecto
 import datetime
 from typing import Annotated, Any
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import AfterValidator
 
 from bista.clients.models import Client
+from bista.core.access import require_any_unit
 from bista.core.api import ERRORS, Id, InputSchema, Pagination, PatchSchema, Text, actor, existing, one_of
 from bista.core.models import Unit
+from bista.core.permissions import Perm
 from bista.quality import selectors, services
 from bista.quality.models import Concerns, DataIncident, Feedback, IdentifiedBy, LexSarahReport, QualityCategory
 
 router = Router()
+
+
+def _aware(value: datetime.datetime) -> datetime.datetime:
+    """A time without an offset is Stockholm time (the unit's clock)."""
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+Moment = Annotated[datetime.datetime, AfterValidator(_aware)]
 
 FeedbackKind = Annotated[str, Field(json_schema_extra=one_of(Feedback.Kind))]
 FeedbackSource = Annotated[str, Field(json_schema_extra=one_of(Feedback.Source))]
@@ -60,13 +72,15 @@ class DeviationOut(Schema):
 
     @staticmethod
     def resolve_lex_sarah_report_id(obj: Any) -> int | None:
-        report = LexSarahReport.objects.filter(deviation_id=obj.pk).values_list("pk", flat=True).first()
-        return report
+        try:
+            return obj.lex_sarah_report.pk  # type: ignore[no-any-return]
+        except LexSarahReport.DoesNotExist:
+            return None
 
 
 class DeviationIn(InputSchema):
     unit_id: Id
-    occurred_at: datetime.datetime
+    occurred_at: Moment
     what_happened: Text
     client_id: Id | None = None
 
@@ -89,7 +103,11 @@ class CloseIn(InputSchema):
     closing_note: Text = ""
 
 
-def _in_period(items: Any, filters: PeriodFilter, field: str) -> Any:
+def _in_period(items: Any, filters: PeriodFilter, field: str, user: Any, *perms: str) -> Any:
+    """A list as the clients API answers: 403 without the permission anywhere, 404 for another unit."""
+    units = require_any_unit(user, perms)
+    if filters.unit_id and filters.unit_id not in units:
+        raise Http404("Enheten finns inte eller så saknar du behörighet.")
     if filters.unit_id:
         items = items.filter(unit_id=filters.unit_id)
     if filters.start:
@@ -102,7 +120,9 @@ def _in_period(items: Any, filters: PeriodFilter, field: str) -> Any:
 @router.get("/quality/deviations", response={200: list[DeviationOut], **ERRORS}, summary="Avvikelser")
 @paginate(Pagination)
 def list_deviations(request: HttpRequest, filters: Query[PeriodFilter]) -> Any:
-    return _in_period(selectors.visible_deviations(actor(request)), filters, "reported_at__date").order_by(
+    user = actor(request)
+    items = selectors.visible_deviations(user).select_related("lex_sarah_report")
+    return _in_period(items, filters, "reported_at__date", user, Perm.QUALITY_VIEW, Perm.QUALITY_REPORT).order_by(
         "-reported_at", "-id"
     )
 
@@ -180,7 +200,7 @@ class LexSarahOut(Schema):
 
 class LexSarahIn(InputSchema):
     unit_id: Id
-    occurred_at: datetime.datetime
+    occurred_at: Moment
     what_happened: Text
     client_id: Id | None = None
 
@@ -206,7 +226,9 @@ class LexSarahStepIn(InputSchema):
 @router.get("/quality/lex-sarah", response={200: list[LexSarahOut], **ERRORS}, summary="Lex Sarah-rapporter")
 @paginate(Pagination)
 def list_lex_sarah(request: HttpRequest, filters: Query[PeriodFilter]) -> Any:
-    return _in_period(selectors.visible_lex_sarah_reports(actor(request)), filters, "reported_at__date").order_by(
+    user = actor(request)
+    items = selectors.visible_lex_sarah_reports(user)
+    return _in_period(items, filters, "reported_at__date", user, Perm.QUALITY_VIEW, Perm.QUALITY_REPORT).order_by(
         "-reported_at", "-id"
     )
 
@@ -303,9 +325,9 @@ class FeedbackPatch(PatchSchema):
 @router.get("/quality/feedback", response={200: list[FeedbackOut], **ERRORS}, summary="Synpunkter och klagomål")
 @paginate(Pagination)
 def list_feedback(request: HttpRequest, filters: Query[PeriodFilter]) -> Any:
-    return _in_period(selectors.visible_feedback(actor(request)), filters, "received_on").order_by(
-        "-received_on", "-id"
-    )
+    user = actor(request)
+    items = selectors.visible_feedback(user)
+    return _in_period(items, filters, "received_on", user, Perm.QUALITY_VIEW).order_by("-received_on", "-id")
 
 
 @router.post("/quality/feedback", response={201: FeedbackOut, **ERRORS}, summary="Registrera synpunkt")
@@ -374,9 +396,9 @@ class IncidentOut(Schema):
 class IncidentIn(InputSchema):
     unit_id: Id
     what_happened: Text
-    happened_at: datetime.datetime
-    discovered_at: datetime.datetime
-    ended_at: datetime.datetime | None = None
+    happened_at: Moment
+    discovered_at: Moment
+    ended_at: Moment | None = None
     data_affected: Text
     people_affected: Text
     people_affected_count: int | None = Field(None, ge=0)
@@ -389,14 +411,16 @@ class ImyDecisionIn(InputSchema):
     version: int
     decision: Annotated[str, Field(json_schema_extra=one_of(DataIncident.ImyDecision))]
     reason: Text = ""
-    notified_at: datetime.datetime | None = None
+    notified_at: Moment | None = None
     reference: Text = ""
 
 
 @router.get("/quality/incidents", response={200: list[IncidentOut], **ERRORS}, summary="Personuppgiftsincidenter")
 @paginate(Pagination)
 def list_incidents(request: HttpRequest, filters: Query[PeriodFilter]) -> Any:
-    return _in_period(selectors.visible_incidents(actor(request)), filters, "discovered_at__date").order_by(
+    user = actor(request)
+    items = selectors.visible_incidents(user)
+    return _in_period(items, filters, "discovered_at__date", user, Perm.QUALITY_INCIDENT).order_by(
         "-discovered_at", "-id"
     )
 

@@ -12,7 +12,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from bista.clients.models import AccessLogEntry
 from bista.clients.selectors import visible_clients
+from bista.clients.services import access_log_record
 from bista.core.access import unit_ids_with
 from bista.core.permissions import Perm
 from bista.quality import rules
@@ -26,6 +28,13 @@ from bista.quality.models import (
     SelfCheckPlanItem,
     VbAssessment,
 )
+
+
+def log_client_read(actor: Any, record: Any, detail: str, action: str = AccessLogEntry.Action.QUALITY) -> None:
+    """A quality record about a client is a read of that client's data: log it (views call this on the pages
+    that show the record, not on every lookup before a write)."""
+    if record.client_id is not None:
+        access_log_record(actor=actor, client=record.client, action=action, unit=record.unit, detail=detail)
 
 
 def _own_or_clients(actor: Any) -> Q:
@@ -94,6 +103,20 @@ def visible_routines(actor: Any) -> QuerySet[Routine]:
 def self_check_plan(actor: Any, unit_id: int) -> QuerySet[SelfCheckPlanItem]:
     _require_view(actor, unit_id)
     return SelfCheckPlanItem.objects.filter(unit_id=unit_id, is_active=True).prefetch_related("results")
+
+
+def self_check_item_get(actor: Any, pk: int) -> SelfCheckPlanItem:
+    """One item of the self-check plan: for the unit's managers, and for the person responsible for it."""
+    units = unit_ids_with(actor, Perm.QUALITY_VIEW)
+    mine = Q(responsible=actor) if getattr(actor, "pk", None) else Q(pk__in=[])
+    item = (
+        SelfCheckPlanItem.objects.filter(Q(unit_id__in=units) | mine, pk=pk, is_active=True)
+        .select_related("unit", "responsible")
+        .first()
+    )
+    if item is None:
+        raise Http404("Egenkontrollen finns inte eller så saknar du behörighet.")
+    return item
 
 
 def categories(group: str | None = None, day: datetime.date | None = None) -> QuerySet[QualityCategory]:

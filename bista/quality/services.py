@@ -61,7 +61,7 @@ def _lock(obj: M, expected_version: int | None) -> M:
 
 
 def _save(actor: Any, obj: M, old: dict[str, Any], fields: Iterable[str], action: str) -> M:
-    obj.full_clean()
+    obj.full_clean(exclude=["reported_by", "registered_by"])  # empty when the SYSTEM actor registered it
     obj.version += 1
     obj.save()
     before, after = audit.changed(old, audit.snapshot(obj, fields))
@@ -150,7 +150,7 @@ def deviation_report(
         reported_by=_person(actor),
         reported_at=reported_at,
     )
-    deviation.full_clean()
+    deviation.full_clean(exclude=["reported_by"])  # empty for the SYSTEM actor (the demo, imports)
     deviation.save()
     audit.record(
         actor=actor,
@@ -176,7 +176,9 @@ def deviation_update(*, actor: Any, deviation: Deviation, expected_version: int 
     for name, value in _strip(changes).items():
         setattr(locked, name, value)
     _check_category(locked.category, [QualityCategory.Group.DEVIATION], rules.local_date(locked.reported_at))
-    if locked.identified_by not in IdentifiedBy.values or locked.concerns not in Concerns.values:
+    if locked.identified_by not in IdentifiedBy.values:
+        raise ValidationError({"identified_by": "Ogiltigt val."})
+    if locked.concerns not in Concerns.values:
         raise ValidationError({"concerns": "Ogiltigt val."})
     if locked.concerns == Concerns.OTHER and not locked.concerned_unit_name:
         raise ValidationError({"concerned_unit_name": "Ange vilken verksamhet avvikelsen gäller."})
@@ -212,6 +214,8 @@ def deviation_action_add(
 @transaction.atomic
 def deviation_action_done(*, actor: Any, action: DeviationAction, done_on: datetime.date) -> DeviationAction:
     deviation = action.deviation
+    if deviation.status == Deviation.Status.CLOSED:
+        raise ValidationError("Avvikelsen är avslutad.")
     if actor is not SYSTEM and actor.pk != action.owner_id:
         check_perm(actor, Perm.QUALITY_MANAGE, deviation.unit)
     _not_in_future(done_on, "done_on")
@@ -221,7 +225,11 @@ def deviation_action_done(*, actor: Any, action: DeviationAction, done_on: datet
     action.done_on = done_on
     action.save(update_fields=["done_on"])
     audit.record(
-        actor=actor, action="deviation.action_done", obj=deviation, new={"action": action.pk, "done_on": done_on}
+        actor=actor,
+        action="deviation.action_done",
+        obj=deviation,
+        new={"action": action.pk, "done_on": done_on},
+        unit=deviation.unit,
     )
     return action
 
@@ -257,6 +265,8 @@ def deviation_escalate(*, actor: Any, deviation: Deviation) -> LexSarahReport:
     """Turn a deviation into a Lex Sarah report, keeping the link both ways."""
     check_perm(actor, Perm.QUALITY_MANAGE, deviation.unit)
     locked = Deviation.objects.select_for_update().get(pk=deviation.pk)
+    if locked.status == Deviation.Status.CLOSED:
+        raise ValidationError("Avvikelsen är avslutad; rapportera i stället en ny lex Sarah-rapport.")
     if LexSarahReport.objects.filter(deviation=locked).exists():
         raise ValidationError("Avvikelsen är redan rapporterad enligt lex Sarah.")
     report = LexSarahReport.objects.create(
@@ -354,6 +364,19 @@ def lex_sarah_step(
     locked = _lock(report, expected_version)
     at = at or _now()
     _not_in_future(at, "at")
+    previous = max(
+        t
+        for t in (
+            locked.reported_at,
+            locked.registered_at,
+            locked.remedied_at,
+            locked.investigated_at,
+            locked.assessed_at,
+        )
+        if t
+    )
+    if at < previous:
+        raise ValidationError({"at": "Steget kan inte dateras före föregående steg."})
     old = audit.snapshot(locked, LEX_SARAH_AUDITED)
     values = _strip(values)
     fields = _LEX_SARAH_STEP_FIELDS.get(step)
@@ -471,8 +494,12 @@ def _check_feedback(feedback: Feedback) -> None:
         errors["kind"] = "Välj synpunkt, klagomål eller beröm."
     if feedback.source not in Feedback.Source.values:
         errors["source"] = "Ange vem det kom från."
-    if feedback.source == Feedback.Source.ANONYMOUS and (feedback.sender_name or feedback.client_id):
+    if feedback.source == Feedback.Source.ANONYMOUS and feedback.sender_name:
         errors["sender_name"] = "En anonym synpunkt har ingen namngiven avsändare."
+    if feedback.source == Feedback.Source.ANONYMOUS and feedback.client_id:
+        errors["client"] = "En anonym synpunkt kan inte knytas till en brukare."
+    if feedback.kind == Feedback.Kind.PRAISE and feedback.category_id is not None:
+        errors["category"] = "Beröm har ingen kategori."
     if not feedback.description.strip():
         errors["description"] = "Beskriv vad det gäller."
     for name in ("received_on", "forwarded_on", "other_provider_answered_on", "answered_on", "action_taken_on"):
@@ -524,7 +551,7 @@ def feedback_register(
         registered_by=_person(actor),
     )
     _check_feedback(feedback)
-    feedback.full_clean()
+    feedback.full_clean(exclude=["registered_by"])  # empty for the SYSTEM actor (the demo, imports)
     feedback.save()
     audit.record(
         actor=actor, action="feedback.register", obj=feedback, new=audit.snapshot(feedback, FEEDBACK_AUDITED), unit=unit
@@ -624,7 +651,7 @@ def incident_register(*, actor: Any, unit: Unit, **values: Any) -> DataIncident:
         raise TypeError(f"unknown incident fields: {sorted(unknown)}")
     incident = DataIncident(unit=unit, registered_by=_person(actor), **_strip(values))
     _check_incident(incident)
-    incident.full_clean()
+    incident.full_clean(exclude=["registered_by"])  # empty for the SYSTEM actor (the demo, imports)
     incident.save()
     audit.record(
         actor=actor, action="incident.register", obj=incident, new=audit.snapshot(incident, INCIDENT_AUDITED), unit=unit
@@ -768,6 +795,9 @@ def vb_assessment_save(
 ) -> VbAssessment:
     """The free-text "Bedömning och planerade åtgärder" of one row; a stale save conflicts."""
     check_perm(actor, Perm.QUALITY_MANAGE, unit)
+    refs = [rules.CategoryRef(c.group, c.code, c.name) for c in QualityCategory.objects.all()]
+    if row_key not in {row.key for row in rules.vb_layout(refs)}:
+        raise ValidationError({"row_key": "Raden finns inte i tabellen."})
     assessment, created = VbAssessment.objects.select_for_update().get_or_create(
         unit=unit, year=year, row_key=row_key, defaults={"updated_by": _person(actor)}
     )

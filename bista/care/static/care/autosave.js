@@ -121,6 +121,14 @@
           "Texten finns kvar i den här webbläsaren.");
       }
     });
+    // An error status (403 when the session and its CSRF cookie are gone, 5xx) is never swapped in; say so.
+    textarea.addEventListener("htmx:responseError", function (event) {
+      var xhr = event.detail && event.detail.xhr;
+      if (!xhr || xhr.getResponseHeader("X-Bista-Draft") !== "refused") {
+        say(status, "Utkastet kunde inte sparas på servern (du kan ha blivit utloggad). " +
+          "Texten finns kvar i den här webbläsaren.");
+      }
+    });
     textarea.addEventListener("htmx:sendError", function () {
       say(status, "Ingen kontakt med servern. Texten finns kvar i den här webbläsaren.");
     });
