@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from bista.core.deadlines import Duty
 from bista.core.duties import DutyQuery, register
-from bista.quality.models import DataIncident, Deviation, DeviationAction, Feedback, LexSarahReport
+from bista.quality.models import DataIncident, Deviation, DeviationAction, Feedback, LexSarahReport, Routine
 from bista.quality.rules import STOCKHOLM, local_date
 
 
@@ -24,6 +24,7 @@ class Rule:
     DEVIATION_ACTION = "quality.deviation_action"
     FEEDBACK_ANSWER = "quality.feedback_answer"
     INCIDENT_IMY = "quality.incident_imy"
+    ROUTINE_REVIEW = "quality.routine_review"
 
 
 def _duty(
@@ -189,6 +190,24 @@ def incident_duties(query: DutyQuery) -> Iterator[Duty]:
             url=reverse("quality:incident_detail", args=[incident.pk]),
             unit_id=incident.unit_id,
             anchor_at=incident.discovered_at,
+        )
+        if duty is not None:
+            yield duty
+
+
+@register("quality.routines")
+def routine_duties(query: DutyQuery) -> Iterator[Duty]:
+    """Each active routine is due for review twelve months after its last review (its owner's duty)."""
+    for routine in Routine.objects.filter(unit_id__in=query.unit_ids, is_active=True):
+        duty = _duty(
+            query,
+            Rule.ROUTINE_REVIEW,
+            routine.reviewed_on,
+            None,
+            subject=f"Revidera rutinen {routine.name}",
+            url=reverse("quality:routine_edit", args=[routine.pk]),
+            unit_id=routine.unit_id,
+            responsible_id=routine.owner_id,
         )
         if duty is not None:
             yield duty

@@ -282,3 +282,21 @@ def test_another_units_events_never_appear(org: Organisation, manager: Any, othe
         todo_for(other_manager, today=D(2026, 3, 1), unit_id=org.provider.pk)
     overdue = todo_for(other_manager, today=D(2026, 3, 1), unit_id=other.pk).overdue
     assert {d.unit_id for d in overdue if d.rule.code in QUALITY_RULES} == {other.pk}
+
+
+def test_a_routine_is_reviewed_a_year_after_its_last_review(org: Organisation, manager: Any) -> None:
+    routine = f.make_routine(org.provider, manager, reviewed_on=datetime.date(2025, 2, 28))
+    duty = one(quality_duties([org.provider.pk], today=datetime.date(2026, 3, 2)), Rule.ROUTINE_REVIEW)
+    assert (duty.anchor_on, duty.due_on, duty.responsible_id) == (
+        datetime.date(2025, 2, 28),
+        datetime.date(2026, 2, 28),
+        manager.pk,
+    )
+    assert duty.state(datetime.date(2026, 3, 2)) is DutyState.OVERDUE
+    assert duty.url == reverse("quality:routine_edit", args=[routine.pk])
+    services.routine_update(actor=manager, routine=routine, expected_version=1, reviewed_on=datetime.date(2026, 3, 1))
+    assert one(
+        quality_duties([org.provider.pk], today=datetime.date(2026, 3, 2)), Rule.ROUTINE_REVIEW
+    ).due_on == datetime.date(2027, 3, 1)
+    services.routine_update(actor=manager, routine=routine, expected_version=2, is_active=False)
+    assert not of(quality_duties([org.provider.pk], today=datetime.date(2026, 3, 2)), Rule.ROUTINE_REVIEW)
