@@ -119,7 +119,7 @@ def collect_digests(*, today: datetime.date) -> list[_Digest]:
     """Who gets what today, without sending anything (each recipient once, in a stable order)."""
     done_since = today - datetime.timedelta(days=DONE_LATE_WINDOW_DAYS)
     units = {unit.pk: unit for unit in Unit.objects.filter(is_active=True)}
-    todo = todo_list(duties_for(units, today=today, done_since=done_since), today, done_since)
+    todo = todo_list(duties_for(units, today=today, done_since=done_since, todo_only=True), today, done_since)
     by_user: dict[int, _Digest] = {}
     users = get_user_model().objects.filter(is_active=True).exclude(email="")
 

@@ -11,15 +11,46 @@ import datetime
 import itertools
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db.models import Q
-from django.urls import reverse
 
 from bista.care.models import HomeBinder, ImplementationPlan, Order, OrderEvent
 from bista.clients.models import Client
 from bista.core.deadlines import Duty
-from bista.core.duties import DutyQuery, register
+from bista.core.duties import DutyQuery, make_duty, register
+
+# The columns the sources read: the rows also carry long texts the duties never need.
+ORDER_FIELDS = (
+    "client_id",
+    "unit_id",
+    "deputy_id",
+    "team_id",
+    "status",
+    "decision_date",
+    "received_on",
+    "first_contact_on",
+    "plan_established_on",
+    "executed_on",
+    "ended_on",
+    "client__first_name",
+    "client__last_name",
+    "service__name",
+)
+PLAN_FIELDS = (
+    "unit_id",
+    "client_id",
+    "status",
+    "signed_on",
+    "client__first_name",
+    "client__last_name",
+    "order__client_id",
+    "order__deputy_id",
+    "order__team_id",
+    "order__status",
+    "order__service__name",
+    "previous__signed_on",
+)
 
 
 class Rule:
@@ -41,29 +72,10 @@ def _duty(
     anchor: datetime.date,
     done: datetime.date | None,
     *,
-    subject: str,
-    url: str,
-    unit_id: int,
     client: Client,
-    responsible_id: int | None,
-    team_ids: tuple[int, ...],
+    **details: Any,
 ) -> Duty | None:
-    """A duty under the rule version in force on its anchor date, if it is open or was done recently."""
-    rule = query.rules.rule(code, anchor)
-    if rule is None or (done is not None and done < query.done_since):
-        return None
-    return Duty(
-        rule=rule,
-        anchor_on=anchor,
-        done_on=done,
-        subject=subject,
-        url=url,
-        unit_id=unit_id,
-        client_id=client.pk,
-        client_name=client.full_name,
-        responsible_id=responsible_id,
-        team_ids=team_ids,
-    )
+    return make_duty(query, code, anchor, done, client_id=client.pk, client_name=client.full_name, **details)
 
 
 def _client_teams(client_ids: set[int]) -> dict[int, tuple[int, ...]]:
@@ -94,12 +106,13 @@ def order_duties(query: DutyQuery) -> Iterator[Duty]:
             | Q(executed_on__gte=since)
         )
         .select_related("client", "service")
+        .only(*ORDER_FIELDS)
     )
     client_teams = _client_teams({o.client_id for o in orders})
     interruptions = _interruptions({o.pk for o in orders})
     for order in orders:
         common = {
-            "url": reverse("care:order_detail", args=[order.pk]),
+            "url": ("care:order_detail", (order.pk,)),
             "unit_id": order.unit_id,
             "client": order.client,
             "responsible_id": order.deputy_id,
@@ -156,6 +169,7 @@ def plan_review_duties(query: DutyQuery) -> Iterator[Duty]:
             & Q(previous__isnull=False, signed_on__gte=query.done_since)
         )
         .select_related("client", "order", "order__service", "previous")
+        .only(*PLAN_FIELDS)
     )
     plan_list = list(plans)
     client_teams = _client_teams({p.client_id for p in plan_list})
@@ -169,9 +183,9 @@ def plan_review_duties(query: DutyQuery) -> Iterator[Duty]:
         subject = f"Uppföljning av genomförandeplan: {plan.order.service.name}"
         reviews = []
         if plan.status == ImplementationPlan.Status.SIGNED and plan.order.is_open:
-            reviews.append((plan.signed_on, None, reverse("care:plan_detail", args=[plan.pk])))
+            reviews.append((plan.signed_on, None, ("care:plan_detail", (plan.pk,))))
         if plan.previous is not None and plan.previous.signed_on is not None:
-            reviews.append((plan.previous.signed_on, plan.signed_on, reverse("care:plan_detail", args=[plan.pk])))
+            reviews.append((plan.previous.signed_on, plan.signed_on, ("care:plan_detail", (plan.pk,))))
         for anchor, done, url in reviews:
             duty = _duty(query, Rule.PLAN_REVIEW, anchor, done, subject=subject, url=url, **common)  # type: ignore[arg-type]
             if duty is not None:
@@ -212,12 +226,14 @@ def binder_review_duties(query: DutyQuery) -> Iterator[Duty]:
         if order.status == Order.Status.EXECUTED:
             first_order.setdefault(order.client_id, order)
     client_ids = {client_id for client_id, _ in by_binder} | set(first_order)
-    clients = {c.pk: c for c in Client.objects.filter(pk__in=client_ids, is_active=True)}
+    clients = {
+        c.pk: c for c in Client.objects.filter(pk__in=client_ids, is_active=True).only("first_name", "last_name")
+    }
     client_teams = _client_teams(set(clients))
     for client_id, client in clients.items():
         order = first_order.get(client_id)
         for kind, code in Rule.BINDER_REVIEW.items():
-            url = reverse("care:binder", args=[client_id, kind])
+            url = ("care:binder", (client_id, kind))
             subject = f"{HomeBinder.Kind(kind).label}: genomgång"
             rows = by_binder.get((client_id, kind), [])
             # (anchor, done, unit, responsible): each review that moved the date forward fulfilled the one before

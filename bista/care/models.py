@@ -254,7 +254,10 @@ class JournalEntry(models.Model):
         verbose_name = "journalanteckning"
         verbose_name_plural = "journalanteckningar"
         ordering = ["-event_date", "-written_at", "-id"]
-        indexes = [models.Index(fields=["client", "-event_date", "-written_at"], name="journal_client_date_idx")]
+        indexes = [
+            # The journal page's order, to the last column, so deep pages walk the index instead of sorting.
+            models.Index(fields=["client", "-event_date", "-written_at", "-id"], name="journal_client_order_idx")
+        ]
 
     def __str__(self) -> str:
         return f"Journal {self.event_date} ({self.author_name})"

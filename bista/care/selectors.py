@@ -288,6 +288,7 @@ def todo_for(
         done_since=done_since,
         team_id=team_id,
         responsible_id=actor.pk if mine else None,
+        todo_only=True,
     )
     if team_id is None and unit_id is None:
         # Across units the actor may see only some clients of (their teams'): keep the duties about those.

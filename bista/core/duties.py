@@ -7,11 +7,14 @@ themselves from their app's `ready()`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from bista.core.deadlines import Duty, PeriodUnit, RuleBook, RuleVersion
+from django.urls import reverse
+
+from bista.core.deadlines import Duty, DutyState, PeriodUnit, RuleBook, RuleVersion
 from bista.core.models import DutyRule
 
 
@@ -27,6 +30,53 @@ class DutyQuery:
     today: datetime.date
     done_since: datetime.date
     rules: RuleBook
+    # Only what "Att göra" shows (overdue, due soon, done late): sources drop planned and done-in-time duties
+    # before building them, which keeps a unit's list fast however long its history.
+    todo_only: bool = False
+
+
+UrlRef = tuple[str, tuple[object, ...]]
+
+
+def make_duty(
+    query: DutyQuery,
+    code: str,
+    anchor: datetime.date,
+    done: datetime.date | None,
+    *,
+    subject: str,
+    url: UrlRef,
+    unit_id: int,
+    client_id: int | None = None,
+    client_name: str = "",
+    responsible_id: int | None = None,
+    team_ids: tuple[int, ...] = (),
+    anchor_at: datetime.datetime | None = None,
+) -> Duty | None:
+    """The duty under the rule version in force on its anchor date, or None if the query does not want it:
+    no rule then, done before `done_since`, or (for "Att göra") not yet due soon or done in time.
+
+    `url` is a view name and its arguments, reversed only for a duty that is kept.
+    """
+    rule = query.rules.rule(code, anchor)
+    if rule is None or (done is not None and done < query.done_since):
+        return None
+    duty = Duty(
+        rule=rule,
+        anchor_on=anchor,
+        done_on=done,
+        subject=subject,
+        url="",
+        unit_id=unit_id,
+        client_id=client_id,
+        client_name=client_name,
+        responsible_id=responsible_id,
+        team_ids=team_ids,
+        anchor_at=anchor_at,
+    )
+    if query.todo_only and duty.state(query.today) in (DutyState.OPEN, DutyState.DONE):
+        return None
+    return dataclasses.replace(duty, url=reverse(url[0], args=url[1]))
 
 
 DutySource = Callable[[DutyQuery], Iterable[Duty]]
@@ -64,12 +114,15 @@ def duties_for(
     done_since: datetime.date,
     team_id: int | None = None,
     responsible_id: int | None = None,
+    todo_only: bool = False,
 ) -> list[Duty]:
     """All duties of the units (open, or done since `done_since`), narrowed to a team or a person if given.
 
     The caller has checked that its actor may see these units.
     """
-    query = DutyQuery(unit_ids=frozenset(unit_ids), today=today, done_since=done_since, rules=load_rule_book())
+    query = DutyQuery(
+        unit_ids=frozenset(unit_ids), today=today, done_since=done_since, rules=load_rule_book(), todo_only=todo_only
+    )
     if not query.unit_ids:
         return []
     duties: list[Duty] = []

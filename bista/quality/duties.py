@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
+from typing import Any
 
 from django.db.models import Q
-from django.urls import reverse
 
 from bista.core.deadlines import Duty
-from bista.core.duties import DutyQuery, register
+from bista.core.duties import DutyQuery, make_duty, register
 from bista.quality.models import DataIncident, Deviation, DeviationAction, Feedback, LexSarahReport, Routine
 from bista.quality.rules import STOCKHOLM, local_date
 
@@ -28,33 +28,11 @@ class Rule:
 
 
 def _duty(
-    query: DutyQuery,
-    code: str,
-    anchor: datetime.date,
-    done: datetime.date | None,
-    *,
-    subject: str,
-    url: str,
-    unit_id: int,
-    client_id: int | None = None,
-    client_name: str = "",
-    responsible_id: int | None = None,
-    anchor_at: datetime.datetime | None = None,
+    query: DutyQuery, code: str, anchor: datetime.date, done: datetime.date | None, **details: Any
 ) -> Duty | None:
-    rule = query.rules.rule(code, anchor)
-    if rule is None or (done is not None and done < query.done_since):
-        return None
-    return Duty(
-        rule=rule,
-        anchor_on=anchor,
-        done_on=done,
-        subject=subject,
-        url=url,
-        unit_id=unit_id,
-        client_id=client_id,
-        client_name=client_name,
-        responsible_id=responsible_id,
-        anchor_at=anchor_at.astimezone(STOCKHOLM) if anchor_at else None,
+    anchor_at = details.pop("anchor_at", None)
+    return make_duty(
+        query, code, anchor, done, anchor_at=anchor_at.astimezone(STOCKHOLM) if anchor_at else None, **details
     )
 
 
@@ -71,7 +49,7 @@ def lex_sarah_duties(query: DutyQuery) -> Iterator[Duty]:
         .select_related("client")
     )
     for report in reports:
-        url = reverse("quality:lex_sarah_detail", args=[report.pk])
+        url = ("quality:lex_sarah_detail", (report.pk,))
         client_id = report.client_id
         name = report.client.full_name if report.client else ""
         reported = local_date(report.reported_at)
@@ -127,7 +105,7 @@ def deviation_duties(query: DutyQuery) -> Iterator[Duty]:
             local_date(deviation.reported_at),
             _day(deviation.closed_at),
             subject="Avvikelse: utred och avsluta",
-            url=reverse("quality:deviation_detail", args=[deviation.pk]),
+            url=("quality:deviation_detail", (deviation.pk,)),
             unit_id=deviation.unit_id,
             client_id=deviation.client_id,
             client_name=deviation.client.full_name if deviation.client else "",
@@ -145,7 +123,7 @@ def deviation_duties(query: DutyQuery) -> Iterator[Duty]:
             action.due_on,
             action.done_on,
             subject=f"Åtgärd: {action.description[:60]}",
-            url=reverse("quality:deviation_detail", args=[action.deviation_id]),
+            url=("quality:deviation_detail", (action.deviation_id,)),
             unit_id=action.deviation.unit_id,
             responsible_id=action.owner_id,
         )
@@ -167,7 +145,7 @@ def feedback_duties(query: DutyQuery) -> Iterator[Duty]:
             feedback.received_on,
             feedback.answered_on,
             subject=f"{feedback.get_kind_display()}: återkoppla",
-            url=reverse("quality:feedback_detail", args=[feedback.pk]),
+            url=("quality:feedback_detail", (feedback.pk,)),
             unit_id=feedback.unit_id,
             client_id=feedback.client_id,
         )
@@ -187,7 +165,7 @@ def incident_duties(query: DutyQuery) -> Iterator[Duty]:
             local_date(incident.discovered_at),
             _day(incident.imy_decided_at),
             subject="Personuppgiftsincident: beslut om anmälan till IMY (72 timmar)",
-            url=reverse("quality:incident_detail", args=[incident.pk]),
+            url=("quality:incident_detail", (incident.pk,)),
             unit_id=incident.unit_id,
             anchor_at=incident.discovered_at,
         )
@@ -205,7 +183,7 @@ def routine_duties(query: DutyQuery) -> Iterator[Duty]:
             routine.reviewed_on,
             None,
             subject=f"Revidera rutinen {routine.name}",
-            url=reverse("quality:routine_edit", args=[routine.pk]),
+            url=("quality:routine_edit", (routine.pk,)),
             unit_id=routine.unit_id,
             responsible_id=routine.owner_id,
         )

@@ -1,4 +1,4 @@
-"""Reference data of the provider chain, valid from 2020-01-01: services (LSS 9 § 1–10 and SoL), journal
+"""Reference data of the provider chain (services and duty rules from the laws' dates, the rest from 2020-01-01): services (LSS 9 § 1–10 and SoL), journal
 categories, the duty rules behind "Att göra", the delivery goal (seed 000: at most four a year), the care
 permissions and which roles hold them. The journal and objections become append-only on PostgreSQL.
 
@@ -12,6 +12,8 @@ from django.db import migrations
 from bista.core.appendonly import make_append_only
 
 START = datetime.date(2020, 1, 1)
+LSS_START = datetime.date(1994, 1, 1)  # LSS (1993:387) came into force on 1 January 1994
+SOL_START = datetime.date(2002, 1, 1)  # SoL (2001:453) came into force on 1 January 2002
 NEW_SOL = datetime.date(2025, 7, 1)
 
 LSS_SERVICES = [
@@ -33,7 +35,7 @@ SOL_SERVICES = [
     ("ledsagning", "Ledsagning"),
     ("avlosning", "Avlösning"),
 ]
-SOL_LAWS = [("sol2001", "SoL (2001:453) 4 kap. 1 §", START, NEW_SOL), ("sol2025", "SoL (2025:400)", NEW_SOL, None)]
+SOL_LAWS = [("sol2001", "SoL (2001:453) 4 kap. 1 §", SOL_START, NEW_SOL), ("sol2025", "SoL (2025:400)", NEW_SOL, None)]
 
 JOURNAL_CATEGORIES = [
     ("handelse", "Händelse"),
@@ -76,7 +78,7 @@ def seed(apps, schema_editor):
     for number, name in LSS_SERVICES:
         Service.objects.update_or_create(
             code=f"lss_9_{number}",
-            defaults={"name": name, "act": "LSS", "legal_reference": f"LSS 9 § {number}", "valid_from": START},
+            defaults={"name": name, "act": "LSS", "legal_reference": f"LSS 9 § {number}", "valid_from": LSS_START},
         )
     for law, reference, valid_from, valid_to in SOL_LAWS:
         for code, name in SOL_SERVICES:
@@ -97,7 +99,7 @@ def seed(apps, schema_editor):
     for code, name, amount, unit, warn_days, reference in DUTY_RULES:
         DutyRule.objects.update_or_create(
             code=code,
-            valid_from=START,
+            valid_from=LSS_START,
             defaults={
                 "name": name,
                 "amount": amount,

@@ -63,7 +63,7 @@ def test_steward_adds_a_version_and_the_old_one_ends(steward: Any) -> None:
     assert response.status_code == 302
     versions = list(DutyRule.objects.filter(code=CODE).order_by("valid_from"))
     assert [(v.valid_from, v.valid_to) for v in versions] == [
-        (datetime.date(2020, 1, 1), datetime.date(2027, 1, 1)),
+        (datetime.date(1994, 1, 1), datetime.date(2027, 1, 1)),
         (datetime.date(2027, 1, 1), None),
     ]
     assert versions[0].amount == 2 and versions[0].unit == "weeks"  # the old version is not rewritten
@@ -76,9 +76,9 @@ def test_steward_adds_a_version_and_the_old_one_ends(steward: Any) -> None:
 
 def test_a_version_cannot_start_before_the_current_one(steward: Any) -> None:
     before = DutyRule.objects.count()
-    response = _post(steward, valid_from="2019-12-31")
+    response = _post(steward, valid_from="1993-12-31")
     assert response.status_code == 200
-    assert "Den nya versionen måste gälla från ett datum efter 2020-01-01" in response.content.decode()
+    assert "Den nya versionen måste gälla från ett datum efter 1994-01-01" in response.content.decode()
     assert DutyRule.objects.count() == before
 
 
