@@ -49,6 +49,7 @@ import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from importlib import import_module
 from typing import Any, Literal
 
 from django.contrib.auth import get_user_model
@@ -203,7 +204,9 @@ class Context:
 
 
 def registered_steps() -> list[Step]:
-    """The built-in steps and those of every installed app's `demo_steps` module."""
+    """The built-in steps, the provider chain's history (`bista.demo.care`) and those of every installed
+    app's `demo_steps` module."""
+    import_module("bista.demo.care")  # registers its steps when first imported
     autodiscover_modules("demo_steps")
     return list(STEPS)
 

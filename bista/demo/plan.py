@@ -59,6 +59,12 @@ class DistrictPlan:
     ended_purchaser_clients: int
     ended_provider_staff: int
     ended_case_officers: int
+    # Provider-chain history (bista.demo.care): the one client whose journal has thousands of entries, and how
+    # many orders (first contact), plans and home binders are overdue today.
+    busy_journal_entries: int
+    overdue_first_contacts: int
+    overdue_plan_reviews: int
+    overdue_binder_reviews: int
 
     @property
     def provider_clients(self) -> int:
@@ -151,6 +157,10 @@ def make_plan(*, scale: str = "unit", years: int = 10, size: float = 1.0) -> Pla
         ended_purchaser_clients=round((children + adults + psychiatry) * CLIENT_TURNOVER_PER_YEAR * years),
         ended_provider_staff=round(provider_staff * EMPLOYEE_TURNOVER_PER_YEAR * years),
         ended_case_officers=round(scaled(33, size, minimum=3) * EMPLOYEE_TURNOVER_PER_YEAR * years),
+        busy_journal_entries=scaled(3000, size, minimum=30),
+        overdue_first_contacts=scaled(3, size),
+        overdue_plan_reviews=scaled(3, size),
+        overdue_binder_reviews=scaled(2, size),
     )
     provider_children = sum(district.provider_children().values())
     if provider_children > children or district.provider_clients - provider_children > adults:

@@ -1,0 +1,1159 @@
+"""Demo history of the provider chain: orders, implementation plans, journal, home binders and deliveries.
+
+For each provider unit the steps below write about ten years of records through `bista.care.services`, so
+every record has its audit event and passes the same checks as one registered by hand:
+
+- **Orders.** Each provider client has a chain of orders for their service: the first when they came to
+  the unit, then a new one at each reassessment (every 1½–4 years), the previous one ended on the day the
+  next was received. Mostly LSS, some SoL (the SoL service row valid on the decision date: SoL 2001:453
+  before 1 July 2025, SoL 2025:400 after). Dates are mostly in time and some late: first contact within
+  two weeks of receipt, the plan within 14 days of first contact, execution within three months of the
+  decision. Some orders were interrupted and resumed (a few late), one is interrupted now; the orders of
+  clients who left end on the day they left. A decision made before the reference data begins (the
+  services are valid from 2020) cannot be registered: such a client's first registered order is the first
+  reassessment after that date.
+- **Implementation plans.** Signed when established, reviewed roughly yearly (a new signed version each
+  time, the previous superseded); some reviews were late, a few are overdue today.
+- **Journal.** Entries written by the demo's own staff (assistants of the client's team, the deputy,
+  the unit manager) who were employed on the event date and may write in the journal today; a few
+  corrections and objections. One personal-assistance client has thousands of entries (to benchmark the
+  journal page).
+- **Home binders.** All three kinds for every provider client, reviewed roughly yearly; a few overdue.
+- **Deliveries.** To homes with assistance or avlösning (and some ledsagning): mostly at most four a year,
+  some clients more.
+- **Open today** (so "Att göra" has something to show): a few orders received recently with no first
+  contact (some overdue), one whose first contact was late within the last months, one with a first
+  contact and no plan yet, and one decided more than three months ago and still not executed.
+
+The services refuse a client who is no longer active, so for clients who left during the years the first
+step re-opens them (active again, linked to the provider on the day they left) and the last step ends them
+again; both are audited like every other write (see the note on `reopen_ended_clients`).
+
+Each step draws from its own random stream (see bista.demo.generator), so the data is deterministic for
+the same arguments and `today`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from bista.care import services as care
+from bista.care.models import HomeBinder, JournalCategory, JournalEntry, Order, OrderEvent, Service
+from bista.clients import services as client_services
+from bista.core.access import SYSTEM, has_perm
+from bista.core.deadlines import add_months
+from bista.core.models import Membership, Team
+from bista.core.permissions import Perm, RoleCode
+from bista.demo import identities as ids
+from bista.demo.generator import (
+    ASSISTANCE,
+    CHILDREN,
+    CONTACT_PERSON,
+    ESCORT,
+    RESPITE,
+    Context,
+    DemoClient,
+    DemoEmployee,
+    DistrictData,
+    step,
+)
+
+DAY = datetime.timedelta(days=1)
+
+# --- Reference: which service rows each provider service uses ---------------------------------------------
+
+# provider service -> (LSS service code, SoL service suffix or None, share of clients decided under SoL)
+SERVICE_ROWS: dict[str, tuple[str, str | None, float]] = {
+    ASSISTANCE: ("lss_9_2", "hemtjanst_assistans", 0.1),
+    ESCORT: ("lss_9_3", "ledsagning", 0.2),
+    RESPITE: ("lss_9_5", "avlosning", 0.15),
+    CONTACT_PERSON: ("lss_9_4", None, 0.0),
+}
+
+# Journal entries per client and month, by service (the busy client is on top of this).
+JOURNAL_PER_MONTH = {ASSISTANCE: 1.5, ESCORT: 0.3, RESPITE: 0.35, CONTACT_PERSON: 0.2}
+CORRECTION_SHARE = 0.004
+OBJECTION_SHARE = 0.0015
+
+
+# --- Texts ---------------------------------------------------------------------------------------------------
+
+ACTIVITIES = (
+    "promenaden runt sjön",
+    "bad i simhallen",
+    "bowlingen",
+    "bion",
+    "fikat på caféet i centrum",
+    "handlingen i mataffären",
+    "besöket på biblioteket",
+    "träningen på gymmet",
+    "konserten",
+    "fotbollsmatchen",
+    "matlagningen",
+    "utflykten till Skansen",
+    "målarkursen",
+    "körövningen",
+    "ridningen",
+)
+PLACES = (
+    "biblioteket",
+    "träffpunkten",
+    "caféet i centrum",
+    "parken",
+    "simhallen",
+    "mataffären",
+    "kyrkans öppna förskola",
+    "fritidsgården",
+)
+MOODS = ("glad", "trött", "orolig", "på gott humör", "nedstämd", "pigg", "lite irriterad", "lugn", "förväntansfull")
+WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
+STAFF_WORD = {
+    ASSISTANCE: ("assistenten", "assistenterna"),
+    ESCORT: ("ledsagaren", "ledsagarna"),
+    RESPITE: ("avlösaren", "avlösarna"),
+    CONTACT_PERSON: ("kontaktpersonen", "kontaktpersonen"),
+}
+
+JOURNAL_TEXTS: dict[str, tuple[str, ...]] = {
+    "handelse": (
+        "{namn} föll i hallen vid förflyttningen från rullstolen. Inga synliga skador. {anhorig} informerades "
+        "och en avvikelse skrevs.",
+        "{namn} blev {humor} när bussen var försenad och ville avbryta {aktivitet}. Vi väntade tillsammans och "
+        "tog nästa buss; {namn} lugnade sig efter en stund.",
+        "Brandlarmet gick i trapphuset på eftermiddagen. Vi följde {namn} ut enligt krispärmen. Det var "
+        "falsklarm från en grannes lägenhet.",
+        "{namn} tappade sitt SL-kort under {aktivitet}. Kortet spärrades tillsammans med {namn}; {anhorig} är "
+        "informerad.",
+        "Hissen i huset var trasig hela dagen, så {namn} kom inte ut. {aktivitet_stor} flyttades till {veckodag}.",
+        "{namn} var inte hemma vid överenskommen tid. {anhorig} berättade att {namn} var hos en vän. Passet "
+        "avslutades efter 30 minuter enligt rutinen.",
+        "Strömavbrott i området i två timmar på kvällen. Vi använde ficklampor ur krispärmen; {namn} var {humor} "
+        "men tyckte det var spännande.",
+        "{namn} blev kränkt av en annan resenär på tunnelbanan. Vi pratade om det efteråt och {namn} ville inte "
+        "göra en polisanmälan.",
+    ),
+    "halsa": (
+        "{namn} hade feber (38,4) på morgonen. {anhorig} informerades och vårdcentralen gav råd per telefon: "
+        "vila och mycket att dricka.",
+        "{namn} har sovit dåligt flera nätter och säger sig vara {humor}. Vi tar upp det med {anhorig} och på "
+        "nästa arbetsplatsträff.",
+        "Epileptiskt anfall kl. {klocka}, cirka två minuter. Åtgärder enligt ordinationen i rutinpärmen. {namn} "
+        "sov efteråt och var pigg igen på kvällen.",
+        "Tandläkarbesök tillsammans med {namn}. Inga hål; nästa kontroll om ett år.",
+        "{namn} har ont i ryggen efter {aktivitet}. Vi har använt glidlakan vid förflyttningarna och ringer "
+        "vårdcentralen om det inte går över.",
+        "{namn} åt dåligt och drack lite under dagen. Vi erbjöd mellanmål och vatten flera gånger; till slut "
+        "drack {namn} två glas.",
+        "Årlig kontroll på vårdcentralen. Blodtryck och vikt var normala enligt läkaren. {namn} var {humor} "
+        "efter besöket.",
+        "{namn} har fått en ny medicin från och med i dag. Ordinationen är inlagd i rutinpärmen och delegeringen "
+        "är klar för {personal_pl}.",
+    ),
+    "aktivitet": (
+        "{namn} följde med på {aktivitet} och var {humor} hela eftermiddagen. {namn} vill gärna göra det igen.",
+        "{namn} valde själv att gå till {plats} i stället för {aktivitet}. Vi fikade och {namn} pratade med "
+        "flera bekanta.",
+        "Första gången på {aktivitet}. {namn} var tveksam i början men ville stanna hela tiden.",
+        "{namn} avstod från {aktivitet} i dag och ville vara hemma. Vi spelade kort och lyssnade på musik.",
+        "{namn} planerade veckans inköp själv med stöd av bildschemat och betalade själv i kassan.",
+        "{namn} träffade sina vänner på {plats} och stannade längre än planerat. {namn} berättade att det var "
+        "länge sedan hen hade så roligt.",
+        "{namn} har börjat öva på att åka buss själv till {plats}. I dag gick {personal} med halva vägen.",
+    ),
+    "kontakt": (
+        "Samtal med {anhorig} om {namns} önskemål inför sommaren. Önskemålet om fler timmar i juli är "
+        "vidarebefordrat till biträdande enhetschef.",
+        "Möte med biståndshandläggaren om insatsen. {namn} deltog och berättade själv vad som fungerar bra.",
+        "{anhorig} var missnöjd med att ett pass ställts in med kort varsel. Vi förklarade orsaken och bad om "
+        "ursäkt; synpunkten är registrerad.",
+        "Kontakt med skolan om höstens schema. Hämtningstiderna ändras från och med {veckodag}.",
+        "Samverkansmöte med daglig verksamhet om hur information lämnas över vid hämtning. {namn} var med.",
+        "{anhorig} ringde och berättade att {namn} ska vara bortrest en vecka. Passen den veckan ställs in "
+        "enligt överenskommelse.",
+        "Habiliteringen har gjort ett hembesök och föreslår ett nytt kommunikationsstöd. {anhorig} och {namn} "
+        "vill pröva det.",
+    ),
+    "uppfoljning": (
+        "Uppföljning av genomförandeplanen med {namn} och {anhorig}. Delmålet om {aktivitet} fungerar; {namn} "
+        "vill också pröva {aktivitet2}.",
+        "Genomgång av delmålen tillsammans med {namn}. {namn} tycker att {aktivitet} fungerar bra men vill "
+        "ändra tiderna.",
+        "Planen följdes upp. {namn} är nöjd med {personal_pl} och vill fortsätta som nu.",
+        "Uppföljning: målet om självständighet vid inköp är delvis uppnått. Vi fortsätter med samma stöd i "
+        "ytterligare ett halvår.",
+    ),
+    "insats": (
+        "Passet kortades med en timme eftersom {personal} blev sjuk. {anhorig} informerades och tiden tas igen "
+        "på {veckodag}.",
+        "Ny medarbetare introducerad hos {namn} i dag enligt rutinpärmen. {namn} var positiv.",
+        "Passet ställdes in på {namns} begäran. Ny tid är bokad till {veckodag}.",
+        "Tiderna i schemat ändrade efter önskemål från {namn}: passen på {veckodag} börjar en timme senare.",
+        "Insatsen kunde inte genomföras som planerat på grund av snöovädret. Vi höll kontakt per telefon.",
+        "{namn} ville byta {personal} på kvällspassen. Önskemålet är framfört till biträdande enhetschef.",
+    ),
+    "ovrigt": (
+        "{namn} har fått nytt färdtjänstkort. Det gamla är makulerat.",
+        "{namn} har möblerat om i vardagsrummet; vi kontrollerade att det är fritt runt rullstolen.",
+        "Nya nycklar till lägenheten är kvitterade och förvaras enligt nyckelrutinen.",
+        "{namn} har fått en ny mobiltelefon och vill få påminnelser om tider via sms.",
+    ),
+}
+CATEGORY_WEIGHTS = {
+    ASSISTANCE: {"handelse": 3, "halsa": 4, "aktivitet": 4, "kontakt": 2, "uppfoljning": 1, "insats": 3, "ovrigt": 1},
+    ESCORT: {"handelse": 2, "halsa": 1, "aktivitet": 6, "kontakt": 2, "uppfoljning": 1, "insats": 3, "ovrigt": 1},
+    RESPITE: {"handelse": 2, "halsa": 2, "aktivitet": 3, "kontakt": 3, "uppfoljning": 1, "insats": 3, "ovrigt": 1},
+    CONTACT_PERSON: {"handelse": 1, "halsa": 1, "aktivitet": 5, "kontakt": 2, "uppfoljning": 2, "insats": 2},
+}
+CORRECTIONS = (
+    "Rättelse av anteckningen från {datum}: det var {anhorig2}, inte {anhorig}, som deltog. I övrigt stämmer "
+    "anteckningen.",
+    "Rättelse av anteckningen från {datum}: klockslaget ska vara {klocka}. I övrigt gäller anteckningen.",
+    "Rättelse av anteckningen från {datum}: aktiviteten var {aktivitet2}, inte {aktivitet}.",
+    "Rättelse av anteckningen från {datum}: anteckningen skrevs på fel brukare av misstag och gäller inte {namn}.",
+)
+OBJECTIONS = (
+    "{namn} anser att anteckningen ger en felaktig bild: {namn} var inte orolig utan trött efter en lång dag.",
+    "{namn} och {anhorig} menar att passet inte ställdes in på {namns} begäran utan av personalen.",
+    "{namn} vill att det antecknas att {namn} själv valde att avstå och inte blev övertalad.",
+    "{namn} håller inte med om beskrivningen av händelsen och vill att hens egen version antecknas: det var "
+    "grannen som började bråka.",
+)
+
+ORDER_GOALS = {
+    ASSISTANCE: (
+        "Att {namn} kan leva ett självständigt liv i det egna hemmet med stöd av ett fåtal kända assistenter.",
+        "Att {namn} får stöd i den personliga hygienen, vid måltider och i kommunikationen med andra.",
+    ),
+    ESCORT: (
+        "Att {namn} kan delta i fritidsaktiviteter och umgås med andra utanför hemmet.",
+        "Att {namn} bryter sin isolering och kan ta sig till aktiviteter i närområdet.",
+    ),
+    RESPITE: (
+        "Att {namns} anhöriga får avlösning i omvårdnaden och tid för egen återhämtning.",
+        "Att familjen får regelbunden avlösning och att {namn} känner sig trygg med avlösaren.",
+    ),
+    CONTACT_PERSON: (
+        "Att {namn} får en personlig kontakt utanför familjen och stöd att delta i samhällslivet.",
+        "Att {namn} får en medmänniska att umgås med och råd i vardagen.",
+    ),
+}
+PLAN_ACTIVITIES: dict[str, tuple[tuple[str, str, str, str], ...]] = {
+    ASSISTANCE: (
+        (
+            "Sköta den personliga hygienen",
+            "Med stöd av assistent, i den ordning {namn} väljer",
+            "Varje morgon och kväll",
+            "Assistenterna",
+        ),
+        (
+            "Laga mat och äta tillsammans",
+            "{namn} väljer maträtt; assistenten stöttar vid spisen",
+            "Dagligen",
+            "Assistenterna",
+        ),
+        (
+            "Delta i en fritidsaktivitet",
+            "Assistent följer med till {aktivitet}",
+            "Två gånger i veckan",
+            "Kontaktman i teamet",
+        ),
+        (
+            "Ta sina mediciner",
+            "Enligt ordination och delegering i rutinpärmen",
+            "Morgon och kväll",
+            "Assistent med delegering",
+        ),
+        ("Hålla kontakt med familjen", "Videosamtal med stöd av assistent", "Varje söndag", "Assistenterna"),
+    ),
+    ESCORT: (
+        (
+            "Delta i {aktivitet}",
+            "Ledsagaren följer med och hjälper till med färdtjänsten",
+            "Varannan vecka",
+            "Ledsagaren",
+        ),
+        ("Handla själv", "Ledsagaren stöttar med inköpslistan; {namn} betalar själv", "En gång i veckan", "Ledsagaren"),
+        (
+            "Resa kollektivt på egen hand",
+            "Öva på samma resväg tills {namn} känner sig trygg",
+            "Varje vecka under våren",
+            "Ledsagaren",
+        ),
+    ),
+    RESPITE: (
+        (
+            "Trygg tid hemma utan föräldrarna",
+            "Avlösaren tar över omvårdnaden enligt rutinpärmen",
+            "Tre kvällar i månaden",
+            "Avlösaren",
+        ),
+        (
+            "Lek och aktivitet",
+            "{aktivitet_stor} eller lek hemma, efter {namns} ork",
+            "Vid varje tillfälle",
+            "Avlösaren",
+        ),
+        (
+            "Kvällsrutin",
+            "Kvällsmat, hygien och läggning som föräldrarna beskrivit",
+            "Vid kvällstillfällen",
+            "Avlösaren",
+        ),
+    ),
+    CONTACT_PERSON: (
+        (
+            "Umgås och göra något roligt",
+            "Träffas och välja aktivitet tillsammans, t.ex. {aktivitet}",
+            "Två gånger i månaden",
+            "Kontaktpersonen",
+        ),
+        ("Hitta en egen fritidsaktivitet", "Besöka föreningar tillsammans", "Under hösten", "Kontaktpersonen"),
+    ),
+}
+PARTICIPATION = (
+    "{namn} deltog i hela mötet och valde själv vilka aktiviteter som skulle ingå.",
+    "{namn} deltog med stöd av bildstöd; {foretradare} kompletterade.",
+    "{namn} ville inte vara med på mötet men berättade sina önskemål för kontaktmannen dagen innan; de finns "
+    "med i planen.",
+    "Mötet hölls hemma hos {namn}, som själv berättade om sina önskemål.",
+)
+CLIENT_VIEWS = (
+    "{namn} vill fortsätta med {aktivitet} och gärna ha samma personal som nu.",
+    "{namn} tycker att stödet fungerar bra men vill ha mer tid ute.",
+    "{namn} vill bestämma mer själv över tiderna och vill inte ha nya personer utan att träffa dem först.",
+    "{namn} är nöjd och vill pröva {aktivitet2} under året.",
+    "{namn} vill inte ändra något just nu.",
+)
+COOPERATION = (
+    "",
+    "Daglig verksamhet (överlämning vid hämtning).",
+    "Skolan och fritidshemmet.",
+    "Habiliteringen (kommunikationsstöd).",
+    "Vårdcentralen och distriktssköterskan (läkemedel).",
+    "God man (ekonomi och fickpengar).",
+)
+SPECIAL_CONSIDERATIONS = (
+    "",
+    "",
+    "Allergi mot pälsdjur: personalen ska inte ha djurhår på kläderna.",
+    "Brukaren behöver tid på sig vid nya kontakter; introducera ny personal stegvis.",
+    "Epilepsi: personalen ska känna till ordinationen i rutinpärmen.",
+    "Brukaren använder AKK (bildstöd och tecken som stöd).",
+)
+RISKS = (
+    ("Fall i badrummet vid förflyttning", "Halkmatta, stödhandtag och två personal vid dusch", "Assistenterna"),
+    ("Epileptiskt anfall utan att någon märker det", "Larm på natten och tillsyn enligt rutinen", "Kontaktman"),
+    ("Brand i köket", "Spisvakt installerad och brandfilt vid spisen", "Biträdande enhetschef"),
+    ("Felaktig läkemedelshantering", "Signeringslista och delegering för all personal", "Sjuksköterska"),
+    ("Lyftskada hos personalen", "Taklyft och utbildning i förflyttningsteknik", "Arbetsmiljöombud"),
+    ("Brukaren går vilse utomhus", "Mobiltelefon med positionering och överenskomna vägar", "Ledsagaren"),
+    ("Hot och våld vid stark stress", "Lågaffektivt bemötande och tydlig dagsplanering", "Kontaktman"),
+    ("Allergisk reaktion", "Allergiinformation i krispärmen och adrenalinpenna i hallen", "Assistenterna"),
+)
+INSTRUCTIONS = (
+    "Vid brand: larma 112, följ brukaren ut genom trapphuset, samling på gården.\n"
+    "Vid strömavbrott: ficklampor och radio i hallskåpet; ring jourhavande chef.\n"
+    "Vid sjukdom hos brukaren: ring 1177 eller 112 vid fara för livet; informera anhörig.",
+    "Vid brand: stäng dörren, larma 112 och följ brukaren ut.\n"
+    "Vid vattenskada: stäng huvudkranen under diskbänken och ring fastighetsjouren.\n"
+    "Om brukaren inte öppnar: ring anhörig, därefter jourhavande chef.",
+)
+CONTINUITY = (
+    "Vid stor personalfrånvaro prioriteras omvårdnad och läkemedel. Ordinarie personal ringer in vikarier från "
+    "timvikarielistan; jourhavande chef beslutar om prioriteringar.",
+    "Om personal saknas kontaktas anhöriga enligt överenskommelse. Minst en person med delegering ska alltid "
+    "vara i tjänst.",
+)
+ROUTINES = (
+    "Morgon: väckning kl. 7.30, dusch, frukost. Läkemedel enligt signeringslistan.\n"
+    "Kväll: kvällsmat kl. 18, kvällsmedicin, läggning kl. 22.",
+    "Nycklar: kvitteras i nyckelboken. Kassa: kvitton sparas i kuvert, stäms av varje månad med god man.\n"
+    "Städning: tisdagar. Tvätt: fredagar.",
+    "Ny personal introduceras under minst två pass tillsammans med ordinarie personal. Rutinpärmen läses "
+    "och signeras vid introduktionen.",
+)
+WISHES = (
+    "Vill bli tilltalad med förnamn och ha lugn musik på morgonen.",
+    "Vill inte att personalen pratar i telefon under passet.",
+    "Vill själv välja kläder och maträtter.",
+    "Vill ha kvinnlig personal vid hygien.",
+)
+DELIVERY_ITEMS = {
+    "protective": (
+        "Handskar (2 kartonger) och handsprit (4 flaskor)",
+        "Förkläden, munskydd och handskar",
+        "Handskar och ytdesinfektion",
+        "Engångsförkläden (3 förpackningar) och handskar i storlek M och L",
+    ),
+    "office": ("Tidrapportblock och ny pärm till rutinpärmen", "Pärmar, register och pennor"),
+    "other": ("Brandfilt och brandvarnare", "Glidlakan", "Batterier till brandvarnaren"),
+}
+
+
+def _fill(rng: random.Random, template: str, demo: DemoClient, **extra: str) -> str:
+    first = demo.client.first_name
+    activity, activity2 = rng.sample(ACTIVITIES, 2)
+    relatives = ("mamma", "pappa") if demo.group == CHILDREN else ("god man", "syster", "bror", "mamma")
+    relative, relative2 = rng.sample(relatives, 2)
+    staff = STAFF_WORD.get(demo.service or ESCORT, STAFF_WORD[ESCORT])
+    values = {
+        "namn": first,
+        "namns": first if first.endswith(("s", "x", "z")) else f"{first}s",  # genitive: Elias, Annas
+        "aktivitet": activity,
+        "aktivitet2": activity2,
+        "aktivitet_stor": activity[0].upper() + activity[1:],
+        "plats": rng.choice(PLACES),
+        "humor": rng.choice(MOODS),
+        "veckodag": rng.choice(WEEKDAYS),
+        "anhorig": relative,
+        "anhorig2": relative2,
+        "klocka": f"{rng.randint(7, 21)}.{rng.choice(('00', '15', '30', '45'))}",
+        "personal": staff[0],
+        "personal_pl": staff[1],
+        "foretradare": "vårdnadshavare" if demo.group == CHILDREN else rng.choice(("god man", "anhörig")),
+        **extra,
+    }
+    text = template.format(**values)
+    return text[0].upper() + text[1:]
+
+
+# --- Dates ---------------------------------------------------------------------------------------------------
+
+
+def _when(
+    rng: random.Random,
+    earliest: datetime.date,
+    due: datetime.date,
+    limit: datetime.date,
+    *,
+    late_share: float,
+    late_days: tuple[int, int],
+) -> datetime.date | None:
+    """The day a step was done: on or before `due`, or (with `late_share`) some days after it.
+
+    Nothing happens after `limit` (today or the order's end): a step not done by then is still pending, and
+    a pending step is never left overdue by chance (the few overdue ones are made on purpose).
+    """
+    if earliest > limit:
+        return None
+    if earliest <= due and rng.random() >= late_share:
+        day = ids.random_date(rng, earliest, due)
+    else:
+        day = max(earliest, due) + datetime.timedelta(days=rng.randint(*late_days))
+    if day <= limit:
+        return day
+    if due < limit:  # it fell due before the limit: say it was done in time (or, if already late, by then)
+        return (
+            ids.random_date(rng, earliest, min(due, limit))
+            if earliest <= due
+            else ids.random_date(rng, earliest, limit)
+        )
+    return None
+
+
+def _yearly(
+    rng: random.Random, first: datetime.date, end: datetime.date, *, late_share: float, keep_current: bool
+) -> list[datetime.date]:
+    """Review dates after `first` up to `end`: each within 12 months of the one before, some later.
+
+    With `keep_current` the last review is never overdue at `end` (today); otherwise it may be.
+    """
+    dates: list[datetime.date] = []
+    last = first
+    while True:
+        due = add_months(last, 12)
+        if rng.random() < late_share:
+            day = due + datetime.timedelta(days=rng.randint(5, 80))
+        else:
+            day = ids.random_date(rng, max(last + DAY, due - datetime.timedelta(days=50)), due)
+        if day > end:
+            if not (keep_current and due < end):
+                break
+            day = ids.random_date(rng, max(last + DAY, due - datetime.timedelta(days=50)), due)
+        dates.append(day)
+        last = day
+    return dates
+
+
+def _overdue(dates: list[datetime.date], first: datetime.date, today: datetime.date) -> list[datetime.date]:
+    """`dates` without the latest reviews, so that the next one is overdue today (if the history allows)."""
+    kept = list(dates)
+    while kept and add_months(kept[-1], 12) >= today - datetime.timedelta(days=5):
+        kept.pop()
+    return kept
+
+
+def _written_at(rng: random.Random, day: datetime.date, now: datetime.datetime) -> datetime.datetime:
+    """When an entry about `day` was written: that day between 7 and 22, sometimes the next morning."""
+    if rng.random() < 0.12:
+        moment = datetime.datetime.combine(day + DAY, datetime.time(rng.randint(7, 10), rng.randint(0, 59)))
+    else:
+        moment = datetime.datetime.combine(day, datetime.time(rng.randint(7, 21), rng.randint(0, 59)))
+    return min(timezone.make_aware(moment), now)
+
+
+# --- The people who act --------------------------------------------------------------------------------------
+
+
+@dataclass
+class People:
+    """The provider unit's users who sign plans and write the journal, and who is responsible for what."""
+
+    chef: DemoEmployee
+    deputies: list[DemoEmployee]
+    deputy_by_team: dict[int, DemoEmployee]
+    staff_by_team: dict[int, list[DemoEmployee]]
+    case_officers: list[DemoEmployee]
+    may_write: dict[int, bool] = field(default_factory=dict)
+
+    def deputy_for(self, team: Team | None) -> DemoEmployee:
+        if team is None or team.pk not in self.deputy_by_team:
+            return self.deputies[0] if self.deputies else self.chef
+        return self.deputy_by_team[team.pk]
+
+    def can_write(self, demo: DemoEmployee, provider_id: int) -> bool:
+        """Whether the user may write in the provider's journal today (the services check it)."""
+        key = demo.user.pk
+        if key not in self.may_write:
+            self.may_write[key] = has_perm(demo.user, Perm.JOURNAL_WRITE, provider_id)
+        return self.may_write[key]
+
+
+def _employed(demo: DemoEmployee, day: datetime.date) -> bool:
+    employee = demo.employee
+    return employee.start_date <= day and (employee.end_date is None or employee.end_date >= day)
+
+
+def _people(d: DistrictData) -> People:
+    chef_user = d.managers["provider"]
+    with_account = [e for e in d.employees if e.user is not None]
+    chef = next(e for e in with_account if e.user.pk == chef_user.pk)
+    deputy_ids = set(
+        Membership.objects.filter(unit=d.provider, role__code=RoleCode.DEPUTY_MANAGER).values_list("user_id", flat=True)
+    )
+    deputies = sorted((e for e in with_account if e.user.pk in deputy_ids), key=lambda e: e.user.username)
+    provider_teams = sorted((t for t in d.teams.values() if t.unit_id == d.provider.pk), key=lambda t: t.name)
+    responsible = deputies or [chef]
+    staff: dict[int, list[DemoEmployee]] = {}
+    for demo in with_account:
+        if demo.employee.unit_id == d.provider.pk:
+            for team in demo.teams:
+                staff.setdefault(team.pk, []).append(demo)
+    return People(
+        chef=chef,
+        deputies=deputies,
+        deputy_by_team={team.pk: responsible[i % len(responsible)] for i, team in enumerate(provider_teams)},
+        staff_by_team=staff,
+        case_officers=[
+            e for e in with_account if e.employee.unit_id == d.purchaser.pk and e.user.pk != d.managers["purchaser"].pk
+        ],
+    )
+
+
+def _signer(people: People, order_team: Team | None, day: datetime.date) -> Any:
+    """Who signs a plan on `day`: the responsible deputy, else the unit manager, if employed then."""
+    for demo in (people.deputy_for(order_team), people.chef):
+        if _employed(demo, day):
+            return demo.user
+    return SYSTEM
+
+
+def _provider_clients(d: DistrictData) -> list[DemoClient]:
+    return [c for c in d.clients if c.service is not None]
+
+
+def _end(ctx: Context, demo: DemoClient) -> datetime.date:
+    return demo.until or ctx.today
+
+
+def _busy_client(d: DistrictData) -> DemoClient | None:
+    """The active personal-assistance client who has been longest with the unit: thousands of journal entries."""
+    candidates = [c for c in d.clients if c.service == ASSISTANCE and c.until is None]
+    return min(candidates, key=lambda c: (c.since, c.client.personnummer)) if candidates else None
+
+
+# --- Steps ---------------------------------------------------------------------------------------------------
+
+
+@step("care.reopen_ended")
+def reopen_ended_clients(ctx: Context) -> None:
+    """Make the clients who left active again until `care.close_ended`, so their history can be registered.
+
+    The care services take orders, journal entries, binders and deliveries only for an active client with an
+    open link to the unit (as a user would register them while the client is served). The link added here
+    runs from the day the client left to that same day, so the client's time with the unit is unchanged.
+    """
+    d = ctx.current
+    for demo in _provider_clients(d):
+        if demo.until is None:
+            continue
+        demo.client = client_services.client_update(
+            actor=SYSTEM, client=demo.client, expected_version=None, is_active=True
+        )
+        client_services.client_link_unit(actor=SYSTEM, client=demo.client, unit=d.provider, since=demo.until)
+
+
+@dataclass
+class _Decision:
+    decision: datetime.date
+    received: datetime.date
+    ended: datetime.date | None  # the next order's receipt, the day the client left, or None (open)
+    new: bool  # the client's first order for the service (not a reassessment)
+
+
+class _Services:
+    """The service rows (reference data) and the one valid on a day."""
+
+    def __init__(self) -> None:
+        self.rows = list(Service.objects.all())
+
+    def valid(self, code: str, day: datetime.date) -> Service | None:
+        for row in self.rows:
+            if row.code == code and row.valid_from <= day and (row.valid_to is None or day < row.valid_to):
+                return row
+        return None
+
+    def family(self, service: str, sol: bool) -> list[str]:
+        lss, sol_suffix, _share = SERVICE_ROWS[service]
+        if sol and sol_suffix:
+            return [row.code for row in self.rows if row.act == Service.Act.SOL and row.code.endswith("_" + sol_suffix)]
+        return [lss]
+
+    def for_day(self, codes: Sequence[str], day: datetime.date) -> Service | None:
+        return next((row for code in codes if (row := self.valid(code, day)) is not None), None)
+
+    def first_day(self, codes: Sequence[str]) -> datetime.date | None:
+        days = [row.valid_from for row in self.rows if row.code in codes]
+        return min(days) if days else None
+
+
+def _decisions(
+    rng: random.Random, demo: DemoClient, today: datetime.date, first_valid: datetime.date
+) -> list[_Decision]:
+    """The client's chain of orders: the first decision, then a reassessment every 1½–4 years."""
+    end = demo.until or today
+    pairs: list[tuple[datetime.date, datetime.date]] = []
+    decision, received = demo.decided, demo.since
+    while True:
+        pairs.append((decision, received))
+        following = decision + datetime.timedelta(days=rng.randint(540, 1460))
+        if following + datetime.timedelta(days=40) >= end:
+            break
+        decision, received = following, following + datetime.timedelta(days=rng.randint(1, 12))
+    chain = [
+        _Decision(decision, received, pairs[i + 1][1] if i + 1 < len(pairs) else demo.until, new=i == 0)
+        for i, (decision, received) in enumerate(pairs)
+    ]
+    # Decisions from before the reference data begins cannot be registered: the first registered order is a
+    # reassessment soon after that date (if the client was still there).
+    kept: list[_Decision] = []
+    for item in chain:
+        if item.decision >= first_valid:
+            kept.append(item)
+            continue
+        stop = item.ended or today
+        decision = first_valid + datetime.timedelta(days=rng.randint(0, 59))
+        received = decision + datetime.timedelta(days=rng.randint(1, 12))
+        if received + datetime.timedelta(days=30) < stop:
+            kept.append(_Decision(decision, received, item.ended, new=False))
+    return kept
+
+
+def _scope(rng: random.Random, service: str, sol: bool) -> tuple[Decimal, str]:
+    if service == ASSISTANCE:
+        hours = rng.choice(range(10, 31, 2)) if sol else rng.choice(range(20, 141, 4))
+        return Decimal(hours), Order.ScopeUnit.WEEK
+    if service == CONTACT_PERSON:
+        return Decimal(rng.choice((2, 2, 3, 4, 4, 6, 8))), Order.ScopeUnit.OCCASION
+    return Decimal(rng.choice((8, 10, 12, 16, 20, 24, 30, 40))), Order.ScopeUnit.MONTH
+
+
+def _case_officer(rng: random.Random, people: People, day: datetime.date) -> tuple[str, str]:
+    if not people.case_officers:
+        return "", ""
+    employed = [e for e in people.case_officers if _employed(e, day)] or people.case_officers
+    officer = rng.choice(employed).employee
+    name = f"{officer.first_name} {officer.last_name}"
+    return name, f"Biståndshandläggare {name}, {ids.phone_number(rng)}"
+
+
+def _plan_texts(rng: random.Random, demo: DemoClient, service: str) -> dict[str, Any]:
+    activities = rng.sample(PLAN_ACTIVITIES[service], k=min(len(PLAN_ACTIVITIES[service]), rng.randint(2, 3)))
+    return {
+        "goals": _fill(rng, rng.choice(ORDER_GOALS[service]), demo),
+        "participants": _fill(rng, "{namn}, {foretradare}, kontaktman och biträdande enhetschef.", demo),
+        "client_participation": _fill(rng, rng.choice(PARTICIPATION), demo),
+        "client_view": _fill(rng, rng.choice(CLIENT_VIEWS), demo),
+        "cooperation": rng.choice(COOPERATION),
+        "activities": [
+            {
+                "goal": _fill(rng, goal, demo),
+                "how": _fill(rng, how, demo),
+                "when": when,
+                "responsible": who,
+            }
+            for goal, how, when, who in activities
+        ],
+    }
+
+
+@dataclass
+class _OrderPlan:
+    """What `_register_order` is to do for one order."""
+
+    demo: DemoClient
+    service: str
+    sol: bool
+    team: Team | None
+    decision: datetime.date
+    received: datetime.date
+    ended: datetime.date | None
+    first_contact: datetime.date | None = None
+    plan: datetime.date | None = None
+    executed: datetime.date | None = None
+    interruption: tuple[datetime.date, datetime.date | None] | None = None
+    plan_overdue: bool = False
+
+
+def _register_order(
+    ctx: Context, people: People, services: _Services, spec: _OrderPlan, rng: random.Random
+) -> Order | None:
+    d, today = ctx.current, ctx.today
+    service = services.for_day(services.family(spec.service, spec.sol), spec.decision)
+    if service is None:
+        return None
+    amount, unit = _scope(rng, spec.service, spec.sol)
+    officer, contacts = _case_officer(rng, people, spec.decision)
+    considerations = rng.choice(SPECIAL_CONSIDERATIONS)
+    if spec.demo.client.interpreter_needed:
+        considerations = f"Tolk behövs ({spec.demo.client.language}). {considerations}".strip()
+    period_end = spec.ended - DAY if spec.ended and spec.ended - DAY >= spec.decision and rng.random() < 0.6 else None
+    order = care.order_create(
+        actor=SYSTEM,
+        client=spec.demo.client,
+        unit=d.provider,
+        service=service,
+        decision_date=spec.decision,
+        received_on=spec.received,
+        scope_amount=amount,
+        scope_unit=unit,
+        period_start=spec.decision,
+        period_end=period_end,
+        deputy=people.deputy_for(spec.team).user,
+        team=spec.team,
+        goals=_fill(rng, rng.choice(ORDER_GOALS[spec.service]), spec.demo),
+        special_considerations=considerations,
+        contacts=contacts,
+        case_officer=officer,
+        follow_up_on=add_months(spec.decision, 12),
+    )
+    Kind = OrderEvent.Kind
+    if spec.first_contact:
+        order = care.order_record_step(
+            actor=SYSTEM,
+            order=order,
+            step=Kind.FIRST_CONTACT,
+            on=spec.first_contact,
+            note=rng.choice(("Telefonsamtal med brukaren.", "Hembesök.", "Samtal med företrädaren.", "")),
+        )
+    plan = None
+    if spec.plan:
+        signer = _signer(people, spec.team, spec.plan)
+        texts = _plan_texts(rng, spec.demo, spec.service)
+        plan = care.plan_create(actor=signer, order=order, follow_up_on=add_months(spec.plan, 12), **texts)
+        plan = care.plan_sign(actor=signer, plan=plan, expected_version=None, signed_on=spec.plan)
+    if spec.executed:
+        order = care.order_record_step(actor=SYSTEM, order=order, step=Kind.EXECUTED, on=spec.executed)
+    if spec.interruption:
+        start, resumed = spec.interruption
+        reason = rng.choice(
+            (
+                "Sjukhusvistelse.",
+                "Brukaren på resa med familjen.",
+                "Brukaren har tackat nej tills vidare.",
+                "Korttidsvistelse.",
+            )
+        )
+        order = care.order_record_step(actor=SYSTEM, order=order, step=Kind.INTERRUPTED, on=start, note=reason)
+        if resumed:
+            order = care.order_record_step(actor=SYSTEM, order=order, step=Kind.RESUMED, on=resumed)
+    if plan is not None and spec.plan is not None:
+        stop = spec.ended or today
+        is_open = spec.ended is None
+        reviews = _yearly(rng, spec.plan, stop, late_share=0.12, keep_current=is_open and not spec.plan_overdue)
+        if spec.plan_overdue:
+            reviews = _overdue(reviews, spec.plan, today)
+        for day in reviews:
+            signer = _signer(people, spec.team, day)
+            draft = care.plan_start_review(actor=signer, plan=plan)
+            changes: dict[str, Any] = {"follow_up_on": add_months(day, 12)}
+            if rng.random() < 0.7:
+                changes["client_view"] = _fill(rng, rng.choice(CLIENT_VIEWS), spec.demo)
+            if rng.random() < 0.3:
+                changes["activities"] = _plan_texts(rng, spec.demo, spec.service)["activities"]
+            draft = care.plan_update(actor=signer, plan=draft, expected_version=None, **changes)
+            plan = care.plan_sign(actor=signer, plan=draft, expected_version=None, signed_on=day)
+    if spec.ended:
+        note = (
+            "Brukaren har avslutat insatsen." if spec.ended == spec.demo.until else "Ny beställning efter omprövning."
+        )
+        order = care.order_record_step(actor=SYSTEM, order=order, step=Kind.ENDED, on=spec.ended, note=note)
+    return order
+
+
+def _steps(rng: random.Random, spec: _OrderPlan, new: bool, today: datetime.date) -> None:
+    """Fill in the dated steps of an order from its decision, receipt and end: mostly in time, some late."""
+    limit = spec.ended or today
+    spec.first_contact = _when(
+        rng, spec.received, spec.received + datetime.timedelta(days=14), limit, late_share=0.1, late_days=(1, 21)
+    )
+    if spec.first_contact:
+        spec.plan = _when(
+            rng,
+            spec.first_contact,
+            spec.first_contact + datetime.timedelta(days=14),
+            limit,
+            late_share=0.1,
+            late_days=(1, 30),
+        )
+    if new:
+        base = max(spec.decision, spec.plan or spec.first_contact or spec.received)
+        spec.executed = _when(rng, base, add_months(spec.decision, 3), limit, late_share=0.08, late_days=(5, 70))
+    else:  # a reassessment: the service goes on
+        spec.executed = _when(
+            rng, spec.received, spec.received + datetime.timedelta(days=3), limit, late_share=0.0, late_days=(0, 0)
+        )
+    if spec.executed is None:
+        return
+    latest = max(day for day in (spec.received, spec.first_contact, spec.plan, spec.executed) if day is not None)
+    if (limit - latest).days > 400 and rng.random() < 0.12:
+        start = ids.random_date(rng, latest + datetime.timedelta(days=30), limit - datetime.timedelta(days=150))
+        length = rng.randint(95, 140) if rng.random() < 0.15 else rng.randint(14, 80)
+        spec.interruption = (start, start + datetime.timedelta(days=length))
+
+
+@step("care.orders")
+def create_orders(ctx: Context) -> None:
+    """Each provider client's chain of orders with their steps and implementation plans; and what is open today."""
+    d, rng, today = ctx.current, ctx.rng, ctx.today
+    people, services = _people(d), _Services()
+    clients = _provider_clients(d)
+    busy = _busy_client(d)
+    specs: list[_OrderPlan] = []
+    for demo in clients:
+        assert demo.service is not None
+        sol = rng.random() < SERVICE_ROWS[demo.service][2]
+        first_valid = services.first_day(services.family(demo.service, sol)) or demo.decided
+        for item in _decisions(rng, demo, today, first_valid):
+            spec = _OrderPlan(
+                demo=demo,
+                service=demo.service,
+                sol=sol,
+                team=demo.team,
+                decision=item.decision,
+                received=item.received,
+                ended=item.ended,
+            )
+            _steps(rng, spec, item.new, today)
+            specs.append(spec)
+    # A few open orders whose plan has gone more than a year without a review today.
+    reviewable = [
+        spec
+        for spec in specs
+        if spec.ended is None and spec.plan is not None and spec.plan <= today - datetime.timedelta(days=400)
+    ]
+    for spec in rng.sample(reviewable, min(len(reviewable), ctx.plan.district.overdue_plan_reviews)):
+        spec.plan_overdue = True
+    open_orders: list[tuple[DemoClient, Order]] = []
+    for spec in specs:
+        order = _register_order(ctx, people, services, spec, rng)
+        if order is not None and spec.ended is None:
+            open_orders.append((spec.demo, order))
+    # One order is interrupted now (resumption due within three months: not yet overdue).
+    for demo, order in rng.sample(open_orders, len(open_orders)):
+        latest = order.events.order_by("-on").values_list("on", flat=True).first()
+        if (
+            demo is not busy
+            and order.status == Order.Status.EXECUTED
+            and latest
+            and latest <= today - datetime.timedelta(days=45)
+        ):
+            care.order_record_step(
+                actor=SYSTEM,
+                order=order,
+                step=OrderEvent.Kind.INTERRUPTED,
+                on=today - datetime.timedelta(days=rng.randint(10, 40)),
+                note="Brukaren vårdas på sjukhus.",
+            )
+            break
+    _open_today(ctx, people, services, [c for c in clients if c.until is None and c is not busy])
+
+
+def _open_today(ctx: Context, people: People, services: _Services, clients: list[DemoClient]) -> None:
+    """Orders for a further service, at each stage of the chain today: a few overdue, one done late."""
+    d, rng, today = ctx.current, ctx.rng, ctx.today
+    scenarios = ["overdue_contact"] * ctx.plan.district.overdue_first_contacts + [
+        "due_soon",
+        "first_contact",
+        "late_contact",
+        "not_executed",
+    ]
+    candidates = [c for c in clients if c.since <= today - datetime.timedelta(days=150)] or clients
+    pairs = [
+        (demo, service)
+        for demo in rng.sample(candidates, len(candidates))
+        for service in (CONTACT_PERSON, ESCORT, RESPITE)
+        if service != demo.service
+    ]
+    for scenario, (demo, service) in zip(scenarios, pairs, strict=False):
+        spec = _OrderPlan(
+            demo=demo, service=service, sol=False, team=d.groups[service][0], decision=today, received=today, ended=None
+        )
+        if scenario == "overdue_contact":
+            spec.decision = today - datetime.timedelta(days=rng.randint(25, 45))
+            spec.received = spec.decision + datetime.timedelta(days=rng.randint(2, 6))
+        elif scenario == "due_soon":
+            spec.decision = today - datetime.timedelta(days=rng.randint(6, 12))
+            spec.received = today - datetime.timedelta(days=rng.randint(1, 5))
+        elif scenario == "first_contact":
+            spec.decision = today - datetime.timedelta(days=rng.randint(14, 20))
+            spec.received = today - datetime.timedelta(days=rng.randint(8, 12))
+            spec.first_contact = spec.received + datetime.timedelta(days=rng.randint(1, 4))
+        elif scenario == "late_contact":
+            spec.decision = today - datetime.timedelta(days=rng.randint(70, 80))
+            spec.received = spec.decision + datetime.timedelta(days=rng.randint(3, 7))
+            spec.first_contact = spec.received + datetime.timedelta(days=rng.randint(16, 22))
+            spec.plan = spec.first_contact + datetime.timedelta(days=rng.randint(3, 10))
+            spec.executed = spec.plan + datetime.timedelta(days=rng.randint(1, 7))
+        else:  # not executed more than three months after the decision: reported to IVO
+            spec.decision = today - datetime.timedelta(days=rng.randint(110, 130))
+            spec.received = spec.decision + datetime.timedelta(days=rng.randint(3, 8))
+            spec.first_contact = spec.received + datetime.timedelta(days=rng.randint(2, 10))
+            spec.plan = spec.first_contact + datetime.timedelta(days=rng.randint(3, 12))
+        _register_order(ctx, people, services, spec, rng)
+
+
+@step("care.journal")
+def create_journal(ctx: Context) -> None:
+    """Journal entries by the staff who were there, a few corrections and objections; one busy client."""
+    d, rng, today = ctx.current, ctx.rng, ctx.today
+    people = _people(d)
+    categories = {c.code: c for c in JournalCategory.objects.all()}
+    now = timezone.now()
+    busy = _busy_client(d)
+    for demo in _provider_clients(d):
+        assert demo.service is not None
+        end = min(_end(ctx, demo), today)
+        if demo is busy:
+            days = [ids.random_date(rng, demo.since, end) for _ in range(ctx.plan.district.busy_journal_entries)]
+        else:
+            days = []
+            month = demo.since.replace(day=1)
+            rate = JOURNAL_PER_MONTH[demo.service]
+            while month <= end:
+                count = int(rate) + (1 if rng.random() < rate - int(rate) else 0)
+                following = add_months(month, 1)
+                days += [ids.random_date(rng, max(month, demo.since), min(following - DAY, end)) for _ in range(count)]
+                month = following
+        _write_journal(ctx, people, categories, demo, sorted(days), now, busy=demo is busy, rng=rng)
+
+
+def _writers(people: People, demo: DemoClient, provider_id: int) -> list[tuple[DemoEmployee, float]]:
+    """Who may write about the client, with how often they do: the team most, then its deputy, the manager."""
+    team_staff = (
+        people.staff_by_team.get(demo.team.pk, []) if demo.team and demo.team.is_active and demo.until is None else []
+    )
+    deputy = people.deputy_for(demo.team)
+    weighted = [(e, 6.0) for e in team_staff] + [(deputy, 2.0)]
+    weighted += [(e, 0.3) for e in people.deputies if e is not deputy] + [(people.chef, 0.3)]
+    return [(e, w) for e, w in weighted if people.can_write(e, provider_id)]
+
+
+def _write_journal(
+    ctx: Context,
+    people: People,
+    categories: dict[str, JournalCategory],
+    demo: DemoClient,
+    days: list[datetime.date],
+    now: datetime.datetime,
+    *,
+    busy: bool,
+    rng: random.Random,
+) -> None:
+    assert demo.service is not None
+    d = ctx.current
+    writers = _writers(people, demo, d.provider.pk)
+    weights = CATEGORY_WEIGHTS[demo.service]
+    codes = [code for code in weights if code in categories]
+    written: list[tuple[JournalEntry, DemoEmployee, datetime.datetime]] = []
+    corrected = objected = False
+    for day in days:
+        present = [(e, w) for e, w in writers if _employed(e, day)]
+        if not present:
+            continue  # nobody who is in the system today worked with the client then
+        author = rng.choices([e for e, _ in present], weights=[w for _, w in present])[0]
+        code = rng.choices(codes, weights=[weights[c] for c in codes])[0]
+        written_at = _written_at(rng, day, now)
+        entry = care.journal_entry_create(
+            actor=author.user,
+            client=demo.client,
+            event_date=day,
+            category=categories[code],
+            text=_fill(rng, rng.choice(JOURNAL_TEXTS[code]), demo),
+            written_at=written_at,
+        )
+        written.append((entry, author, written_at))
+        if rng.random() < CORRECTION_SHARE:
+            _correct(rng, demo, entry, author, written_at, now)
+            corrected = True
+        if rng.random() < OBJECTION_SHARE:
+            _object(rng, people, demo, entry, d.provider.pk)
+            objected = True
+    # The busy client's journal always has a correction and an objection, so every demo shows both.
+    if busy and written:
+        if not corrected:
+            _correct(rng, demo, *written[len(written) // 3], now)
+        if not objected:
+            _object(rng, people, demo, written[-1][0], d.provider.pk)
+
+
+def _correct(
+    rng: random.Random,
+    demo: DemoClient,
+    entry: JournalEntry,
+    author: DemoEmployee,
+    written_at: datetime.datetime,
+    now: datetime.datetime,
+) -> None:
+    """A correction by the entry's author, a few hours or days later; the entry itself stays as it was."""
+    care.journal_entry_create(
+        actor=author.user,
+        client=demo.client,
+        event_date=entry.event_date,
+        category=entry.category,
+        text=_fill(rng, rng.choice(CORRECTIONS), demo, datum=entry.event_date.isoformat()),
+        corrects=entry,
+        written_at=min(written_at + datetime.timedelta(hours=rng.randint(2, 120)), now),
+    )
+
+
+def _object(rng: random.Random, people: People, demo: DemoClient, entry: JournalEntry, provider_id: int) -> None:
+    """The client says the entry is wrong; the responsible deputy (or the manager) records it."""
+    deputy = people.deputy_for(demo.team)
+    recorder = deputy if people.can_write(deputy, provider_id) else people.chef
+    care.journal_objection_record(actor=recorder.user, entry=entry, text=_fill(rng, rng.choice(OBJECTIONS), demo))
+
+
+@step("care.binders")
+def create_binders(ctx: Context) -> None:
+    """The three home binders of every provider client, reviewed about yearly; a few overdue today."""
+    d, rng, today = ctx.current, ctx.rng, ctx.today
+    people = _people(d)
+    clients = _provider_clients(d)
+    long_served = [c for c in clients if c.until is None and c.since <= today - datetime.timedelta(days=430)]
+    overdue = {
+        (id(c), rng.choice(HomeBinder.Kind.values))
+        for c in rng.sample(long_served, min(len(long_served), ctx.plan.district.overdue_binder_reviews))
+    }
+    for demo in clients:
+        end = _end(ctx, demo)
+        first = min(end, demo.since + datetime.timedelta(days=rng.randint(5, 45)))
+        deputy = people.deputy_for(demo.team)
+        for kind in HomeBinder.Kind.values:
+            late = (id(demo), kind) in overdue
+            reviews = _yearly(rng, first, end, late_share=0.12, keep_current=demo.until is None and not late)
+            if late:
+                reviews = _overdue(reviews, first, today)
+            texts = _binder_texts(rng, demo, kind, deputy)
+            risks = _risks(rng) if kind == HomeBinder.Kind.RISK_ASSESSMENT else []
+            number = None
+            for index, day in enumerate([first, *reviews]):
+                if index and rng.random() < 0.3:
+                    texts["notes"] = f"Genomgången {day.isoformat()} tillsammans med brukaren. " + rng.choice(
+                        ("Inga ändringar.", "Kontaktuppgifterna är uppdaterade.", "Rutinerna är förtydligade.")
+                    )
+                    if risks and rng.random() < 0.5:
+                        risks = _risks(rng)
+                binder = care.binder_save(
+                    actor=SYSTEM,
+                    client=demo.client,
+                    kind=kind,
+                    reviewed_on=day,
+                    expected_number=number,
+                    responsible=deputy.user,
+                    risks=risks,
+                    **texts,
+                )
+                number = binder.number
+
+
+def _binder_texts(rng: random.Random, demo: DemoClient, kind: str, deputy: DemoEmployee) -> dict[str, str]:
+    manager = f"{deputy.employee.first_name} {deputy.employee.last_name}"
+    contacts = (
+        f"Biträdande enhetschef: {manager}, {ids.phone_number(rng)}\n"
+        f"{'Vårdnadshavare' if demo.group == CHILDREN else 'Anhörig'}: {ids.phone_number(rng)}\n"
+        "Sjukvårdsrådgivning: 1177. Vid fara för liv: 112."
+    )
+    if kind == HomeBinder.Kind.CRISIS_BINDER:
+        return {"contacts": contacts, "instructions": rng.choice(INSTRUCTIONS), "continuity": rng.choice(CONTINUITY)}
+    if kind == HomeBinder.Kind.ROUTINE_BINDER:
+        return {"routines": rng.choice(ROUTINES), "wishes": rng.choice(WISHES), "contacts": contacts}
+    return {"notes": "Analysen är gjord tillsammans med brukaren och kontaktmannen."}
+
+
+def _risks(rng: random.Random) -> list[dict[str, Any]]:
+    return [
+        {
+            "risk": risk,
+            "likelihood": rng.randint(1, 3),
+            "consequence": rng.randint(2, 4),
+            "action": action,
+            "owner": owner,
+        }
+        for risk, action, owner in rng.sample(RISKS, rng.randint(2, 4))
+    ]
+
+
+@step("care.deliveries")
+def create_deliveries(ctx: Context) -> None:
+    """Protective and office material to homes with assistance or avlösning (some ledsagning): mostly at most
+    four a year, some clients more."""
+    d, rng, today = ctx.current, ctx.rng, ctx.today
+    for demo in _provider_clients(d):
+        if demo.service == CONTACT_PERSON or (demo.service == ESCORT and rng.random() < 0.7):
+            continue
+        heavy = rng.random() < 0.1
+        end = min(_end(ctx, demo), today)
+        for year in range(demo.since.year, end.year + 1):
+            start, stop = max(demo.since, datetime.date(year, 1, 1)), min(end, datetime.date(year, 12, 31))
+            share = ((stop - start).days + 1) / 365
+            per_year = rng.randint(5, 7) if heavy else rng.choices((0, 1, 2, 3, 4), weights=(5, 20, 30, 30, 15))[0]
+            for day in sorted(ids.random_date(rng, start, stop) for _ in range(round(per_year * share))):
+                kind = rng.choices(("protective", "office", "other"), weights=(8, 1, 1))[0]
+                care.delivery_create(
+                    actor=SYSTEM,
+                    client=demo.client,
+                    delivered_on=day,
+                    kind=kind,
+                    items=rng.choice(DELIVERY_ITEMS[kind]),
+                )
+
+
+@step("care.close_ended")
+def close_ended_clients(ctx: Context) -> None:
+    """End the clients re-opened by `care.reopen_ended` again, on the day they left."""
+    d = ctx.current
+    for demo in _provider_clients(d):
+        if demo.until is None:
+            continue
+        client_services.client_unlink_unit(actor=SYSTEM, client=demo.client, unit=d.provider, until=demo.until)
+        demo.client = client_services.client_update(
+            actor=SYSTEM, client=demo.client, expected_version=None, is_active=False
+        )
