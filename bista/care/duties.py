@@ -8,49 +8,16 @@ Rule codes are the `core.DutyRule` codes seeded by migration care/0002.
 from __future__ import annotations
 
 import datetime
-import itertools
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from bista.care.models import HomeBinder, ImplementationPlan, Order, OrderEvent
 from bista.clients.models import Client
 from bista.core.deadlines import Duty
 from bista.core.duties import DutyQuery, make_duty, register
-
-# The columns the sources read: the rows also carry long texts the duties never need.
-ORDER_FIELDS = (
-    "client_id",
-    "unit_id",
-    "deputy_id",
-    "team_id",
-    "status",
-    "decision_date",
-    "received_on",
-    "first_contact_on",
-    "plan_established_on",
-    "executed_on",
-    "ended_on",
-    "client__first_name",
-    "client__last_name",
-    "service__name",
-)
-PLAN_FIELDS = (
-    "unit_id",
-    "client_id",
-    "status",
-    "signed_on",
-    "client__first_name",
-    "client__last_name",
-    "order__client_id",
-    "order__deputy_id",
-    "order__team_id",
-    "order__status",
-    "order__service__name",
-    "previous__signed_on",
-)
 
 
 class Rule:
@@ -72,26 +39,36 @@ def _duty(
     anchor: datetime.date,
     done: datetime.date | None,
     *,
-    client: Client,
+    client_id: int,
+    first_name: str,
+    last_name: str,
     **details: Any,
 ) -> Duty | None:
-    return make_duty(query, code, anchor, done, client_id=client.pk, client_name=client.full_name, **details)
+    return make_duty(query, code, anchor, done, client_id=client_id, client_name=f"{first_name} {last_name}", **details)
 
 
-def _client_teams(client_ids: set[int]) -> dict[int, tuple[int, ...]]:
-    teams: dict[int, list[int]] = defaultdict(list)
-    for client_id, team_id in Client.teams.through.objects.filter(client_id__in=client_ids).values_list(
-        "client_id", "team_id"
-    ):
-        teams[client_id].append(team_id)
-    return {client_id: tuple(sorted(ids)) for client_id, ids in teams.items()}
+def _client_teams(query: DutyQuery) -> dict[int, tuple[int, ...]]:
+    """Client → the teams of the queried units the client belongs to (read once per query)."""
+    if "care.client_teams" not in query.memo:
+        teams: dict[int, list[int]] = defaultdict(list)
+        for client_id, team_id in Client.teams.through.objects.filter(team__unit_id__in=query.unit_ids).values_list(
+            "client_id", "team_id"
+        ):
+            teams[client_id].append(team_id)
+        query.memo["care.client_teams"] = {client_id: tuple(sorted(ids)) for client_id, ids in teams.items()}
+    return query.memo["care.client_teams"]  # type: ignore[no-any-return]
 
 
-def _teams(order: Order, client_teams: dict[int, tuple[int, ...]]) -> tuple[int, ...]:
-    ids = set(client_teams.get(order.client_id, ()))
-    if order.team_id:
-        ids.add(order.team_id)
+def _teams(client_id: int, team_id: int | None, client_teams: dict[int, tuple[int, ...]]) -> tuple[int, ...]:
+    """The client's teams and the order's own team: whose list the duty is on."""
+    ids = set(client_teams.get(client_id, ()))
+    if team_id:
+        ids.add(team_id)
     return tuple(sorted(ids))
+
+
+# Sources read plain rows, not model instances: "Att göra" looks at a unit's whole open history on every
+# request, and building a few thousand objects per call was most of its time.
 
 
 @register("care.orders")
@@ -105,20 +82,37 @@ def order_duties(query: DutyQuery) -> Iterator[Duty]:
             | Q(plan_established_on__gte=since)
             | Q(executed_on__gte=since)
         )
-        .select_related("client", "service")
-        .only(*ORDER_FIELDS)
+        .values_list(
+            "pk",
+            "client_id",
+            "unit_id",
+            "deputy_id",
+            "team_id",
+            "status",
+            "decision_date",
+            "received_on",
+            "first_contact_on",
+            "plan_established_on",
+            "executed_on",
+            "client__first_name",
+            "client__last_name",
+            "service__name",
+            named=True,
+        )
     )
-    client_teams = _client_teams({o.client_id for o in orders})
+    client_teams = _client_teams(query)
     interruptions = _interruptions({o.pk for o in orders})
     for order in orders:
         common = {
             "url": ("care:order_detail", (order.pk,)),
             "unit_id": order.unit_id,
-            "client": order.client,
+            "client_id": order.client_id,
+            "first_name": order.client__first_name,
+            "last_name": order.client__last_name,
             "responsible_id": order.deputy_id,
-            "team_ids": _teams(order, client_teams),
+            "team_ids": _teams(order.client_id, order.team_id, client_teams),
         }
-        service = order.service.name
+        service = order.service__name
         steps = [
             (Rule.FIRST_CONTACT, order.received_on, order.first_contact_on, f"Första kontakt: {service}"),
             (
@@ -133,8 +127,9 @@ def order_duties(query: DutyQuery) -> Iterator[Duty]:
             (Rule.RESUMPTION, interrupted_on, resumed_on, f"Återuppta efter avbrott: {service}")
             for interrupted_on, resumed_on in interruptions.get(order.pk, [])
         ]
+        is_open = order.status != Order.Status.ENDED
         for code, anchor, done, subject in steps:
-            if done is None and not order.is_open:
+            if done is None and not is_open:
                 continue  # ended before it was done: nothing left to do
             duty = _duty(query, code, anchor, done, subject=subject, **common)  # type: ignore[arg-type]
             if duty is not None:
@@ -161,40 +156,54 @@ def _interruptions(order_ids: set[int]) -> dict[int, list[tuple[datetime.date, d
 @register("care.plans")
 def plan_review_duties(query: DutyQuery) -> Iterator[Duty]:
     """A signed plan is due for review 12 months after it was signed; the next signed version fulfils it."""
-    plans = (
+    plans = list(
         ImplementationPlan.objects.filter(unit_id__in=query.unit_ids)
         .filter(
             Q(status=ImplementationPlan.Status.SIGNED) & ~Q(order__status=Order.Status.ENDED)
             | Q(status__in=[ImplementationPlan.Status.SIGNED, ImplementationPlan.Status.SUPERSEDED])
             & Q(previous__isnull=False, signed_on__gte=query.done_since)
         )
-        .select_related("client", "order", "order__service", "previous")
-        .only(*PLAN_FIELDS)
+        .values_list(
+            "pk",
+            "unit_id",
+            "client_id",
+            "status",
+            "signed_on",
+            "previous__signed_on",
+            "client__first_name",
+            "client__last_name",
+            "order__deputy_id",
+            "order__team_id",
+            "order__status",
+            "order__service__name",
+            named=True,
+        )
     )
-    plan_list = list(plans)
-    client_teams = _client_teams({p.client_id for p in plan_list})
-    for plan in plan_list:
+    client_teams = _client_teams(query)
+    for plan in plans:
         common = {
+            "url": ("care:plan_detail", (plan.pk,)),
             "unit_id": plan.unit_id,
-            "client": plan.client,
-            "responsible_id": plan.order.deputy_id,
-            "team_ids": _teams(plan.order, client_teams),
+            "client_id": plan.client_id,
+            "first_name": plan.client__first_name,
+            "last_name": plan.client__last_name,
+            "responsible_id": plan.order__deputy_id,
+            "team_ids": _teams(plan.client_id, plan.order__team_id, client_teams),
         }
-        subject = f"Uppföljning av genomförandeplan: {plan.order.service.name}"
+        subject = f"Uppföljning av genomförandeplan: {plan.order__service__name}"
         reviews = []
-        if plan.status == ImplementationPlan.Status.SIGNED and plan.order.is_open:
-            reviews.append((plan.signed_on, None, ("care:plan_detail", (plan.pk,))))
-        if plan.previous is not None and plan.previous.signed_on is not None:
-            reviews.append((plan.previous.signed_on, plan.signed_on, ("care:plan_detail", (plan.pk,))))
-        for anchor, done, url in reviews:
-            duty = _duty(query, Rule.PLAN_REVIEW, anchor, done, subject=subject, url=url, **common)  # type: ignore[arg-type]
+        if plan.status == ImplementationPlan.Status.SIGNED and plan.order__status != Order.Status.ENDED:
+            reviews.append((plan.signed_on, None))
+        if plan.previous__signed_on is not None:
+            reviews.append((plan.previous__signed_on, plan.signed_on))
+        for anchor, done in reviews:
+            duty = _duty(query, Rule.PLAN_REVIEW, anchor, done, subject=subject, **common)  # type: ignore[arg-type]
             if duty is not None:
                 yield duty
 
 
 class _Revision(NamedTuple):
     reviewed_on: datetime.date
-    is_current: bool
     unit_id: int
     responsible_id: int | None
 
@@ -203,63 +212,79 @@ class _Revision(NamedTuple):
 def binder_review_duties(query: DutyQuery) -> Iterator[Duty]:
     """Each binder is due for review 12 months after its last review. A client with a running service
     but no binder of a kind owes one, counted from when the service started."""
-    window_start = query.done_since - datetime.timedelta(days=800)
-    by_binder: dict[tuple[int, str], list[_Revision]] = defaultdict(list)
-    for client_id, kind, unit_id, reviewed_on, is_current, responsible_id in (
-        HomeBinder.objects.filter(unit_id__in=query.unit_ids)
-        .filter(Q(is_current=True) | Q(reviewed_on__gte=window_start))
-        .order_by("client_id", "kind", "number")
-        .values_list("client_id", "kind", "unit_id", "reviewed_on", "is_current", "responsible_id")
-    ):
-        by_binder[(client_id, kind)].append(_Revision(reviewed_on, is_current, unit_id, responsible_id))
+    current: dict[tuple[int, str], _Revision] = {}
+    for client_id, kind, unit_id, reviewed_on, responsible_id in HomeBinder.objects.filter(
+        unit_id__in=query.unit_ids, is_current=True
+    ).values_list("client_id", "kind", "unit_id", "reviewed_on", "responsible_id"):
+        current[(client_id, kind)] = _Revision(reviewed_on, unit_id, responsible_id)
+    # Reviews since `done_since` (a revision that moved the review date forward) and the review each fulfilled.
+    same_kind = HomeBinder.objects.filter(
+        client=OuterRef("client"), kind=OuterRef("kind"), number__lt=OuterRef("number")
+    )
+    reviews = (
+        HomeBinder.objects.filter(unit_id__in=query.unit_ids, reviewed_on__gte=query.done_since)
+        .annotate(
+            fulfilled=Subquery(
+                same_kind.filter(reviewed_on__lt=OuterRef("reviewed_on")).order_by("-number").values("reviewed_on")[:1]
+            ),
+            repeated=Exists(same_kind.filter(reviewed_on=OuterRef("reviewed_on"))),
+        )
+        .filter(fulfilled__isnull=False, repeated=False)
+        .values_list("client_id", "kind", "unit_id", "reviewed_on", "responsible_id", "fulfilled")
+    )
+    done: dict[tuple[int, str], list[tuple[datetime.date, datetime.date, int, int | None]]] = defaultdict(list)
+    for client_id, kind, unit_id, reviewed_on, responsible_id, fulfilled in reviews:
+        done[(client_id, kind)].append((fulfilled, reviewed_on, unit_id, responsible_id))
     # A binder is kept while the unit serves the client: with every order ended, no review is owed. A client
     # whose service is running but who has no binder of a kind owes one, counted from the first execution.
     served: set[int] = set()
-    first_order: dict[int, Order] = {}
+    first_order: dict[int, Any] = {}
     for order in (
         Order.objects.filter(unit_id__in=query.unit_ids, client__is_active=True)
         .exclude(status=Order.Status.ENDED)
         .order_by("executed_on", "id")
-        .only("client_id", "unit_id", "status", "executed_on", "deputy_id")
+        .values_list("client_id", "unit_id", "status", "executed_on", "deputy_id", named=True)
     ):
         served.add(order.client_id)
         if order.status == Order.Status.EXECUTED:
             first_order.setdefault(order.client_id, order)
-    client_ids = {client_id for client_id, _ in by_binder} | set(first_order)
-    clients = {
-        c.pk: c for c in Client.objects.filter(pk__in=client_ids, is_active=True).only("first_name", "last_name")
+    client_ids = {client_id for client_id, _ in current} | {client_id for client_id, _ in done} | set(first_order)
+    names = {
+        pk: (first, last)
+        for pk, first, last in Client.objects.filter(pk__in=client_ids, is_active=True).values_list(
+            "pk", "first_name", "last_name"
+        )
     }
-    client_teams = _client_teams(set(clients))
-    for client_id, client in clients.items():
+    client_teams = _client_teams(query)
+    for client_id, (first_name, last_name) in names.items():
         order = first_order.get(client_id)
         for kind, code in Rule.BINDER_REVIEW.items():
             url = ("care:binder", (client_id, kind))
             subject = f"{HomeBinder.Kind(kind).label}: genomgång"
-            rows = by_binder.get((client_id, kind), [])
-            # (anchor, done, unit, responsible): each review that moved the date forward fulfilled the one before
-            pairs: list[tuple[datetime.date, datetime.date | None, int, int | None]] = [
-                (earlier.reviewed_on, later.reviewed_on, later.unit_id, later.responsible_id)
-                for earlier, later in itertools.pairwise(rows)
-                if later.reviewed_on != earlier.reviewed_on
-            ]
-            current = next((r for r in rows if r.is_current), None)
-            if current is not None and client_id in served:
-                pairs.append((current.reviewed_on, None, current.unit_id, current.responsible_id))
-            elif order is not None and order.executed_on is not None:
+            # (anchor, done, unit, responsible): the reviews done recently, and the one owed now
+            pairs: list[tuple[datetime.date, datetime.date | None, int, int | None]] = list(
+                done.get((client_id, kind), [])
+            )
+            revision = current.get((client_id, kind))
+            if revision is not None and client_id in served:
+                pairs.append((revision.reviewed_on, None, revision.unit_id, revision.responsible_id))
+            elif revision is None and order is not None and order.executed_on is not None:
                 subject = f"{HomeBinder.Kind(kind).label}: upprätta"
                 pairs.append((order.executed_on, None, order.unit_id, order.deputy_id))
-            for anchor, done, unit_id, responsible_id in pairs:
+            for anchor, done_on, unit_id, responsible_id in pairs:
                 if responsible_id is None and order is not None:
                     responsible_id = order.deputy_id
                 duty = _duty(
                     query,
                     code,
                     anchor,
-                    done,
+                    done_on,
                     subject=subject,
                     url=url,
                     unit_id=unit_id,
-                    client=client,
+                    client_id=client_id,
+                    first_name=first_name,
+                    last_name=last_name,
                     responsible_id=responsible_id,
                     team_ids=client_teams.get(client_id, ()),
                 )

@@ -114,6 +114,16 @@ class RuleBook:
         return sorted(self._by_code)
 
 
+def due_date(rule: RuleVersion, anchor_on: datetime.date, anchor_at: datetime.datetime | None = None) -> datetime.date:
+    """The due day of a duty: for an hour rule, the day of the due moment in the anchor's time zone (pass
+    Stockholm time); without a moment, whole days rounded up."""
+    if rule.unit is PeriodUnit.HOURS:
+        if anchor_at is not None:
+            return rule.due_at(anchor_at).date()
+        return anchor_on + datetime.timedelta(days=-(-rule.amount // 24))
+    return rule.due_on(anchor_on)
+
+
 def duty_state(due_on: datetime.date, done_on: datetime.date | None, today: datetime.date, warn_days: int) -> DutyState:
     """Where a duty stands today. Due on the day itself is still in time."""
     if done_on is not None:
@@ -149,12 +159,7 @@ class Duty:
 
     @property
     def due_on(self) -> datetime.date:
-        due_at = self.due_at
-        if due_at is not None:
-            return due_at.date()  # in the anchor's time zone: pass Stockholm time
-        if self.rule.unit is PeriodUnit.HOURS:
-            return self.anchor_on + datetime.timedelta(days=-(-self.rule.amount // 24))
-        return self.rule.due_on(self.anchor_on)
+        return due_date(self.rule, self.anchor_on, self.anchor_at)
 
     def state(self, today: datetime.date) -> DutyState:
         return duty_state(self.due_on, self.done_on, today, self.rule.warn_days)

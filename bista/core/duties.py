@@ -7,14 +7,14 @@ themselves from their app's `ready()`.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.urls import reverse
 
-from bista.core.deadlines import Duty, DutyState, PeriodUnit, RuleBook, RuleVersion
+from bista.core.deadlines import Duty, DutyState, PeriodUnit, RuleBook, RuleVersion, due_date, duty_state
 from bista.core.models import DutyRule
 
 
@@ -33,6 +33,8 @@ class DutyQuery:
     # Only what "Att göra" shows (overdue, due soon, done late): sources drop planned and done-in-time duties
     # before building them, which keeps a unit's list fast however long its history.
     todo_only: bool = False
+    # What several sources of one context read alike (e.g. the clients' teams), read once per query.
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
 UrlRef = tuple[str, tuple[object, ...]]
@@ -61,12 +63,16 @@ def make_duty(
     rule = query.rules.rule(code, anchor)
     if rule is None or (done is not None and done < query.done_since):
         return None
-    duty = Duty(
+    if query.todo_only:
+        state = duty_state(due_date(rule, anchor, anchor_at), done, query.today, rule.warn_days)
+        if state in (DutyState.OPEN, DutyState.DONE):
+            return None
+    return Duty(
         rule=rule,
         anchor_on=anchor,
         done_on=done,
         subject=subject,
-        url="",
+        url=reverse(url[0], args=url[1]),
         unit_id=unit_id,
         client_id=client_id,
         client_name=client_name,
@@ -74,9 +80,6 @@ def make_duty(
         team_ids=team_ids,
         anchor_at=anchor_at,
     )
-    if query.todo_only and duty.state(query.today) in (DutyState.OPEN, DutyState.DONE):
-        return None
-    return dataclasses.replace(duty, url=reverse(url[0], args=url[1]))
 
 
 DutySource = Callable[[DutyQuery], Iterable[Duty]]

@@ -465,10 +465,10 @@ def _busy_client(org: Organisation, n: int) -> None:
 
 def test_duty_queries_do_not_grow_with_the_number_of_clients(org: Organisation, django_assert_num_queries: Any) -> None:
     _busy_client(org, 1)
-    # care: rules; orders, client teams, interruptions; plans, client teams; binders, running orders, clients,
-    # teams — plus one query per source of the other contexts (quality: Lex Sarah, deviations, deviation
-    # actions, feedback, incidents, routines)
-    budget = 10 + 6
+    # care: rules; orders, client teams (read once), interruptions; plans; current binders, recent reviews,
+    # served orders, client names — plus one query per source of the other contexts (quality: Lex Sarah,
+    # deviations, deviation actions, feedback, incidents, routines)
+    budget = 9 + 6
     with django_assert_num_queries(budget):
         few = all_duties([org.provider.pk], D(2024, 6, 1))
     for n in range(2, 6):
