@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 from django.utils import timezone
 
 from bista.core.models import Municipality, Role
@@ -92,6 +93,11 @@ class Command(BaseCommand):
             password=options["password"],
             progress=progress,
         )
+        if connection.vendor == "postgresql":
+            # Fresh statistics: right after a bulk load the planner would otherwise guess (measured: the journal
+            # page's query 16 ms instead of 3 ms until autovacuum gets round to it).
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         elapsed = time.perf_counter() - started
         counts = generator.record_counts(today)
         self.stdout.write(
