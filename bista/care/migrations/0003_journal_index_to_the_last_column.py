@@ -5,21 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('care', '0002_reference_data'),
-        ('clients', '0004_access_log_quality_action'),
-        ('core', '0006_duty_rule_hours'),
+        ("care", "0002_reference_data"),
+        ("clients", "0004_access_log_quality_action"),
+        ("core", "0006_duty_rule_hours"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='journalentry',
-            name='journal_client_date_idx',
+            model_name="journalentry",
+            name="journal_client_date_idx",
         ),
         migrations.AddIndex(
-            model_name='journalentry',
-            index=models.Index(fields=['client', '-event_date', '-written_at', '-id'], name='journal_client_order_idx'),
+            model_name="journalentry",
+            index=models.Index(fields=["client", "-event_date", "-written_at", "-id"], name="journal_client_order_idx"),
         ),
     ]

@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clients', '0003_access_log_care_actions'),
+        ("clients", "0003_access_log_care_actions"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='accesslogentry',
-            name='action',
-            field=models.CharField(choices=[('card', 'Öppnade brukarkort'), ('search', 'Sökte på personnummer'), ('export', 'Export'), ('api', 'Läste via API'), ('list', 'Öppnade rad i lista'), ('care', 'Läste beställning, plan eller pärm'), ('journal', 'Läste journal'), ('write', 'Skrev i akten'), ('print', 'Skrev ut (PDF)'), ('quality', 'Läste avvikelse, lex Sarah-rapport eller synpunkt')], max_length=20),
+            model_name="accesslogentry",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("card", "Öppnade brukarkort"),
+                    ("search", "Sökte på personnummer"),
+                    ("export", "Export"),
+                    ("api", "Läste via API"),
+                    ("list", "Öppnade rad i lista"),
+                    ("care", "Läste beställning, plan eller pärm"),
+                    ("journal", "Läste journal"),
+                    ("write", "Skrev i akten"),
+                    ("print", "Skrev ut (PDF)"),
+                    ("quality", "Läste avvikelse, lex Sarah-rapport eller synpunkt"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0005_reference_manage_permission'),
+        ("core", "0005_reference_manage_permission"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='dutyrule',
-            name='unit',
-            field=models.CharField(choices=[('hours', 'timmar'), ('days', 'dagar'), ('weeks', 'veckor'), ('months', 'månader')], max_length=10, verbose_name='enhet'),
+            model_name="dutyrule",
+            name="unit",
+            field=models.CharField(
+                choices=[("hours", "timmar"), ("days", "dagar"), ("weeks", "veckor"), ("months", "månader")],
+                max_length=10,
+                verbose_name="enhet",
+            ),
         ),
     ]
