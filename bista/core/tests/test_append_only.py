@@ -128,6 +128,10 @@ def test_the_triggers_are_installed() -> None:
         )
         installed = cursor.fetchall()
     assert installed == [
+        ("care_journalentry", "DELETE"),
+        ("care_journalentry", "UPDATE"),
+        ("care_journalobjection", "DELETE"),
+        ("care_journalobjection", "UPDATE"),
         ("clients_accesslogentry", "DELETE"),
         ("clients_accesslogentry", "UPDATE"),
         ("core_auditevent", "DELETE"),
