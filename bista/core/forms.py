@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
 from bista.core.models import DutyRule
 
@@ -112,3 +114,36 @@ class DutyRuleVersionForm(forms.Form):
         widget=DateInput(),
         help_text="Uppgifter med startdatum före detta följer den tidigare versionen.",
     )
+
+
+# --- After a conflict (a stale save): keep the user's input, show what is saved now ---------------------
+
+CONFLICT_HINT = (
+    "Dina uppgifter finns kvar i formuläret. Jämför med de sparade uppgifterna nedan; "
+    "sparar du igen ersätter dina uppgifter de sparade."
+)
+
+
+def saved_values(form: forms.BaseForm, saved: Any, fields: Iterable[str]) -> list[tuple[str, str]]:
+    """The saved values of the fields where the user's input differs, to compare after a conflict."""
+    rows = []
+    data = getattr(form, "cleaned_data", {}) or {}
+    for name in fields:
+        if name not in form.fields or name not in data:
+            continue
+        value = getattr(saved, name)
+        if data[name] != value:
+            display = getattr(saved, f"get_{name}_display", None)
+            shown = display() if display else value
+            rows.append((str(form.fields[name].label), "–" if shown in (None, "") else str(shown)))
+    return rows
+
+
+def rebound(form_class: Any, request: HttpRequest, version: int, **kwargs: Any) -> Any:
+    """The form bound to what the user sent, with the version of the record as it is now saved, so that saving
+    again is a deliberate choice to replace what someone else saved."""
+    data = request.POST.copy()
+    data["version"] = str(version)
+    form = form_class(data, **kwargs)
+    form.is_valid()
+    return form

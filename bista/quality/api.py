@@ -15,7 +15,7 @@ from bista.core.access import require_any_unit
 from bista.core.api import ERRORS, Id, InputSchema, Pagination, PatchSchema, Text, actor, existing, one_of
 from bista.core.models import Unit
 from bista.core.permissions import Perm
-from bista.quality import selectors, services
+from bista.quality import selectors, services, vbdocs
 from bista.quality.models import Concerns, DataIncident, Feedback, IdentifiedBy, LexSarahReport, QualityCategory
 
 router = Router()
@@ -473,6 +473,8 @@ class VbGroupOut(Schema):
 
 
 class VbTableOut(Schema):
+    title: str
+    unit: str
     unit_id: int
     year: int
     columns: list[str]
@@ -483,35 +485,5 @@ class VbTableOut(Schema):
 @router.get("/quality/vb-table", response={200: VbTableOut, **ERRORS}, summary="VB-tabellen för en enhet och ett år")
 def get_vb_table(request: HttpRequest, unit_id: Id, year: Annotated[int, Field(ge=2000, le=2100)]) -> Any:
     table = selectors.vb_table_for(actor(request), unit_id=unit_id, year=year)
-    return vb_table_data(table, unit_id=unit_id)
-
-
-def vb_table_data(table: Any, *, unit_id: int) -> dict[str, Any]:
-    """The table as plain data (the API and the JSON export share it)."""
-    from bista.quality.rules import TERTIAL_LABELS
-
-    assessments = selectors.vb_assessments(unit_id=unit_id, year=table.year)
-    groups: list[dict[str, Any]] = []
-    for row in table.rows:
-        if not groups or groups[-1]["group"] != row.group:
-            groups.append({"group": row.group, "rows": []})
-        t1, t2, t3, total = table.values(row.key)
-        assessment = assessments.get(row.key)
-        groups[-1]["rows"].append(
-            {
-                "key": row.key,
-                "label": row.label,
-                "t1": t1,
-                "t2": t2,
-                "t3": t3,
-                "total": total,
-                "assessment": assessment.text if assessment else "",
-            }
-        )
-    return {
-        "unit_id": unit_id,
-        "year": table.year,
-        "columns": list(TERTIAL_LABELS),
-        "groups": groups,
-        "unclassified": dict(table.unclassified),
-    }
+    unit = Unit.objects.get(pk=unit_id)
+    return vbdocs.table_data(table, selectors.vb_assessments(unit_id=unit_id, year=year), unit)

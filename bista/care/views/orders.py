@@ -32,15 +32,11 @@ from bista.core.access import require_any_unit, unit_ids_with
 from bista.core.deadlines import STATE_LABELS, DutyState, duty_state
 from bista.core.duties import load_rule_book
 from bista.core.errors import ConflictError
-from bista.core.forms import MAX_ID, apply_service_errors
+from bista.core.forms import CONFLICT_HINT, MAX_ID, apply_service_errors, rebound, saved_values
 from bista.core.models import Unit
 from bista.core.permissions import Perm
 
 PAGE_SIZE = 50
-CONFLICT_HINT = (
-    "Dina uppgifter finns kvar i formuläret. Jämför med de sparade uppgifterna nedan; "
-    "sparar du igen ersätter dina uppgifter de sparade."
-)
 
 
 # --- Reference reads for the forms (no client data) --------------------------------------------------
@@ -224,21 +220,6 @@ def _managed_order(request: HttpRequest, pk: int) -> Order:
 # --- Correct ----------------------------------------------------------------------------------------
 
 
-def _saved_values(form: Any, saved: Any, fields: tuple[str, ...]) -> list[tuple[str, str]]:
-    """The saved values of fields where the user's input differs, to compare after a conflict."""
-    rows = []
-    data = getattr(form, "cleaned_data", {}) or {}
-    for name in fields:
-        if name not in form.fields or name not in data:
-            continue
-        value = getattr(saved, name)
-        if data[name] != value:
-            display = getattr(saved, f"get_{name}_display", None)
-            shown = display() if display else value
-            rows.append((str(form.fields[name].label), "–" if shown in (None, "") else str(shown)))
-    return rows
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def order_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -262,8 +243,8 @@ def order_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ConflictError as error:
             current = Order.objects.select_related("service", "deputy", "team").get(pk=order.pk)
-            saved = _saved_values(form, current, ORDER_DETAIL_FIELDS)
-            form = _rebound(OrderEditForm, request, current.version, instance=current, **form_kwargs)
+            saved = saved_values(form, current, ORDER_DETAIL_FIELDS)
+            form = rebound(OrderEditForm, request, current.version, instance=current, **form_kwargs)
             form.is_valid()
             form.add_error(None, f"{error} {CONFLICT_HINT}")
         except ValidationError as error:
@@ -276,13 +257,6 @@ def order_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "care/order_form.html",
         {"form": form, "title": "Ändra beställning", "order": order, "client": order.client, "saved": saved},
     )
-
-
-def _rebound(form_class: Any, request: HttpRequest, version: int, **kwargs: Any) -> Any:
-    """The form bound to what the user sent, with the version of the record as it is now saved."""
-    data = request.POST.copy()
-    data["version"] = str(version)
-    return form_class(data, **kwargs)
 
 
 # --- Steps ------------------------------------------------------------------------------------------
@@ -309,7 +283,7 @@ def order_step(request: HttpRequest, pk: int) -> HttpResponse:
             # The page now shows the order as it stands; the user's input is kept for a second try.
             order.refresh_from_db()
             steps = steps_for(order, services.MANUAL_STEPS)
-            form = _rebound(OrderStepForm, request, order.version, steps=steps)
+            form = rebound(OrderStepForm, request, order.version, steps=steps)
             form.is_valid()
             form.add_error(None, f"{error} Kontrollera händelserna nedan innan du sparar igen.")
         except ValidationError as error:

@@ -566,7 +566,13 @@ def test_vb_table_four_ways(org: Organisation, manager: Any, staffer: Any, other
     assert response.status_code == 200
     body = response.json()
     assert (body["unit_id"], body["year"], body["unclassified"]) == (org.provider.pk, 2026, {})
-    assert body["columns"] == ["Utfall T1", "Utfall T2", "Utfall VB (T3)", "Totalt ack"]
+    assert body["columns"] == [
+        "Utfall T1",
+        "Utfall T2",
+        "Utfall VB (T3)",
+        "Totalt ack",
+        "Bedömning och planerade åtgärder",
+    ]
     groups = {g["group"]: {r["key"]: r for r in g["rows"]} for g in body["groups"]}
     assert len(groups) == 10
     assert [g["group"] for g in body["groups"]][:2] == ["Avvikelse - Lex Sarah", "Avvikelse - SOL/LSS"]

@@ -24,7 +24,7 @@ from bista.core.access import has_perm, require_any_unit, unit_ids_with, valid_o
 from bista.core.deadlines import STATE_LABELS, DutyState, duty_state
 from bista.core.duties import load_rule_book
 from bista.core.errors import ConflictError
-from bista.core.forms import MAX_ID, apply_service_errors
+from bista.core.forms import CONFLICT_HINT, MAX_ID, apply_service_errors, rebound, saved_values
 from bista.core.models import Membership, Unit
 from bista.core.permissions import Perm
 from bista.quality import rules, selectors, services
@@ -42,10 +42,6 @@ from bista.quality.forms.deviations import (
 from bista.quality.models import Deviation, DeviationAction, QualityCategory
 
 PAGE_SIZE = 50
-CONFLICT_HINT = (
-    "Dina uppgifter finns kvar i formuläret. Jämför med de sparade uppgifterna nedan; "
-    "sparar du igen ersätter dina uppgifter de sparade."
-)
 
 
 # --- Shared by the quality pages ---------------------------------------------------------------------
@@ -124,15 +120,6 @@ def rename_occurred_error(error: ValidationError) -> None:
     """The service speaks of `occurred_at`; the form asks for a date and a time: show it on the date."""
     if hasattr(error, "error_dict") and "occurred_at" in error.error_dict:
         error.error_dict["occurred_on"] = error.error_dict.pop("occurred_at")
-
-
-def rebound(form_class: Any, request: HttpRequest, version: int, **kwargs: Any) -> Any:
-    """The form bound to what the user sent, with the version of the record as it is now saved."""
-    data = request.POST.copy()
-    data["version"] = str(version)
-    form = form_class(data, **kwargs)
-    form.is_valid()
-    return form
 
 
 # --- Report ------------------------------------------------------------------------------------------
@@ -326,21 +313,6 @@ def _edit_categories(deviation: Deviation) -> QuerySet[QualityCategory]:
     return found.order_by("position", "name")
 
 
-def _saved_values(form: Any, saved: Deviation) -> list[tuple[str, str]]:
-    """The saved values of fields where the user's input differs, to compare after a conflict."""
-    rows = []
-    data = getattr(form, "cleaned_data", {}) or {}
-    for name in DEVIATION_EDIT_FIELDS:
-        if name not in data:
-            continue
-        value = getattr(saved, name)
-        if data[name] != value:
-            display = getattr(saved, f"get_{name}_display", None)
-            shown = display() if display else value
-            rows.append((str(form.fields[name].label), "–" if shown in (None, "") else str(shown)))
-    return rows
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def deviation_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -365,7 +337,7 @@ def deviation_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ConflictError as error:
             current = Deviation.objects.select_related("category").get(pk=deviation.pk)
-            saved = _saved_values(form, current)
+            saved = saved_values(form, current, DEVIATION_EDIT_FIELDS)
             form = rebound(DeviationEditForm, request, current.version, categories=categories)
             form.add_error(None, f"{error} {CONFLICT_HINT}")
         except ValidationError as error:

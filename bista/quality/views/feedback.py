@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from bista.clients.selectors import visible_clients
 from bista.core.access import has_perm, require_any_unit
 from bista.core.errors import ConflictError
-from bista.core.forms import apply_service_errors
+from bista.core.forms import CONFLICT_HINT, apply_service_errors, rebound, saved_values
 from bista.core.models import Unit
 from bista.core.permissions import Perm
 from bista.quality import selectors, services
@@ -35,10 +35,6 @@ from bista.quality.forms.feedback import (
 from bista.quality.models import Feedback, QualityCategory
 
 PAGE_SIZE = 50
-CONFLICT_HINT = (
-    "Dina uppgifter finns kvar i formuläret. Jämför med de sparade uppgifterna nedan; "
-    "sparar du igen ersätter dina uppgifter de sparade."
-)
 
 
 def feedback_categories(day: datetime.date | None = None, keep: QualityCategory | None = None) -> list[QualityCategory]:
@@ -48,28 +44,6 @@ def feedback_categories(day: datetime.date | None = None, keep: QualityCategory 
     if keep is not None and keep.pk not in {c.pk for c in found}:
         found.append(keep)
     return found
-
-
-def saved_values(form: Any, saved: Any, fields: tuple[str, ...]) -> list[tuple[str, str]]:
-    """The saved values of the fields where the user's input differs, to compare after a conflict."""
-    rows = []
-    data = getattr(form, "cleaned_data", {}) or {}
-    for name in fields:
-        if name not in form.fields or name not in data:
-            continue
-        value = getattr(saved, name)
-        if data[name] != value:
-            display = getattr(saved, f"get_{name}_display", None)
-            shown = display() if display else value
-            rows.append((str(form.fields[name].label), "–" if shown in (None, "") else str(shown)))
-    return rows
-
-
-def rebound(form_class: Any, request: HttpRequest, version: int, **kwargs: Any) -> Any:
-    """The form bound to what the user sent, with the version of the record as it is now saved."""
-    data = request.POST.copy()
-    data["version"] = str(version)
-    return form_class(data, **kwargs)
 
 
 # --- List -------------------------------------------------------------------------------------------

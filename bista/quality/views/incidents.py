@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from bista.core.access import require_any_unit
 from bista.core.errors import ConflictError
-from bista.core.forms import apply_service_errors
+from bista.core.forms import CONFLICT_HINT, apply_service_errors, rebound, saved_values
 from bista.core.models import Unit
 from bista.core.permissions import Perm
 from bista.quality import rules, selectors, services
@@ -32,7 +32,6 @@ from bista.quality.forms.incidents import (
     IncidentFilterForm,
 )
 from bista.quality.models import DataIncident
-from bista.quality.views.feedback import CONFLICT_HINT, rebound, saved_values
 
 PAGE_SIZE = 50
 MOMENTS = ("happened_at", "discovered_at", "ended_at")

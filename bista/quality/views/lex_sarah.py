@@ -23,7 +23,7 @@ from bista.core.access import has_perm, require_any_unit
 from bista.core.deadlines import duty_state
 from bista.core.duties import load_rule_book
 from bista.core.errors import ConflictError
-from bista.core.forms import apply_service_errors
+from bista.core.forms import apply_service_errors, rebound
 from bista.core.models import AuditEvent, Unit
 from bista.core.permissions import Perm
 from bista.quality import documents, rules, selectors, services
@@ -43,7 +43,6 @@ from bista.quality.views.deviations import (
     event_form_setup,
     period_bounds,
     quality_nav,
-    rebound,
     rename_occurred_error,
 )
 

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 from bista.care.selfchecks import NAMES as CARE_SELF_CHECKS
 from bista.core.access import has_perm, require_any_unit, unit_ids_with, valid_on
 from bista.core.errors import ConflictError
-from bista.core.forms import MAX_ID, apply_service_errors
+from bista.core.forms import CONFLICT_HINT, MAX_ID, apply_service_errors, rebound, saved_values
 from bista.core.models import Membership, Unit
 from bista.core.permissions import Perm
 from bista.quality import selectors, services
@@ -37,7 +37,6 @@ from bista.quality.forms.register import (
     SelfCheckResultForm,
 )
 from bista.quality.models import Routine, SelfCheckPlanItem, SelfCheckResult
-from bista.quality.views.feedback import CONFLICT_HINT, rebound, saved_values
 
 PAGE_SIZE = 50
 ITEM_FIELDS = ("what", "method", "frequency", "responsible", "computed_check")
