@@ -7,25 +7,12 @@ from typing import Any
 from django import forms
 
 from bista.care.models import Order, OrderEvent
+from bista.care.services import ORDER_EDITABLE
 from bista.core.forms import MAX_ID, DateInput, RecordChoiceField, set_unit_choices
 
-# The order's details as the forms edit them (client and unit are chosen only when registering).
-ORDER_DETAIL_FIELDS = (
-    "service",
-    "decision_date",
-    "received_on",
-    "scope_amount",
-    "scope_unit",
-    "period_start",
-    "period_end",
-    "goals",
-    "special_considerations",
-    "contacts",
-    "case_officer",
-    "follow_up_on",
-    "deputy",
-    "team",
-)
+# The order's details as the forms edit them (client and unit are chosen only when registering): exactly
+# what the service lets a correction change.
+ORDER_DETAIL_FIELDS = ORDER_EDITABLE
 DATE_FIELDS = ("decision_date", "received_on", "period_start", "period_end", "follow_up_on")
 TEXT_FIELDS = ("goals", "special_considerations", "contacts")
 
