@@ -74,14 +74,19 @@ def _teams(client_id: int, team_id: int | None, client_teams: dict[int, tuple[in
 @register("care.orders")
 def order_duties(query: DutyQuery) -> Iterator[Duty]:
     since = query.done_since
+    recent = Q(first_contact_on__gte=since) | Q(plan_established_on__gte=since) | Q(executed_on__gte=since)
+    if query.todo_only:
+        # Only orders with a step still to take, an interruption, or something done in the window.
+        pending = Q(first_contact_on__isnull=True) | Q(plan_established_on__isnull=True) | Q(executed_on__isnull=True)
+        resumed = OrderEvent.objects.filter(order=OuterRef("pk"), kind=OrderEvent.Kind.RESUMED, on__gte=since)
+        candidates = (
+            pending & ~Q(status=Order.Status.ENDED) | Q(status=Order.Status.INTERRUPTED) | recent | Q(Exists(resumed))
+        )
+    else:
+        candidates = ~Q(status=Order.Status.ENDED) | recent
     orders = list(
         Order.objects.filter(unit_id__in=query.unit_ids)
-        .filter(
-            ~Q(status=Order.Status.ENDED)
-            | Q(first_contact_on__gte=since)
-            | Q(plan_established_on__gte=since)
-            | Q(executed_on__gte=since)
-        )
+        .filter(candidates)
         .values_list(
             "pk",
             "client_id",
@@ -156,10 +161,14 @@ def _interruptions(order_ids: set[int]) -> dict[int, list[tuple[datetime.date, d
 @register("care.plans")
 def plan_review_duties(query: DutyQuery) -> Iterator[Duty]:
     """A signed plan is due for review 12 months after it was signed; the next signed version fulfils it."""
+    current = Q(status=ImplementationPlan.Status.SIGNED) & ~Q(order__status=Order.Status.ENDED)
+    if query.todo_only:
+        # Only current plans old enough to be due soon or overdue.
+        current &= Q(signed_on__lte=query.rules.latest_open_anchor(Rule.PLAN_REVIEW, query.today) or datetime.date.min)
     plans = list(
         ImplementationPlan.objects.filter(unit_id__in=query.unit_ids)
         .filter(
-            Q(status=ImplementationPlan.Status.SIGNED) & ~Q(order__status=Order.Status.ENDED)
+            current
             | Q(status__in=[ImplementationPlan.Status.SIGNED, ImplementationPlan.Status.SUPERSEDED])
             & Q(previous__isnull=False, signed_on__gte=query.done_since)
         )
@@ -248,45 +257,65 @@ def binder_review_duties(query: DutyQuery) -> Iterator[Duty]:
         served.add(order.client_id)
         if order.status == Order.Status.EXECUTED:
             first_order.setdefault(order.client_id, order)
-    client_ids = {client_id for client_id, _ in current} | {client_id for client_id, _ in done} | set(first_order)
+    # For "Att göra", only binders old enough to be due soon or overdue (the rest would be dropped anyway).
+    limits = {
+        kind: query.rules.latest_open_anchor(code, query.today) if query.todo_only else None
+        for kind, code in Rule.BINDER_REVIEW.items()
+    }
+    # First what each client's binders owe — (kind, anchor, done, unit, responsible, subject) — then names only
+    # for the clients that owe something.
+    owed: dict[int, list[tuple[str, datetime.date, datetime.date | None, int, int | None, str]]]
+    owed = defaultdict(list)
+    for client_id in {client_id for client_id, _ in current} | {client_id for client_id, _ in done} | set(first_order):
+        order = first_order.get(client_id)
+        for kind in Rule.BINDER_REVIEW:
+            label = HomeBinder.Kind(kind).label
+            review = f"{label}: genomgång"
+            for fulfilled, reviewed_on, unit_id, responsible_id in done.get((client_id, kind), []):
+                owed[client_id].append((kind, fulfilled, reviewed_on, unit_id, responsible_id, review))
+            revision = current.get((client_id, kind))
+            limit = limits[kind]
+            if revision is not None and client_id in served:
+                if limit is None or revision.reviewed_on <= limit:
+                    owed[client_id].append(
+                        (
+                            kind,
+                            revision.reviewed_on,
+                            None,
+                            revision.unit_id,
+                            revision.responsible_id,
+                            f"{label}: genomgång",
+                        )
+                    )
+            elif revision is None and order is not None and order.executed_on is not None:
+                owed[client_id].append(
+                    (kind, order.executed_on, None, order.unit_id, order.deputy_id, f"{label}: upprätta")
+                )
     names = {
         pk: (first, last)
-        for pk, first, last in Client.objects.filter(pk__in=client_ids, is_active=True).values_list(
+        for pk, first, last in Client.objects.filter(pk__in=owed, is_active=True).values_list(
             "pk", "first_name", "last_name"
         )
     }
     client_teams = _client_teams(query)
     for client_id, (first_name, last_name) in names.items():
         order = first_order.get(client_id)
-        for kind, code in Rule.BINDER_REVIEW.items():
-            url = ("care:binder", (client_id, kind))
-            subject = f"{HomeBinder.Kind(kind).label}: genomgång"
-            # (anchor, done, unit, responsible): the reviews done recently, and the one owed now
-            pairs: list[tuple[datetime.date, datetime.date | None, int, int | None]] = list(
-                done.get((client_id, kind), [])
+        for kind, anchor, done_on, unit_id, responsible_id, subject in owed[client_id]:
+            if responsible_id is None and order is not None:
+                responsible_id = order.deputy_id
+            duty = _duty(
+                query,
+                Rule.BINDER_REVIEW[HomeBinder.Kind(kind)],
+                anchor,
+                done_on,
+                subject=subject,
+                url=("care:binder", (client_id, kind)),
+                unit_id=unit_id,
+                client_id=client_id,
+                first_name=first_name,
+                last_name=last_name,
+                responsible_id=responsible_id,
+                team_ids=client_teams.get(client_id, ()),
             )
-            revision = current.get((client_id, kind))
-            if revision is not None and client_id in served:
-                pairs.append((revision.reviewed_on, None, revision.unit_id, revision.responsible_id))
-            elif revision is None and order is not None and order.executed_on is not None:
-                subject = f"{HomeBinder.Kind(kind).label}: upprätta"
-                pairs.append((order.executed_on, None, order.unit_id, order.deputy_id))
-            for anchor, done_on, unit_id, responsible_id in pairs:
-                if responsible_id is None and order is not None:
-                    responsible_id = order.deputy_id
-                duty = _duty(
-                    query,
-                    code,
-                    anchor,
-                    done_on,
-                    subject=subject,
-                    url=url,
-                    unit_id=unit_id,
-                    client_id=client_id,
-                    first_name=first_name,
-                    last_name=last_name,
-                    responsible_id=responsible_id,
-                    team_ids=client_teams.get(client_id, ()),
-                )
-                if duty is not None:
-                    yield duty
+            if duty is not None:
+                yield duty

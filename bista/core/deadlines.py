@@ -113,6 +113,26 @@ class RuleBook:
     def codes(self) -> list[str]:
         return sorted(self._by_code)
 
+    def latest_open_anchor(self, code: str, today: datetime.date) -> datetime.date | None:
+        """The latest anchor date whose open duty can be due soon or overdue on `today`, under any version of
+        the rule: a safe bound for reading only candidate rows (a period is at least 28 days a month)."""
+        limits = [
+            today + datetime.timedelta(days=version.warn_days - _shortest_days(version))
+            for version in self._by_code.get(code, [])
+        ]
+        return max(limits) if limits else None
+
+
+def _shortest_days(rule: RuleVersion) -> int:
+    """The fewest whole days the rule's period can span."""
+    if rule.unit is PeriodUnit.MONTHS:
+        return rule.amount * 28
+    if rule.unit is PeriodUnit.WEEKS:
+        return rule.amount * 7
+    if rule.unit is PeriodUnit.HOURS:
+        return rule.amount // 24
+    return rule.amount
+
 
 def due_date(rule: RuleVersion, anchor_on: datetime.date, anchor_at: datetime.datetime | None = None) -> datetime.date:
     """The due day of a duty: for an hour rule, the day of the due moment in the anchor's time zone (pass

@@ -17,7 +17,7 @@ from bista.care.selectors import DONE_LATE_WINDOW_DAYS, todo_for
 from bista.care.tests import factories as f
 from bista.clients.models import Client
 from bista.core.access import SYSTEM
-from bista.core.deadlines import Duty, DutyState
+from bista.core.deadlines import Duty, DutyState, todo_list
 from bista.core.duties import duties_for
 from bista.core.models import DutyRule
 from bista.core.permissions import RoleCode
@@ -476,3 +476,30 @@ def test_duty_queries_do_not_grow_with_the_number_of_clients(org: Organisation, 
     with django_assert_num_queries(budget):
         many = all_duties([org.provider.pk], D(2024, 6, 1))
     assert len(many) == 5 * len(few)
+
+
+def test_att_gora_reads_only_candidates_and_misses_nothing(org: Organisation) -> None:
+    """ "Att göra" reads only rows that can be due soon, late or done late (`todo_only`); on every day from before
+    the first record to well after the last, its lists equal those sorted from every duty."""
+    for n in range(3):
+        _busy_client(org, n)
+    waiting = f.make_client(org.provider, first_name="Väntande", teams=[org.team])
+    f.make_order(waiting, org.provider, received_on=D(2024, 1, 12))
+    reviewed = f.make_client(org.provider, first_name="Granskad", teams=[org.other_team])
+    binder = f.save_binder(reviewed, HomeBinder.Kind.CRISIS_BINDER, D(2023, 12, 20))
+    f.save_binder(reviewed, HomeBinder.Kind.CRISIS_BINDER, D(2025, 3, 1), expected_number=binder.number)
+    f.make_order(reviewed, org.provider)
+
+    def lists(today: datetime.date, todo_only: bool) -> dict[str, list[tuple[str, datetime.date, int | None]]]:
+        since = today - datetime.timedelta(days=90)
+        duties = duties_for([org.provider.pk], today=today, done_since=since, todo_only=todo_only)
+        todo = todo_list(duties, today, since)
+        return {
+            name: sorted((d.rule.code, d.anchor_on, d.client_id) for d in getattr(todo, name))
+            for name in ("overdue", "due_soon", "done_late")
+        }
+
+    day = D(2023, 12, 1)
+    while day < D(2026, 6, 1):
+        assert lists(day, todo_only=True) == lists(day, todo_only=False), day
+        day += datetime.timedelta(days=9)
