@@ -341,6 +341,11 @@ class HomeBinder(NeverDeleted):
             models.UniqueConstraint(fields=["client", "kind", "number"], name="binder_unique_number"),
             models.UniqueConstraint(fields=["client", "kind"], condition=Q(is_current=True), name="binder_one_current"),
         ]
+        # "Att göra": the reviews of a unit since a date, and whether a binder's review date is repeated.
+        indexes = [
+            models.Index(fields=["unit", "reviewed_on"], name="binder_unit_reviewed_idx"),
+            models.Index(fields=["client", "kind", "reviewed_on"], name="binder_kind_reviewed_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number} för {self.client}"

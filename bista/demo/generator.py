@@ -204,9 +204,11 @@ class Context:
 
 
 def registered_steps() -> list[Step]:
-    """The built-in steps, the provider chain's history (`bista.demo.care`) and those of every installed
+    """The built-in steps, the provider chain's history (`bista.demo.care`), the quality system's history
+    (`bista.demo.quality`, which reads the care records for its self-checks) and those of every installed
     app's `demo_steps` module."""
     import_module("bista.demo.care")  # registers its steps when first imported
+    import_module("bista.demo.quality")
     autodiscover_modules("demo_steps")
     return list(STEPS)
 

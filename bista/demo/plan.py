@@ -65,6 +65,10 @@ class DistrictPlan:
     overdue_first_contacts: int
     overdue_plan_reviews: int
     overdue_binder_reviews: int
+    # Quality history (bista.demo.quality): events a year as (low, high).
+    deviations_per_year: tuple[int, int]
+    lex_sarah_per_year: tuple[int, int]
+    feedback_per_year: tuple[int, int]
 
     @property
     def provider_clients(self) -> int:
@@ -161,6 +165,11 @@ def make_plan(*, scale: str = "unit", years: int = 10, size: float = 1.0) -> Pla
         overdue_first_contacts=scaled(3, size),
         overdue_plan_reviews=scaled(3, size),
         overdue_binder_reviews=scaled(2, size),
+        # At size 1 about 25–45 deviations a year (seed 002 counts 32), 2–5 Lex Sarah reports and 15–30
+        # synpunkter; never so few that a small demo lacks a kind of record.
+        deviations_per_year=(scaled(25, size, minimum=8), scaled(45, size, minimum=12)),
+        lex_sarah_per_year=(scaled(2, size), scaled(5, size, minimum=2)),
+        feedback_per_year=(scaled(15, size, minimum=8), scaled(30, size, minimum=12)),
     )
     provider_children = sum(district.provider_children().values())
     if provider_children > children or district.provider_clients - provider_children > adults:

@@ -236,9 +236,15 @@ def deviation_action_done(*, actor: Any, action: DeviationAction, done_on: datet
 
 @transaction.atomic
 def deviation_close(
-    *, actor: Any, deviation: Deviation, expected_version: int | None, closing_note: str = ""
+    *,
+    actor: Any,
+    deviation: Deviation,
+    expected_version: int | None,
+    closing_note: str = "",
+    closed_at: datetime.datetime | None = None,
 ) -> Deviation:
-    """A manager closes a deviation once it is classified, analysed and every action is done."""
+    """A manager closes a deviation once it is classified, analysed and every action is done.
+    `closed_at` is for the demo's history and imports only."""
     check_perm(actor, Perm.QUALITY_MANAGE, deviation.unit)
     locked = _lock(deviation, expected_version)
     if locked.status == Deviation.Status.CLOSED:
@@ -252,29 +258,40 @@ def deviation_close(
         errors["actions"] = "Alla åtgärder måste vara klara innan avvikelsen avslutas."
     if errors:
         raise ValidationError(errors)
+    closed_at = closed_at or _now()
+    _not_in_future(closed_at, "closed_at")
+    if closed_at < locked.reported_at:
+        raise ValidationError({"closed_at": "Avvikelsen kan inte avslutas innan den rapporterades."})
     old = audit.snapshot(locked, DEVIATION_AUDITED)
     locked.status = Deviation.Status.CLOSED
-    locked.closed_at = _now()
+    locked.closed_at = closed_at
     locked.closed_by = _person(actor)
     locked.closing_note = (closing_note or "").strip()
     return _save(actor, locked, old, DEVIATION_AUDITED, "deviation.close")  # type: ignore[no-any-return]
 
 
 @transaction.atomic
-def deviation_escalate(*, actor: Any, deviation: Deviation) -> LexSarahReport:
-    """Turn a deviation into a Lex Sarah report, keeping the link both ways."""
+def deviation_escalate(
+    *, actor: Any, deviation: Deviation, reported_at: datetime.datetime | None = None
+) -> LexSarahReport:
+    """Turn a deviation into a Lex Sarah report, keeping the link both ways. `reported_at` is for the demo's
+    history and imports only."""
     check_perm(actor, Perm.QUALITY_MANAGE, deviation.unit)
     locked = Deviation.objects.select_for_update().get(pk=deviation.pk)
     if locked.status == Deviation.Status.CLOSED:
         raise ValidationError("Avvikelsen är avslutad; rapportera i stället en ny lex Sarah-rapport.")
     if LexSarahReport.objects.filter(deviation=locked).exists():
         raise ValidationError("Avvikelsen är redan rapporterad enligt lex Sarah.")
+    reported_at = reported_at or _now()
+    _not_in_future(reported_at, "reported_at")
+    if reported_at < locked.reported_at:
+        raise ValidationError({"reported_at": "Rapporten kan inte vara äldre än avvikelsen."})
     report = LexSarahReport.objects.create(
         unit=locked.unit,
         client=locked.client,
         deviation=locked,
         reported_by=_person(actor),
-        reported_at=_now(),
+        reported_at=reported_at,
         occurred_at=locked.occurred_at,
         what_happened=locked.what_happened,
     )
@@ -577,7 +594,10 @@ def feedback_update(*, actor: Any, feedback: Feedback, expected_version: int | N
 
 
 @transaction.atomic
-def feedback_close(*, actor: Any, feedback: Feedback, expected_version: int | None) -> Feedback:
+def feedback_close(
+    *, actor: Any, feedback: Feedback, expected_version: int | None, closed_at: datetime.datetime | None = None
+) -> Feedback:
+    """Close a case once it is categorised and answered. `closed_at` is for the demo's history and imports."""
     check_perm(actor, Perm.QUALITY_MANAGE, feedback.unit)
     locked = _lock(feedback, expected_version)
     if locked.closed_at is not None:
@@ -592,8 +612,12 @@ def feedback_close(*, actor: Any, feedback: Feedback, expected_version: int | No
             errors["other_provider_answered_on"] = "Den andra utförarens svar om åtgärder saknas."
         if errors:
             raise ValidationError(errors)
+    closed_at = closed_at or _now()
+    _not_in_future(closed_at, "closed_at")
+    if rules.local_date(closed_at) < locked.received_on:
+        raise ValidationError({"closed_at": "Ärendet kan inte avslutas innan det kom in."})
     old = audit.snapshot(locked, FEEDBACK_AUDITED)
-    locked.closed_at = _now()
+    locked.closed_at = closed_at
     return _save(actor, locked, old, FEEDBACK_AUDITED, "feedback.close")  # type: ignore[no-any-return]
 
 

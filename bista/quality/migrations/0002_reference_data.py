@@ -10,7 +10,7 @@ import datetime
 
 from django.db import migrations
 
-START = datetime.date(2020, 1, 1)
+START = datetime.date(2010, 1, 1)  # the categories of the city's table, as far back as records are imported
 
 CATEGORIES = {
     "deviation": [

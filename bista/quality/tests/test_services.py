@@ -40,6 +40,7 @@ from bista.quality.tests import factories as f
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
+HOUR = datetime.timedelta(hours=1)
 MODELS = (
     Deviation,
     DeviationAction,
@@ -1145,3 +1146,32 @@ def test_the_system_actor_can_classify_its_deviation(org: Organisation) -> None:
     )
     updated = services.deviation_update(actor=SYSTEM, deviation=deviation, expected_version=1, analysis="Analys.")
     assert updated.version == 2
+
+
+# --- History (the demo, imports): the moment given, within what is possible ------------------------------
+
+
+def test_a_deviation_is_closed_at_a_given_moment_but_not_before_it_was_reported(
+    manager: Any, deviation: Deviation
+) -> None:
+    classified = f.classify_deviation(deviation, actor=manager)
+    with refused(ValidationError, "closed_at"):
+        services.deviation_close(
+            actor=manager, deviation=classified, expected_version=2, closed_at=deviation.reported_at - HOUR
+        )
+    with refused(ValidationError, "closed_at"):
+        services.deviation_close(
+            actor=manager, deviation=classified, expected_version=2, closed_at=timezone.now() + HOUR
+        )
+    moment = deviation.reported_at + HOUR
+    closed = services.deviation_close(actor=manager, deviation=classified, expected_version=2, closed_at=moment)
+    assert closed.closed_at == moment
+
+
+def test_an_escalation_is_reported_at_a_given_moment_but_not_before_the_deviation(
+    manager: Any, deviation: Deviation
+) -> None:
+    with refused(ValidationError, "reported_at"):
+        services.deviation_escalate(actor=manager, deviation=deviation, reported_at=deviation.reported_at - HOUR)
+    report = services.deviation_escalate(actor=manager, deviation=deviation, reported_at=deviation.reported_at + HOUR)
+    assert report.reported_at == deviation.reported_at + HOUR
