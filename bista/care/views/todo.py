@@ -10,12 +10,13 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from bista.care import selectors
 from bista.core.access import require_any_unit
-from bista.core.deadlines import STATE_LABELS, Duty, TodoList
+from bista.core.deadlines import STATE_LABELS, Duty, DutyState, TodoList
 from bista.core.forms import MAX_ID
 from bista.core.models import Unit
 from bista.core.permissions import Perm
@@ -23,16 +24,29 @@ from bista.core.permissions import Perm
 
 @dataclass(frozen=True)
 class Row:
-    """One duty as the page shows it."""
+    """One duty as the page shows it (the texts are made here: a template loop over a unit's list is slow)."""
 
     duty: Duty
-    state_label: str
-    days_late: int
-    days_left: int
+    due_on: datetime.date
+    state_text: str
+    client_url: str
 
-    @property
-    def due_on(self) -> datetime.date:
-        return self.duty.due_on
+
+def _days(count: int) -> str:
+    return f"{count} dag" if count == 1 else f"{count} dagar"
+
+
+def _state_text(duty: Duty, today: datetime.date, due_on: datetime.date) -> str:
+    state = duty.state(today)
+    label = STATE_LABELS[state]
+    if state is DutyState.DUE_SOON:
+        days_left = (due_on - today).days
+        return f"{label}: förfaller i dag" if days_left == 0 else f"{label}: om {_days(days_left)}"
+    days_late = duty.days_late(today)
+    if not days_late:
+        return label
+    text = f"{label}, {_days(days_late)} för sent"
+    return f"{text} (utfört {duty.done_on:%Y-%m-%d})" if duty.done_on else text
 
 
 @dataclass(frozen=True)
@@ -55,15 +69,18 @@ def _id_param(request: HttpRequest, name: str) -> int | None:
 
 
 def _rows(duties: list[Duty], today: datetime.date) -> list[Row]:
-    return [
-        Row(
-            duty=duty,
-            state_label=STATE_LABELS[duty.state(today)],
-            days_late=duty.days_late(today),
-            days_left=(duty.due_on - today).days,
+    rows = []
+    for duty in duties:
+        due_on = duty.due_on
+        rows.append(
+            Row(
+                duty=duty,
+                due_on=due_on,
+                state_text=_state_text(duty, today, due_on),
+                client_url=reverse("clients:card", args=[duty.client_id]) if duty.client_id else "",
+            )
         )
-        for duty in duties
-    ]
+    return rows
 
 
 def sections(todo: TodoList, today: datetime.date) -> list[Section]:
