@@ -8,19 +8,11 @@ from django.db import models
 from django.db.models import F, Q
 
 from bista.clients.models import Client
-from bista.core.models import Team, Unit
+from bista.core.models import Team, Unit, ValidityPeriod
 from bista.core.people import NeverDeleted
 
 
-class Validity(models.Model):
-    valid_from = models.DateField("gäller från")
-    valid_to = models.DateField("gäller till", null=True, blank=True)
-
-    class Meta:
-        abstract = True
-
-
-class Service(Validity):
+class Service(ValidityPeriod):
     """Insats (reference data): LSS 9 § 1–10 and the SoL services, with their legal reference."""
 
     class Act(models.TextChoices):
@@ -215,7 +207,7 @@ class PlanActivity(models.Model):
         return self.goal[:60]
 
 
-class JournalCategory(Validity):
+class JournalCategory(ValidityPeriod):
     """Journal category (reference data)."""
 
     code = models.CharField("kod", max_length=40, unique=True)
@@ -407,7 +399,7 @@ class Delivery(NeverDeleted):
         return f"Leverans {self.delivered_on} till {self.client}"
 
 
-class DeliveryGoal(Validity):
+class DeliveryGoal(ValidityPeriod):
     """The most deliveries a client should get per year (reference data; per unit or, blank, for all)."""
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")

@@ -86,12 +86,15 @@ def order_get(actor: Any, pk: int) -> Order:
     return order
 
 
-def plan_get(actor: Any, pk: int, *, action: str = AccessLogEntry.Action.CARE) -> ImplementationPlan:
-    plan = (
-        ImplementationPlan.objects.filter(order__in=visible_orders(actor).values("pk"), pk=pk)
-        .select_related("order", "order__service", "client", "unit", "signed_by", "previous")
-        .first()
+def visible_plans(actor: Any) -> QuerySet[ImplementationPlan]:
+    """Plan versions of the orders the actor sees (no read logged: the caller logs what it shows)."""
+    return ImplementationPlan.objects.filter(order__in=visible_orders(actor).values("pk")).select_related(
+        "order", "order__service", "order__unit", "client", "unit", "signed_by", "previous"
     )
+
+
+def plan_get(actor: Any, pk: int, *, action: str = AccessLogEntry.Action.CARE) -> ImplementationPlan:
+    plan = visible_plans(actor).filter(pk=pk).first()
     if plan is None:
         raise Http404("Planen finns inte eller så saknar du behörighet.")
     access_log_record(
@@ -167,14 +170,15 @@ def journal_entries(
     return entries.order_by("-event_date", "-written_at", "-id")
 
 
+def visible_journal_entries(actor: Any) -> QuerySet[JournalEntry]:
+    """Entries of clients the actor sees, written in units where the actor sees clients (no read logged)."""
+    return JournalEntry.objects.filter(
+        unit_id__in=_client_units(actor), client__in=visible_clients(actor).values("pk")
+    ).select_related("client", "category", "corrects", "unit")
+
+
 def journal_entry_get(actor: Any, pk: int) -> JournalEntry:
-    entry = (
-        JournalEntry.objects.filter(
-            pk=pk, unit_id__in=_client_units(actor), client__in=visible_clients(actor).values("pk")
-        )
-        .select_related("client", "category", "corrects", "unit")
-        .first()
-    )
+    entry = visible_journal_entries(actor).filter(pk=pk).first()
     if entry is None:
         raise Http404("Anteckningen finns inte eller så saknar du behörighet.")
     access_log_record(

@@ -136,7 +136,7 @@ def _validate_order(order: Order) -> None:
         errors["deputy"] = "Den ansvariga har ingen roll i enheten."
     if order.service_id and order.decision_date:
         service = order.service
-        if service.valid_from > order.decision_date or (service.valid_to and service.valid_to <= order.decision_date):
+        if not service.in_force(order.decision_date):
             errors["service"] = "Insatsen gällde inte på beslutsdatum."
     if "received_on" not in errors and order.received_on and order.received_on > _today():
         errors["received_on"] = "Datumet kan inte ligga i framtiden."
@@ -567,7 +567,7 @@ def journal_signature_valid(entry: JournalEntry) -> bool:
 def _check_category(category: JournalCategory | None, day: datetime.date) -> JournalCategory:
     if category is None:
         raise ValidationError({"category": "Välj en kategori."})
-    if category.valid_from > day or (category.valid_to and category.valid_to <= day):
+    if not category.in_force(day):
         raise ValidationError({"category": "Kategorin gäller inte längre."})
     return category
 

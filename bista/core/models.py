@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+
+class ValidityPeriod(models.Model):
+    """Reference data in force from `valid_from` until (not including) `valid_to`."""
+
+    valid_from = models.DateField("gäller från")
+    valid_to = models.DateField("gäller till", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def in_force(self, day: datetime.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
 
 
 class Municipality(models.Model):

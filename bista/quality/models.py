@@ -9,13 +9,13 @@ from django.db import models
 from django.db.models import F, Q
 
 from bista.clients.models import Client
-from bista.core.models import Unit
+from bista.core.models import Unit, ValidityPeriod
 from bista.core.people import NeverDeleted
 
 USER = settings.AUTH_USER_MODEL
 
 
-class QualityCategory(models.Model):
+class QualityCategory(ValidityPeriod):
     """A category of deviations or feedback (reference data), in the VB table's group and row."""
 
     class Group(models.TextChoices):
@@ -27,8 +27,6 @@ class QualityCategory(models.Model):
     code = models.CharField("kod", max_length=40)
     name = models.CharField("namn", max_length=120)
     position = models.PositiveIntegerField("ordning", default=0)
-    valid_from = models.DateField("gäller från")
-    valid_to = models.DateField("gäller till", null=True, blank=True)
 
     class Meta:
         verbose_name = "kategori"

@@ -103,7 +103,7 @@ def _check_category(category: QualityCategory | None, groups: Iterable[str], day
         return
     if category.group not in set(groups):
         raise ValidationError({"category": "Kategorin passar inte för den här typen av ärende."})
-    if category.valid_from > day or (category.valid_to and category.valid_to <= day):
+    if not category.in_force(day):
         raise ValidationError({"category": "Kategorin gällde inte vid den tidpunkten."})
 
 
