@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "bista.staff",
     "bista.care",
     "bista.quality",
+    "bista.rostering",
     "bista.overview",
     "bista.demo",
 ]

@@ -23,6 +23,9 @@ class Perm:
     QUALITY_VIEW = "quality.view"
     QUALITY_MANAGE = "quality.manage"
     QUALITY_INCIDENT = "quality.incident"
+    ABSENCE_MANAGE = "absence.manage"
+    ROSTER_VIEW = "roster.view"
+    ROSTER_MANAGE = "roster.manage"
 
     CLIENT_VIEW = (CLIENT_VIEW_ALL, CLIENT_VIEW_TEAM)
 

@@ -1,0 +1,241 @@
+"""Rostering: the staffing needs an order gives, shifts (arbetspass), registered exceptions and roster jobs.
+
+Times are aware datetimes (stored in UTC, shown in Europe/Stockholm), so a shift may cross midnight and
+a daylight-saving change; its length is always the elapsed time.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+from bista.care.models import Order
+from bista.clients.models import Client
+from bista.core.models import Unit
+from bista.core.people import NeverDeleted
+from bista.staff.models import Absence, Employee
+
+
+class ShiftKind(models.TextChoices):
+    ACTIVE = "active", "Aktiv tid"
+    ON_CALL = "on_call", "Jour"  # at the workplace, counts as working time for rest and pass length
+    STANDBY = "standby", "Beredskap"  # reachable elsewhere; not ordinary working time
+
+
+class NeedPattern(NeverDeleted):
+    """A recurring staffing need of a client from an order: e.g. every day 00–24 one assistant and, on
+    weekdays, a second one 07–09. A pattern whose end time is not after its start time runs past midnight.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="need_patterns", verbose_name="brukare")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="need_patterns", verbose_name="beställning")
+    weekdays = models.CharField(
+        "veckodagar", max_length=7, default="1234567", help_text="ISO-veckodagar, 1 = måndag … 7 = söndag."
+    )
+    start_time = models.TimeField("från klockan")
+    end_time = models.TimeField("till klockan", help_text="Samma som eller före starttiden = över midnatt.")
+    staff_count = models.PositiveSmallIntegerField(
+        "antal personal", default=1, validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    kind = models.CharField("typ av tid", max_length=10, choices=ShiftKind.choices, default=ShiftKind.ACTIVE)
+    valid_from = models.DateField("gäller från")
+    valid_to = models.DateField("gäller till och med", null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField("avslutad", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "behovsmönster"
+        verbose_name_plural = "behovsmönster"
+        ordering = ["client_id", "valid_from", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="needpattern_to_after_from",
+                violation_error_message="Slutdatum får inte vara före startdatum.",
+            ),
+            models.CheckConstraint(
+                condition=Q(staff_count__gte=1) & Q(staff_count__lte=4), name="needpattern_staff_count_range"
+            ),
+        ]
+
+
+class BookedOccasion(NeverDeleted):
+    """A booked occasion (ledsagning, avlösning, kontaktperson) with date and time; cancelled, never deleted."""
+
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="booked_occasions", verbose_name="brukare"
+    )
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="booked_occasions", verbose_name="beställning"
+    )
+    starts_at = models.DateTimeField("börjar")
+    ends_at = models.DateTimeField("slutar")
+    staff_count = models.PositiveSmallIntegerField(
+        "antal personal", default=1, validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    note = models.CharField("anteckning", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField("avbokad", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "bokat tillfälle"
+        verbose_name_plural = "bokade tillfällen"
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="occasion_end_after_start",
+                violation_error_message="Sluttiden måste vara efter starttiden.",
+            ),
+        ]
+        indexes = [models.Index(fields=["client", "starts_at"])]
+
+
+class ShiftException(NeverDeleted):
+    """A registered local exception (lokalt kollektivavtal) allowing passes up to the regime's
+    `max_pass_hours_with_exception` for an employee, optionally only at one client, for a period."""
+
+    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="shift_exceptions")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    reference = models.CharField("avtal/diarienummer", max_length=200)
+    valid_from = models.DateField("gäller från")
+    valid_to = models.DateField("gäller till och med")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "registrerat undantag"
+        verbose_name_plural = "registrerade undantag"
+        constraints = [
+            models.CheckConstraint(condition=Q(valid_to__gte=F("valid_from")), name="shiftexception_to_after_from"),
+        ]
+
+
+class RosterJob(models.Model):
+    """One run of the roster optimiser for a unit and period: its settings, progress and result."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "I kö"
+        RUNNING = "running", "Pågår"
+        DONE = "done", "Klar"
+        STOPPED = "stopped", "Avbruten (bästa schemat sparat)"
+        FAILED = "failed", "Misslyckades"
+        PUBLISHED = "published", "Publicerad"
+        DISCARDED = "discarded", "Förkastad"
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="roster_jobs", verbose_name="enhet")
+    period_start = models.DateField("period från")
+    period_end = models.DateField("period till och med")
+    weights = models.JSONField("vikter", default=dict)
+    time_limit_seconds = models.PositiveIntegerField("tidsgräns (sekunder)", default=60)
+    status = models.CharField("status", max_length=12, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField("förlopp (%)", default=0)
+    message = models.TextField("meddelande", blank=True)
+    stop_requested = models.BooleanField(default=False)
+    objective = models.FloatField(null=True, blank=True)
+    best_bound = models.FloatField(null=True, blank=True)
+    statistics = models.JSONField("statistik", default=dict)
+    uncovered = models.JSONField("ej täckta behov", default=list)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = "schemaoptimering"
+        verbose_name_plural = "schemaoptimeringar"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="rosterjob_end_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Schemaoptimering {self.period_start}–{self.period_end}"
+
+    @property
+    def days(self) -> int:
+        return (self.period_end - self.period_start).days + 1
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in {self.Status.QUEUED, self.Status.RUNNING}
+
+
+class Shift(NeverDeleted):
+    """Ett arbetspass: a client, an employee (none = an open shift), start and end, kind and status.
+
+    Status: a draft (proposed by the optimiser or entered by hand) → published (frozen; changed only by
+    cancelling or re-assigning with an explanation) → worked. A published shift whose employee fell ill
+    becomes *absent* (linked to the absence, counted in sick hours) and an open shift takes its place.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Utkast"
+        PUBLISHED = "published", "Publicerat"
+        WORKED = "worked", "Arbetat"
+        ABSENT = "absent", "Frånvaro"
+        CANCELLED = "cancelled", "Inställt"
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="shifts", verbose_name="enhet")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="shifts", verbose_name="brukare")
+    employee = models.ForeignKey(
+        Employee, on_delete=models.PROTECT, null=True, blank=True, related_name="shifts", verbose_name="medarbetare"
+    )
+    starts_at = models.DateTimeField("börjar")
+    ends_at = models.DateTimeField("slutar")
+    kind = models.CharField("typ av tid", max_length=10, choices=ShiftKind.choices, default=ShiftKind.ACTIVE)
+    status = models.CharField("status", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    is_overtime = models.BooleanField("övertid", default=False)
+    is_hourly_paid = models.BooleanField("timavlönad", default=False)
+    absence = models.ForeignKey(
+        Absence, on_delete=models.PROTECT, null=True, blank=True, related_name="shifts", verbose_name="frånvaro"
+    )
+    replaces = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by", verbose_name="ersätter"
+    )
+    job = models.ForeignKey(RosterJob, on_delete=models.PROTECT, null=True, blank=True, related_name="shifts")
+    need_pattern = models.ForeignKey(NeedPattern, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    booked_occasion = models.ForeignKey(
+        BookedOccasion, on_delete=models.PROTECT, null=True, blank=True, related_name="shifts"
+    )
+    exception = models.ForeignKey(ShiftException, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    note = models.CharField("anteckning", max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = "arbetspass"
+        verbose_name_plural = "arbetspass"
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="shift_end_after_start",
+                violation_error_message="Passet måste sluta efter att det börjar.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["employee", "starts_at"]),
+            models.Index(fields=["client", "starts_at"]),
+            models.Index(fields=["unit", "starts_at"]),
+            models.Index(fields=["status", "starts_at"]),
+        ]
+
+    @property
+    def duration(self) -> datetime.timedelta:
+        return self.ends_at - self.starts_at
+
+    @property
+    def hours(self) -> float:
+        return self.duration.total_seconds() / 3600
