@@ -27,6 +27,7 @@ from bista.core.access import TOKEN_SCOPES_ATTR, forget_access, requires_two_fac
 from bista.core.api import router as org_router
 from bista.core.errors import ConflictError
 from bista.core.services import api_token_authenticate
+from bista.governance.api import router as governance_router
 from bista.quality.api import router as quality_router
 from bista.staff.api import router as staff_router
 
@@ -97,6 +98,7 @@ api.add_router("", clients_router, tags=["Brukare"])
 api.add_router("", staff_router, tags=["Medarbetare"])
 api.add_router("", care_router, tags=["Utförare"])
 api.add_router("", quality_router, tags=["Kvalitet"])
+api.add_router("", governance_router, tags=["Mål och uppföljning"])
 
 fallback_router = Router()
 

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "bista.care",
     "bista.quality",
     "bista.rostering",
+    "bista.governance",
     "bista.overview",
     "bista.demo",
 ]

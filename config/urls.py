@@ -11,6 +11,7 @@ urlpatterns = [
     path("loggkontroll/", include("bista.clients.log_urls")),
     path("", include("bista.care.urls")),
     path("", include("bista.quality.urls")),
+    path("", include("bista.governance.urls")),
 ]
 
 handler403 = "bista.core.views.permission_denied"

@@ -1,0 +1,5 @@
+"""The governance API: goals, indicators, values and document generation."""
+
+from ninja import Router
+
+router = Router()
