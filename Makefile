@@ -31,7 +31,7 @@ demo: install
 	@echo "  Bistå:      http://$(HOST):$(PORT)/"
 	@echo "  Logga in:   chef / bista-demo   (enhetschef; tvåfaktor är avstängd i demon)"
 	@echo ""
-	$(DEMO_ENV) $(BIN)/bista serve --host $(HOST) --port $(PORT)
+	$(DEMO_ENV) $(BIN)/bista serve --with-worker --host $(HOST) --port $(PORT)
 
 # Every test on SQLite, then on PostgreSQL. The PostgreSQL run is skipped with a notice when no server
 # answers, unless BISTA_REQUIRE_POSTGRES=1 (as in CI), where that is a failure.

@@ -29,6 +29,7 @@ from bista.core.errors import ConflictError
 from bista.core.services import api_token_authenticate
 from bista.governance.api import router as governance_router
 from bista.quality.api import router as quality_router
+from bista.rostering.api import router as rostering_router
 from bista.staff.api import router as staff_router
 
 # --- Authentication ---------------------------------------------------------------------------------
@@ -99,6 +100,7 @@ api.add_router("", staff_router, tags=["Medarbetare"])
 api.add_router("", care_router, tags=["Utförare"])
 api.add_router("", quality_router, tags=["Kvalitet"])
 api.add_router("", governance_router, tags=["Mål och uppföljning"])
+api.add_router("", rostering_router, tags=["Schema"])
 
 fallback_router = Router()
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("bista.overview.urls")),
     path("brukare/", include("bista.clients.urls")),
     path("medarbetare/", include("bista.staff.urls")),
+    path("schema/", include("bista.rostering.urls")),
     path("loggkontroll/", include("bista.clients.log_urls")),
     path("", include("bista.care.urls")),
     path("", include("bista.quality.urls")),

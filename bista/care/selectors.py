@@ -298,4 +298,7 @@ def todo_for(
         # Across units the actor may see only some clients of (their teams'): keep the duties about those.
         visible = set(visible_clients(actor).filter(pk__in={d.client_id for d in duties}).values_list("pk", flat=True))
         duties = [d for d in duties if d.client_id is None or d.client_id in visible]
+    # Staff duties (delegations, appraisals) concern employees: only for those who see the unit's staff.
+    staff_units = unit_ids_with(actor, Perm.EMPLOYEE_VIEW)
+    duties = [d for d in duties if not d.rule.code.startswith("staff.") or d.unit_id in staff_units]
     return todo_list(duties, today, done_since)

@@ -9,6 +9,10 @@ from django.http import HttpRequest
 from bista.core.access import access_map
 from bista.core.permissions import Perm
 
+# Set at sign-in (by rostering's login receiver) to the user's employee id, or None: whether the menu offers
+# "Mitt schema", known without a query on every page. A link made later shows from the next sign-in.
+EMPLOYEE_SESSION_KEY = "bista_employee_id"
+
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
@@ -22,8 +26,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "self_checks": Perm.CARE_SELF_CHECK in perms,
             "quality": bool(perms & {Perm.QUALITY_REPORT, Perm.QUALITY_VIEW, Perm.QUALITY_INCIDENT}),
             "employees": Perm.EMPLOYEE_VIEW in perms,
+            "roster": bool(perms & {Perm.ROSTER_VIEW, Perm.ROSTER_MANAGE}),
+            "governance": Perm.GOVERNANCE_VIEW in perms,
+            "my_schedule": bool(_session_value(request, EMPLOYEE_SESSION_KEY)),
             "log_review": Perm.LOG_REVIEW in perms,
             "api_tokens": Perm.API_TOKEN in perms,
             "reference": Perm.REFERENCE_MANAGE in perms,
         }
     }
+
+
+def _session_value(request: HttpRequest, key: str) -> Any:
+    session = getattr(request, "session", None)
+    return session.get(key) if session is not None else None

@@ -26,6 +26,8 @@ class Perm:
     ABSENCE_MANAGE = "absence.manage"
     ROSTER_VIEW = "roster.view"
     ROSTER_MANAGE = "roster.manage"
+    GOVERNANCE_VIEW = "governance.view"
+    GOVERNANCE_EDIT = "governance.edit"
 
     CLIENT_VIEW = (CLIENT_VIEW_ALL, CLIENT_VIEW_TEAM)
 

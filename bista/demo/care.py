@@ -668,7 +668,9 @@ def _decisions(
 
 def _scope(rng: random.Random, service: str, sol: bool) -> tuple[Decimal, str]:
     if service == ASSISTANCE:
-        hours = rng.choice(range(10, 31, 2)) if sol else rng.choice(range(20, 141, 4))
+        # LSS assistance is day and night (168 h + an hour for the long daylight-saving night), a second
+        # assistant at one or both peaks for some clients.
+        hours = rng.choice(range(10, 31, 2)) if sol else rng.choice((170, 184, 198))
         return Decimal(hours), Order.ScopeUnit.WEEK
     if service == CONTACT_PERSON:
         return Decimal(rng.choice((2, 2, 3, 4, 4, 6, 8))), Order.ScopeUnit.OCCASION

@@ -69,6 +69,13 @@ class DistrictPlan:
     deviations_per_year: tuple[int, int]
     lex_sarah_per_year: tuple[int, int]
     feedback_per_year: tuple[int, int]
+    # Staff and rostering history (bista.demo.rostering): what "Att göra" shows today (current employees whose
+    # yearly appraisal is overdue, delegations expiring within 30 days, a delegation that ran out and was not
+    # renewed) and how many times a client has said that an employee is not to work with them.
+    overdue_appraisals: int = 0
+    expiring_delegations: int = 0
+    expired_delegations: int = 0
+    staff_exclusions: int = 0
 
     @property
     def provider_clients(self) -> int:
@@ -170,6 +177,11 @@ def make_plan(*, scale: str = "unit", years: int = 10, size: float = 1.0) -> Pla
         deviations_per_year=(scaled(25, size, minimum=8), scaled(45, size, minimum=12)),
         lex_sarah_per_year=(scaled(2, size), scaled(5, size, minimum=2)),
         feedback_per_year=(scaled(15, size, minimum=8), scaled(30, size, minimum=12)),
+        # "A few" of each today; about one exclusion per personal-assistance client.
+        overdue_appraisals=scaled(4, size),
+        expiring_delegations=scaled(4, size),
+        expired_delegations=1,
+        staff_exclusions=scaled(10, size),
     )
     provider_children = sum(district.provider_children().values())
     if provider_children > children or district.provider_clients - provider_children > adults:

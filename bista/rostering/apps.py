@@ -5,3 +5,7 @@ class RosteringConfig(AppConfig):
     name = "bista.rostering"
     label = "rostering"
     verbose_name = "Schemaläggning"
+
+    def ready(self) -> None:
+        # Connects the sign-in receiver that remembers the user's employee for the "Mitt schema" link.
+        from bista.rostering.views import my_schedule  # noqa: F401

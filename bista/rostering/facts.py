@@ -2,7 +2,7 @@
 
 `bista.rostering.loaders` builds them from the records; the rule checker (`rules.py`), the needs
 expansion (`needs.py`) and the optimiser (`optimiser.py`) take only these. Times are aware datetimes;
-a length of time is always elapsed time (so a night across a daylight-saving change is 7 or 9 hours).
+a length of time is always elapsed time (so a 22–07 night across a daylight-saving change is 8 or 10 hours).
 """
 
 from __future__ import annotations
@@ -139,7 +139,8 @@ class ShiftFact:
 
     @property
     def duration(self) -> datetime.timedelta:
-        return self.ends_at - self.starts_at
+        # Subtract in UTC: two Stockholm wall-clock times would be subtracted on the wall clock across DST.
+        return self.ends_at.astimezone(datetime.UTC) - self.starts_at.astimezone(datetime.UTC)
 
     @property
     def hours(self) -> float:
@@ -165,7 +166,7 @@ class NeedSlot:
 
     @property
     def hours(self) -> float:
-        return (self.ends_at - self.starts_at).total_seconds() / 3600
+        return (self.ends_at.astimezone(datetime.UTC) - self.starts_at.astimezone(datetime.UTC)).total_seconds() / 3600
 
 
 @dataclass(frozen=True)

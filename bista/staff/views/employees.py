@@ -1,4 +1,4 @@
-"""Employee pages: list and search, card, register, change."""
+"""Employee pages: list and search, register, change. The card with its details is in `details`."""
 
 from __future__ import annotations
 
@@ -38,23 +38,10 @@ def employee_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query_string": query_string.urlencode(),
         "can_create": bool(unit_ids_with(request.user, Perm.EMPLOYEE_MANAGE)),
+        "can_manage_absences": bool(unit_ids_with(request.user, Perm.ABSENCE_MANAGE)),
     }
     template = "staff/_results.html" if request.htmx else "staff/list.html"  # type: ignore[attr-defined]
     return render(request, template, context)
-
-
-@login_required
-def employee_card(request: HttpRequest, pk: int) -> HttpResponse:
-    employee = selectors.employee_get(request.user, pk)
-    return render(
-        request,
-        "staff/card.html",
-        {
-            "employee": employee,
-            "teams": employee.teams.select_related("unit").order_by("name"),
-            "can_manage": has_perm(request.user, Perm.EMPLOYEE_MANAGE, employee.unit_id),
-        },
-    )
 
 
 @login_required

@@ -1,0 +1,442 @@
+"""Reads of rostering, scoped to the actor.
+
+Who sees what: `roster.view` (or `roster.manage`) in a unit shows the unit's roster, hours and jobs; an
+employee (a user linked to an Employee) always sees their own published, worked and absent shifts and
+nothing else. The roster of a client team is a read of those clients' data and is logged in the access log
+(one row per client shown); lists across a unit's clients (hours, open shifts) are not, as elsewhere.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from bista.clients.models import AccessLogEntry, Client
+from bista.clients.services import access_log_record_many
+from bista.core.access import has_perm, unit_ids_with
+from bista.core.models import Team, Unit
+from bista.core.permissions import Perm
+from bista.rostering import loaders, rules
+from bista.rostering.facts import STOCKHOLM, Period, ShiftFact, Violation, Weights
+from bista.rostering.models import RosterJob, Shift, ShiftKind
+from bista.rostering.services import AROUND, SOFT_ON_SAVE
+from bista.staff.models import Employee
+
+OWN_STATUSES = (Shift.Status.PUBLISHED, Shift.Status.WORKED, Shift.Status.ABSENT)
+WORK_KINDS = (ShiftKind.ACTIVE, ShiftKind.ON_CALL)  # hours counted as working time (not beredskap)
+CONTINUITY_DAYS = 90  # "has worked with the client" looks back this far
+ALERT_LEVELS = (100, 90, 80)  # per cent of the granted hours used (DOMAIN §6)
+
+
+def _roster_units(actor: Any) -> set[int]:
+    return unit_ids_with(actor, Perm.ROSTER_VIEW, Perm.ROSTER_MANAGE)
+
+
+def can_view_roster(actor: Any, unit: Unit | int) -> bool:
+    return has_perm(actor, Perm.ROSTER_VIEW, unit) or has_perm(actor, Perm.ROSTER_MANAGE, unit)
+
+
+def can_manage_roster(actor: Any, unit: Unit | int) -> bool:
+    return has_perm(actor, Perm.ROSTER_MANAGE, unit)
+
+
+def _require_view(actor: Any, unit: Unit | int) -> None:
+    if not can_view_roster(actor, unit):
+        raise PermissionDenied(f"Behörighet saknas: {Perm.ROSTER_VIEW}")
+
+
+def _window(start: datetime.date, end: datetime.date) -> Q:
+    """Shifts that touch a day from `start` to `end` (inclusive) in Europe/Stockholm."""
+    return Q(
+        starts_at__lt=loaders.local_start(end + datetime.timedelta(days=1)), ends_at__gt=loaders.local_start(start)
+    )
+
+
+def _with_people(shifts: QuerySet[Shift]) -> QuerySet[Shift]:
+    return shifts.select_related("client", "employee", "unit").order_by("starts_at", "pk")
+
+
+def _log_clients(actor: Any, shifts: Iterable[Shift], unit: Unit, detail: str) -> None:
+    clients = {shift.client_id: shift.client for shift in shifts}
+    if clients:
+        access_log_record_many(
+            actor=actor, clients=list(clients.values()), action=AccessLogEntry.Action.LIST, unit=unit, detail=detail
+        )
+
+
+# --- Shifts --------------------------------------------------------------------------------------------
+
+
+def visible_shifts(actor: Any) -> QuerySet[Shift]:
+    """Shifts of the units whose roster the actor sees, and the actor's own published/worked/absent shifts."""
+    condition = Q(unit_id__in=_roster_units(actor))
+    if getattr(actor, "is_authenticated", False):
+        condition |= Q(employee__user=actor, status__in=OWN_STATUSES)
+    return Shift.objects.filter(condition).select_related("client", "employee", "unit")
+
+
+def shift_get(actor: Any, pk: int) -> Shift:
+    """One shift the actor may see (404 otherwise); no read logged (the caller logs what it shows)."""
+    shift = visible_shifts(actor).filter(pk=pk).first()
+    if shift is None:
+        raise Http404("Passet finns inte eller så saknar du behörighet.")
+    return shift
+
+
+def roster_for_team(
+    actor: Any, team: Team, start: datetime.date, end: datetime.date, *, include_cancelled: bool = False
+) -> list[Shift]:
+    """The shifts of the team's clients (open ones included) in the days `start`–`end`; each client shown
+    is logged as read."""
+    _require_view(actor, team.unit_id)
+    shifts = Shift.objects.filter(_window(start, end), unit_id=team.unit_id, client__teams=team)
+    if not include_cancelled:
+        shifts = shifts.exclude(status=Shift.Status.CANCELLED)
+    result = list(_with_people(shifts).distinct())
+    _log_clients(actor, result, team.unit, f"schema för {team.name}")
+    return result
+
+
+def roster_for_employee(
+    actor: Any, employee: Employee, start: datetime.date, end: datetime.date, *, include_cancelled: bool = False
+) -> list[Shift]:
+    """An employee's shifts in the days `start`–`end`: for a manager of the employee's unit, or (only the
+    published, worked and absent ones) for the employee themself."""
+    shifts = Shift.objects.filter(_window(start, end), employee=employee)
+    if can_view_roster(actor, employee.unit_id):
+        shifts = shifts.filter(unit_id__in=_roster_units(actor))
+        if not include_cancelled:
+            shifts = shifts.exclude(status=Shift.Status.CANCELLED)
+    elif employee.user_id is not None and employee.user_id == getattr(actor, "pk", None):
+        shifts = shifts.filter(status__in=OWN_STATUSES)
+    else:
+        raise PermissionDenied(f"Behörighet saknas: {Perm.ROSTER_VIEW}")
+    return list(_with_people(shifts))
+
+
+def my_shifts(actor: Any, start: datetime.date, end: datetime.date) -> list[Shift]:
+    """The actor's own published, worked and absent shifts (empty for a user who is not an employee)."""
+    if not getattr(actor, "is_authenticated", False):
+        return []
+    return list(_with_people(Shift.objects.filter(_window(start, end), employee__user=actor, status__in=OWN_STATUSES)))
+
+
+def open_shifts(actor: Any, unit: Unit, start: datetime.date, end: datetime.date) -> list[Shift]:
+    """Shifts of the unit without an employee (draft or published) in the days `start`–`end`."""
+    _require_view(actor, unit)
+    shifts = Shift.objects.filter(
+        _window(start, end),
+        unit=unit,
+        employee__isnull=True,
+        status__in=(Shift.Status.DRAFT, Shift.Status.PUBLISHED),
+    )
+    return list(_with_people(shifts).select_related("replaces"))
+
+
+# --- Hours ---------------------------------------------------------------------------------------------
+
+
+def _clipped_hours(starts_at: datetime.datetime, ends_at: datetime.datetime, period: Period) -> float:
+    # In UTC, so that the length is elapsed time also across a daylight-saving change.
+    start = max(starts_at, period.starts_at()).astimezone(datetime.UTC)
+    end = min(ends_at, period.ends_at()).astimezone(datetime.UTC)
+    return max(0.0, (end - start).total_seconds() / 3600)
+
+
+@dataclass
+class EmployeeHours:
+    """An employee's hours in a period against the contract (working time: active time and jour)."""
+
+    employee: Employee
+    contracted_hours: float  # 0 for hourly-paid staff
+    hourly_paid: bool
+    published_hours: float = 0.0
+    worked_hours: float = 0.0
+    draft_hours: float = 0.0
+    absent_hours: float = 0.0
+    overtime_hours: float = 0.0  # published and worked shifts marked as overtime/mertid
+    hourly_paid_hours: float = 0.0  # published and worked shifts of hourly-paid staff
+
+    @property
+    def scheduled_hours(self) -> float:
+        """Published and worked hours: what the employee is rostered for."""
+        return self.published_hours + self.worked_hours
+
+    @property
+    def difference(self) -> float:
+        """Scheduled minus contracted hours (negative: below the contract)."""
+        return self.scheduled_hours - self.contracted_hours
+
+
+def hours_per_employee(actor: Any, unit: Unit, period: Period) -> list[EmployeeHours]:
+    """Each employee of the unit in the period: contracted hours (term in force, else the employee's rate;
+    hourly-paid 0), published, worked and draft hours, absent hours, overtime and hourly-paid hours."""
+    _require_view(actor, unit)
+    employees = list(
+        Employee.objects.filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=period.start), unit=unit, start_date__lte=period.end
+        ).order_by("last_name", "first_name", "pk")
+    )
+    contracts = loaders.contracts([e.pk for e in employees], period)
+    rows = {
+        e.pk: EmployeeHours(e, round(contracts[e.pk].contracted_hours(period), 2), contracts[e.pk].hourly_paid)
+        for e in employees
+    }
+    shifts = Shift.objects.filter(
+        employee_id__in=rows.keys(),
+        kind__in=WORK_KINDS,
+        starts_at__lt=period.ends_at(),
+        ends_at__gt=period.starts_at(),
+    ).values_list("employee_id", "starts_at", "ends_at", "status", "is_overtime", "is_hourly_paid")
+    for employee_id, starts_at, ends_at, status, overtime, hourly in shifts:
+        row, hours = rows[employee_id], _clipped_hours(starts_at, ends_at, period)
+        if status == Shift.Status.PUBLISHED:
+            row.published_hours += hours
+        elif status == Shift.Status.WORKED:
+            row.worked_hours += hours
+        elif status == Shift.Status.DRAFT:
+            row.draft_hours += hours
+        elif status == Shift.Status.ABSENT:
+            row.absent_hours += hours
+        if status in loaders.FIXED_STATUSES:
+            row.overtime_hours += hours if overtime else 0.0
+            row.hourly_paid_hours += hours if hourly else 0.0
+    return list(rows.values())
+
+
+@dataclass
+class ClientHours:
+    """A client's hours in a period against what the unit's orders grant (double staffing per person)."""
+
+    client: Client
+    granted_hours: float | None  # None: no order limits hours (occasions)
+    published_hours: float = 0.0
+    worked_hours: float = 0.0
+    draft_hours: float = 0.0
+
+    @property
+    def scheduled_hours(self) -> float:
+        return self.published_hours + self.worked_hours
+
+    @property
+    def percent_used(self) -> float | None:
+        if not self.granted_hours:
+            return None
+        return round(100 * self.scheduled_hours / self.granted_hours, 1)
+
+    @property
+    def percent_with_drafts(self) -> float | None:
+        if not self.granted_hours:
+            return None
+        return round(100 * (self.scheduled_hours + self.draft_hours) / self.granted_hours, 1)
+
+    @property
+    def alert(self) -> int | None:
+        """80, 90 or 100 when that share of the granted hours is used (DOMAIN §6), else None."""
+        used = self.percent_used
+        return next((level for level in ALERT_LEVELS if used is not None and used >= level), None)
+
+
+def hours_per_client(actor: Any, unit: Unit, period: Period) -> list[ClientHours]:
+    """Each client of the unit with orders or shifts in the period: granted, scheduled and worked hours."""
+    _require_view(actor, unit)
+    shifts = list(
+        Shift.objects.filter(
+            unit=unit,
+            status__in=loaders.LIVE_STATUSES,
+            starts_at__lt=period.ends_at(),
+            ends_at__gt=period.starts_at(),
+        ).values_list("client_id", "starts_at", "ends_at", "status")
+    )
+    granted = loaders.granted_hours(loaders.unit_client_ids(unit, period), period, unit_id=unit.pk)
+    client_ids = set(granted) | {row[0] for row in shifts}
+    clients = Client.objects.filter(pk__in=client_ids).order_by("last_name", "first_name", "pk")
+    rows = {c.pk: ClientHours(c, None if granted.get(c.pk) is None else round(granted[c.pk] or 0, 2)) for c in clients}
+    for client_id, starts_at, ends_at, status in shifts:
+        row, hours = rows[client_id], _clipped_hours(starts_at, ends_at, period)
+        if status == Shift.Status.PUBLISHED:
+            row.published_hours += hours
+        elif status == Shift.Status.WORKED:
+            row.worked_hours += hours
+        else:
+            row.draft_hours += hours
+    return list(rows.values())
+
+
+# --- Open shifts: who can take it ------------------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    """Someone who can take an open shift without breaking a hard rule, with what it costs and why."""
+
+    employee: Employee
+    rank: int
+    overtime_hours: float
+    hourly_paid: bool
+    worked_with_client: bool
+    chosen: bool
+    warnings: list[Violation] = field(default_factory=list)
+    in_client_team: bool = False
+    cost: float = 0.0
+    reasons: list[str] = field(default_factory=list)  # Swedish, for the list shown to the manager
+
+
+def _local(moment: datetime.datetime) -> datetime.date:
+    return moment.astimezone(STOCKHOLM).date()
+
+
+def _reasons(
+    in_team: bool, worked: bool, chosen: bool, overtime: float, hourly: bool, gender_matches: bool | None
+) -> list[str]:
+    reasons = ["Arbetar i brukarens arbetsgrupp" if in_team else "Arbetar inte i brukarens arbetsgrupp"]
+    reasons.append(
+        f"Har arbetat hos brukaren de senaste {CONTINUITY_DAYS} dagarna"
+        if worked
+        else f"Har inte arbetat hos brukaren de senaste {CONTINUITY_DAYS} dagarna"
+    )
+    if chosen:
+        reasons.append("Vald av brukaren")
+    if overtime > 0:
+        reasons.append(f"Blir övertid/mertid: {rules.explain_hours(overtime)}")
+    if hourly:
+        reasons.append("Timavlönad")
+    if gender_matches is not None:
+        reasons.append("Kön enligt brukarens önskemål" if gender_matches else "Annat kön än brukaren önskar")
+    return reasons
+
+
+def open_shift_candidates(actor: Any, shift: Shift, *, weights: Weights | None = None) -> list[Candidate]:
+    """Employees of the shift's unit who can take the open shift, best first: those in the client's teams
+    before the others, then by cost (overtime, hourly pay, no continuity with the client, not chosen by
+    the client, not the gender the client prefers). People who would break a hard rule are left out.
+
+    A fixed number of queries whatever the size of the staff: the facts in bulk, then one query for all
+    the candidates' shifts around the open shift and one for who has worked with the client lately."""
+    _require_view(actor, shift.unit_id)
+    if shift.employee_id is not None or shift.status not in (Shift.Status.DRAFT, Shift.Status.PUBLISHED):
+        return []
+    w = weights or Weights()
+    first, last = _local(shift.starts_at), _local(shift.ends_at - datetime.timedelta(microseconds=1))
+    employees = {
+        e.pk: e
+        for e in Employee.objects.filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=last), unit_id=shift.unit_id, start_date__lte=first
+        )
+    }
+    if not employees:
+        return []
+    period = rules.contract_period(first)
+    since = min(period.starts_at(), shift.starts_at - AROUND)
+    until = max(period.ends_at(), shift.ends_at + AROUND)
+    around = (
+        Shift.objects.filter(
+            Q(employee_id__in=employees.keys(), starts_at__lt=until, ends_at__gt=since)
+            | Q(client_id=shift.client_id, starts_at__lt=period.ends_at(), ends_at__gt=period.starts_at()),
+            status__in=loaders.LIVE_STATUSES,
+        )
+        .exclude(pk=shift.pk)
+        .only("pk", "client_id", "employee_id", "starts_at", "ends_at", "kind", "is_overtime", "status")
+        .order_by("starts_at", "pk")
+    )
+    facts = [loaders.shift_fact(s) for s in around]
+    client_shifts = [
+        s
+        for s in facts
+        if s.client_id == shift.client_id and period.starts_at() < s.ends_at and s.starts_at < period.ends_at()
+    ]
+    by_employee: dict[int, list[ShiftFact]] = defaultdict(list)
+    for fact in facts:
+        if fact.employee_id is not None:
+            by_employee[fact.employee_id].append(fact)
+    worked_with = set(
+        Shift.objects.filter(
+            client_id=shift.client_id,
+            employee_id__in=employees.keys(),
+            status__in=loaders.FIXED_STATUSES,
+            starts_at__gte=shift.starts_at - datetime.timedelta(days=CONTINUITY_DAYS),
+            starts_at__lt=shift.starts_at,
+        ).values_list("employee_id", flat=True)
+    )
+    people = loaders.employee_facts(employees.keys(), period)
+    client = loaders.client_facts([shift.client_id], period)[shift.client_id]
+    open_fact = loaders.shift_fact(shift)
+    candidates: list[Candidate] = []
+    for employee_id, person in people.items():
+        fact = dataclasses.replace(open_fact, employee_id=employee_id, is_overtime=False)
+        mine = by_employee.get(employee_id, [])
+        others = list({s.key: s for s in [*mine, *client_shifts]}.values())
+        violations = rules.check_shift(fact, others, person, client, period)
+        if any(v.hard and v.rule not in SOFT_ON_SAVE for v in violations):
+            continue
+        overtime = rules.overtime_hours_for(fact, mine, person, period)
+        in_team = bool(person.team_ids & client.team_ids)
+        worked = employee_id in worked_with
+        chosen = employee_id in client.chosen_employee_ids
+        gender_matches = None if not client.preferred_gender else person.gender == client.preferred_gender
+        cost = (
+            overtime * w.overtime
+            + (fact.hours * w.hourly_paid if person.hourly_paid else 0)
+            + (0 if worked else w.continuity)
+            + (w.chosen_staff if client.chosen_employee_ids and not chosen else 0)
+            + (w.gender_preference if gender_matches is False else 0)
+        )
+        candidates.append(
+            Candidate(
+                employee=employees[employee_id],
+                rank=0,
+                overtime_hours=round(overtime, 2),
+                hourly_paid=person.hourly_paid,
+                worked_with_client=worked,
+                chosen=chosen,
+                warnings=[v for v in violations if not (v.hard and v.rule not in SOFT_ON_SAVE)],
+                in_client_team=in_team,
+                cost=round(cost, 2),
+                reasons=_reasons(in_team, worked, chosen, overtime, person.hourly_paid, gender_matches),
+            )
+        )
+    candidates.sort(
+        key=lambda c: (not c.in_client_team, c.cost, c.employee.last_name, c.employee.first_name, c.employee.pk)
+    )
+    for rank, candidate in enumerate(candidates, start=1):
+        candidate.rank = rank
+    return candidates
+
+
+# --- Roster jobs ---------------------------------------------------------------------------------------
+
+
+def roster_jobs(actor: Any, unit: Unit) -> QuerySet[RosterJob]:
+    _require_view(actor, unit)
+    return RosterJob.objects.filter(unit=unit).select_related("unit", "created_by").order_by("-created_at", "-pk")
+
+
+def roster_job(actor: Any, job_id: int) -> RosterJob:
+    """One job of a unit whose roster the actor sees (404 otherwise)."""
+    job = RosterJob.objects.filter(pk=job_id, unit_id__in=_roster_units(actor)).select_related("unit").first()
+    if job is None:
+        raise Http404("Schemaoptimeringen finns inte eller så saknar du behörighet.")
+    return job
+
+
+@dataclass
+class JobProposal:
+    job: RosterJob
+    shifts: list[Shift]
+    uncovered: list[dict[str, Any]]
+    statistics: dict[str, Any]
+
+
+def job_proposal(actor: Any, job: RosterJob) -> JobProposal:
+    """The job's proposed shifts (cancelled ones left out), its uncovered needs and statistics."""
+    _require_view(actor, job.unit_id)
+    shifts = list(_with_people(Shift.objects.filter(job=job).exclude(status=Shift.Status.CANCELLED)))
+    return JobProposal(job=job, shifts=shifts, uncovered=list(job.uncovered), statistics=dict(job.statistics))

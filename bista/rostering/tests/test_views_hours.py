@@ -1,0 +1,97 @@
+"""Hours per person against the contract and per client against the decision, four ways, with the
+80/90/100 % alert written in text and the page's query budget."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client as HttpClient
+
+from bista.care.models import Order
+from bista.core.testing import Organisation
+from bista.rostering.tests import factories as f
+from bista.rostering.tests.test_views_common import (  # noqa: F401 - fixtures
+    Unit,
+    _no_two_factor,
+    assert_login_redirect,
+    at,
+    browser,
+    cecilia_fixture,
+    controller_fixture,
+    text,
+    unit_fixture,
+)
+
+pytestmark = pytest.mark.django_db
+
+HOURS = "/schema/timmar/?manad=2030-03"
+# Session and user (2), the access map (2), the units (1); per employee: the employees, the regimes, their
+# terms, teams and rates, and the shifts (6); per client: the shifts, the unit's clients and their orders,
+# the clients (4); the session saved (3).
+HOURS_QUERIES = 18
+
+
+def test_hours_anonymous() -> None:
+    assert_login_redirect(HttpClient().get(HOURS))
+
+
+def test_hours_refused_without_permission(nobody: Any, unit: Unit) -> None:
+    assert browser(nobody).get(HOURS).status_code == 403
+    assert browser(unit.worker_user).get(HOURS).status_code == 403
+
+
+def test_hours_per_person_and_client(manager: Any, org: Organisation, unit: Unit) -> None:
+    f.shift(unit.anna, unit.client, at(0, 7), 8)
+    f.shift(unit.anna, unit.client, at(1, 7), 8, status="draft")
+    response = browser(manager).get(HOURS)
+    assert response.status_code == 200
+    page = text(response)
+    assert "Timmar mars 2030" in page
+    assert "Per medarbetare mot avtal" in page and "Per brukare mot beslut" in page
+    assert "Berg, Anna" in page and "Wiklund, Wilma" in page
+    assert "Lindqvist, Astrid" in page
+    # Anna: 8 published hours; the draft is shown apart.
+    assert "Avtalad tid" in page and "Övertid/mertid" in page and "Timavlönad tid" in page
+    assert "Föregående månad" in page and "manad=2030-02" in response.content.decode()
+
+
+def test_hours_alert_is_text(manager: Any, org: Organisation, unit: Unit) -> None:
+    """A client with a small decision whose hours are used shows the alert in words, not colour alone."""
+    small = f.make_client(org.provider, "Sigrid", "Små", teams=[org.team])
+    f.make_order(small, org.provider, scope_amount=10, scope_unit=Order.ScopeUnit.MONTH, team=org.team)
+    f.shift(unit.anna, small, at(0, 8), 9)
+    page = text(browser(manager).get(HOURS))
+    assert "Minst 90 % av beviljad tid använd" in page
+    f.shift(unit.anna, small, at(2, 8), 2)
+    assert "100 % eller mer av beviljad tid använd" in text(browser(manager).get(HOURS))
+
+
+def test_hours_controller_reads(controller: Any, unit: Unit) -> None:
+    assert browser(controller).get(HOURS).status_code == 200
+
+
+def test_hours_of_another_unit_not_shown(other_manager: Any, unit: Unit, cecilia: Any) -> None:
+    f.shift(unit.anna, unit.client, at(0, 7), 8)
+    response = browser(other_manager).get(f"{HOURS}&enhet={unit.anna.unit_id}")
+    assert response.status_code == 200
+    page = text(response)
+    assert "Berg" not in page and "Lindqvist" not in page
+
+
+def test_hours_bad_month_is_a_message(manager: Any, unit: Unit) -> None:
+    response = browser(manager).get("/schema/timmar/?manad=2030-13")
+    assert response.status_code == 200
+    assert "Ange månaden som ÅÅÅÅ-MM" in text(response)
+
+
+def test_hours_query_budget(manager: Any, org: Organisation, unit: Unit, django_assert_num_queries: Any) -> None:
+    http = browser(manager)
+    f.shift(unit.anna, unit.client, at(0, 7), 8)
+    with django_assert_num_queries(HOURS_QUERIES):
+        assert http.get(HOURS).status_code == 200
+    extra = f.make_employee(org.provider, "Extra", "Person", teams=[org.team])
+    f.shift(extra, unit.client, at(1, 7), 8)
+    f.shift(unit.worker, unit.other_team_client, at(2, 7), 8)
+    with django_assert_num_queries(HOURS_QUERIES):
+        assert http.get(HOURS).status_code == 200
