@@ -7,7 +7,7 @@ import datetime
 import decimal
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models, transaction
 
@@ -83,3 +83,23 @@ def record(
         request_id=current_request_id(),
         unit=unit,
     )
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def save_new(
+    obj: M,
+    *,
+    actor: Any,
+    action: str,
+    fields: Iterable[str],
+    unit: Unit | None,
+    exclude: Iterable[str] = (),
+) -> M:
+    """Validate, save and audit a new record: the create step of most services. `exclude` names fields that
+    `full_clean` must not check (e.g. the author, set from the actor)."""
+    obj.full_clean(exclude=list(exclude))
+    obj.save()
+    record(actor=actor, action=action, obj=obj, new=snapshot(obj, fields), unit=unit)
+    return obj

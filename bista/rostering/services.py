@@ -338,9 +338,7 @@ def shift_create(
     )
     checked = _check_rules(shift)
     _apply(shift, checked)
-    shift.full_clean(exclude=AUTHOR_FIELDS)
-    shift.save()
-    audit.record(actor=actor, action="shift.create", obj=shift, new=audit.snapshot(shift, SHIFT_AUDITED), unit=unit)
+    audit.save_new(shift, actor=actor, action="shift.create", fields=SHIFT_AUDITED, unit=unit, exclude=AUTHOR_FIELDS)
     setattr(shift, WARNINGS_ATTR, checked.warnings)
     return shift
 
@@ -607,14 +605,13 @@ def need_pattern_create(
         valid_to=valid_to,
         recorded_by=_person(actor),
     )
-    pattern.full_clean(exclude=AUTHOR_FIELDS)
-    pattern.save()
-    audit.record(
+    audit.save_new(
+        pattern,
         actor=actor,
         action="need_pattern.create",
-        obj=pattern,
-        new=audit.snapshot(pattern, PATTERN_AUDITED),
+        fields=PATTERN_AUDITED,
         unit=order.unit,
+        exclude=AUTHOR_FIELDS,
     )
     return pattern
 
@@ -671,14 +668,13 @@ def booked_occasion_create(
         note=(note or "").strip(),
         recorded_by=_person(actor),
     )
-    occasion.full_clean(exclude=AUTHOR_FIELDS)
-    occasion.save()
-    audit.record(
+    audit.save_new(
+        occasion,
         actor=actor,
         action="occasion.create",
-        obj=occasion,
-        new=audit.snapshot(occasion, OCCASION_AUDITED),
+        fields=OCCASION_AUDITED,
         unit=order.unit,
+        exclude=AUTHOR_FIELDS,
     )
     return occasion
 
@@ -782,14 +778,13 @@ def exception_register(
         valid_to=valid_to,
         recorded_by=_person(actor),
     )
-    exception.full_clean(exclude=AUTHOR_FIELDS)
-    exception.save()
-    audit.record(
+    audit.save_new(
+        exception,
         actor=actor,
         action="shift_exception.register",
-        obj=exception,
-        new=audit.snapshot(exception, EXCEPTION_AUDITED),
+        fields=EXCEPTION_AUDITED,
         unit=employee.unit,
+        exclude=AUTHOR_FIELDS,
     )
     return exception
 

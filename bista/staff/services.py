@@ -310,10 +310,13 @@ def employment_term_add(
         note=(note or "").strip(),
         recorded_by=_person(actor),
     )
-    term.full_clean(exclude=AUTHOR_FIELDS)
-    term.save()
-    audit.record(
-        actor=actor, action="employment_term.add", obj=term, new=audit.snapshot(term, TERM_AUDITED), unit=employee.unit
+    audit.save_new(
+        term,
+        actor=actor,
+        action="employment_term.add",
+        fields=TERM_AUDITED,
+        unit=employee.unit,
+        exclude=AUTHOR_FIELDS,
     )
     if _term_is_current(starts_on, ends_on, _today()):
         update_versioned(
@@ -365,14 +368,13 @@ def competence_add(
         acquired_on=acquired_on,
         recorded_by=_person(actor),
     )
-    held.full_clean(exclude=AUTHOR_FIELDS)
-    held.save()
-    audit.record(
+    audit.save_new(
+        held,
         actor=actor,
         action="employee_competence.add",
-        obj=held,
-        new=audit.snapshot(held, ("employee", "competence", "evidence", "acquired_on")),
+        fields=("employee", "competence", "evidence", "acquired_on"),
         unit=employee.unit,
+        exclude=AUTHOR_FIELDS,
     )
     return held
 
@@ -443,14 +445,13 @@ def delegation_add(
         valid_until=valid_until,
         recorded_by=_person(actor),
     )
-    delegation.full_clean(exclude=AUTHOR_FIELDS)
-    delegation.save()
-    audit.record(
+    audit.save_new(
+        delegation,
         actor=actor,
         action="delegation.add",
-        obj=delegation,
-        new=audit.snapshot(delegation, DELEGATION_AUDITED),
+        fields=DELEGATION_AUDITED,
         unit=employee.unit,
+        exclude=AUTHOR_FIELDS,
     )
     return delegation
 
@@ -510,14 +511,13 @@ def introduction_record(
         introduced_by=(introduced_by or "").strip(),
         recorded_by=_person(actor),
     )
-    introduction.full_clean(exclude=AUTHOR_FIELDS)
-    introduction.save()
-    audit.record(
+    audit.save_new(
+        introduction,
         actor=actor,
         action="introduction.record",
-        obj=introduction,
-        new=audit.snapshot(introduction, ("employee", "client", "completed_on", "introduced_by")),
+        fields=("employee", "client", "completed_on", "introduced_by"),
         unit=employee.unit,
+        exclude=AUTHOR_FIELDS,
     )
     return introduction
 
@@ -593,14 +593,13 @@ def client_staff_choice_add(
         note=(note or "").strip(),
         recorded_by=_person(actor),
     )
-    choice.full_clean(exclude=AUTHOR_FIELDS)
-    choice.save()
-    audit.record(
+    audit.save_new(
+        choice,
         actor=actor,
         action="client_staff_choice.add",
-        obj=choice,
-        new=audit.snapshot(choice, CHOICE_AUDITED),
+        fields=CHOICE_AUDITED,
         unit=employee.unit,
+        exclude=AUTHOR_FIELDS,
     )
     return choice
 
@@ -669,14 +668,13 @@ def client_competence_need_add(
         until=until,
         recorded_by=_person(actor),
     )
-    need.full_clean(exclude=AUTHOR_FIELDS)
-    need.save()
-    audit.record(
+    audit.save_new(
+        need,
         actor=actor,
         action="client_competence_need.add",
-        obj=need,
-        new=audit.snapshot(need, ("client", "competence", "delegation_kind", "since", "until")),
+        fields=("client", "competence", "delegation_kind", "since", "until"),
         unit=unit,
+        exclude=AUTHOR_FIELDS,
     )
     return need
 
