@@ -374,7 +374,7 @@ def test_assign_to_someone_of_another_unit(org: Organisation, astrid: Any, order
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_saves_for_one_employee_cannot_both_pass(org: Organisation, astrid: Any, order: Any) -> None:
     """Two overlapping shifts for one person saved at the same moment: the employee row lock makes the
     second wait for the first and then see it, so exactly one is saved."""
