@@ -156,6 +156,10 @@ LOGOUT_REDIRECT_URL = "core:login"
 # Two-factor: required for roles marked so in the reference data; the demo turns it off.
 BISTA_REQUIRE_2FA = env_bool("BISTA_REQUIRE_2FA", True)
 OTP_TOTP_ISSUER = "Bistå"
+# Enrolling an authenticator app needs a one-time code from an administrator (valid this many hours), except
+# within this many hours of the account's creation (bista.core.services.two_factor_enrolment_open).
+BISTA_2FA_ENROLMENT_CODE_HOURS = env_int("BISTA_2FA_ENROLMENT_CODE_HOURS", 72)
+BISTA_2FA_ENROLMENT_WINDOW_HOURS = env_int("BISTA_2FA_ENROLMENT_WINDOW_HOURS", 24)
 
 # Lockout (django-axes), for 30 minutes: an account after 5 failed logins from any addresses, and an address
 # after 20 failed logins to any accounts (password spraying). See bista.core.lockout.
