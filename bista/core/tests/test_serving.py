@@ -68,9 +68,8 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait(timeout=5)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    folder = tmp_path_factory.mktemp("gunicorn")
+def _start(command: list[str], folder: Path, **extra_env: str) -> Server:
+    """Start a server subprocess against an empty SQLite file and wait (bounded) until /halsa/ answers."""
     port = _free_port()
     env = {
         **os.environ,
@@ -80,11 +79,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "BISTA_WORKERS": str(WORKERS),
         "BISTA_BIND": f"127.0.0.1:{port}",
         "DEBUG": "0",
+        **extra_env,
     }
-    log = folder / "gunicorn.log"
+    log = folder / "server.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "python:config.gunicorn", "config.wsgi:application"],
+            [arg.replace("{port}", str(port)) for arg in command],
             cwd=REPO,
             env=env,
             stdout=output,
@@ -92,22 +92,31 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             start_new_session=True,
         )
     running = Server(process, port, log)
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"the server stopped at start:\n{log.read_text()}")
+        try:
+            if running.get("/halsa/").status == 200:
+                return running
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            _stop(process)
+            pytest.fail(f"the server did not answer within {START_TIMEOUT} s:\n{log.read_text()}")
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    running = _start(
+        [sys.executable, "-m", "gunicorn", "--config", "python:config.gunicorn", "config.wsgi:application"],
+        tmp_path_factory.mktemp("gunicorn"),
+    )
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"gunicorn stopped at start:\n{log.read_text()}")
-            try:
-                if running.get("/halsa/").status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not answer within {START_TIMEOUT} s:\n{log.read_text()}")
-            time.sleep(0.2)
         yield running
     finally:
-        _stop(process)
+        _stop(running.process)
 
 
 def _children(pid: int) -> list[int]:
@@ -204,6 +213,23 @@ def test_an_untrusted_peer_cannot_choose_its_logged_address(server: Server) -> N
     response = server.get("/halsa/", source=UNTRUSTED, headers={"X-Forwarded-For": "203.0.113.77"})
     entry = _logged(server, response.getheader("X-Request-Id"))
     assert entry["client"] == UNTRUSTED
+
+
+def test_bista_serve_with_waitress_passes_the_proxys_scheme_on(tmp_path: Path) -> None:
+    """The demo's server (waitress, one process) behind the same proxy: no redirect loop either."""
+    running = _start(
+        [sys.executable, "-c", "from bista.cli import main; main()", "serve", "--port", "{port}"],
+        tmp_path,
+    )
+    try:
+        trusted = running.get("/konto/logga-in/", headers={"X-Forwarded-Proto": "https"})
+        assert trusted.status == 200
+        assert "max-age=31536000" in trusted.getheader("Strict-Transport-Security")
+        assert running.get("/konto/logga-in/").status == 301
+        spoofed = running.get("/konto/logga-in/", source=UNTRUSTED, headers={"X-Forwarded-Proto": "https"})
+        assert spoofed.status == 301
+    finally:
+        _stop(running.process)
 
 
 # --- In process: the pieces the server above puts together ---------------------------------------------
