@@ -20,7 +20,7 @@ from bista.core.tests.test_security import PASSWORD, TWO_FACTOR, body, current_c
 
 pytestmark = pytest.mark.django_db
 
-CODES = "/konto/tvafaktor/engangskoder/"
+CODES = "/konto/engangskoder-tvafaktor/"
 PASSWORD_PAGE = "/konto/byt-losenord/"
 NEW_PASSWORD = "ny-lang-fras-om-vintern-7"
 
