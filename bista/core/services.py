@@ -13,7 +13,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from bista.core import audit
-from bista.core.access import SYSTEM, access_map, check_perm, forget_access, has_perm, has_perm_anywhere
+from bista.core.access import (
+    SYSTEM,
+    access_map,
+    check_perm,
+    forget_access,
+    has_perm,
+    has_perm_anywhere,
+    unit_ids_with,
+    valid_on,
+)
 from bista.core.models import (
     ApiToken,
     Department,
@@ -279,8 +288,6 @@ def two_factor_code_issuable_users(actor: Any) -> Any:
     """The active users the actor may issue enrolment codes for: current members of a unit where the actor holds
     org.manage, not the actor themselves."""
     from django.contrib.auth import get_user_model
-
-    from bista.core.access import unit_ids_with, valid_on
 
     units = unit_ids_with(actor, Perm.ORG_MANAGE)
     members = Membership.objects.filter(valid_on(timezone.localdate()), unit_id__in=units).values("user_id")
