@@ -321,3 +321,19 @@ def test_log_records_are_json_with_the_request_id() -> None:
         "Svar åäö",
         4,
     )
+
+
+def test_a_logged_request_shows_no_query_string() -> None:
+    import logging
+
+    from django.test import RequestFactory
+
+    from bista.core.logs import JsonFormatter
+
+    request = RequestFactory().get("/brukare/", {"q": "19121212-1212"})
+    record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Not Found: %s", ("/brukare/",), None)
+    record.request = request
+    record.status_code = 404
+    entry = json.loads(JsonFormatter().format(record))
+    assert (entry["request"], entry["status_code"]) == ("GET /brukare/", 404)
+    assert "19121212" not in json.dumps(entry)
