@@ -6,6 +6,7 @@ SECRET_KEY, DATABASE_URL, ALLOWED_HOSTS and BISTA_HTTPS=1.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -25,6 +26,17 @@ def env_bool(name: str, default: bool) -> bool:
 def env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value else default
+
+
+def env_networks(name: str) -> list[str]:
+    """A comma-separated list of addresses or CIDR networks; a bad entry stops the start (not a silent hole)."""
+    entries = [entry.strip() for entry in os.environ.get(name, "").split(",") if entry.strip()]
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError as error:
+            raise RuntimeError(f"{name}: {entry!r} is not an address or network.") from error
+    return entries
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -63,9 +75,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: decides whether forwarded headers count before anything reads the scheme or the address.
+    "bista.core.proxy.TrustedProxyMiddleware",
+    "bista.core.middleware.RequestIdMiddleware",
+    # Before the https redirect and the host check, so that a load balancer may probe it over plain http.
+    "bista.core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "bista.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -140,11 +156,20 @@ LOGOUT_REDIRECT_URL = "core:login"
 # Two-factor: required for roles marked so in the reference data; the demo turns it off.
 BISTA_REQUIRE_2FA = env_bool("BISTA_REQUIRE_2FA", True)
 OTP_TOTP_ISSUER = "Bistå"
+# Enrolling an authenticator app needs a one-time code from an administrator (valid this many hours), except
+# within this many hours of the account's creation (bista.core.services.two_factor_enrolment_open).
+BISTA_2FA_ENROLMENT_CODE_HOURS = env_int("BISTA_2FA_ENROLMENT_CODE_HOURS", 72)
+BISTA_2FA_ENROLMENT_WINDOW_HOURS = env_int("BISTA_2FA_ENROLMENT_WINDOW_HOURS", 24)
 
-# Lockout (django-axes): after 5 failed logins for the same username from the same address, for 30 min.
+# Lockout (django-axes), for 30 minutes: an account after 5 failed logins from any addresses, and an address
+# after 20 failed logins to any accounts (password spraying). See bista.core.lockout.
 AXES_FAILURE_LIMIT = env_int("BISTA_LOGIN_FAILURE_LIMIT", 5)
+BISTA_LOGIN_FAILURE_LIMIT_PER_ADDRESS = env_int("BISTA_LOGIN_FAILURE_LIMIT_PER_ADDRESS", 20)
 AXES_COOLOFF_TIME = 0.5
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_HANDLER = "bista.core.lockout.LockoutHandler"
+# The client address as TrustedProxyMiddleware established it, never a header read on axes' own.
+AXES_CLIENT_IP_CALLABLE = "bista.core.proxy.axes_client_ip"
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -157,13 +182,18 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
+# Proxies (addresses or CIDR networks) whose X-Forwarded-Proto, X-Forwarded-For and X-Request-Id are believed;
+# from any other peer those headers are dropped (bista.core.proxy). Empty: no proxy is trusted.
+BISTA_TRUSTED_PROXIES = env_networks("BISTA_TRUSTED_PROXIES")
+
 HTTPS = env_bool("BISTA_HTTPS", False)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+# Only with trusted proxies: the middleware has already removed the header from anyone else.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BISTA_TRUSTED_PROXIES else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -209,9 +239,21 @@ TASKS = {
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bista@localhost")
 
+# One JSON object a line with the request id (bista.core.logs); BISTA_LOG_FORMAT=text for a human at a terminal.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "bista.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "bista.core.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "text" if os.environ.get("BISTA_LOG_FORMAT", "json") == "text" else "json",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }

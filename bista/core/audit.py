@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextvars
 import datetime
 import decimal
 import uuid
@@ -12,18 +11,9 @@ from typing import Any, TypeVar
 from django.db import models, transaction
 
 from bista.core.models import AuditEvent, Unit
+from bista.core.requestid import current_request_id, set_request_id
 
-_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("bista_request_id", default="")
-
-
-def set_request_id(value: str | None = None) -> str:
-    request_id = value or uuid.uuid4().hex
-    _request_id.set(request_id)
-    return request_id
-
-
-def current_request_id() -> str:
-    return _request_id.get()
+__all__ = ["changed", "current_request_id", "record", "save_new", "set_request_id", "snapshot"]
 
 
 def _json_safe(value: Any) -> Any:

@@ -31,6 +31,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "my_schedule": bool(_session_value(request, EMPLOYEE_SESSION_KEY)),
             "log_review": Perm.LOG_REVIEW in perms,
             "api_tokens": Perm.API_TOKEN in perms,
+            "two_factor_codes": Perm.ORG_MANAGE in perms,
             "reference": Perm.REFERENCE_MANAGE in perms,
         }
     }

@@ -81,6 +81,55 @@ class TwoFactorForm(forms.Form):
     )
 
 
+class EnrolmentCodeForm(forms.Form):
+    enrolment_code = forms.CharField(
+        label="Engångskod för registrering",
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+        help_text="Koden du har fått av en administratör, till exempel ABCD-EFGH-JKMN.",
+    )
+
+
+class IssueEnrolmentCodeForm(forms.Form):
+    user = RecordChoiceField(label="Användare", queryset=None, empty_label="Välj användare")
+
+    def __init__(self, *args: Any, users: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["user"]
+        field.queryset = users  # type: ignore[attr-defined]
+        field.label_from_instance = lambda user: (  # type: ignore[attr-defined]
+            f"{user.get_full_name() or user.username} ({user.username})"
+        )
+
+
+class PasswordChangeForm(forms.Form):
+    current_password = forms.CharField(
+        label="Nuvarande lösenord",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password = forms.CharField(
+        label="Nytt lösenord",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="Minst 12 tecken. Undvik vanliga lösenord och sådant som liknar ditt namn eller användarnamn.",
+    )
+    new_password_again = forms.CharField(
+        label="Nytt lösenord igen",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, second = data.get("new_password"), data.get("new_password_again")
+        if first and second and first != second:
+            self.add_error(
+                "new_password_again", "Lösenorden stämmer inte överens. Skriv samma nya lösenord två gånger."
+            )
+        return data
+
+
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label="Namn", max_length=100, help_text="Till exempel integrationens namn.")
     scopes = forms.MultipleChoiceField(label="Behörigheter", widget=forms.CheckboxSelectMultiple)

@@ -1,11 +1,15 @@
-"""Request id for the audit trail, two-factor enforcement and the headers django-csp does not set."""
+"""Request id for the audit trail and the logs, the health check, two-factor enforcement and the headers
+django-csp does not set."""
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 
 from bista.core.access import requires_two_factor
@@ -14,18 +18,55 @@ from bista.core.audit import set_request_id
 Handler = Callable[[HttpRequest], HttpResponse]
 
 
+# A request id a proxy may hand on: letters, digits and hyphens (a UUID fits); kept to the audit column's 40.
+SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
+REQUEST_ID_LENGTH = 40
+
+
 class RequestIdMiddleware:
-    """Tags every request with an id, kept in audit events and access-log rows and sent back as a header."""
+    """Tags every request with an id, kept in audit events, access-log rows and every log record, and sent back
+    as a header. An incoming X-Request-Id is kept only from a trusted proxy (TrustedProxyMiddleware drops it
+    from anyone else) and only when it is sane; otherwise a new one is made."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.headers.get("X-Request-Id", "")
-        request_id = set_request_id(incoming[:40] if incoming.isalnum() else None)
+        incoming = request.headers.get("X-Request-Id", "")[:REQUEST_ID_LENGTH]
+        request_id = set_request_id(incoming if SANE_REQUEST_ID.fullmatch(incoming) else None)
         request.request_id = request_id  # type: ignore[attr-defined]
         response = self.get_response(request)
         response["X-Request-Id"] = request_id
+        return response
+
+
+HEALTH_PATH = "/halsa/"
+health_log = logging.getLogger("bista.health")
+
+
+class HealthCheckMiddleware:
+    """`GET /halsa/`: 200 when the database answers, else 503; JSON, no sign-in, nothing about anyone.
+
+    A middleware ahead of the host check and the https redirect, so that the proxy, a container health check or
+    a load balancer may ask over plain http by the server's own address; it touches no session."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path != HEALTH_PATH or request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
+        except Exception:  # any failure to reach the database is "unavailable"; the detail goes to the log only
+            health_log.exception("Health check: the database does not answer")
+            connection.close()
+            response = JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
+        else:
+            response = JsonResponse({"status": "ok", "database": "ok"})
+        response["Cache-Control"] = "no-store"
         return response
 
 

@@ -223,6 +223,33 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix})"
 
 
+class TwoFactorEnrolmentCode(models.Model):
+    """A one-time code an administrator gives a user so that they may enrol an authenticator app.
+
+    Without it (or the short window after the account was created) the two-factor page never shows a new
+    secret: a password alone must not be enough to bind a second factor. Only a hash is stored; the code is
+    shown once, to the administrator. It expires, is used once, and issuing a new one revokes the old.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField("utfärdad", auto_now_add=True)
+    expires_at = models.DateTimeField("giltig till")
+    used_at = models.DateTimeField("använd", null=True, blank=True)
+    revoked_at = models.DateTimeField("återkallad", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "engångskod för tvåfaktor"
+        verbose_name_plural = "engångskoder för tvåfaktor"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Engångskod {self.pk} för användare {self.user_id}"
+
+
 class AuditEvent(models.Model):
     """One write, recorded in the same transaction as the write. Append-only (see migration 0002)."""
 

@@ -7,13 +7,33 @@ import hashlib
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from bista.core import audit
-from bista.core.access import SYSTEM, access_map, check_perm, forget_access, has_perm, has_perm_anywhere
-from bista.core.models import ApiToken, Department, District, DutyRule, Membership, Role, Team, Unit
+from bista.core.access import (
+    SYSTEM,
+    access_map,
+    check_perm,
+    forget_access,
+    has_perm,
+    has_perm_anywhere,
+    unit_ids_with,
+    valid_on,
+)
+from bista.core.models import (
+    ApiToken,
+    Department,
+    District,
+    DutyRule,
+    Membership,
+    Role,
+    Team,
+    TwoFactorEnrolmentCode,
+    Unit,
+)
 from bista.core.permissions import Perm
 
 TEAM_FIELDS = ("unit", "name", "kind", "is_active")
@@ -209,27 +229,150 @@ def api_token_authenticate(secret: str) -> ApiToken | None:
     return token
 
 
-def two_factor_device_for(user: Any) -> Any:
-    """The user's TOTP device: the confirmed one, or a pending one to enrol (created when missing)."""
+def two_factor_confirmed_device(user: Any) -> Any:
+    """The user's confirmed TOTP device, or None (no second factor enrolled yet)."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def two_factor_device_for(user: Any) -> Any:
+    """The user's TOTP device: the confirmed one, or a pending one to enrol (created when missing).
+
+    Creating a pending device shows a new secret: callers do so only when `two_factor_enrolment_open` allows,
+    or after a redeemed enrolment code."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    confirmed = two_factor_confirmed_device(user)
     if confirmed is not None:
         return confirmed
     pending = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     return pending or TOTPDevice.objects.create(user=user, name="Autentiseringsapp", confirmed=False)
 
 
+def two_factor_enrolment_open(user: Any, *, now: datetime.datetime | None = None) -> bool:
+    """Whether the user may enrol without a code: no second factor yet, and the account is new (created within
+    BISTA_2FA_ENROLMENT_WINDOW_HOURS)."""
+    now = now or timezone.now()
+    window = datetime.timedelta(hours=settings.BISTA_2FA_ENROLMENT_WINDOW_HOURS)
+    return two_factor_confirmed_device(user) is None and user.date_joined + window > now
+
+
 @transaction.atomic
-def two_factor_verify(*, actor: Any, device: Any, token: str) -> bool:
-    """Check a one-time code; the first correct code confirms a pending device (enrolment, audited)."""
+def two_factor_verify(*, actor: Any, device: Any, token: str, via: str = "") -> bool:
+    """Check a one-time code; the first correct code confirms a pending device (enrolment, audited with how it
+    was allowed: `window` or `code`)."""
     if not device.verify_token(token.strip()):
         return False
     if not device.confirmed:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        audit.record(actor=actor, action="two_factor.enrol", obj=device, new={"device": device.name})
+        audit.record(actor=actor, action="two_factor.enrol", obj=device, new={"device": device.name, "via": via})
     return True
+
+
+# An enrolment code: 12 characters without look-alikes (0/O, 1/I/L), shown in groups of four: ~60 bits.
+ENROLMENT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+ENROLMENT_LENGTH = 12
+
+
+def _normalise_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def _hash_code(code: str) -> str:
+    return hashlib.sha256(_normalise_code(code).encode()).hexdigest()
+
+
+def two_factor_code_issuable_users(actor: Any) -> Any:
+    """The active users the actor may issue enrolment codes for: current members of a unit where the actor holds
+    org.manage, not the actor themselves."""
+    from django.contrib.auth import get_user_model
+
+    units = unit_ids_with(actor, Perm.ORG_MANAGE)
+    members = Membership.objects.filter(valid_on(timezone.localdate()), unit_id__in=units).values("user_id")
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, pk__in=members)
+        .exclude(pk=actor.pk)
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+@transaction.atomic
+def two_factor_code_issue(*, actor: Any, user: Any) -> tuple[TwoFactorEnrolmentCode, str]:
+    """Issue a one-time enrolment code for `user` (returned once, stored hashed); earlier unused codes are
+    revoked. An administrator (org.manage in a unit where the user is a member) or the SYSTEM actor (the
+    `bista enrolment_code` command on the server) may issue one; nobody for themselves."""
+    if actor is not SYSTEM:
+        if user.pk == actor.pk:
+            raise ValidationError({"user": "Du kan inte utfärda en engångskod åt dig själv."})
+        if not two_factor_code_issuable_users(actor).filter(pk=user.pk).exists():
+            raise PermissionDenied("Behörighet saknas: org.manage i användarens enhet")
+    if not user.is_active:
+        raise ValidationError({"user": "Kontot är inte aktivt."})
+    now = timezone.now()
+    TwoFactorEnrolmentCode.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    raw = "".join(secrets.choice(ENROLMENT_ALPHABET) for _ in range(ENROLMENT_LENGTH))
+    code = "-".join(raw[i : i + 4] for i in range(0, ENROLMENT_LENGTH, 4))
+    issued = TwoFactorEnrolmentCode.objects.create(
+        user=user,
+        issued_by=actor if actor is not SYSTEM else None,
+        code_hash=_hash_code(code),
+        expires_at=now + datetime.timedelta(hours=settings.BISTA_2FA_ENROLMENT_CODE_HOURS),
+    )
+    audit.record(
+        actor=actor,
+        action="two_factor.code_issue",
+        obj=issued,
+        new={"user": user.pk, "expires_at": issued.expires_at},
+    )
+    return issued, code
+
+
+@transaction.atomic
+def two_factor_code_redeem(*, actor: Any, code: str) -> Any:
+    """Use the actor's enrolment code: returns a fresh pending device (its secret shown from now on), or None
+    when the code is wrong, used, revoked or expired. A secret made earlier for a pending device is discarded,
+    so that one shown to someone else before is worth nothing."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if len(code) > 40 or len(_normalise_code(code)) != ENROLMENT_LENGTH:
+        return None
+    issued = (
+        TwoFactorEnrolmentCode.objects.select_for_update()
+        .filter(user=actor, code_hash=_hash_code(code), used_at__isnull=True, revoked_at__isnull=True)
+        .filter(expires_at__gt=timezone.now())
+        .first()
+    )
+    if issued is None or two_factor_confirmed_device(actor) is not None:
+        return None
+    issued.used_at = timezone.now()
+    issued.save(update_fields=["used_at"])
+    TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
+    device = TOTPDevice.objects.create(user=actor, name="Autentiseringsapp", confirmed=False)
+    audit.record(actor=actor, action="two_factor.code_redeem", obj=issued, new={"used_at": issued.used_at})
+    return device
+
+
+@transaction.atomic
+def password_change(*, actor: Any, current_password: str, new_password: str) -> Any:
+    """The signed-in user changes their own password: the current one must match and the new one pass the
+    password validators (errors named by field). Audited, without any password in the event."""
+    from django.contrib.auth import password_validation
+
+    if not actor.check_password(current_password):
+        raise ValidationError({"current_password": "Det nuvarande lösenordet stämmer inte."})
+    try:
+        password_validation.validate_password(new_password, user=actor)
+    except ValidationError as error:
+        raise ValidationError({"new_password": error.messages}) from error
+    actor.set_password(new_password)
+    actor.save(update_fields=["password"])
+    audit.record(actor=actor, action="user.password_change", obj=actor)
+    return actor
 
 
 DUTY_RULE_FIELDS = (

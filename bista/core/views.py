@@ -8,6 +8,7 @@ from typing import Any
 import segno
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,8 +21,16 @@ from django_otp import login as otp_login
 
 from bista.core import selectors, services
 from bista.core.access import access_map, has_perm_anywhere, require_any_unit
-from bista.core.forms import ApiTokenForm, DutyRuleVersionForm, TwoFactorForm, apply_service_errors
-from bista.core.models import ApiToken, Permission
+from bista.core.forms import (
+    ApiTokenForm,
+    DutyRuleVersionForm,
+    EnrolmentCodeForm,
+    IssueEnrolmentCodeForm,
+    PasswordChangeForm,
+    TwoFactorForm,
+    apply_service_errors,
+)
+from bista.core.models import ApiToken, Permission, TwoFactorEnrolmentCode
 from bista.core.permissions import Perm
 
 
@@ -39,14 +48,41 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("core:login")
 
 
+# The pending device whose secret this session may see, after the user redeemed an enrolment code.
+ENROLMENT_SESSION_KEY = "bista_2fa_enrolment_device"
+
+
+def _enrolment_permit(request: HttpRequest) -> tuple[Any, str] | None:
+    """(the pending device to enrol, how enrolment is allowed) or None: the secret is shown only after an
+    administrator's one-time code was redeemed in this session, or while the account is new."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device_id = request.session.get(ENROLMENT_SESSION_KEY)
+    if device_id is not None:
+        device = TOTPDevice.objects.filter(pk=device_id, user_id=request.user.pk, confirmed=False).first()
+        if device is not None:
+            return device, "code"
+    if services.two_factor_enrolment_open(request.user):
+        return services.two_factor_device_for(request.user), "window"
+    return None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def two_factor(request: HttpRequest) -> HttpResponse:
-    """Verify the second factor; with no confirmed device yet, enrol one first (QR code and secret)."""
-    device = services.two_factor_device_for(request.user)
+    """Verify the second factor; with no confirmed device yet, enrol one (QR code and secret) — but only with an
+    administrator's one-time enrolment code, or within the window after the account was created."""
+    device = services.two_factor_confirmed_device(request.user)
+    via = ""
+    if device is None:
+        permit = _enrolment_permit(request)
+        if permit is None:
+            return _enrolment_code(request)
+        device, via = permit
     form = TwoFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.two_factor_verify(actor=request.user, device=device, token=form.cleaned_data["token"]):
+        if services.two_factor_verify(actor=request.user, device=device, token=form.cleaned_data["token"], via=via):
+            request.session.pop(ENROLMENT_SESSION_KEY, None)
             otp_login(request, device)
             return redirect(_safe_next(request))
         form.add_error("token", "Koden stämmer inte. Kontrollera att klockan i telefonen går rätt och försök igen.")
@@ -55,6 +91,70 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(scale=4, title="QR-kod")
         context["secret"] = _base32(device.bin_key)
     return render(request, "core/two_factor.html", context)
+
+
+def _enrolment_code(request: HttpRequest) -> HttpResponse:
+    """No second factor and no right to enrol yet: ask for the administrator's one-time enrolment code."""
+    form = EnrolmentCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = services.two_factor_code_redeem(actor=request.user, code=form.cleaned_data["enrolment_code"])
+        if device is not None:
+            request.session[ENROLMENT_SESSION_KEY] = device.pk
+            return redirect(request.get_full_path())
+        form.add_error(
+            "enrolment_code",
+            "Koden stämmer inte, har redan använts eller har gått ut. Be en administratör om en ny engångskod.",
+        )
+    return render(request, "core/two_factor.html", {"form": form, "needs_code": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_codes(request: HttpRequest) -> HttpResponse:
+    """For administrators: issue a one-time enrolment code for a user of their units (shown once)."""
+    require_any_unit(request.user, [Perm.ORG_MANAGE])
+    users = services.two_factor_code_issuable_users(request.user)
+    form = IssueEnrolmentCodeForm(request.POST or None, users=users)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            record, code = services.two_factor_code_issue(actor=request.user, user=form.cleaned_data["user"])
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            issued = {"code": code, "user": record.user, "expires_at": record.expires_at}
+            form = IssueEnrolmentCodeForm(users=users)
+    recent = (
+        TwoFactorEnrolmentCode.objects.filter(user__in=users)
+        .select_related("user", "issued_by")
+        .order_by("-created_at", "-id")[:20]
+    )
+    return render(
+        request,
+        "core/two_factor_codes.html",
+        {"form": form, "issued": issued, "recent": recent, "now": timezone.now()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Change one's own password; the session stays signed in (and verified) afterwards."""
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.password_change(
+                actor=request.user,
+                current_password=form.cleaned_data["current_password"],
+                new_password=form.cleaned_data["new_password"],
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(request, "Ditt lösenord är bytt.")
+            return redirect("core:password_change")
+    return render(request, "core/password_change.html", {"form": form})
 
 
 def _safe_next(request: HttpRequest) -> str:

@@ -29,6 +29,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from bista.core.access import has_perm
 from bista.core.models import Unit
 from bista.core.permissions import Perm
+from bista.core.xlsx import write_cell
 from bista.quality import rules, selectors
 from bista.quality.models import DataIncident, Deviation, Feedback, LexSarahReport, VbAssessment
 
@@ -190,39 +191,38 @@ def _save_docx(document: Any) -> bytes:
 
 
 def table_xlsx(data: dict[str, Any]) -> bytes:
-    """One sheet: title, unit and year, the header row, then the groups (bold, shaded) and their rows."""
+    """One sheet: title, unit and year, the header row, then the groups (bold, shaded) and their rows. Every cell
+    goes through `write_cell`: the assessments and names are users' text, never formulas."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
     sheet.title = "VB-tabell"
-    sheet["A1"] = TABLE_TITLE
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A2"] = "Enhet"
-    sheet["B2"] = data["unit"]
-    sheet["A3"] = "År"
-    sheet["B3"] = data["year"]
+    write_cell(sheet, 1, 1, TABLE_TITLE).font = Font(bold=True, size=14)
+    write_cell(sheet, 2, 1, "Enhet")
+    write_cell(sheet, 2, 2, data["unit"])
+    write_cell(sheet, 3, 1, "År")
+    write_cell(sheet, 3, 2, data["year"])
     header_row = 5
     bold = Font(bold=True)
     for column, text in enumerate((ROW_LABEL, *COLUMNS), start=1):
-        cell = sheet.cell(row=header_row, column=column, value=text)
+        cell = write_cell(sheet, header_row, column, text)
         cell.font = bold
         cell.fill = PatternFill("solid", fgColor="D9E2F3")
     row_number = header_row
     for group in data["groups"]:
         row_number += 1
-        cell = sheet.cell(row=row_number, column=1, value=group["group"])
-        cell.font = bold
+        write_cell(sheet, row_number, 1, group["group"]).font = bold
         for column in range(1, len(COLUMNS) + 2):
             sheet.cell(row=row_number, column=column).fill = PatternFill("solid", fgColor="F2F2F2")
         for row in group["rows"]:
             row_number += 1
             values = (row["label"], row["t1"], row["t2"], row["t3"], row["total"], row["assessment"])
             for column, value in enumerate(values, start=1):
-                sheet.cell(row=row_number, column=column, value=value)
+                write_cell(sheet, row_number, column, value)
             sheet.cell(row=row_number, column=6).alignment = Alignment(wrap_text=True, vertical="top")
     note = unclassified_text(data["unclassified"])
     if note:
-        sheet.cell(row=row_number + 2, column=1, value=note)
+        write_cell(sheet, row_number + 2, 1, note)
     for letter, width in zip("ABCDEF", (55, 12, 12, 15, 12, 70), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=2)

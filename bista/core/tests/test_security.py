@@ -58,14 +58,74 @@ def test_lockout_after_five_failed_logins(settings: Any, manager: Any) -> None:
     assert signed_in_user_id(client) is None
 
 
-def test_lockout_is_per_username_and_address(manager: Any, staffer: Any) -> None:
+def test_a_locked_account_stays_locked_from_another_address(manager: Any) -> None:
     client = HttpClient()
     for attempt in range(5):
         login(client, "chef", f"fel-{attempt}")
-    assert login(HttpClient(), "assistent", PASSWORD).status_code == 302  # another user from the same address
     elsewhere = HttpClient(REMOTE_ADDR="10.0.0.7")
-    assert login(elsewhere, "chef", PASSWORD).status_code == 302  # the same user from another address
-    assert signed_in_user_id(elsewhere) == str(manager.pk)
+    response = login(elsewhere, "chef", PASSWORD)
+    assert response.status_code == 429
+    assert signed_in_user_id(elsewhere) is None
+
+
+def test_another_account_from_the_same_address_still_signs_in(manager: Any, staffer: Any) -> None:
+    client = HttpClient()
+    for attempt in range(5):
+        login(client, "chef", f"fel-{attempt}")
+    other = HttpClient()
+    assert login(other, "assistent", PASSWORD).status_code == 302  # below the address's own limit
+    assert signed_in_user_id(other) == str(staffer.pk)
+
+
+def _spray(address: str, accounts: int, *, headers: dict[str, str] | None = None) -> list[int]:
+    """One wrong password for each of `accounts` different usernames, from one address."""
+    client = HttpClient(REMOTE_ADDR=address)
+    return [
+        client.post(LOGIN, {"username": f"anvandare{n}", "password": "fel"}, headers=headers or {}).status_code
+        for n in range(accounts)
+    ]
+
+
+def test_wrong_passwords_spread_over_many_accounts_lock_the_address(settings: Any, manager: Any) -> None:
+    assert settings.BISTA_LOGIN_FAILURE_LIMIT_PER_ADDRESS == 20
+    statuses = _spray("10.0.0.9", 40)
+    assert statuses[:19] == [200] * 19
+    assert set(statuses[19:]) == {429}  # the 20th failure locks the address
+    locked = HttpClient(REMOTE_ADDR="10.0.0.9")
+    assert login(locked, "chef", PASSWORD).status_code == 429  # even a right password, from there
+    assert signed_in_user_id(locked) is None
+    elsewhere = HttpClient(REMOTE_ADDR="10.0.0.10")
+    assert login(elsewhere, "chef", PASSWORD).status_code == 302  # the account itself is not locked
+
+
+def test_a_sign_in_does_not_clear_the_address_count(settings: Any, manager: Any, staffer: Any) -> None:
+    """An attacker holding one valid account cannot wipe the spraying count by signing in to it."""
+    _spray("10.0.0.11", 19)
+    insider = HttpClient(REMOTE_ADDR="10.0.0.11")
+    assert login(insider, "assistent", PASSWORD).status_code == 302
+    assert _spray("10.0.0.11", 1) == [429]
+
+
+def test_behind_a_trusted_proxy_each_client_address_counts_apart(settings: Any, manager: Any) -> None:
+    settings.BISTA_TRUSTED_PROXIES = ["10.1.0.0/16"]
+    proxy_headers = {"X-Forwarded-For": "192.0.2.50"}
+    assert set(_spray("10.1.0.5", 20, headers=proxy_headers)[19:]) == {429}
+    other_client = HttpClient(REMOTE_ADDR="10.1.0.5")
+    response = other_client.post(
+        LOGIN, {"username": "chef", "password": PASSWORD}, headers={"X-Forwarded-For": "192.0.2.51"}
+    )
+    assert response.status_code == 302  # the proxy's address is not one shared lockout
+
+
+def test_an_untrusted_peer_cannot_dodge_the_address_lockout(settings: Any, manager: Any) -> None:
+    settings.BISTA_TRUSTED_PROXIES = ["10.1.0.0/16"]
+    statuses = [
+        HttpClient(REMOTE_ADDR="198.51.100.7")
+        .post(LOGIN, {"username": f"anvandare{n}", "password": "fel"}, headers={"X-Forwarded-For": f"192.0.2.{n}"})
+        .status_code
+        for n in range(20)
+    ]
+    assert statuses[-1] == 429  # a made-up X-Forwarded-For from a client is ignored
 
 
 def test_success_before_the_limit_resets_the_count(manager: Any) -> None:
@@ -88,7 +148,18 @@ def require_2fa(settings: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/brukare/", "/brukare/ny/", "/medarbetare/", "/loggkontroll/", "/konto/api-nycklar/", "/x/"]
+    "path",
+    [
+        "/",
+        "/brukare/",
+        "/brukare/ny/",
+        "/medarbetare/",
+        "/loggkontroll/",
+        "/konto/api-nycklar/",
+        "/konto/engangskoder-tvafaktor/",  # issuing enrolment codes needs a verified administrator
+        "/konto/byt-losenord/",
+        "/x/",
+    ],
 )
 def test_manager_must_set_up_two_factor_first(require_2fa: None, manager: Any, path: str) -> None:
     response = session_client(manager, verified=False).get(path)
@@ -259,15 +330,29 @@ def test_lockout_page_has_the_headers_too(manager: Any) -> None:
     assert response["X-Frame-Options"] == "DENY"
 
 
-def test_request_id_is_echoed(staffer: Any) -> None:
+@pytest.fixture
+def behind_proxy(settings: Any) -> None:
+    """The test client's 127.0.0.1 is the trusted TLS proxy."""
+    settings.BISTA_TRUSTED_PROXIES = ["127.0.0.1"]
+
+
+def test_request_id_is_echoed(behind_proxy: None, staffer: Any) -> None:
     client = session_client(staffer, verified=False)
     assert client.get("/", headers={"X-Request-Id": "abc123XYZ"})["X-Request-Id"] == "abc123XYZ"
+    uuid = "0b0e6f4a-5c1d-4f7e-9a43-6a1f0c2d9e11"
+    assert client.get("/", headers={"X-Request-Id": uuid})["X-Request-Id"] == uuid
     long_id = "a" * 60
     assert client.get("/", headers={"X-Request-Id": long_id})["X-Request-Id"] == "a" * 40
 
 
-@pytest.mark.parametrize("incoming", [None, "", "abc-123", "<script>", "a b"])
-def test_request_id_is_made_when_missing_or_unsafe(staffer: Any, incoming: str | None) -> None:
+def test_request_id_from_an_untrusted_peer_is_replaced(staffer: Any) -> None:
+    response = session_client(staffer, verified=False).get("/", headers={"X-Request-Id": "abc123XYZ"})
+    assert response["X-Request-Id"] != "abc123XYZ"
+    assert len(response["X-Request-Id"]) == 32
+
+
+@pytest.mark.parametrize("incoming", [None, "", "-abc", "<script>", "a b", "a_b", "å123"])
+def test_request_id_is_made_when_missing_or_unsafe(behind_proxy: None, staffer: Any, incoming: str | None) -> None:
     headers = {} if incoming is None else {"X-Request-Id": incoming}
     request_id = session_client(staffer, verified=False).get("/", headers=headers)["X-Request-Id"]
     assert request_id != incoming
@@ -275,7 +360,9 @@ def test_request_id_is_made_when_missing_or_unsafe(staffer: Any, incoming: str |
     assert request_id.isalnum()
 
 
-def test_request_id_is_kept_in_the_audit_and_access_log(org: Organisation, user_factory: Any, settings: Any) -> None:
+def test_request_id_is_kept_in_the_audit_and_access_log(
+    behind_proxy: None, org: Organisation, user_factory: Any, settings: Any
+) -> None:
     settings.BISTA_REQUIRE_2FA = False
     officer = user_factory("handlaggare", RoleCode.CASE_OFFICER, org.purchaser)
     client = session_client(officer, verified=False)

