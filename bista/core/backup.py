@@ -230,9 +230,10 @@ def _restore_postgresql(alias: str, path: Path) -> None:
 
 
 def _restore_sqlite(alias: str, path: Path) -> None:
+    # is_in_memory_db is on SQLite's wrapper only, which the stubs type as the base class.
     connection = connections[alias]
     name = str(connection.settings_dict["NAME"])
-    in_memory = bool(connection.is_in_memory_db())  # type: ignore[attr-defined]  (SQLite's wrapper)
+    in_memory = bool(connection.is_in_memory_db())  # type: ignore[attr-defined]
     if in_memory or Path(name).exists():
         _not_empty(alias)
     if in_memory:
