@@ -49,6 +49,8 @@ class Command(BaseCommand):
             f"Tabeller: {len(report.counts)}, rader: {sum(report.counts.values())} ({compared}; "
             f"{len(mismatches)} avviker)."
         )
+        if report.migrated:
+            self.stdout.write(f"Kopian var från en tidigare version: {report.migrated} migreringar kördes efteråt.")
         for check in report.checks:
             failed = (
                 f", {len(check.failed)} FELAKTIGA (id {', '.join(map(str, check.failed[:20]))})" if check.failed else ""
