@@ -25,7 +25,8 @@ from bista.care.tests import factories as cf
 from bista.clients import selectors as client_selectors
 from bista.clients.models import AccessLogEntry, Client
 from bista.core.access import SYSTEM
-from bista.core.dbroles import append_only_tables
+from bista.core.appendonly import trigger_sql
+from bista.core.dbroles import append_only_tables, grant_after_migrate
 from bista.core.models import AuditEvent
 from bista.core.testing import Organisation
 from bista.quality import services as quality
@@ -294,3 +295,25 @@ def test_the_services_work_as_the_app_role(roles: tuple[str, str], org: Organisa
     assert (deviation.status, report.status) == (Deviation.Status.CLOSED, LexSarahReport.Status.CLOSED)
     after = (AuditEvent.objects.count(), AccessLogEntry.objects.count(), OrderEvent.objects.count())
     assert all(new > old for new, old in zip(after, counts, strict=True))
+
+
+# --- After an upgrade: tables the owner's migrations create are the application's at once ---------------
+
+
+def test_a_table_a_later_migration_creates_is_usable_and_append_only_after_migrate(
+    roles: tuple[str, str], settings: Any
+) -> None:
+    owner, app = roles
+    with as_role(owner):  # as `bista migrate` would, connected as the owner
+        run("CREATE TABLE later_log (id bigint PRIMARY KEY, note text)")
+        run(trigger_sql("later_log"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT has_table_privilege(%s, 'later_log', 'INSERT')", [app])
+        assert cursor.fetchone() == (True,)  # the default privileges db_roles set
+    settings.DATABASE_OWNER = {"USER": owner}
+    assert "later_log" in (grant_after_migrate(app) or [])  # what `bista migrate` runs last
+    with as_role(app):
+        run("INSERT INTO later_log VALUES (1, 'ny')")
+    refused(app, "UPDATE later_log SET note = 'ändrad'")
+    refused(app, "DELETE FROM later_log")
+    refused(app, "TRUNCATE later_log")
