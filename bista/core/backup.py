@@ -183,6 +183,7 @@ def restore(alias: str, path: Path) -> RestoreReport:
     if not path.is_file():
         raise BackupError(f"Säkerhetskopian {path} finns inte.")
     connection = connections[alias]
+    _check_format(path, connection.vendor)
     expected = read_manifest(path)
     if connection.vendor == "postgresql":
         _restore_postgresql(alias, path)
@@ -193,6 +194,22 @@ def restore(alias: str, path: Path) -> RestoreReport:
     counts = table_counts(alias)  # what the backup held, before any migration adds to it
     migrated = _migrate_if_behind(alias)
     return RestoreReport(counts=counts, expected=expected, checks=integrity.run_all(alias), migrated=migrated)
+
+
+# How each kind of backup file begins: pg_dump's custom format, and every SQLite database file.
+_MAGIC = {"postgresql": b"PGDMP", "sqlite": b"SQLite format 3\x00"}
+_KIND = {"postgresql": "en PostgreSQL-säkerhetskopia (pg_dump)", "sqlite": "en SQLite-databas"}
+
+
+def _check_format(path: Path, vendor: str) -> None:
+    with path.open("rb") as file:
+        head = file.read(16)
+    if vendor in _MAGIC and not head.startswith(_MAGIC[vendor]):
+        found = next((_KIND[v] for v, magic in _MAGIC.items() if head.startswith(magic)), "okänt format")
+        raise BackupError(
+            f"{path} är inte {_KIND[vendor]} (filen är {found}). "
+            "Återställ till samma sorts databas som kopian togs från."
+        )
 
 
 def _migrate_if_behind(alias: str) -> int:

@@ -24,6 +24,9 @@ from django.db import DEFAULT_DB_ALIAS, connections
 
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 APP_TABLE_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
+# UPDATE on a sequence is setval(), which the demo's bulk loader needs after inserting with explicit ids; it
+# changes no row (at worst later inserts collide), so it is no way round the append-only guarantee.
+APP_SEQUENCE_PRIVILEGES = "USAGE, SELECT, UPDATE"
 
 
 def check_role_name(name: str) -> str:
@@ -86,7 +89,7 @@ def grant_app_privileges(cursor: Any, app: str) -> list[str]:
     role = _q(app)
     cursor.execute(f"GRANT {APP_TABLE_PRIVILEGES} ON ALL TABLES IN SCHEMA public TO {role}")
     cursor.execute(f"REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM {role}")
-    cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}")
+    cursor.execute(f"GRANT {APP_SEQUENCE_PRIVILEGES} ON ALL SEQUENCES IN SCHEMA public TO {role}")
     tables = append_only_tables(cursor)
     for table in tables:
         cursor.execute(f'REVOKE UPDATE, DELETE ON "{table}" FROM {role}')
@@ -158,7 +161,8 @@ def setup_roles(
         f"GRANT {APP_TABLE_PRIVILEGES} ON TABLES TO {_q(app)}"
     )
     cursor.execute(
-        f"ALTER DEFAULT PRIVILEGES FOR ROLE {_q(owner)} IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {_q(app)}"
+        f"ALTER DEFAULT PRIVILEGES FOR ROLE {_q(owner)} IN SCHEMA public "
+        f"GRANT {APP_SEQUENCE_PRIVILEGES} ON SEQUENCES TO {_q(app)}"
     )
     append_only = grant_app_privileges(cursor, app)
     return {"moved": moved, "append_only": append_only}

@@ -238,3 +238,13 @@ def test_a_restore_refuses_a_database_that_is_not_empty(tmp_path: Path, org: Org
     with pytest.raises(CommandError, match="är inte tom"):
         restore(path, "default")
     assert table_counts("default") == before
+
+
+@ROUND_TRIP
+def test_a_restore_refuses_a_backup_of_the_other_kind(tmp_path: Path, fresh_database: str) -> None:
+    other = b"SQLite format 3\x00" if connection.vendor == "postgresql" else b"PGDMP\x01\x0e\x00"
+    path = tmp_path / "bista.backup"
+    path.write_bytes(other + bytes(64))
+    with pytest.raises(CommandError, match="Återställ till samma sorts databas"):
+        restore(path, fresh_database)
+    assert table_counts(fresh_database) == {}
