@@ -20,13 +20,14 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 
 install: $(STAMP)
 
-# Install, migrate, generate the demo unit once (var/bista.sqlite3), then serve it.
+# Install, migrate, generate the demo unit once (var/bista.sqlite3, or DATABASE_URL), then serve it. The
+# database itself records whether the demo was completed; one whose generation crashed is emptied and made
+# again. (var/.demo-generated is only honoured for demos made before that record existed.)
 demo: install
 	@mkdir -p var
 	$(DEMO_ENV) $(BIN)/bista migrate --verbosity 0
-	@if [ ! -f var/.demo-generated ]; then \
-		$(DEMO_ENV) $(BIN)/bista demo --scale unit --years 10 --seed 2026 && touch var/.demo-generated; \
-	else echo "Demodata finns redan (ta bort var/ för att börja om)."; fi
+	@if [ -f var/.demo-generated ]; then echo "Demodata finns redan (ta bort var/ för att börja om)."; \
+	else $(DEMO_ENV) $(BIN)/bista demo --scale unit --years 10 --seed 2026 --unless-generated; fi
 	@echo ""
 	@echo "  Bistå:      http://$(HOST):$(PORT)/"
 	@echo "  Logga in:   chef / bista-demo   (enhetschef; tvåfaktor är avstängd i demon)"

@@ -132,6 +132,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
 
+
+# PostgreSQL in production: the application connects (DATABASE_URL) as a role that owns nothing, so it
+# cannot TRUNCATE, ALTER or disable the append-only triggers; `bista migrate`, `bista restore` and the
+# demo's reset connect as the owner role given here, to the same database (bista/core/dbroles.py).
+MIGRATE_DATABASE_URL = os.environ.get("MIGRATE_DATABASE_URL", "")
+DATABASE_OWNER: dict[str, object] = {}
+if MIGRATE_DATABASE_URL:
+    _owner = dj_database_url.parse(MIGRATE_DATABASE_URL)
+    if (_owner.get("ENGINE"), _owner.get("NAME")) != (DATABASES["default"]["ENGINE"], DATABASES["default"]["NAME"]):
+        raise RuntimeError("MIGRATE_DATABASE_URL must name the same database as DATABASE_URL (only the role differs).")
+    DATABASE_OWNER = {key: value for key in ("USER", "PASSWORD", "HOST", "PORT") if (value := _owner.get(key))}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

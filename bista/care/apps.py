@@ -9,4 +9,7 @@ class CareConfig(AppConfig):
     verbose_name = "Utförare"
 
     def ready(self) -> None:
-        from bista.care import duties  # noqa: F401  (registers the care duty sources)
+        from bista.care import (
+            duties,  # noqa: F401  (registers the care duty sources)
+            integrity,  # noqa: F401  (registers the journal signature check)
+        )

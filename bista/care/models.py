@@ -241,6 +241,10 @@ class JournalEntry(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections", verbose_name="rättar"
     )
     content_hash = models.CharField("kontrollsumma", max_length=64)
+    # How content_hash was computed (care.services.SIGNATURE_VERSION): 1 hashed written_at's ISO text with its
+    # microseconds, which a dumpdata/loaddata round trip truncates; 2 hashes whole seconds since the epoch.
+    # Old entries keep version 1 and verify as they were signed: a signature is never re-made.
+    signature_version = models.PositiveSmallIntegerField("signaturversion")
 
     class Meta:
         verbose_name = "journalanteckning"

@@ -544,11 +544,25 @@ def _role_name(actor: Any, unit: Unit) -> str:
     return membership.role.name if membership else ""
 
 
-def _content_hash(entry: JournalEntry) -> str:
+# The signature scheme new entries are signed with (JournalEntry.signature_version).
+SIGNATURE_VERSION = 2
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+def _signed_moment(written_at: datetime.datetime, version: int) -> str:
+    """written_at as the signature reads it. Version 2 takes whole seconds since the epoch, in integer
+    arithmetic: the same whatever a database, a driver or a serialiser keeps of the fraction (dumpdata keeps
+    milliseconds). Version 1, kept to verify the entries signed with it, took the ISO text with microseconds."""
+    if version == 1:
+        return written_at.astimezone(datetime.UTC).isoformat()
+    return str((written_at - _EPOCH) // datetime.timedelta(seconds=1))
+
+
+def _content_hash(entry: JournalEntry, version: int = SIGNATURE_VERSION) -> str:
     parts = [
         str(entry.client_id),
         entry.event_date.isoformat(),
-        entry.written_at.astimezone(datetime.UTC).isoformat(),  # as read back from either database
+        _signed_moment(entry.written_at, version),
         str(entry.author_id),
         entry.author_name,
         entry.author_role,
@@ -556,12 +570,16 @@ def _content_hash(entry: JournalEntry) -> str:
         str(entry.corrects_id or ""),
         entry.text,
     ]
+    if version >= 2:
+        parts.insert(0, f"v{version}")  # a hash of one scheme can never pass for another's
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
 def journal_signature_valid(entry: JournalEntry) -> bool:
-    """Whether the entry still reads as it was signed."""
-    return entry.content_hash == _content_hash(entry)
+    """Whether the entry still reads as it was signed, under the scheme it was signed with."""
+    if entry.signature_version not in (1, SIGNATURE_VERSION):
+        return False
+    return entry.content_hash == _content_hash(entry, entry.signature_version)
 
 
 def _check_category(category: JournalCategory | None, day: datetime.date) -> JournalCategory:
@@ -616,6 +634,7 @@ def journal_entry_create(
         text=text,
         corrects=corrects,
     )
+    entry.signature_version = SIGNATURE_VERSION
     entry.content_hash = _content_hash(entry)
     entry.full_clean()
     entry.save()

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class DemoConfig(AppConfig):
-    """The demo data generator (`bista demo`); it has no models of its own."""
+    """The demo data generator (`bista demo`); its one model records whether a generation completed."""
 
     name = "bista.demo"
     label = "demo"

@@ -241,6 +241,7 @@ ALLOWED_AFTER_OBJECTS = {
     "first",
     "aggregate",
     "annotate",
+    "using",  # which database to read: `bista restore` checks the restored one (a later .update() is still caught)
 }
 
 

@@ -127,16 +127,16 @@ def test_the_triggers_are_installed() -> None:
             ["%_append_only"],
         )
         installed = cursor.fetchall()
-    assert installed == [
-        ("care_journalentry", "DELETE"),
-        ("care_journalentry", "UPDATE"),
-        ("care_journalobjection", "DELETE"),
-        ("care_journalobjection", "UPDATE"),
-        ("clients_accesslogentry", "DELETE"),
-        ("clients_accesslogentry", "UPDATE"),
-        ("core_auditevent", "DELETE"),
-        ("core_auditevent", "UPDATE"),
+    tables = [
+        "care_journalentry",
+        "care_journalobjection",
+        "care_orderevent",
+        "clients_accesslogentry",
+        "core_auditevent",
+        "governance_followuprevision",
+        "quality_selfcheckresult",
     ]
+    assert installed == [(table, op) for table in tables for op in ("DELETE", "UPDATE")]
 
 
 # --- Any database: records about people are never deleted ------------------------------------------

@@ -12,8 +12,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.utils import timezone
 
-from bista.core.models import Municipality, Role
-from bista.demo import generator
+from bista.core import dbroles
+from bista.core.models import Role
+from bista.demo import generator, marker
 from bista.demo.plan import SCALES
 
 
@@ -51,8 +52,32 @@ class Command(BaseCommand):
             default=generator.DEFAULT_PASSWORD,
             help="Lösenord för alla demoanvändare (standard: %(default)s).",
         )
+        parser.add_argument(
+            "--unless-generated",
+            action="store_true",
+            help="Avsluta utan fel om databasen redan har en färdig demo (som `make demo` gör).",
+        )
         # Scales every count; for tests and quick trials, not for the demo itself.
         parser.add_argument("--size", type=float, default=1.0, help=argparse.SUPPRESS)
+
+    def ready_to_generate(self, unless_generated: bool) -> bool:
+        """Whether to go on: an empty database, or one whose last generation crashed (emptied first)."""
+        found = marker.state()
+        where = marker.database_label()
+        if found is marker.State.COMPLETE:
+            if unless_generated:
+                self.stdout.write(f"Demodata finns redan i {where}.")
+                return False
+            raise CommandError(f"Demodata finns redan i {where}. {marker.how_to_start_over()}")
+        if found is marker.State.OTHER_DATA:
+            raise CommandError(
+                f"{where[0].upper()}{where[1:]} innehåller redan data (det finns en kommun), så demodata skapas "
+                f"inte. {marker.how_to_start_over()}"
+            )
+        if found is marker.State.INCOMPLETE:
+            self.stdout.write(f"Förra demogenereringen i {where} blev inte klar: databasen töms och demon skapas om.")
+            marker.reset_database()
+        return True
 
     def handle(self, *args: Any, **options: Any) -> None:
         today = _date(options["today"]) if options["today"] else timezone.localdate()
@@ -62,12 +87,8 @@ class Command(BaseCommand):
             raise CommandError("--years ska vara mellan 1 och 50.")
         if not 0 < options["size"] <= 10:
             raise CommandError("--size ska vara större än 0 och högst 10.")
-        if Municipality.objects.exists():
-            raise CommandError(
-                "Databasen innehåller redan data (det finns en kommun), så demodata skapas inte. "
-                "Ta bort databasfilen (var/bista.sqlite3) och kör `bista migrate` igen, "
-                "eller använd en tom databas (DATABASE_URL)."
-            )
+        if not self.ready_to_generate(options["unless_generated"]):
+            return
         if not Role.objects.exists():
             raise CommandError("Databasen saknar referensdata. Kör `bista migrate` först.")
 
@@ -84,6 +105,7 @@ class Command(BaseCommand):
                 f"Skapar demodata: {options['scale']}, {options['years']} år, frö {options['seed']}, "
                 f"referensdatum {today.isoformat()} …"
             )
+        generation = marker.start(scale=options["scale"], years=options["years"], seed=options["seed"])
         ctx = generator.generate(
             scale=options["scale"],
             years=options["years"],
@@ -93,10 +115,12 @@ class Command(BaseCommand):
             password=options["password"],
             progress=progress,
         )
+        marker.finish(generation)
         if connection.vendor == "postgresql":
             # Fresh statistics: right after a bulk load the planner would otherwise guess (measured: the journal
             # page's query 16 ms instead of 3 ms until autovacuum gets round to it).
-            with connection.cursor() as cursor:
+            # As the owner when there is one: PostgreSQL lets only a table's owner analyse it.
+            with dbroles.owner_connection(), connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         elapsed = time.perf_counter() - started
         counts = generator.record_counts(today)
