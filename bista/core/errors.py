@@ -13,3 +13,11 @@ class ConflictError(Exception):
             message or "Någon annan har ändrat uppgifterna medan du redigerade. Läs in sidan igen och gör om ändringen."
         )
         self.current_version = current_version
+
+
+class IdempotencyKeyError(Exception):
+    """An `Idempotency-Key` header that is malformed, or reused for a different request (422)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
