@@ -4,6 +4,7 @@ Endpoints parse input, look up what the actor may see, call the services and sha
 permission rules live in bista.core.access, the writes in bista.core.services.
 """
 
+import datetime
 import functools
 from collections.abc import Callable
 from typing import Annotated, Any, ClassVar
@@ -13,7 +14,7 @@ from django.db import models
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationInfo, WithJsonSchema, field_validator
 
 from bista.core import idempotency, services
 from bista.core.access import require_any_unit, unit_ids_with
@@ -42,6 +43,19 @@ def _clean_text(value: str) -> str:
 Text = Annotated[str, AfterValidator(_clean_text)]
 SearchText = Annotated[str, Field(max_length=200), AfterValidator(_clean_text)]
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+# A clock time of day in Swedish local time (a need's start, an end), without a zone. Documented as a pattern:
+# OpenAPI's "time" format is RFC 3339's full-time, which demands an offset (a zone would be silently lost).
+ClockTime = Annotated[
+    datetime.time,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+            "description": "Klockslag i svensk tid utan tidszon, TT:MM eller TT:MM:SS.",
+            "examples": ["07:00"],
+        }
+    ),
+]
 
 
 def one_of(choices: type[models.Choices]) -> dict[str, Any]:

@@ -7,11 +7,10 @@ class ConflictError(Exception):
     """Someone else saved the record after this edit began: the stale save is refused, nothing is lost."""
 
     code = "conflict"
+    default_message = "Någon annan har ändrat uppgifterna medan du redigerade. Läs in sidan igen och gör om ändringen."
 
     def __init__(self, message: str = "", *, current_version: int | None = None) -> None:
-        super().__init__(
-            message or "Någon annan har ändrat uppgifterna medan du redigerade. Läs in sidan igen och gör om ändringen."
-        )
+        super().__init__(message or self.default_message)
         self.current_version = current_version
 
 
