@@ -107,6 +107,12 @@ def _remember(request: HttpRequest, response: HttpResponse) -> None:
     pending = getattr(request, _PENDING, None)
     if pending is None or getattr(request, _REPLAYED, False) or not 200 <= response.status_code < 300:
         return
+    if getattr(response, "streaming", False):
+        return  # a file or a stream: nothing small to keep (no API write answers with one today)
+    try:
+        body = response.content.decode("utf-8")
+    except UnicodeDecodeError:
+        return
     user, key, fingerprint = pending
     now = timezone.now()
     IdempotencyRecord.objects.filter(created_at__lt=now - KEY_LIFETIME).delete()
@@ -118,7 +124,7 @@ def _remember(request: HttpRequest, response: HttpResponse) -> None:
                 fingerprint=fingerprint,
                 status_code=response.status_code,
                 content_type=response.get("Content-Type", "application/json"),
-                body=response.content.decode("utf-8"),
+                body=body,
                 created_at=now,
             )
     except IntegrityError as error:

@@ -54,7 +54,7 @@ from bista.staff.models import (
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = 12  # per operation, drawn from three kinds: valid with the world's ids, valid, invalid
+EXAMPLES = 15  # per operation, drawn from three kinds: valid with the world's ids, valid, invalid
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 PROBE_SETTINGS = settings(
     max_examples=EXAMPLES,

@@ -155,14 +155,6 @@ def test_nul_in_a_body_string_is_refused(org: Organisation, order: Any, manager:
     assert NeedPattern.objects.count() == before
 
 
-def test_nul_in_a_page_query_or_form_is_refused(manager: Any) -> None:
-    client = session_client(manager)
-    page = client.get("/brukare/", {"q": "Astrid\x00"})
-    assert page.status_code == 400 and "otillåtna tecken" in page.content.decode()
-    form = client.post("/konto/logga-in/", {"username": "chef\x00", "password": "x"})
-    assert form.status_code == 400
-
-
 @pytest.mark.parametrize(
     ("params", "field"),
     [
@@ -174,7 +166,7 @@ def test_nul_in_a_page_query_or_form_is_refused(manager: Any) -> None:
 def test_shift_list_far_dates_are_refused(manager: Any, org: Organisation, params: dict[str, str], field: str) -> None:
     response = get(session_client(manager), "/rostering/shifts", **params)
     refused(response, field, "out_of_range")
-    assert "ange ett datum mellan 1900-01-01 och" in error(response)["fields"][field][0]["message"]
+    assert "Ange ett datum mellan 1900-01-01 och" in error(response)["fields"][field][0]["message"]
 
 
 def test_journal_entry_in_year_0001_is_refused(org: Organisation, manager: Any) -> None:
