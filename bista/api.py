@@ -91,7 +91,11 @@ api = NinjaAPI(
     title="Bistå API",
     version="1",
     description="Bistås API för integrationer och gränssnittet. Felsvar har alltid formen "
-    '`{"error": {"code", "message", "fields"}}`.',
+    '`{"error": {"code", "message", "fields"}}`. En skrivning (POST, PUT, PATCH, DELETE) sparas helt eller '
+    "inte alls. Skicka rubriken `Idempotency-Key` (1–255 synliga ASCII-tecken, t.ex. ett UUID) för att kunna "
+    "försöka igen säkert: samma nyckel med samma begäran ger det första svaret (`Idempotent-Replayed: true`) "
+    "utan att något sparas igen; samma nyckel med en annan begäran ger 422 `idempotency_key_reused`. "
+    "Nycklarna gäller per användare i 24 timmar.",
     urls_namespace="api-v1",
     auth=[SessionAuth(), TokenAuth()],
 )

@@ -6,7 +6,7 @@ code, content type, body schema).
 
 Bounded and deterministic: a few examples per operation and mode (derandomized, no deadline, no shrinking,
 no example database), each request in a savepoint that is rolled back, so every example meets the same
-world and the run takes about a minute. A failure names the operation and the request to reproduce it.
+world and the run takes about a minute on either database. A failure names the operation and the request to reproduce it.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ from bista.staff.models import (
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = 15  # per operation, drawn from three kinds: valid with the world's ids, valid, invalid
+EXAMPLES = 20  # per operation, drawn from three kinds: valid with the world's ids, valid, invalid
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 PROBE_SETTINGS = settings(
     max_examples=EXAMPLES,

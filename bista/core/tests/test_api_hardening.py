@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime
 import json
+import threading
 from typing import Any
 
 import pytest
+from django.db import connection, connections
 from django.test import Client as HttpClient
 from django.utils import timezone
 
@@ -19,6 +21,7 @@ from bista.core.idempotency import KEY_LIFETIME, REPLAYED_HEADER
 from bista.core.models import IdempotencyRecord
 from bista.core.testing import Organisation
 from bista.core.tests.api_support import API, error, get, post, session_client, token_client
+from bista.quality import services as quality_services
 from bista.quality.models import DataIncident, Deviation, LexSarahReport
 from bista.rostering.models import NeedPattern, Shift
 from bista.rostering.tests import factories as rostering_factories
@@ -263,3 +266,38 @@ def test_reads_ignore_the_key(org: Organisation, staffer: Any) -> None:
     client = session_client(staffer)
     response = client.get(API + "/quality/deviations", headers={"Idempotency-Key": "read"})
     assert response.status_code == 200 and IdempotencyRecord.objects.count() == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_with_the_same_key_at_once_write_once(
+    org: Organisation, staffer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both requests pass the lookup before either has stored its answer; the key's unique constraint makes
+    the second wait, roll its own write back and answer with the first one's answer."""
+    both_writing = threading.Barrier(2, timeout=20)
+    report = quality_services.deviation_report
+
+    def report_together(**kwargs: Any) -> Any:
+        deviation = report(**kwargs)
+        both_writing.wait()  # each has written its deviation, neither has committed
+        return deviation
+
+    monkeypatch.setattr(quality_services, "deviation_report", report_together)
+    answers: list[Any] = []
+
+    def send() -> None:
+        try:
+            answers.append(keyed(session_client(staffer), "/quality/deviations", deviation_body(org), "race"))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert [a.status_code for a in answers] == [201, 201]
+    assert answers[0].json() == answers[1].json()
+    assert sorted(REPLAYED_HEADER in a for a in answers) == [False, True]
+    assert Deviation.objects.count() == 1 and IdempotencyRecord.objects.count() == 1
