@@ -6,7 +6,8 @@ code, content type, body schema).
 
 Bounded and deterministic: a few examples per operation and mode (derandomized, no deadline, no shrinking,
 no example database), each request in a savepoint that is rolled back, so every example meets the same
-world and the run takes about a minute on either database. A failure names the operation and the request to reproduce it.
+world and the run takes about a minute on either database. A failure names the operation and the request
+to reproduce it.
 """
 
 from __future__ import annotations
