@@ -115,7 +115,7 @@ def in_process() -> Iterator[None]:
 @pytest.fixture
 def world(db: Any) -> dict[str, Any]:
     """A small demo (one unit, a year) plus a roster job, and a token of a user with every role district-wide."""
-    today = datetime.date(2026, 11, 2)
+    today = min(datetime.date(2026, 11, 2), timezone.localdate())  # the demo refuses a future "today"
     generator.generate(scale="unit", years=1, seed=3, size=0.05, today=today)
     provider = Unit.objects.filter(kind=Unit.Kind.PROVIDER).first()
     assert provider is not None
