@@ -24,8 +24,10 @@ from ninja.utils import check_csrf
 from bista.care.api import router as care_router
 from bista.clients.api import router as clients_router
 from bista.core.access import TOKEN_SCOPES_ATTR, forget_access, requires_two_factor
+from bista.core.api import checked_view
 from bista.core.api import router as org_router
-from bista.core.errors import ConflictError
+from bista.core.errors import ConflictError, IdempotencyKeyError
+from bista.core.idempotency import atomic_writes
 from bista.core.services import api_token_authenticate
 from bista.governance.api import router as governance_router
 from bista.quality.api import router as quality_router
@@ -89,7 +91,11 @@ api = NinjaAPI(
     title="Bistå API",
     version="1",
     description="Bistås API för integrationer och gränssnittet. Felsvar har alltid formen "
-    '`{"error": {"code", "message", "fields"}}`.',
+    '`{"error": {"code", "message", "fields"}}`. En skrivning (POST, PUT, PATCH, DELETE) sparas helt eller '
+    "inte alls. Skicka rubriken `Idempotency-Key` (1–255 synliga ASCII-tecken, t.ex. ett UUID) för att kunna "
+    "försöka igen säkert: samma nyckel med samma begäran ger det första svaret (`Idempotent-Replayed: true`) "
+    "utan att något sparas igen; samma nyckel med en annan begäran ger 422 `idempotency_key_reused`. "
+    "Nycklarna gäller per användare i 24 timmar.",
     urls_namespace="api-v1",
     auth=[SessionAuth(), TokenAuth()],
 )
@@ -114,6 +120,12 @@ def unknown_path(request: HttpRequest, rest: str) -> None:
 
 
 api.add_router("", fallback_router)  # last, so that it only catches what no other route matched
+
+# Every operation: a write commits together with its answer (an error answer rolls it back) and can be retried
+# with an Idempotency-Key (bista.core.idempotency); every parsed input passes the shared plausibility checks.
+# (ninja's "view" mode wraps the whole operation, its "operation" mode the view function after parsing.)
+api.add_decorator(atomic_writes(api.on_exception), mode="view")
+api.add_decorator(checked_view, mode="operation")
 
 
 # --- Errors -----------------------------------------------------------------------------------------
@@ -226,6 +238,13 @@ def on_integrity_error(request: HttpRequest, exc: IntegrityError) -> HttpRespons
     """Two saves raced past the services' checks and the database refused the second: a conflict."""
     message = "Uppgifterna krockar med något som sparades samtidigt. Läs in dem igen och försök på nytt."
     return error_response(request, 409, "conflict", message)
+
+
+@api.exception_handler(IdempotencyKeyError)
+def on_idempotency_key_error(request: HttpRequest, exc: IdempotencyKeyError) -> HttpResponse:
+    return error_response(
+        request, 422, exc.code, str(exc), {"Idempotency-Key": [{"code": exc.code, "message": str(exc)}]}
+    )
 
 
 @api.exception_handler(AuthenticationError)

@@ -189,7 +189,7 @@ class PlanSummary(Schema):
     version: int
 
 
-class PlanOut(PlanSummary):
+class CarePlanOut(PlanSummary):
     goals: str
     cooperation: str
     participants: str
@@ -202,7 +202,7 @@ class PlanOut(PlanSummary):
         return list(obj.activities.all())
 
 
-class PlanIn(InputSchema):
+class CarePlanIn(InputSchema):
     goals: Text | None = Field(None, description="Carried over from the order when left out.")
     cooperation: Text = ""
     participants: Text = ""
@@ -448,8 +448,8 @@ def list_plans(request: HttpRequest, order_id: Id) -> Any:
     return list(selectors.plan_versions(order))
 
 
-@router.post("/care/orders/{order_id}/plans", response={201: PlanOut, **ERRORS}, summary="Upprätta plan (utkast)")
-def create_plan(request: HttpRequest, order_id: Id, payload: PlanIn) -> Any:
+@router.post("/care/orders/{order_id}/plans", response={201: CarePlanOut, **ERRORS}, summary="Upprätta plan (utkast)")
+def create_plan(request: HttpRequest, order_id: Id, payload: CarePlanIn) -> Any:
     user = actor(request)
     order = _visible_order(user, order_id)
     values = payload.model_dump(exclude={"activities"})
@@ -462,7 +462,7 @@ def create_plan(request: HttpRequest, order_id: Id, payload: PlanIn) -> Any:
     return Status(201, _visible_plan(user, plan.pk))
 
 
-@router.get("/care/plans/{plan_id}", response={200: PlanOut, **ERRORS}, summary="En planversion (loggas)")
+@router.get("/care/plans/{plan_id}", response={200: CarePlanOut, **ERRORS}, summary="En planversion (loggas)")
 def get_plan(request: HttpRequest, plan_id: Id) -> Any:
     user = actor(request)
     plan = _visible_plan(user, plan_id)
@@ -470,7 +470,7 @@ def get_plan(request: HttpRequest, plan_id: Id) -> Any:
     return plan
 
 
-@router.patch("/care/plans/{plan_id}", response={200: PlanOut, **ERRORS}, summary="Spara utkast")
+@router.patch("/care/plans/{plan_id}", response={200: CarePlanOut, **ERRORS}, summary="Spara utkast")
 def update_plan(request: HttpRequest, plan_id: Id, payload: PlanPatch) -> Any:
     user = actor(request)
     plan = _visible_plan(user, plan_id)
@@ -481,7 +481,7 @@ def update_plan(request: HttpRequest, plan_id: Id, payload: PlanPatch) -> Any:
     return _visible_plan(user, plan.pk)
 
 
-@router.post("/care/plans/{plan_id}/sign", response={200: PlanOut, **ERRORS}, summary="Underteckna utkast")
+@router.post("/care/plans/{plan_id}/sign", response={200: CarePlanOut, **ERRORS}, summary="Underteckna utkast")
 def sign_plan(request: HttpRequest, plan_id: Id, payload: SignIn) -> Any:
     user = actor(request)
     plan = _visible_plan(user, plan_id)
@@ -491,7 +491,7 @@ def sign_plan(request: HttpRequest, plan_id: Id, payload: SignIn) -> Any:
 
 
 @router.post(
-    "/care/plans/{plan_id}/review", response={201: PlanOut, **ERRORS}, summary="Börja uppföljning (nytt utkast)"
+    "/care/plans/{plan_id}/review", response={201: CarePlanOut, **ERRORS}, summary="Börja uppföljning (nytt utkast)"
 )
 def start_review(request: HttpRequest, plan_id: Id) -> Any:
     user = actor(request)

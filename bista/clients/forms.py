@@ -8,6 +8,7 @@ from bista.clients.models import Client, ClientContact, LogReview
 from bista.clients.services import CLIENT_EDITABLE
 from bista.core.forms import MAX_ID, DateInput, RecordChoiceField, RecordsChoiceField, set_unit_choices
 from bista.core.models import Team, Unit
+from bista.core.validation import PlausibleDatesMixin
 
 # The details a form edits besides the name; `is_active` only on the edit form.
 CLIENT_DETAIL_FIELDS = tuple(f for f in CLIENT_EDITABLE if f not in ("first_name", "last_name", "is_active"))
@@ -80,7 +81,7 @@ def _user_label(user: Any) -> str:
     return f"{name} ({user.username})" if name else user.username
 
 
-class LogFilterForm(forms.Form):
+class LogFilterForm(PlausibleDatesMixin, forms.Form):
     enhet = forms.TypedChoiceField(label="Enhet", coerce=int)
     anvandare = forms.TypedChoiceField(label="Användare", required=False, coerce=int, empty_value=None)
     brukare = forms.IntegerField(label="Brukar-id", required=False, min_value=1, max_value=MAX_ID)
@@ -103,7 +104,7 @@ class LogFilterForm(forms.Form):
         return data
 
 
-class LogSampleForm(forms.Form):
+class LogSampleForm(PlausibleDatesMixin, forms.Form):
     enhet = forms.TypedChoiceField(label="Enhet", coerce=int)
     fran = forms.DateField(label="Från", widget=DateInput())
     till = forms.DateField(label="Till", widget=DateInput())

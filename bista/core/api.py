@@ -4,6 +4,9 @@ Endpoints parse input, look up what the actor may see, call the services and sha
 permission rules live in bista.core.access, the writes in bista.core.services.
 """
 
+import datetime
+import functools
+from collections.abc import Callable
 from typing import Annotated, Any, ClassVar
 
 from django.core.exceptions import ValidationError
@@ -11,13 +14,14 @@ from django.db import models
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination
-from pydantic import AfterValidator, ConfigDict, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationInfo, WithJsonSchema, field_validator
 
-from bista.core import services
+from bista.core import idempotency, services
 from bista.core.access import require_any_unit, unit_ids_with
 from bista.core.models import Department, Team, Unit
 from bista.core.people import Gender
 from bista.core.permissions import Perm
+from bista.core.validation import DateRange, Plausible, check_text, check_value
 
 # --- Shared building blocks -------------------------------------------------------------------------
 
@@ -39,6 +43,19 @@ def _clean_text(value: str) -> str:
 Text = Annotated[str, AfterValidator(_clean_text)]
 SearchText = Annotated[str, Field(max_length=200), AfterValidator(_clean_text)]
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+# A clock time of day in Swedish local time (a need's start, an end), without a zone. Documented as a pattern:
+# OpenAPI's "time" format is RFC 3339's full-time, which demands an offset (a zone would be silently lost).
+ClockTime = Annotated[
+    datetime.time,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+            "description": "Klockslag i svensk tid utan tidszon, TT:MM eller TT:MM:SS.",
+            "examples": ["07:00"],
+        }
+    ),
+]
 
 
 def one_of(choices: type[models.Choices]) -> dict[str, Any]:
@@ -49,6 +66,48 @@ def one_of(choices: type[models.Choices]) -> dict[str, Any]:
 GenderCode = Annotated[str, Field(json_schema_extra=one_of(Gender))]
 UnitKind = Annotated[str, Field(json_schema_extra=one_of(Unit.Kind))]
 TeamKind = Annotated[str, Field(json_schema_extra=one_of(Team.Kind))]
+
+
+def _field_range(model: type[BaseModel], name: str) -> DateRange | None:
+    metadata = model.model_fields[name].metadata
+    return next((item.range for item in metadata if isinstance(item, Plausible)), None)
+
+
+def _check_parsed(value: Any, field: str, date_range: DateRange | None = None) -> None:
+    """Walk a parsed request value (schemas, lists, dicts, scalars) and apply the shared plausibility checks
+    (bista.core.validation) to every date, moment, clock time and text, naming the innermost field."""
+    if isinstance(value, BaseModel):
+        model = type(value)
+        for name in model.model_fields:
+            _check_parsed(getattr(value, name), name, _field_range(model, name))
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            _check_parsed(item, field, date_range)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str):
+                check_text(key, field)
+            _check_parsed(item, field, date_range)
+    else:
+        check_value(value, field, date_range)
+
+
+def checked_view(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Applied to every API view once its input is parsed and its user authenticated (bista.api): a retried
+    write with a known idempotency key gets its first answer back; any implausible date, moment, clock time
+    or text in the path, query or body is refused (422 naming the field) before the view can store it or
+    trip over it."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **values: Any) -> Any:
+        replay = idempotency.replay_or_continue(request, getattr(request, "auth", None))
+        if replay is not None:
+            return replay
+        for name, value in values.items():
+            _check_parsed(value, name)
+        return view(request, *args, **values)
+
+    return wrapper
 
 
 class ErrorDetail(Schema):

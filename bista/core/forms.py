@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from bista.core.models import DutyRule
+from bista.core.validation import PlausibleDatesMixin
 
 
 def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -130,7 +131,7 @@ class PasswordChangeForm(forms.Form):
         return data
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(PlausibleDatesMixin, forms.Form):
     name = forms.CharField(label="Namn", max_length=100, help_text="Till exempel integrationens namn.")
     scopes = forms.MultipleChoiceField(label="Behörigheter", widget=forms.CheckboxSelectMultiple)
     expires_on = forms.DateField(label="Giltig till och med", required=False, widget=DateInput())
@@ -146,7 +147,7 @@ class ApiTokenForm(forms.Form):
         self.fields["scopes"].choices = scope_choices  # type: ignore[attr-defined]
 
 
-class DutyRuleVersionForm(forms.Form):
+class DutyRuleVersionForm(PlausibleDatesMixin, forms.Form):
     name = forms.CharField(label="Namn", max_length=200)
     amount = forms.IntegerField(label="Antal", min_value=0, max_value=1000)
     unit = forms.ChoiceField(label="Enhet", choices=DutyRule.Unit.choices)

@@ -313,3 +313,28 @@ class DutyRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.amount} {self.get_unit_display()})"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to an API write sent with an `Idempotency-Key` header, kept for a day so that a
+    client's retry gets the same answer instead of a second write (bista.core.idempotency).
+
+    Written in the same transaction as the write it answers: after a crash, either both exist or neither.
+    The key is the client's, scoped to the user it authenticated as; the body may name clients, so records
+    are deleted once expired."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)  # sha256 of method, path and body
+    status_code = models.PositiveSmallIntegerField()
+    content_type = models.CharField(max_length=100)
+    body = models.TextField(blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "idempotensnyckel"
+        verbose_name_plural = "idempotensnycklar"
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.key}"

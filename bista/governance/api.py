@@ -49,7 +49,7 @@ def _unit(user: Any, unit_id: int) -> Unit:
 # --- Plans and goals ----------------------------------------------------------------------------------
 
 
-class PlanOut(Schema):
+class OperationalPlanOut(Schema):
     id: int
     unit_id: int
     year: int
@@ -60,7 +60,7 @@ class PlanOut(Schema):
     version: int
 
 
-class PlanIn(InputSchema):
+class OperationalPlanIn(InputSchema):
     unit_id: Id
     year: Year
     officer_name: Text = ""
@@ -127,7 +127,7 @@ class GoalPatch(PatchSchema):
     development: Text | None = None
 
 
-@router.get("/governance/plans", response={200: list[PlanOut], **ERRORS}, summary="Verksamhetsplaner")
+@router.get("/governance/plans", response={200: list[OperationalPlanOut], **ERRORS}, summary="Verksamhetsplaner")
 def list_plans(request: HttpRequest, unit_id: Id | None = None, year: Year | None = None) -> Any:
     user = actor(request)
     require_any_unit(user, [Perm.GOVERNANCE_VIEW])
@@ -139,8 +139,8 @@ def list_plans(request: HttpRequest, unit_id: Id | None = None, year: Year | Non
     return plans.order_by("unit_id", "-year")
 
 
-@router.post("/governance/plans", response={201: PlanOut, **ERRORS}, summary="Skapa verksamhetsplan")
-def create_plan(request: HttpRequest, payload: PlanIn) -> Any:
+@router.post("/governance/plans", response={201: OperationalPlanOut, **ERRORS}, summary="Skapa verksamhetsplan")
+def create_plan(request: HttpRequest, payload: OperationalPlanIn) -> Any:
     user = actor(request)
     unit = _unit(user, payload.unit_id)
     plan = services.plan_create(actor=user, **{**payload.model_dump(exclude={"unit_id"}), "unit": unit})
@@ -148,7 +148,9 @@ def create_plan(request: HttpRequest, payload: PlanIn) -> Any:
 
 
 @router.post(
-    "/governance/plans/{plan_id}/copy", response={201: PlanOut, **ERRORS}, summary="Kopiera målen till nästa år"
+    "/governance/plans/{plan_id}/copy",
+    response={201: OperationalPlanOut, **ERRORS},
+    summary="Kopiera målen till nästa år",
 )
 def copy_plan(request: HttpRequest, plan_id: Id) -> Any:
     user = actor(request)

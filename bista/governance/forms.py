@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from bista.core.forms import DateInput, RecordChoiceField
+from bista.core.validation import PlausibleDatesMixin
 from bista.governance.models import Assessment, DocumentKind, GeneratedDocument, Goal, IndicatorDefinition, Period
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -72,7 +73,7 @@ class GoalIndicatorForm(forms.Form):
         self.fields["indicator"].queryset = indicators  # type: ignore[attr-defined]
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(PlausibleDatesMixin, forms.Form):
     title = forms.CharField(label="Aktivitet", widget=forms.Textarea(attrs={"rows": 2}))
     starts_on = forms.DateField(label="Startdatum", widget=DateInput())
     ends_on = forms.DateField(label="Slutdatum", widget=DateInput())

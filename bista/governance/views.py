@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -438,6 +438,9 @@ def follow_up_draft(request: HttpRequest, pk: int, period: str) -> HttpResponse:
         message = "Utkastet är kastat."
     else:
         _require_edit(request, goal.plan.unit_id)
+        if any("\x00" in request.POST.get(name, "") for name in ("assessment", "analysis")):
+            # read without a form (autosave), so Django's own NUL check does not run; PostgreSQL cannot store it
+            return HttpResponseBadRequest("Texten innehåller otillåtna tecken.")
         draft = services.follow_up_draft_save(
             actor=actor,
             goal=goal,

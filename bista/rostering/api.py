@@ -28,7 +28,7 @@ from bista.care.models import Order
 from bista.clients.models import AccessLogEntry, Client
 from bista.clients.services import access_log_record_many
 from bista.core.access import require_any_unit, unit_ids_with
-from bista.core.api import ERRORS, Id, InputSchema, PatchSchema, Text, actor, one_of
+from bista.core.api import ERRORS, ClockTime, Id, InputSchema, PatchSchema, Text, actor, one_of
 from bista.core.errors import ConflictError
 from bista.core.models import Team, Unit
 from bista.core.permissions import Perm
@@ -238,8 +238,8 @@ class PatternOut(Schema):
     client_id: int
     order_id: int
     weekdays: str
-    start_time: datetime.time
-    end_time: datetime.time
+    start_time: ClockTime
+    end_time: ClockTime
     staff_count: int
     kind: KindCode
     valid_from: datetime.date
@@ -256,8 +256,8 @@ class PatternFilter(Schema):
 class PatternIn(InputSchema):
     order_id: Id
     weekdays: str = Field("1234567", max_length=20)
-    start_time: datetime.time
-    end_time: datetime.time
+    start_time: ClockTime
+    end_time: ClockTime
     valid_from: datetime.date
     valid_to: datetime.date | None = None
     staff_count: int = Field(1, ge=1, le=4)

@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 
 from bista.core.forms import MAX_ID, DateInput, RecordChoiceField, set_unit_choices
+from bista.core.validation import PlausibleDatesMixin
 from bista.rostering.facts import STOCKHOLM, Weights
 from bista.rostering.models import ShiftKind
 
@@ -129,7 +130,7 @@ def order_label(order: Any) -> str:
 # --- The roster's filters (GET) -------------------------------------------------------------------------
 
 
-class RosterFilterForm(forms.Form):
+class RosterFilterForm(PlausibleDatesMixin, forms.Form):
     """Which team, from which date and how many weeks. Unknown values are simply invalid (the page shows the
     current week), never an error page."""
 
@@ -183,7 +184,7 @@ class MonthForm(forms.Form):
         return datetime.date(year, month, 1)
 
 
-class UnitPeriodForm(forms.Form):
+class UnitPeriodForm(PlausibleDatesMixin, forms.Form):
     """The open shifts' filters: the unit and a date range."""
 
     enhet = forms.TypedChoiceField(label="Enhet", coerce=int, required=False, empty_value=None)
@@ -209,7 +210,7 @@ class UnitPeriodForm(forms.Form):
 # --- Shifts ---------------------------------------------------------------------------------------------
 
 
-class ShiftForm(forms.Form):
+class ShiftForm(PlausibleDatesMixin, forms.Form):
     """A shift typed by hand: the start as date and clock time, the end as clock time (with an end date when
     it is not obvious) or as a length. `cleaned_data` gets `starts_at` and `ends_at` as aware datetimes."""
 
@@ -321,7 +322,7 @@ class ShiftCancelForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
 
 
-class SickCallForm(forms.Form):
+class SickCallForm(PlausibleDatesMixin, forms.Form):
     employee = _EmployeeChoiceField(label="Medarbetare", queryset=None)
     starts_on = _BoundedDateField(label="Sjuk från och med")
     ends_on = _BoundedDateField(
@@ -351,7 +352,7 @@ class AssignForm(forms.Form):
 # --- Roster jobs ----------------------------------------------------------------------------------------
 
 
-class RosterJobForm(forms.Form):
+class RosterJobForm(PlausibleDatesMixin, forms.Form):
     unit = forms.TypedChoiceField(label="Enhet", coerce=int)
     period_start = _BoundedDateField(label="Perioden börjar", help_text="Helst en måndag.")
     weeks = forms.TypedChoiceField(label="Antal veckor", coerce=int, choices=JOB_WEEKS_CHOICES, initial=4)
@@ -398,7 +399,7 @@ class VersionForm(forms.Form):
 # --- Needs ----------------------------------------------------------------------------------------------
 
 
-class NeedPatternForm(forms.Form):
+class NeedPatternForm(PlausibleDatesMixin, forms.Form):
     order = _OrderChoiceField(label="Beställning", queryset=None)
     weekdays = forms.MultipleChoiceField(
         label="Veckodagar", choices=WEEKDAY_CHOICES, widget=forms.CheckboxSelectMultiple
@@ -439,11 +440,11 @@ def pattern_initial(pattern: Any) -> dict[str, Any]:
     }
 
 
-class PatternEndForm(forms.Form):
+class PatternEndForm(PlausibleDatesMixin, forms.Form):
     last_day = _BoundedDateField(label="Sista dag")
 
 
-class OccasionForm(forms.Form):
+class OccasionForm(PlausibleDatesMixin, forms.Form):
     order = _OrderChoiceField(label="Beställning", queryset=None)
     day = _BoundedDateField(label="Datum")
     start_time = forms.TimeField(label="Från klockan", widget=TimeInput())

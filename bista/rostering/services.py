@@ -111,8 +111,10 @@ class ShiftConflict(ConflictError, ValidationError):  # type: ignore[misc]  # bo
     their conflict message) that forms may also treat as a validation error with code "conflict"."""
 
     def __init__(self, current_version: int | None = None) -> None:
+        # Not Exception.__str__: ConflictError.__init__ reaches ValidationError.__init__ through the MRO, which
+        # leaves the arguments as a tuple (the 409's message was that tuple's repr, issue 14).
         ConflictError.__init__(self, current_version=current_version)
-        self.conflict_message = Exception.__str__(self)
+        self.conflict_message = ConflictError.default_message
         ValidationError.__init__(self, {NON_FIELD_ERRORS: [ValidationError(self.conflict_message, code="conflict")]})
         self.code = ConflictError.code
 

@@ -10,6 +10,7 @@ from django import forms
 
 from bista.core.forms import DateInput, RecordChoiceField, RecordsChoiceField, set_unit_choices
 from bista.core.models import Team, Unit
+from bista.core.validation import PlausibleDatesMixin
 from bista.staff.models import (
     Absence,
     ClientStaffChoice,
@@ -33,7 +34,7 @@ EMPLOYEE_FIELDS = (
 )
 
 
-class EmployeeForm(forms.ModelForm):
+class EmployeeForm(PlausibleDatesMixin, forms.ModelForm):
     teams = RecordsChoiceField(
         label="Arbetsgrupper", queryset=Team.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -116,7 +117,7 @@ def _date(label: str, *, required: bool = True, help_text: str = "") -> forms.Da
     return forms.DateField(label=label, required=required, widget=DateInput(), help_text=help_text)
 
 
-class TermForm(forms.Form):
+class TermForm(PlausibleDatesMixin, forms.Form):
     employment_type = forms.ChoiceField(label="Anställningsform", choices=EmploymentType.choices)
     employment_rate = forms.DecimalField(
         label="Tjänstgöringsgrad (%)", min_value=Decimal("0"), max_value=Decimal("100"), decimal_places=2
@@ -131,7 +132,7 @@ class TermForm(forms.Form):
         self.fields["regime"].queryset = regimes  # type: ignore[attr-defined]
 
 
-class CompetenceForm(forms.Form):
+class CompetenceForm(PlausibleDatesMixin, forms.Form):
     competence = RecordChoiceField(label="Kompetens", queryset=Competence.objects.none())
     evidence = forms.CharField(label="Underlag", max_length=300, help_text="Till exempel kurs eller intyg.")
     acquired_on = _date("Datum")
@@ -141,7 +142,7 @@ class CompetenceForm(forms.Form):
         self.fields["competence"].queryset = competences  # type: ignore[attr-defined]
 
 
-class DelegationForm(forms.Form):
+class DelegationForm(PlausibleDatesMixin, forms.Form):
     kind = RecordChoiceField(label="Delegering", queryset=DelegationKind.objects.none())
     client = ClientChoiceField(
         label="Gäller brukare",
@@ -159,7 +160,7 @@ class DelegationForm(forms.Form):
         self.fields["client"].queryset = clients  # type: ignore[attr-defined]
 
 
-class IntroductionForm(forms.Form):
+class IntroductionForm(PlausibleDatesMixin, forms.Form):
     client = ClientChoiceField(label="Brukare", queryset=None)
     completed_on = _date("Genomförd")
     introduced_by = forms.CharField(label="Introducerad av", max_length=200, required=False)
@@ -169,23 +170,23 @@ class IntroductionForm(forms.Form):
         self.fields["client"].queryset = clients  # type: ignore[attr-defined]
 
 
-class AppraisalForm(forms.Form):
+class AppraisalForm(PlausibleDatesMixin, forms.Form):
     held_on = _date("Datum")
     development_plan = forms.CharField(label="Utvecklingsplan", widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class RevokeForm(forms.Form):
+class RevokeForm(PlausibleDatesMixin, forms.Form):
     revoked_on = _date("Gäller inte från")
 
 
-class EndForm(forms.Form):
+class EndForm(PlausibleDatesMixin, forms.Form):
     until = _date("Till och med")
 
 
 # --- Absences -----------------------------------------------------------------------------------------------
 
 
-class AbsenceForm(forms.Form):
+class AbsenceForm(PlausibleDatesMixin, forms.Form):
     kind = forms.ChoiceField(label="Frånvaro", choices=Absence.Kind.choices)
     starts_on = _date("Från")
     ends_on = _date("Till och med", required=False, help_text="Lämna tomt för en pågående sjukfrånvaro.")
@@ -210,7 +211,7 @@ class AbsenceEditForm(AbsenceForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class AbsenceEndForm(forms.Form):
+class AbsenceEndForm(PlausibleDatesMixin, forms.Form):
     ends_on = _date("Sista frånvarodag", help_text="Medarbetaren är tillbaka dagen efter.")
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -219,7 +220,7 @@ class AbsenceCancelForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class AbsenceFilterForm(forms.Form):
+class AbsenceFilterForm(PlausibleDatesMixin, forms.Form):
     """The register's filters (GET): a value out of range is simply invalid, never an error page."""
 
     enhet = forms.TypedChoiceField(label="Enhet", required=False, coerce=int, empty_value=None)
@@ -249,7 +250,7 @@ class AbsenceFilterForm(forms.Form):
 # --- A client's staffing ------------------------------------------------------------------------------------
 
 
-class StaffChoiceForm(forms.Form):
+class StaffChoiceForm(PlausibleDatesMixin, forms.Form):
     employee = EmployeeChoiceField(label="Medarbetare", queryset=Employee.objects.none())
     kind = forms.ChoiceField(label="Val", choices=ClientStaffChoice.Kind.choices, widget=forms.RadioSelect)
     since = _date("Från")
@@ -261,7 +262,7 @@ class StaffChoiceForm(forms.Form):
         self.fields["employee"].queryset = employees  # type: ignore[attr-defined]
 
 
-class CompetenceNeedForm(forms.Form):
+class CompetenceNeedForm(PlausibleDatesMixin, forms.Form):
     competence = RecordChoiceField(
         label="Kompetens", queryset=Competence.objects.none(), required=False, empty_label="Ingen"
     )

@@ -9,6 +9,7 @@ from django import forms
 
 from bista.care.models import Delivery, HomeBinder, RiskItem
 from bista.core.forms import DateInput, RecordChoiceField, set_unit_choices
+from bista.core.validation import PlausibleDatesMixin
 
 # The texts each kind of binder shows, in order (the services require some of them per kind).
 BINDER_KIND_TEXTS: dict[str, tuple[str, ...]] = {
@@ -37,7 +38,7 @@ class ResponsibleChoiceField(RecordChoiceField):
         return _user_label(obj)
 
 
-class BinderForm(forms.Form):
+class BinderForm(PlausibleDatesMixin, forms.Form):
     """The texts of one kind of binder, the review date and the responsible person."""
 
     expected_number = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
@@ -77,7 +78,7 @@ class RiskForm(forms.Form):
 RiskFormSet = forms.formset_factory(RiskForm, extra=3, max_num=100, absolute_max=100, validate_max=True)
 
 
-class DeliveryForm(forms.Form):
+class DeliveryForm(PlausibleDatesMixin, forms.Form):
     delivered_on = forms.DateField(label="Leveransdatum", widget=DateInput())
     kind = forms.ChoiceField(label="Typ", choices=Delivery.Kind.choices, initial=Delivery.Kind.PROTECTIVE)
     items = forms.CharField(
@@ -94,7 +95,7 @@ class DeliveryFilterForm(forms.Form):
         set_unit_choices(self, units)
 
 
-class SelfCheckFilterForm(forms.Form):
+class SelfCheckFilterForm(PlausibleDatesMixin, forms.Form):
     enhet = forms.TypedChoiceField(label="Enhet", coerce=int)
     fran = forms.DateField(label="Från och med", widget=DateInput())
     till = forms.DateField(label="Till och med", widget=DateInput())

@@ -9,6 +9,7 @@ from django import forms
 
 from bista.care.models import JournalCategory
 from bista.core.forms import MAX_ID, DateInput, RecordChoiceField
+from bista.core.validation import PlausibleDatesMixin
 
 TEXT_ROWS = 8
 BAD_CORRECTS = "Anteckningen som skulle rättas kunde inte läsas. Öppna den igen och välj Rätta."
@@ -23,7 +24,7 @@ def parse_id(value: Any) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
-class JournalEntryForm(forms.Form):
+class JournalEntryForm(PlausibleDatesMixin, forms.Form):
     """Write and sign an entry. `rattar` (hidden) is the id of the entry a correction corrects."""
 
     event_date = forms.DateField(
@@ -82,7 +83,7 @@ class JournalDraftForm(JournalEntryForm):
         }
 
 
-class JournalSearchForm(forms.Form):
+class JournalSearchForm(PlausibleDatesMixin, forms.Form):
     q = forms.CharField(
         label="Sök i texten",
         required=False,

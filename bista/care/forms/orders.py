@@ -9,6 +9,7 @@ from django import forms
 from bista.care.models import Order, OrderEvent
 from bista.care.services import ORDER_EDITABLE
 from bista.core.forms import MAX_ID, DateInput, RecordChoiceField, set_unit_choices
+from bista.core.validation import PlausibleDatesMixin
 
 # The order's details as the forms edit them (client and unit are chosen only when registering): exactly
 # what the service lets a correction change.
@@ -69,7 +70,7 @@ class OrderListForm(forms.Form):
         ]
 
 
-class OrderDetailsForm(forms.ModelForm):
+class OrderDetailsForm(PlausibleDatesMixin, forms.ModelForm):
     """What the user types about an order; whether it holds together is the service's job."""
 
     deputy = _PersonChoiceField(label="Ansvarig biträdande enhetschef", queryset=None, required=False)
@@ -152,7 +153,7 @@ def steps_for(order: Order, manual_steps: Any) -> list[tuple[str, str]]:
     return [(step.value, STEP_LABELS[step]) for step in manual_steps if possible.get(step)]
 
 
-class OrderStepForm(forms.Form):
+class OrderStepForm(PlausibleDatesMixin, forms.Form):
     step = forms.ChoiceField(label="Steg")
     on = forms.DateField(label="Datum", widget=DateInput())
     note = forms.CharField(label="Anteckning", required=False, widget=forms.Textarea(attrs={"rows": 2}))

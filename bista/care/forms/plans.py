@@ -9,13 +9,14 @@ from django import forms
 
 from bista.care.models import ImplementationPlan
 from bista.core.forms import MAX_ID, DateInput
+from bista.core.validation import PlausibleDatesMixin
 
 PLAN_FIELDS = ("goals", "cooperation", "participants", "client_participation", "client_view", "follow_up_on")
 ACTIVITY_FIELDS = ("goal", "how", "when", "responsible")
 EXTRA_ACTIVITY_ROWS = 3
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(PlausibleDatesMixin, forms.ModelForm):
     class Meta:
         model = ImplementationPlan
         fields = PLAN_FIELDS
@@ -69,6 +70,6 @@ def activity_rows(formset: Any) -> list[dict[str, str]]:
     return rows
 
 
-class PlanSignForm(forms.Form):
+class PlanSignForm(PlausibleDatesMixin, forms.Form):
     signed_on = forms.DateField(label="Undertecknad datum", widget=DateInput())
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)

@@ -184,6 +184,14 @@ def test_autosave_with_htmx_and_without_javascript(world: PlanWorld, manager: An
     assert not FollowUp.objects.exists()  # a draft is not a saved follow-up
 
 
+def test_autosave_with_a_nul_character_is_refused(world: PlanWorld, manager: Any) -> None:
+    """Read without a form, the draft once reached PostgreSQL with a NUL and failed there (issue 14)."""
+    url = reverse("governance:follow_up_draft", args=[world.unit_goal.pk, "T1"])
+    response = browser(manager).post(url, {"analysis": "Halv\x00färdig"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 400 and "otillåtna tecken" in response.content.decode()
+    assert not FollowUpDraft.objects.exists()
+
+
 # --- Goals, activities, values, sections ------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 
 from bista.core.forms import MAX_ID, DateInput, RecordChoiceField, set_unit_choices
+from bista.core.validation import PlausibleDatesMixin
 from bista.quality.models import Concerns, Deviation, IdentifiedBy
 from bista.quality.rules import STOCKHOLM
 
@@ -49,7 +50,7 @@ def _check_year(form: forms.BaseForm, field: str, value: datetime.date | None) -
         form.add_error(field, f"Datumet kan inte vara före år {MIN_YEAR}.")
 
 
-class EventReportForm(forms.Form):
+class EventReportForm(PlausibleDatesMixin, forms.Form):
     """What happened, when, where and (optionally) to whom: shared by deviations and Lex Sarah reports."""
 
     unit = RecordChoiceField(label="Enhet", queryset=None)
@@ -94,7 +95,7 @@ class DeviationReportForm(EventReportForm):
     pass
 
 
-class DeviationListForm(forms.Form):
+class DeviationListForm(PlausibleDatesMixin, forms.Form):
     """The list's filters (GET). Unknown or out-of-range values are invalid, never an error page."""
 
     enhet = forms.TypedChoiceField(label="Enhet", required=False, coerce=int, empty_value=None)
@@ -130,7 +131,7 @@ DEVIATION_DATE_FIELDS = ("feedback_to_reporter_on", "feedback_to_client_on")
 DEVIATION_TEXT_FIELDS = ("immediate_action", "analysis")
 
 
-class DeviationEditForm(forms.Form):
+class DeviationEditForm(PlausibleDatesMixin, forms.Form):
     """Classification, immediate action, analysis and feedback given (quality.manage)."""
 
     category = RecordChoiceField(label="Kategori", queryset=None, required=False, empty_label="Ej klassificerad")
@@ -196,7 +197,7 @@ DEVIATION_EDIT_FIELDS = (
 )
 
 
-class DeviationActionForm(forms.Form):
+class DeviationActionForm(PlausibleDatesMixin, forms.Form):
     description = forms.CharField(label="Åtgärd", max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3}))
     owner = PersonChoiceField(label="Ansvarig", queryset=None)
     due_on = forms.DateField(label="Klar senast", widget=DateInput())
@@ -211,7 +212,7 @@ class DeviationActionForm(forms.Form):
         return data
 
 
-class DeviationActionDoneForm(forms.Form):
+class DeviationActionDoneForm(PlausibleDatesMixin, forms.Form):
     done_on = forms.DateField(label="Klar den", widget=DateInput())
 
     def clean(self) -> dict[str, Any]:

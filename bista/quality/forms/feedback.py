@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from bista.core.forms import MAX_ID, DateInput, RecordChoiceField, set_unit_choices
+from bista.core.validation import PlausibleDatesMixin
 from bista.quality.models import Feedback, QualityCategory
 
 OPEN, CLOSED = "oppna", "avslutade"
@@ -68,7 +69,7 @@ class CategoryChoiceField(forms.TypedChoiceField):
         return value.pk if isinstance(value, QualityCategory) else value
 
 
-class FeedbackFilterForm(forms.Form):
+class FeedbackFilterForm(PlausibleDatesMixin, forms.Form):
     """The list's filters (GET). Unknown values are invalid input, never an error page."""
 
     enhet = forms.TypedChoiceField(label="Enhet", required=False, coerce=int, empty_value=None)
@@ -96,7 +97,7 @@ class FeedbackFilterForm(forms.Form):
         return data
 
 
-class FeedbackCreateForm(forms.Form):
+class FeedbackCreateForm(PlausibleDatesMixin, forms.Form):
     unit = RecordChoiceField(label="Enhet", queryset=None)
     kind = forms.ChoiceField(label="Typ", choices=Feedback.Kind.choices, widget=forms.RadioSelect)
     source = forms.ChoiceField(label="Inkom från", choices=[("", "Välj"), *Feedback.Source.choices])
@@ -149,7 +150,7 @@ FEEDBACK_EDIT_FIELDS = (
 )
 
 
-class FeedbackEditForm(forms.ModelForm):
+class FeedbackEditForm(PlausibleDatesMixin, forms.ModelForm):
     category = CategoryChoiceField(label="Kategori", required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
 

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from bista.core.forms import MAX_ID, RecordChoiceField, set_unit_choices
+from bista.core.validation import PlausibleDatesMixin
 from bista.quality.models import DataIncident
 
 DATETIME_HELP = "Datum och klockslag, svensk tid."
@@ -53,7 +54,7 @@ INCIDENT_FIELDS = (
 )
 
 
-class IncidentForm(forms.ModelForm):
+class IncidentForm(PlausibleDatesMixin, forms.ModelForm):
     happened_at = StockholmDateTimeField(label="Inträffade", help_text=DATETIME_HELP)
     discovered_at = StockholmDateTimeField(
         label="Upptäcktes", help_text=f"{DATETIME_HELP} Fristen på 72 timmar räknas härifrån."
@@ -105,7 +106,7 @@ class IncidentEditForm(IncidentForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
 
 
-class ImyDecisionForm(forms.Form):
+class ImyDecisionForm(PlausibleDatesMixin, forms.Form):
     """The decision whether IMY is notified: notified (when, IMY's reference) or not (why)."""
 
     imy_decision = forms.ChoiceField(label="Beslut", choices=DataIncident.ImyDecision.choices, widget=forms.RadioSelect)

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from bista.core.forms import MAX_ID, DateInput, set_unit_choices
+from bista.core.validation import PlausibleDatesMixin
 from bista.quality.forms.deviations import MAX_TEXT, EventReportForm, _check_year, client_label
 from bista.quality.models import LexSarahReport
 
@@ -21,7 +22,7 @@ class LexSarahReportForm(EventReportForm):
     )
 
 
-class LexSarahListForm(forms.Form):
+class LexSarahListForm(PlausibleDatesMixin, forms.Form):
     enhet = forms.TypedChoiceField(label="Enhet", required=False, coerce=int, empty_value=None)
     status = forms.ChoiceField(
         label="Status", required=False, choices=[("", "Alla"), ("open", "Pågående"), *LexSarahReport.Status.choices]
@@ -107,7 +108,7 @@ class RemediedForm(StepForm):
     remedy = _text("Omedelbara åtgärder", help_text="Vad gjordes för att avhjälpa eller undanröja det som hänt?")
 
 
-class InvestigatedForm(StepForm):
+class InvestigatedForm(PlausibleDatesMixin, StepForm):
     investigation_events = _text("Vad har hänt enligt utredningen", rows=5)
     client_view = _text("Brukarens uppfattning", help_text="Vad säger brukaren eller brukarens företrädare?")
     causes = _text("Orsaker")
@@ -131,13 +132,13 @@ class AssessedForm(StepForm):
     assessment_reason = _text("Motivering")
 
 
-class NotifiedForm(StepForm):
+class NotifiedForm(PlausibleDatesMixin, StepForm):
     ivo_notified_on = forms.DateField(label="Anmälan skickad till IVO", widget=DateInput())
     ivo_reference = forms.CharField(label="IVO:s diarienummer", max_length=60, required=False)
     date_fields = ("ivo_notified_on",)
 
 
-class ClosedForm(StepForm):
+class ClosedForm(PlausibleDatesMixin, StepForm):
     decision = _text("Beslut", help_text="Beslutet med anledning av utredningen.")
     decided_on = forms.DateField(label="Beslutsdatum", widget=DateInput())
     date_fields = ("decided_on",)

@@ -7,13 +7,14 @@ from typing import Any
 from django import forms
 
 from bista.core.forms import MAX_ID, DateInput, RecordChoiceField, set_unit_choices
+from bista.core.validation import PlausibleDatesMixin
 from bista.quality.forms.feedback import PersonChoiceField
 from bista.quality.models import Routine, SelfCheckPlanItem
 
 ROUTINE_FIELDS = ("name", "process", "owner", "version_label", "content", "adopted_on", "reviewed_on", "is_active")
 
 
-class RoutineForm(forms.ModelForm):
+class RoutineForm(PlausibleDatesMixin, forms.ModelForm):
     owner = PersonChoiceField(label="Ägare", queryset=None)
 
     class Meta:
@@ -108,7 +109,7 @@ class SelfCheckItemForm(forms.Form):
         ]
 
 
-class SelfCheckResultForm(forms.Form):
+class SelfCheckResultForm(PlausibleDatesMixin, forms.Form):
     performed_on = forms.DateField(label="Genomförd", widget=DateInput())
     result = forms.CharField(label="Resultat", widget=forms.Textarea(attrs={"rows": 4}))
     actions = forms.CharField(

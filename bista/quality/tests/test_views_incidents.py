@@ -22,6 +22,8 @@ from bista.quality.models import DataIncident
 from bista.quality.views import incidents as incident_views
 
 pytestmark = pytest.mark.django_db
+# A date in the future that is still within the plausible range (2999 is refused before the form's own check).
+NEXT_YEAR = datetime.date.today().year + 1
 
 LOGIN = "/konto/logga-in/"
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -338,7 +340,7 @@ def test_imy_not_notified_needs_a_reason(incident: DataIncident, manager: Any) -
             {"imy_decision": "notify", "imy_notified_at": "2026-03-27T09:30"},
             "Anmäld till IMY: Anmälan kan inte ha gjorts innan incidenten upptäcktes.",
         ),
-        ({"imy_decision": "notify", "imy_notified_at": "2099-01-01T10:00"}, "Anmäld till IMY:"),
+        ({"imy_decision": "notify", "imy_notified_at": f"{NEXT_YEAR}-01-01T10:00"}, "Anmäld till IMY:"),
         ({"imy_decision": "notify", "imy_notified_at": "igår"}, "Anmäld till IMY:"),
         ({"imy_decision": "kanske"}, "Beslut:"),
         ({"imy_decision": "no_risk", "imy_decision_reason": "x", "imy_notified_at": "2026-03-28T10:00"}, "Anmäld"),
@@ -435,12 +437,12 @@ def test_discovered_before_it_happened_is_refused(org: Organisation, manager: An
         ({"discovered_at": "2026-03-29T02:30"}, "Upptäcktes:"),  # does not exist: the clocks jump 02:00 → 03:00
         ({"discovered_at": "2026-13-01T10:00"}, "Upptäcktes:"),
         ({"happened_at": ""}, "Inträffade:"),
-        ({"discovered_at": "2099-01-01T10:00"}, "Upptäcktes: Tidpunkten kan inte ligga i framtiden."),
+        ({"discovered_at": f"{NEXT_YEAR}-01-01T10:00"}, "Upptäcktes: Tidpunkten kan inte ligga i framtiden."),
         ({"ended_at": "2026-03-27T08:00"}, "Upphörde: Incidenten kan inte ha upphört innan den inträffade."),
         ({"people_affected_count": "-1"}, "Antal berörda:"),
         ({"people_affected_count": "99999999999999999999"}, "Antal berörda:"),
         ({"data_affected": "  "}, "Vilka personuppgifter berörs:"),
-        ({"people_informed_on": "2099-01-01"}, "De berörda informerades: Datumet kan inte ligga i framtiden."),
+        ({"people_informed_on": f"{NEXT_YEAR}-01-01"}, "De berörda informerades: Datumet kan inte ligga i framtiden."),
         ({"unit": "99999999999999999999999"}, "Enhet:"),
     ],
 )

@@ -396,6 +396,8 @@ def test_update_shift(world: dict[str, Any], manager: Any) -> None:
     stale = patch(client, path, {"version": 1, "note": "Sen"})
     assert stale.status_code == 409
     assert error(stale)["code"] == "conflict" and error(stale)["current_version"] == 2
+    # a Swedish sentence, not the repr of the exception's arguments (issue 14, defect 12)
+    assert error(stale)["message"].startswith("Någon annan har ändrat"), error(stale)["message"]
     assert patch(client, path, {"version": 2, "employee_id": None}).json()["employee_id"] is None
     frozen = patch(client, f"/rostering/shifts/{world['shift'].pk}", {"version": 1, "note": "x"})
     assert frozen.status_code == 422 and error(frozen)["fields"]["status"][0]["code"] == "frozen"
