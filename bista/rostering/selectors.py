@@ -20,7 +20,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from bista.clients.models import AccessLogEntry, Client
-from bista.clients.services import access_log_record_many
+from bista.clients.selectors import visible_clients
+from bista.clients.services import access_log_record, access_log_record_many
 from bista.core.access import has_perm, unit_ids_with
 from bista.core.models import Team, Unit
 from bista.core.permissions import Perm
@@ -70,6 +71,34 @@ def _log_clients(actor: Any, shifts: Iterable[Shift], unit: Unit, detail: str) -
         access_log_record_many(
             actor=actor, clients=list(clients.values()), action=AccessLogEntry.Action.LIST, unit=unit, detail=detail
         )
+
+
+# --- Naming clients on roster pages ------------------------------------------------------------------------
+
+
+def client_labels(actor: Any, clients: Iterable[Client]) -> dict[int, str]:
+    """How each client is named on a roster page: in full to a reader who sees the client (a client-view
+    permission in one of the client's units, or the client's team), by initials to anyone else — roster.view
+    alone (a controller) shows the roster's shape, not the people."""
+    unique = {client.pk: client for client in clients}
+    seen = _seen_client_ids(actor, unique)
+    return {
+        pk: client.full_name if pk in seen else loaders.initials(client.first_name, client.last_name)
+        for pk, client in unique.items()
+    }
+
+
+def log_clients_named(actor: Any, clients: Iterable[Client], detail: str) -> None:
+    """Log a read of each client the page named in full (see `client_labels`)."""
+    unique = {client.pk: client for client in clients}
+    for pk in sorted(_seen_client_ids(actor, unique)):
+        access_log_record(actor=actor, client=unique[pk], action=AccessLogEntry.Action.LIST, detail=detail)
+
+
+def _seen_client_ids(actor: Any, clients: dict[int, Client]) -> set[int]:
+    if not clients:
+        return set()
+    return set(visible_clients(actor).filter(pk__in=list(clients)).values_list("pk", flat=True))
 
 
 # --- Shifts --------------------------------------------------------------------------------------------

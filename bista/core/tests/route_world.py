@@ -29,7 +29,8 @@ from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation, make_organisation, make_user
 from bista.core.tests.api_support import session_client
 from bista.governance import services as governance_services
-from bista.governance.models import DocumentKind
+from bista.governance import tasks as governance_tasks
+from bista.governance.models import Assessment, DocumentKind
 from bista.governance.tests import factories as governance
 from bista.quality import services as quality_services
 from bista.quality.tests import factories as quality
@@ -108,6 +109,7 @@ def _quality(world: World) -> None:
         actor=owner, deviation=deviation, description="Ny rutin för medicin", owner=owner, due_on=quality.D(2026, 3, 1)
     )
     report = quality.report_lex_sarah(org.provider, actor=owner, client=client)
+    report = quality.lex_sarah_until(report, "assessed", actor=owner)  # serious: the IVO notification exists
     feedback = quality.register_feedback(org.provider, actor=owner, client=client)
     incident = quality_services.incident_register(actor=owner, unit=org.provider, **quality.incident_values())
     routine = quality_services.routine_create(
@@ -121,7 +123,12 @@ def _quality(world: World) -> None:
         reviewed_on=care.RECEIVED,
     )
     item = quality_services.self_check_item_create(
-        actor=owner, unit=org.provider, what="Läkemedelshantering", method="Stickprov", frequency="tertial", responsible=owner
+        actor=owner,
+        unit=org.provider,
+        what="Läkemedelshantering",
+        method="Stickprov",
+        frequency="tertial",
+        responsible=owner,
     )
     ids.update(
         deviation=deviation.pk,
@@ -143,6 +150,9 @@ def _staff(world: World) -> None:
     competence = staff_services.competence_add(
         actor=owner, employee=employee, competence=staff.competence(), evidence="Kurs", acquired_on=care.RECEIVED
     )
+    staff_services.competence_add(
+        actor=owner, employee=other, competence=staff.competence(), evidence="Kurs", acquired_on=care.RECEIVED
+    )
     delegation = staff_services.delegation_add(
         actor=owner,
         employee=employee,
@@ -153,7 +163,11 @@ def _staff(world: World) -> None:
         client=client,
     )
     absence = staff_services.absence_create(
-        actor=owner, employee=other, kind="vacation", starts_on=datetime.date(2025, 7, 1), ends_on=datetime.date(2025, 7, 5)
+        actor=owner,
+        employee=other,
+        kind="vacation",
+        starts_on=datetime.date(2025, 7, 1),
+        ends_on=datetime.date(2025, 7, 5),
     )
     choice = staff_services.client_staff_choice_add(
         actor=owner, client=client, employee=employee, kind="chosen", since=care.RECEIVED
@@ -188,9 +202,10 @@ def _rostering(world: World) -> None:
         starts_at=datetime.datetime.combine(next_monday, datetime.time(14), tzinfo=STOCKHOLM),
         ends_at=datetime.datetime.combine(next_monday, datetime.time(16), tzinfo=STOCKHOLM),
     )
-    sick, _freed = rostering_services.sick_call(
-        actor=owner, employee=staff.Employee.objects.get(pk=ids["other_employee"]), starts_on=today
-    )
+    sick_employee = staff.Employee.objects.get(pk=ids["other_employee"])
+    rostering.shift(sick_employee, client, starts + datetime.timedelta(days=1), 3, actor=owner)
+    sick, freed = rostering_services.sick_call(actor=owner, employee=sick_employee, starts_on=today)
+    assert freed, "the sick call should open the employee's shift"
     job = rostering_services.roster_job_start(
         actor=owner,
         unit=org.provider,
@@ -203,7 +218,12 @@ def _rostering(world: World) -> None:
     assert job.status == RosterJob.Status.DONE, job.message
     assert Shift.objects.filter(job=job, client=client).exists(), "the proposal should lay shifts for the client"
     ids.update(
-        shift=shift.pk, open_shift=open_shift.pk, pattern=pattern.pk, occasion=occasion.pk, sick_call=sick.pk, job=job.pk
+        shift=shift.pk,
+        open_shift=open_shift.pk,
+        pattern=pattern.pk,
+        occasion=occasion.pk,
+        sick_call=sick.pk,
+        job=job.pk,
     )
 
 
@@ -212,9 +232,18 @@ def _governance(world: World) -> None:
     year = timezone.localdate().year
     plan_world = governance.make_plan(org.provider, year, actor=owner)
     activity = plan_world.committee.activities.first()
+    governance_services.follow_up_save(
+        actor=owner,
+        goal=plan_world.unit_goal,
+        period="T1",
+        assessment=Assessment.PARTLY,
+        analysis="Två av tre brukare fick kontakt i tid.",
+        expected_version=None,
+    )
     document = governance_services.document_request(
         actor=owner, unit=org.provider, year=year, kind=DocumentKind.VP, format="docx"
     )
+    governance_tasks.generate_document.call(document.pk)
     ids.update(
         governance_plan=plan_world.plan.pk,
         goal=plan_world.unit_goal.pk,

@@ -36,7 +36,7 @@ class Route:
     @property
     def has_ids(self) -> bool:
         """Whether the route names a record of the world (a client, an order …) rather than a list."""
-        return bool(self.kwargs) or "@" in self.query
+        return any(isinstance(value, str) and value.startswith("@") for _key, value in self.kwargs)
 
     def path(self, ids: Mapping[str, Any]) -> str:
         values = {key: resolve(value, ids) for key, value in self.kwargs}
@@ -83,7 +83,9 @@ def _expand(name: str, kwarg_names: list[str], spec: Any, routes_api: bool = Fal
         missing = sorted(set(kwarg_names) - set(kwargs))
         extra = sorted(set(kwargs) - set(kwarg_names))
         if missing or extra:
-            routes.append(Route(name, api=routes_api, unfillable=f"fill table out of date: missing {missing}, extra {extra}"))
+            routes.append(
+                Route(name, api=routes_api, unfillable=f"fill table out of date: missing {missing}, extra {extra}")
+            )
             continue
         routes.append(
             Route(

@@ -23,8 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bista.clients.models import AccessLogEntry, Client
-from bista.clients.services import access_log_record
+from bista.clients.models import Client
 from bista.core.errors import ConflictError
 from bista.core.forms import CONFLICT_HINT, rebound
 from bista.rostering import rules, selectors, services
@@ -194,6 +193,7 @@ def _detail_context(request: HttpRequest, shift: Shift, cancel_form: ShiftCancel
     start = local(shift.starts_at)
     return {
         "shift": shift,
+        "client_label": selectors.client_labels(request.user, [shift.client])[shift.client_id],
         "status": status_label(shift),
         "span": rules.format_span(shift.starts_at, shift.ends_at),
         "length": rules.explain_duration(shift.duration),
@@ -211,7 +211,7 @@ def _detail_context(request: HttpRequest, shift: Shift, cancel_form: ShiftCancel
 @require_GET
 def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
     shift = _shift(request, pk)
-    access_log_record(actor=request.user, client=shift.client, action=AccessLogEntry.Action.LIST, detail="arbetspass")
+    selectors.log_clients_named(request.user, [shift.client], "arbetspass")
     return render(request, "rostering/shift_detail.html", _detail_context(request, shift))
 
 
@@ -236,6 +236,7 @@ def shift_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if shift.status != Shift.Status.DRAFT:
         messages.error(request, "Passet är inte ett utkast och kan inte ändras här. Ställ in det eller tillsätt det.")
         return redirect("rostering:shift", pk=shift.pk)
+    selectors.log_clients_named(request.user, [shift.client], "ändra arbetspass")
     if request.method == "POST":
         form = ShiftEditForm(request.POST, initial=shift_initial(shift), **form_kwargs)
     else:
@@ -271,6 +272,7 @@ def shift_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "violations": violations,
         "saved": saved,
         "shift": shift,
+        "client_label": selectors.client_labels(request.user, [shift.client])[shift.client_id],
         "title": "Ändra pass",
         "section": section(request.user),
     }
@@ -350,6 +352,11 @@ def sick_call_result(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("replaces", "employee")
         .order_by("starts_at", "pk")
     )
-    rows = [(shift, rules.format_span(shift.starts_at, shift.ends_at), status_label(shift)) for shift in opened]
+    labels = selectors.client_labels(request.user, (shift.client for shift in opened))
+    selectors.log_clients_named(request.user, (shift.client for shift in opened), "sjukanmälan: öppna pass")
+    rows = [
+        (shift, rules.format_span(shift.starts_at, shift.ends_at), status_label(shift), labels[shift.client_id])
+        for shift in opened
+    ]
     context = {"absence": absence, "rows": rows, "section": section(request.user), "current": "sick_call"}
     return render(request, "rostering/sick_call_result.html", context)
