@@ -129,7 +129,7 @@ class ShiftOut(Schema):
         label = getattr(obj, "client_label", None)
         if label is None:
             reader = getattr((context or {}).get("request"), "auth", None)
-            label = selectors.client_labels(reader, [obj.client])[obj.client_id]
+            label = selectors.client_labels(reader, [(obj.client, obj.unit_id)])[obj.client_id]
         return str(label)
 
     @staticmethod
@@ -383,7 +383,7 @@ def _job(user: Any, job_id: int) -> RosterJob:
 
 def _shown(user: Any, shifts: list[Shift], detail: str) -> list[Shift]:
     _log(user, ((s.client, s.unit_id) for s in shifts), detail)
-    labels = selectors.client_labels(user, (s.client for s in shifts))
+    labels = selectors.client_labels(user, ((s.client, s.unit_id) for s in shifts))
     for shift in shifts:
         shift.client_label = labels[shift.client_id]  # type: ignore[attr-defined]
     return shifts

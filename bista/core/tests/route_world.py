@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -302,6 +301,3 @@ def build_world() -> World:
     for name, user in users.items():
         world.browsers[name] = session_client(user)
     return world
-
-
-__all__ = ["World", "build_world", "FIRST_NAME", "LAST_NAME", "PROVIDER_SECRETS", "Decimal"]

@@ -172,8 +172,7 @@ def _proposal_context(request: HttpRequest, job: RosterJob, *, can_manage: bool)
     mentioned = {item.get("client_id") for item in [*proposal.uncovered, *stats.get("clients", [])]}
     others = Client.objects.filter(pk__in=[i for i in mentioned if isinstance(i, int)])
     clients = [*(shift.client for shift in proposal.shifts), *others]
-    names = selectors.client_labels(request.user, clients)
-    selectors.log_clients_named(request.user, clients, f"schemaförslag {job.pk}")
+    names = selectors.client_labels(request.user, ((c, job.unit_id) for c in clients), log=f"schemaförslag {job.pk}")
     teams = list(Team.objects.filter(unit_id=job.unit_id, is_active=True).order_by("name"))
     form = RosterFilterForm(request.GET or None, teams=teams, row_choice=False)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}

@@ -64,7 +64,7 @@ def my_schedule(request: HttpRequest) -> HttpResponse:
     weeks = _weeks(request)
     last = today + datetime.timedelta(days=7 * weeks - 1)
     shifts = selectors.my_shifts(request.user, today, last)
-    labels = selectors.client_labels(request.user, (shift.client for shift in shifts))
+    labels = selectors.client_labels(request.user, ((shift.client, shift.unit_id) for shift in shifts))
     days: dict[datetime.date, list[ShiftRow]] = {}
     for shift in shifts:
         for day in placed_days(shift, today, last):

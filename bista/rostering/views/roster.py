@@ -102,7 +102,7 @@ def _team_weeks(
     link = manage_link(lambda shift: can_manage)
     if by_client:
         clients = list(Client.objects.filter(teams=team, is_active=True).order_by("last_name", "first_name", "pk"))
-        labels = selectors.client_labels(user, [*clients, *(s.client for s in shifts)])
+        labels = selectors.client_labels(user, ((c, team.unit_id) for c in [*clients, *(s.client for s in shifts)]))
         return build_weeks(
             shifts,
             monday,
@@ -113,7 +113,7 @@ def _team_weeks(
             client_name=lambda c: labels[c.pk],
             link=link,
         )
-    labels = selectors.client_labels(user, (s.client for s in shifts))
+    labels = selectors.client_labels(user, ((s.client, s.unit_id) for s in shifts))
     start, end = period_bounds(monday, weeks)
     members = Employee.objects.filter(teams=team, start_date__lte=end).exclude(end_date__lt=start)
     rows: list[tuple[Any, str, str | None]] = [
@@ -160,8 +160,9 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
     start, end = period_bounds(monday, weeks)
     shifts = selectors.roster_for_employee(request.user, employee, start, end)
     can_manage = selectors.can_manage_roster(request.user, employee.unit_id)
-    labels = selectors.client_labels(request.user, (shift.client for shift in shifts))
-    selectors.log_clients_named(request.user, (shift.client for shift in shifts), f"schema för {employee.full_name}")
+    labels = selectors.client_labels(
+        request.user, ((shift.client, shift.unit_id) for shift in shifts), log=f"schema för {employee.full_name}"
+    )
     row = [(employee.pk, employee.full_name, None)]
     weeks_shown = build_weeks(
         shifts,

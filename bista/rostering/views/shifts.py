@@ -185,7 +185,9 @@ def _managed_shift(request: HttpRequest, pk: int) -> Shift:
     return shift
 
 
-def _detail_context(request: HttpRequest, shift: Shift, cancel_form: ShiftCancelForm | None = None) -> dict[str, Any]:
+def _detail_context(
+    request: HttpRequest, shift: Shift, cancel_form: ShiftCancelForm | None = None, *, log: str = ""
+) -> dict[str, Any]:
     can_manage = selectors.can_manage_roster(request.user, shift.unit_id)
     live = shift.status in (Shift.Status.DRAFT, Shift.Status.PUBLISHED)
     if cancel_form is None and can_manage and live:
@@ -193,7 +195,9 @@ def _detail_context(request: HttpRequest, shift: Shift, cancel_form: ShiftCancel
     start = local(shift.starts_at)
     return {
         "shift": shift,
-        "client_label": selectors.client_labels(request.user, [shift.client])[shift.client_id],
+        "client_label": selectors.client_labels(request.user, [(shift.client, shift.unit_id)], log=log)[
+            shift.client_id
+        ],
         "status": status_label(shift),
         "span": rules.format_span(shift.starts_at, shift.ends_at),
         "length": rules.explain_duration(shift.duration),
@@ -211,8 +215,7 @@ def _detail_context(request: HttpRequest, shift: Shift, cancel_form: ShiftCancel
 @require_GET
 def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
     shift = _shift(request, pk)
-    selectors.log_clients_named(request.user, [shift.client], "arbetspass")
-    return render(request, "rostering/shift_detail.html", _detail_context(request, shift))
+    return render(request, "rostering/shift_detail.html", _detail_context(request, shift, log="arbetspass"))
 
 
 def _saved_now(shift: Shift) -> list[tuple[str, str]]:
@@ -236,7 +239,6 @@ def shift_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if shift.status != Shift.Status.DRAFT:
         messages.error(request, "Passet är inte ett utkast och kan inte ändras här. Ställ in det eller tillsätt det.")
         return redirect("rostering:shift", pk=shift.pk)
-    selectors.log_clients_named(request.user, [shift.client], "ändra arbetspass")
     if request.method == "POST":
         form = ShiftEditForm(request.POST, initial=shift_initial(shift), **form_kwargs)
     else:
@@ -272,7 +274,9 @@ def shift_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "violations": violations,
         "saved": saved,
         "shift": shift,
-        "client_label": selectors.client_labels(request.user, [shift.client])[shift.client_id],
+        "client_label": selectors.client_labels(
+            request.user, [(shift.client, shift.unit_id)], log="ändra arbetspass" if request.method == "GET" else ""
+        )[shift.client_id],
         "title": "Ändra pass",
         "section": section(request.user),
     }
@@ -352,8 +356,9 @@ def sick_call_result(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("replaces", "employee")
         .order_by("starts_at", "pk")
     )
-    labels = selectors.client_labels(request.user, (shift.client for shift in opened))
-    selectors.log_clients_named(request.user, (shift.client for shift in opened), "sjukanmälan: öppna pass")
+    labels = selectors.client_labels(
+        request.user, ((shift.client, shift.unit_id) for shift in opened), log="sjukanmälan: öppna pass"
+    )
     rows = [
         (shift, rules.format_span(shift.starts_at, shift.ends_at), status_label(shift), labels[shift.client_id])
         for shift in opened
