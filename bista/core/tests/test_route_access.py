@@ -52,6 +52,12 @@ FILL: dict[str, Any] = {
     "staff:staff_choice_end": {"client_id": "@client", "pk": "@staff_choice"},
     "staff:competence_need_add": {"client_id": "@client"},
     "staff:competence_need_end": {"client_id": "@client", "pk": "@competence_need"},
+    "rostering:roster": [
+        {"#": "default"},
+        {"?": "arbetsgrupp=@team&datum=@today", "#": "team"},
+        {"?": "arbetsgrupp=@team&datum=@today&rader=brukare", "#": "team by client"},
+    ],
+    "rostering:hours": [{"#": "default"}, {"?": "enhet=@provider", "#": "unit"}],
     "rostering:person": {"pk": "@employee"},
     "rostering:shift": {"pk": "@shift"},
     "rostering:shift_edit": {"pk": "@shift"},
