@@ -71,11 +71,15 @@ def _walk(resolver: URLResolver, namespace: str = "") -> Iterator[tuple[str, lis
             yield name, sorted(pattern.pattern.converters)
 
 
-def _expand(name: str, kwarg_names: list[str], spec: Any, routes_api: bool = False) -> list[Route]:
+def _expand(
+    name: str, kwarg_names: list[str], spec: Any, routes_api: bool = False, unit_query: str = ""
+) -> list[Route]:
     if spec is None:
         if kwarg_names:
             return [Route(name, api=routes_api, unfillable=f"no ids for {kwarg_names}: add it to the fill table")]
-        return [Route(name, api=routes_api)]
+        # A list: as it opens, and for the world's unit (a district-wide reader opens on another unit first).
+        plain = Route(name, api=routes_api)
+        return [plain, Route(name, query=unit_query, variant="unit", api=routes_api)] if unit_query else [plain]
     variants = spec if isinstance(spec, list) else [spec]
     routes = []
     for variant in variants:
@@ -105,7 +109,7 @@ def page_routes(fill: Mapping[str, Any]) -> list[Route]:
     seen = set()
     for name, kwarg_names in _walk(get_resolver()):
         seen.add(name)
-        routes.extend(_expand(name, kwarg_names, fill.get(name)))
+        routes.extend(_expand(name, kwarg_names, fill.get(name), unit_query="enhet=@provider"))
     for stale in sorted(set(fill) - seen):
         routes.append(Route(stale, unfillable="in the fill table but no longer a page: remove it"))
     return routes
@@ -131,7 +135,9 @@ def api_routes(fill: Mapping[str, Any]) -> list[Route]:
         if spec is None and required_query:
             routes.append(Route(name, api=True, unfillable=f"no values for the required query {required_query}"))
             continue
-        routes.extend(_expand(name, in_path, spec, routes_api=True))
+        takes_unit = any(p["name"] == "unit_id" and p["in"] == "query" for p in parameters)
+        unit_query = "unit_id=@provider" if takes_unit and not in_path else ""
+        routes.extend(_expand(name, in_path, spec, routes_api=True, unit_query=unit_query))
     for stale in sorted(set(fill) - seen):
         routes.append(Route(stale, api=True, unfillable="in the fill table but no longer an API GET: remove it"))
     return routes

@@ -120,6 +120,7 @@ FILL: dict[str, Any] = {
     "quality:routine_edit": {"pk": "@routine"},
     "quality:self_check_result": {"pk": "@self_check_item"},
     "quality:vb_table_export": [{"fmt": fmt, "#": fmt} for fmt in ("docx", "xlsx", "json")],
+    "governance:index": [{"#": "default"}, {"?": "enhet=@provider&ar=@year", "#": "unit"}],
     "governance:plan": {"pk": "@governance_plan"},
     "governance:plan_edit": {"pk": "@governance_plan"},
     "governance:plan_copy": {"pk": "@governance_plan"},
