@@ -74,3 +74,25 @@ def test_a_controller_lists_the_units_records_without_a_client(org: Organisation
     page = browser.get("/avvikelser/").content.decode()
     assert "Lindqvist" not in page and NARRATIVE not in page
     assert browser.get(f"/avvikelser/{records['anonymous_deviation'].pk}/").status_code == 200
+
+
+def test_the_quality_report_counts_the_same_for_a_controller_without_the_narratives(
+    org: Organisation, manager: Any, records: dict[str, Any]
+) -> None:
+    """The figures of the draft kvalitetsberättelse are the unit's, whoever asks; the analyses of deviations
+    about clients are left out for a reader who does not see the clients."""
+    import datetime
+
+    from bista.quality import vbdocs
+
+    f.classify_deviation(records["deviation"], actor=manager, analysis="Överlämningen brast vid medicinering.")
+    controller = make_user("kontrollant", RoleCode.CONTROLLER, district=org.district)
+    year = records["deviation"].reported_at.year
+    today = datetime.date(year + 1, 1, 15)
+    own = vbdocs.report_facts(manager, unit=org.provider, year=year, today=today)
+    seen = vbdocs.report_facts(controller, unit=org.provider, year=year, today=today)
+    assert seen.deviation_total == own.deviation_total == 2
+    assert seen.feedback_by_kind == own.feedback_by_kind
+    assert any("Överlämningen" in line for _category, line in own.lessons)
+    assert not any("Överlämningen" in line for _category, line in seen.lessons)
+    assert (own.lessons_not_readable, seen.lessons_not_readable) == (0, 1)
