@@ -23,7 +23,7 @@ from bista.care import selectors, services
 from bista.care.models import ImplementationPlan, JournalCategory, JournalEntry, Order, OrderEvent, Service
 from bista.clients.models import AccessLogEntry, Client
 from bista.clients.selectors import client_get, visible_clients
-from bista.clients.services import access_log_record
+from bista.clients.services import access_log_record, access_log_record_shown
 from bista.core.access import require_any_unit
 from bista.core.api import ERRORS, Id, InputSchema, Pagination, PatchSchema, SearchText, Text, actor, existing, one_of
 from bista.core.deadlines import Duty
@@ -364,8 +364,23 @@ def _order_refs(user: Any, values: dict[str, Any]) -> dict[str, Any]:
 # --- Orders -----------------------------------------------------------------------------------------
 
 
+class LoggedOrderPage(Pagination):
+    """A page of orders: each order shown is a read of its client's order, logged through the order's unit."""
+
+    def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        items = list(page["items"])
+        access_log_record_shown(
+            actor=actor(request),
+            shown=((order.client, order.unit_id) for order in items),
+            action=AccessLogEntry.Action.API,
+            detail="beställningar via API",
+        )
+        return {**page, "items": items}
+
+
 @router.get("/care/orders", response={200: list[OrderOut], **ERRORS}, summary="Beställningar")
-@paginate(Pagination)
+@paginate(LoggedOrderPage)
 def list_orders(request: HttpRequest, filters: Query[OrderFilter]) -> Any:
     user = actor(request)
     unit_ids = require_any_unit(user, Perm.CLIENT_VIEW)

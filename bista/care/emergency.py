@@ -76,9 +76,10 @@ def emergency_clients(actor: Any, unit: Unit) -> list[Client]:
             Prefetch("contacts", queryset=ClientContact.objects.filter(is_active=True), to_attr="active_contacts"),
             Prefetch(
                 "binders",
-                queryset=HomeBinder.objects.filter(kind=HomeBinder.Kind.CRISIS_BINDER, is_current=True).select_related(
-                    "responsible"
-                ),
+                # The unit's own crisis binder, as its own orders: a purchaser unit prints none of the provider's.
+                queryset=HomeBinder.objects.filter(
+                    unit=unit, kind=HomeBinder.Kind.CRISIS_BINDER, is_current=True
+                ).select_related("responsible"),
                 to_attr="crisis_binders",
             ),
             Prefetch("orders", queryset=open_orders, to_attr="open_orders"),

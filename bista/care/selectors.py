@@ -214,18 +214,26 @@ def can_write_journal(actor: Any, client: Client) -> bool:
 # --- Binders and deliveries --------------------------------------------------------------------------
 
 
-def binder_current(client: Client, kind: str) -> HomeBinder | None:
-    """The current revision (call only for a client the actor may see)."""
-    return HomeBinder.objects.filter(client=client, kind=kind, is_current=True).select_related("responsible").first()
+def _binders(actor: Any, client: Client) -> QuerySet[HomeBinder]:
+    """A client's binders as the actor may read them: those of units where the actor sees the client, as the
+    journal, orders and plans (a purchaser unit sees its client but not the provider's own documentation)."""
+    return HomeBinder.objects.filter(client=client, unit_id__in=_client_units(actor))
 
 
-def binder_history(client: Client, kind: str) -> QuerySet[HomeBinder]:
-    return HomeBinder.objects.filter(client=client, kind=kind).select_related("created_by").order_by("-number")
+def binder_current(actor: Any, client: Client, kind: str) -> HomeBinder | None:
+    """The current revision, if the actor may read it (call only for a client the actor may see)."""
+    return _binders(actor, client).filter(kind=kind, is_current=True).select_related("responsible").first()
 
 
-def deliveries_for_client(client: Client, year: int) -> QuerySet[Delivery]:
-    """A client's deliveries in `year` (call only for a client the actor may see)."""
-    return Delivery.objects.filter(client=client, delivered_on__year=year).order_by("-delivered_on", "-id")
+def binder_history(actor: Any, client: Client, kind: str) -> QuerySet[HomeBinder]:
+    return _binders(actor, client).filter(kind=kind).select_related("created_by").order_by("-number")
+
+
+def deliveries_for_client(actor: Any, client: Client, year: int) -> QuerySet[Delivery]:
+    """A client's deliveries in `year` registered by units where the actor sees the client."""
+    return Delivery.objects.filter(client=client, unit_id__in=_client_units(actor), delivered_on__year=year).order_by(
+        "-delivered_on", "-id"
+    )
 
 
 def delivery_goal(unit_id: int, day: datetime.date) -> int | None:

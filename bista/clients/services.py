@@ -252,6 +252,21 @@ def access_log_record_many(
     return AccessLogEntry.objects.bulk_create(entries, batch_size=1000)
 
 
+def access_log_record_shown(
+    *, actor: Any, shown: Iterable[tuple[Client, int]], action: str, detail: str = ""
+) -> list[AccessLogEntry]:
+    """One row per client shown, through the unit its data was shown from (a page of an API list)."""
+    by_unit: dict[int, dict[int, Client]] = {}
+    for client, unit_id in shown:
+        by_unit.setdefault(unit_id, {})[client.pk] = client
+    entries = [
+        _access_log_entry(actor=actor, client=client, unit_id=unit_id, action=action, detail=detail)
+        for unit_id, clients in by_unit.items()
+        for client in clients.values()
+    ]
+    return AccessLogEntry.objects.bulk_create(entries, batch_size=1000)
+
+
 def _access_log_entry(*, actor: Any, client: Client, unit_id: int | None, action: str, detail: str) -> AccessLogEntry:
     return AccessLogEntry(
         actor=actor if getattr(actor, "pk", None) else None,

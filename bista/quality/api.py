@@ -141,7 +141,10 @@ def report_deviation(request: HttpRequest, payload: DeviationIn) -> Any:
 
 @router.get("/quality/deviations/{deviation_id}", response={200: DeviationOut, **ERRORS}, summary="En avvikelse")
 def get_deviation(request: HttpRequest, deviation_id: Id) -> Any:
-    return selectors.deviation_get(actor(request), deviation_id)
+    user = actor(request)
+    deviation = selectors.deviation_get(user, deviation_id)
+    selectors.log_client_read(user, deviation, f"avvikelse {deviation.pk} via API")
+    return deviation
 
 
 @router.patch(
@@ -247,7 +250,10 @@ def report_lex_sarah(request: HttpRequest, payload: LexSarahIn) -> Any:
 
 @router.get("/quality/lex-sarah/{report_id}", response={200: LexSarahOut, **ERRORS}, summary="En lex Sarah-rapport")
 def get_lex_sarah(request: HttpRequest, report_id: Id) -> Any:
-    return selectors.lex_sarah_get(actor(request), report_id)
+    user = actor(request)
+    report = selectors.lex_sarah_get(user, report_id)
+    selectors.log_client_read(user, report, f"lex Sarah {report.pk} via API")
+    return report
 
 
 @router.post(
@@ -349,7 +355,10 @@ def create_feedback(request: HttpRequest, payload: FeedbackIn) -> Any:
 
 @router.get("/quality/feedback/{feedback_id}", response={200: FeedbackOut, **ERRORS}, summary="Ett ärende")
 def get_feedback(request: HttpRequest, feedback_id: Id) -> Any:
-    return selectors.feedback_get(actor(request), feedback_id)
+    user = actor(request)
+    feedback = selectors.feedback_get(user, feedback_id)
+    selectors.log_client_read(user, feedback, f"synpunkt {feedback.pk} via API")
+    return feedback
 
 
 @router.patch("/quality/feedback/{feedback_id}", response={200: FeedbackOut, **ERRORS}, summary="Uppdatera ärende")

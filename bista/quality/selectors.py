@@ -44,9 +44,18 @@ def _own_or_clients(actor: Any) -> Q:
     return Q(unit_id__in=units) & (mine | Q(client__in=visible_clients(actor).values("pk")))
 
 
-def visible_deviations(actor: Any) -> QuerySet[Deviation]:
+def _managed(actor: Any) -> Q:
+    """The records of units where the actor sees the quality work (quality.view) — those about a client only
+    where the actor also sees that client there: quality.view alone (a controller) shows the unit's records
+    without a client, and the figures, not the people."""
     managed = unit_ids_with(actor, Perm.QUALITY_VIEW)
-    return Deviation.objects.filter(Q(unit_id__in=managed) | _own_or_clients(actor)).select_related(
+    client_units = unit_ids_with(actor, *Perm.CLIENT_VIEW)
+    about_seen_client = Q(client__in=visible_clients(actor).values("pk"), unit_id__in=client_units)
+    return Q(unit_id__in=managed) & (Q(client__isnull=True) | about_seen_client)
+
+
+def visible_deviations(actor: Any) -> QuerySet[Deviation]:
+    return Deviation.objects.filter(_managed(actor) | _own_or_clients(actor)).select_related(
         "unit", "client", "category", "reported_by"
     )
 
@@ -59,8 +68,7 @@ def deviation_get(actor: Any, pk: int) -> Deviation:
 
 
 def visible_lex_sarah_reports(actor: Any) -> QuerySet[LexSarahReport]:
-    managed = unit_ids_with(actor, Perm.QUALITY_VIEW)
-    return LexSarahReport.objects.filter(Q(unit_id__in=managed) | _own_or_clients(actor)).select_related(
+    return LexSarahReport.objects.filter(_managed(actor) | _own_or_clients(actor)).select_related(
         "unit", "client", "deviation"
     )
 
@@ -73,9 +81,7 @@ def lex_sarah_get(actor: Any, pk: int) -> LexSarahReport:
 
 
 def visible_feedback(actor: Any) -> QuerySet[Feedback]:
-    return Feedback.objects.filter(unit_id__in=unit_ids_with(actor, Perm.QUALITY_VIEW)).select_related(
-        "unit", "client", "category"
-    )
+    return Feedback.objects.filter(_managed(actor)).select_related("unit", "client", "category")
 
 
 def feedback_get(actor: Any, pk: int) -> Feedback:

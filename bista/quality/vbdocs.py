@@ -470,6 +470,7 @@ class ReportFacts:
     deviation_by_category: list[tuple[str, int]] = field(default_factory=list)
     lessons: list[tuple[str, str]] = field(default_factory=list)  # (category, the analysis' first line)
     lessons_withheld: int = 0  # analyses of deviations about people with protected identity
+    lessons_not_readable: int = 0  # analyses of deviations about clients the reader may not see
     actions_decided: int = 0
     actions_done: int = 0
     lex_sarah_reports: int = 0
@@ -536,11 +537,16 @@ def report_facts(actor: Any, *, unit: Unit, year: int, today: datetime.date) -> 
     facts = ReportFacts(unit=unit, year=year, table=data)
     start, end = _year_range(year)
 
+    # The figures count all the unit's records (quality.view in the unit, checked above); the texts come only
+    # from records the reader may read (a controller does not read deviations about clients).
     deviations = list(
-        selectors.visible_deviations(actor)
-        .filter(unit_id=unit.pk, reported_at__gte=start, reported_at__lt=end)
+        Deviation.objects.filter(unit_id=unit.pk, reported_at__gte=start, reported_at__lt=end)
+        .select_related("category", "client")
         .prefetch_related("actions")
         .order_by("reported_at", "pk")
+    )
+    readable = set(
+        selectors.visible_deviations(actor).filter(pk__in=[d.pk for d in deviations]).values_list("pk", flat=True)
     )
     facts.deviation_total = len(deviations)
     by_category = Counter(d.category.name if d.category else UNCLASSIFIED for d in deviations)
@@ -552,6 +558,8 @@ def report_facts(actor: Any, *, unit: Unit, year: int, today: datetime.date) -> 
         if deviation.analysis.strip():
             if deviation.client is not None and deviation.client.protected_identity:
                 facts.lessons_withheld += 1
+            elif deviation.pk not in readable:
+                facts.lessons_not_readable += 1
             else:
                 category = deviation.category.name if deviation.category else UNCLASSIFIED
                 facts.lessons.append((category, _first_line(deviation.analysis)))
@@ -561,15 +569,13 @@ def report_facts(actor: Any, *, unit: Unit, year: int, today: datetime.date) -> 
     facts.external_identified = _total(data, "identified.external")
     facts.other_concerned = _total(data, "concerns.other")
 
-    reports = list(
-        selectors.visible_lex_sarah_reports(actor).filter(unit_id=unit.pk, reported_at__gte=start, reported_at__lt=end)
-    )
+    reports = list(LexSarahReport.objects.filter(unit_id=unit.pk, reported_at__gte=start, reported_at__lt=end))
     facts.lex_sarah_reports = _total(data, "lex_sarah.reports")
     facts.lex_sarah_ivo = _total(data, "lex_sarah.ivo")
     facts.lex_sarah_serious = sum(1 for report in reports if report.serious)
     facts.lex_sarah_open = sum(1 for report in reports if report.status != LexSarahReport.Status.CLOSED)
 
-    feedback = list(selectors.visible_feedback(actor).filter(unit_id=unit.pk, received_on__year=year))
+    feedback = list(Feedback.objects.filter(unit_id=unit.pk, received_on__year=year))
     kinds = Counter(item.kind for item in feedback)
     facts.feedback_by_kind = [(str(label), kinds[kind]) for kind, label in Feedback.Kind.choices]
     facts.feedback_by_source = _rows(data, "feedback.source.")
@@ -711,6 +717,11 @@ def quality_report_docx(facts: ReportFacts, *, generated_on: datetime.date) -> b
     if facts.lessons_withheld:
         document.add_paragraph(
             f"{facts.lessons_withheld} analyser gäller personer med skyddade personuppgifter och redovisas inte här."
+        )
+    if facts.lessons_not_readable:
+        document.add_paragraph(
+            f"{facts.lessons_not_readable} analyser gäller brukare som du inte har behörighet att se och redovisas "
+            "inte här."
         )
     _placeholder(document, "analys av avvikelserna: mönster, orsaker och vad verksamheten har förändrat")
 

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Annotated, Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -26,7 +25,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from bista.care.models import Order
 from bista.clients.models import AccessLogEntry, Client
-from bista.clients.services import access_log_record_many
+from bista.clients.services import access_log_record_shown
 from bista.core.access import require_any_unit, unit_ids_with
 from bista.core.api import ERRORS, ClockTime, Id, InputSchema, PatchSchema, Text, actor, one_of
 from bista.core.errors import ConflictError
@@ -86,17 +85,7 @@ def _check_days(start: datetime.date, end: datetime.date) -> None:
 
 def _log(user: Any, pairs: Iterable[tuple[Client, int]], detail: str) -> None:
     """One API read per client shown, through the unit its data was shown from."""
-    by_unit: dict[int, dict[int, Client]] = defaultdict(dict)
-    for client, unit_id in pairs:
-        by_unit[unit_id][client.pk] = client
-    for unit_id, clients in by_unit.items():
-        access_log_record_many(
-            actor=user,
-            clients=list(clients.values()),
-            action=AccessLogEntry.Action.API,
-            unit=Unit(pk=unit_id),
-            detail=detail,
-        )
+    access_log_record_shown(actor=user, shown=pairs, action=AccessLogEntry.Action.API, detail=detail)
 
 
 # --- Schemas ----------------------------------------------------------------------------------------
@@ -134,8 +123,14 @@ class ShiftOut(Schema):
     warnings: list[ViolationOut]
 
     @staticmethod
-    def resolve_client_name(obj: Shift) -> str:
-        return obj.client.full_name
+    def resolve_client_name(obj: Shift, context: Any) -> str:
+        """In full to a reader who sees the client, by initials to one who sees only the roster (a controller).
+        Lists name their shifts' clients in one query first (`_shown`)."""
+        label = getattr(obj, "client_label", None)
+        if label is None:
+            reader = getattr((context or {}).get("request"), "auth", None)
+            label = selectors.client_labels(reader, [(obj.client, obj.unit_id)])[obj.client_id]
+        return str(label)
 
     @staticmethod
     def resolve_employee_name(obj: Shift) -> str | None:
@@ -388,6 +383,9 @@ def _job(user: Any, job_id: int) -> RosterJob:
 
 def _shown(user: Any, shifts: list[Shift], detail: str) -> list[Shift]:
     _log(user, ((s.client, s.unit_id) for s in shifts), detail)
+    labels = selectors.client_labels(user, ((s.client, s.unit_id) for s in shifts))
+    for shift in shifts:
+        shift.client_label = labels[shift.client_id]  # type: ignore[attr-defined]
     return shifts
 
 
@@ -556,10 +554,19 @@ def create_sick_call(request: HttpRequest, payload: SickCallIn) -> Any:
 # --- Needs --------------------------------------------------------------------------------------------
 
 
+def _needs_units(user: Any) -> set[int]:
+    """Units whose clients' needs the caller reads: a roster permission and a client-view permission there
+    (needs are about clients; roster.view alone — a controller — shows the roster's shape). 403 if none."""
+    unit_ids = require_any_unit(user, VIEW) & unit_ids_with(user, *Perm.CLIENT_VIEW)
+    if not unit_ids:
+        raise PermissionDenied("Behörighet saknas.")
+    return unit_ids
+
+
 @router.get("/rostering/need-patterns", response={200: list[PatternOut], **ERRORS}, summary="Behovsmönster (loggas)")
 def list_patterns(request: HttpRequest, filters: Query[PatternFilter]) -> Any:
     user = actor(request)
-    unit_ids = require_any_unit(user, VIEW)
+    unit_ids = _needs_units(user)
     if filters.unit_id is not None and filters.unit_id not in unit_ids:
         raise Http404("Enheten finns inte eller så saknar du behörighet.")
     patterns = NeedPattern.objects.filter(order__unit_id__in=unit_ids).select_related("client", "order")
@@ -603,17 +610,19 @@ def end_pattern(request: HttpRequest, pattern_id: Id, payload: PatternEndIn) -> 
 )
 def propose_patterns(request: HttpRequest, order_id: Id) -> Any:
     user = actor(request)
-    units = require_any_unit(user, VIEW)
+    units = _needs_units(user)
     order = Order.objects.filter(pk=order_id, unit_id__in=units).select_related("client", "unit").first()
     if order is None:
         raise Http404("Beställningen finns inte eller så saknar du behörighet.")
-    return services.needs_from_order(actor=user, order=order)
+    proposal = services.needs_from_order(actor=user, order=order)
+    _log(user, [(order.client, order.unit_id)], f"behovsförslag från beställning {order.pk} via API")
+    return proposal
 
 
 @router.get("/rostering/occasions", response={200: list[OccasionOut], **ERRORS}, summary="Bokade tillfällen (loggas)")
 def list_occasions(request: HttpRequest, filters: Query[OccasionFilter]) -> Any:
     user = actor(request)
-    unit_ids = require_any_unit(user, VIEW)
+    unit_ids = _needs_units(user)
     _check_days(filters.start, filters.end)
     if filters.unit_id is not None and filters.unit_id not in unit_ids:
         raise Http404("Enheten finns inte eller så saknar du behörighet.")

@@ -20,7 +20,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from bista.clients.models import AccessLogEntry, Client
-from bista.clients.services import access_log_record_many
+from bista.clients.selectors import visible_clients
+from bista.clients.services import access_log_record_many, access_log_record_shown
 from bista.core.access import has_perm, unit_ids_with
 from bista.core.models import Team, Unit
 from bista.core.permissions import Perm
@@ -70,6 +71,30 @@ def _log_clients(actor: Any, shifts: Iterable[Shift], unit: Unit, detail: str) -
         access_log_record_many(
             actor=actor, clients=list(clients.values()), action=AccessLogEntry.Action.LIST, unit=unit, detail=detail
         )
+
+
+# --- Naming clients on roster pages ------------------------------------------------------------------------
+
+
+def client_labels(actor: Any, shown: Iterable[tuple[Client, int]], *, log: str = "") -> dict[int, str]:
+    """How each client is named on a roster page, given (client, unit shown from) pairs: in full to a reader
+    who sees the client (a client-view permission in one of the client's units, or the client's team), by
+    initials to anyone else — roster.view alone (a controller) shows the roster's shape, not the people.
+    With `log`, each client named in full is logged as read through its unit (one query for all)."""
+    pairs = list(shown)
+    unique = {client.pk: client for client, _unit_id in pairs}
+    seen = set(visible_clients(actor).filter(pk__in=list(unique)).values_list("pk", flat=True)) if unique else set()
+    if log and seen:
+        access_log_record_shown(
+            actor=actor,
+            shown=((client, unit_id) for client, unit_id in pairs if client.pk in seen),
+            action=AccessLogEntry.Action.LIST,
+            detail=log,
+        )
+    return {
+        pk: client.full_name if pk in seen else loaders.initials(client.first_name, client.last_name)
+        for pk, client in unique.items()
+    }
 
 
 # --- Shifts --------------------------------------------------------------------------------------------

@@ -117,6 +117,20 @@ def test_orders_list_with_permission(org: Organisation, order: Order, manager: A
     assert item["version"] == 1
 
 
+def test_orders_list_logs_each_client_shown(org: Organisation, order: Order, astrid: Client, manager: Any) -> None:
+    """An order is the client's data: a page of the list is a read of each client on it (issue 14), also when
+    filtered to one client; an empty page logs nothing."""
+    client = session_client(manager)
+    assert get(client, "/care/orders", client_id=order.client_id).json()["count"] == 1
+    assert api_reads(astrid) == 1
+    assert get(client, "/care/orders").json()["count"] == 1
+    assert api_reads(astrid) == 2
+    assert get(client, "/care/orders", status="ended").json()["count"] == 0
+    assert api_reads(astrid) == 2
+    row = AccessLogEntry.objects.filter(client=astrid, action=AccessLogEntry.Action.API).latest("at")
+    assert (row.actor, row.unit_id) == (manager, org.provider.pk)
+
+
 def test_orders_list_in_another_unit_leaks_nothing(org: Organisation, order: Order, other_manager: Any) -> None:
     client = session_client(other_manager)
     assert get(client, "/care/orders").json() == {"count": 0, "items": []}
@@ -149,8 +163,9 @@ def test_team_member_sees_team_orders(org: Organisation, order: Order, staffer: 
     assert [o["id"] for o in response.json()["items"]] == [order.pk]
 
 
-# Session (read and save), user, two-factor check, memberships, grants, the user's teams, count and page.
-QUERIES_PER_ORDER_LIST = 10
+# Session (read and save), user, two-factor check, memberships, grants, the user's teams, count and page, and
+# the access-log rows of the page (one insert).
+QUERIES_PER_ORDER_LIST = 11
 
 
 def test_orders_list_query_budget(

@@ -401,3 +401,65 @@ def test_other_unit_manager_delivery_list(
     html = body(client.get("/leveranser/", {"ar": 2025}))
     assert "Carlsson, Cecilia" in html
     assert "Lindqvist" not in html
+
+
+# --- A client shared with the purchaser unit (issue 14, defect 1) ----------------------------------------
+
+SECRETS = {"risk_assessment": "Riskord", "crisis_binder": "Krisord", "routine_binder": "Rutinord"}
+
+
+@pytest.fixture
+def shared(org: Organisation, astrid: Client, manager: Any) -> Client:
+    """Astrid, also linked to the purchaser unit, with the provider's three binders and a delivery."""
+    from bista.clients import services as client_services
+
+    client_services.client_link_unit(actor=SYSTEM, client=astrid, unit=org.purchaser, since=D(2023, 1, 1))
+    for kind, word in SECRETS.items():
+        save_binder(astrid, kind, D(2026, 1, 10), actor=manager, notes=f"{word} om hälsan")
+    delivery_create(actor=manager, client=astrid, delivered_on=D(2026, 1, 12), items="Leveransord")
+    return astrid
+
+
+def purchaser_people(org: Organisation) -> list[Any]:
+    from bista.core.permissions import RoleCode
+    from bista.core.testing import make_user
+
+    return [
+        make_user("bestallarchef", RoleCode.UNIT_MANAGER, org.purchaser),
+        make_user("handlaggare", RoleCode.CASE_OFFICER, org.purchaser),
+    ]
+
+
+def test_the_purchaser_does_not_read_the_providers_binders(org: Organisation, shared: Client, manager: Any) -> None:
+    """Binders follow the journal's rule: the unit that wrote them (the provider) reads them; the purchaser
+    unit sees the client, not the provider's documentation — on the pages and in the record PDF."""
+    from bista.care.tests.test_emergency import pdf_text
+
+    own = body(browser(manager).get(f"/brukare/{shared.pk}/parmar/crisis_binder/"))
+    assert "Krisord" in own  # the provider's manager reads it: the check below can fail
+    for user in purchaser_people(org):
+        pages = [paths(shared)["binders"]] + [f"/brukare/{shared.pk}/parmar/{kind}/" for kind in SECRETS]
+        for path in pages:
+            response = browser(user).get(path)
+            assert response.status_code == 200, path
+            shown = body(response)
+            assert not [word for word in [*SECRETS.values(), "Leveransord"] if word in shown], (user, path)
+        assert browser(user).get(f"/brukare/{shared.pk}/parmar/risk_assessment/?version=1").status_code == 404
+        record = browser(user).get(f"/brukare/{shared.pk}/akt.pdf")
+        assert record.status_code == 200
+        printed = pdf_text(record.content)
+        assert shared.last_name in printed and not [word for word in SECRETS.values() if word in printed]
+    manager_print = pdf_text(browser(manager).get(f"/brukare/{shared.pk}/akt.pdf").content)
+    assert all(word in manager_print for word in SECRETS.values())
+
+
+def test_the_purchaser_units_emergency_export_has_no_provider_binder(
+    org: Organisation, shared: Client, tmp_path: Any
+) -> None:
+    from bista.care.emergency import write_emergency_export
+    from bista.care.tests.test_emergency import pdf_text
+
+    purchaser_manager = purchaser_people(org)[0]
+    written = write_emergency_export(actor=purchaser_manager, unit=org.purchaser, directory=tmp_path)
+    texts = "\n".join(pdf_text(path) for path in written if str(path).endswith(".pdf"))
+    assert shared.last_name in texts and "Krisord" not in texts

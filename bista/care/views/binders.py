@@ -101,12 +101,12 @@ def binder_index(request: HttpRequest, client_pk: int) -> HttpResponse:
     book = load_rule_book()
     binders = []
     for kind in HomeBinder.Kind:
-        current = selectors.binder_current(client, kind)
+        current = selectors.binder_current(request.user, client, kind)
         binders.append({"kind": kind, "binder": current, **_binder_state(current, kind, book, today)})
     manage_units = _manage_units(request.user, client)
     seen_units = client_selectors.client_units_for(request.user, client)
     goal = selectors.delivery_goal(seen_units[0], today) if seen_units else None
-    deliveries = list(selectors.deliveries_for_client(client, today.year))
+    deliveries = list(selectors.deliveries_for_client(request.user, client, today.year))
     count, over = rules.deliveries_over_goal([d.delivered_on for d in deliveries], today.year, goal or 0)
     context = {
         "client": client,
@@ -143,7 +143,7 @@ def binder_detail(request: HttpRequest, client_pk: int, kind: str) -> HttpRespon
     client = client_selectors.client_get(
         request.user, client_pk, action=AccessLogEntry.Action.CARE, detail=f"pärm {binder_kind.label}"
     )
-    history = list(selectors.binder_history(client, binder_kind))
+    history = list(selectors.binder_history(request.user, client, binder_kind))
     if number is None:
         binder = next((b for b in history if b.is_current), None)
     else:
@@ -197,7 +197,7 @@ def binder_edit(request: HttpRequest, client_pk: int, kind: str) -> HttpResponse
     """A new revision of the binder. A save from a stale revision is refused with the user's input kept."""
     binder_kind = _kind(kind)
     client, units = _managed_client(request, client_pk, f"ändra pärm {binder_kind.label}")
-    current = selectors.binder_current(client, binder_kind)
+    current = selectors.binder_current(request.user, client, binder_kind)
     users = _responsible_choices(units, current)
     is_risk = binder_kind == HomeBinder.Kind.RISK_ASSESSMENT
     if request.method == "POST":
@@ -230,7 +230,7 @@ def binder_edit(request: HttpRequest, client_pk: int, kind: str) -> HttpResponse
         except ConflictError:
             conflict = True
             form.add_error(None, CONFLICT_MESSAGE)
-            current = selectors.binder_current(client, binder_kind)
+            current = selectors.binder_current(request.user, client, binder_kind)
             # Keep everything typed; saving again from here is a deliberate save over the newer revision.
             data_copy = request.POST.copy()
             data_copy["expected_number"] = str(current.number) if current else ""

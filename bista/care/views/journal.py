@@ -356,7 +356,9 @@ def record_pdf(request: HttpRequest, client_pk: int) -> HttpResponse:
             ),
         )
     )
-    binders = [binder for kind in HomeBinder.Kind if (binder := selectors.binder_current(client, kind)) is not None]
+    binders = [
+        binder for kind in HomeBinder.Kind if (binder := selectors.binder_current(user, client, kind)) is not None
+    ]
     entries = _with_links(selectors.journal_entries(user, client), user, client).order_by(
         "event_date", "written_at", "id"
     )

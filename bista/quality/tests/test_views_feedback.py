@@ -217,22 +217,40 @@ def test_without_permission_posts_change_nothing(
     assert db_state() == before
 
 
-def test_view_permission_reads_but_does_not_handle(org: Organisation, complaint: Feedback, controller: Any) -> None:
+def test_view_permission_reads_but_does_not_handle(
+    org: Organisation, complaint: Feedback, controller: Any, manager: Any
+) -> None:
+    """quality.view alone (a controller) reads the unit's feedback that is not about a client; a complaint
+    about a client needs a client-view permission for the client's unit (issue 14, defect 11)."""
+    general = services.feedback_register(
+        actor=manager,
+        unit=org.provider,
+        kind=Feedback.Kind.OPINION,
+        source=Feedback.Source.RELATIVE,
+        received_on=RECEIVED,
+        description="Fler utflykter på helgerna.",
+        sender_name="Karin Karlsson",
+        category=category("feedback_staff", "bemotande"),
+    )
     client = browser(controller)
     listing = client.get("/synpunkter/")
     assert listing.status_code == 200
-    assert f'href="/synpunkter/{complaint.pk}/"' in body(listing)
+    assert f'href="/synpunkter/{general.pk}/"' in body(listing)
+    assert f'href="/synpunkter/{complaint.pk}/"' not in body(listing) and "Lindqvist" not in body(listing)
     assert 'href="/synpunkter/ny/"' not in body(listing)
-    detail = client.get(f"/synpunkter/{complaint.pk}/")
+    detail = client.get(f"/synpunkter/{general.pk}/")
     assert detail.status_code == 200
-    assert SECRET in body(detail)
-    assert f"/synpunkter/{complaint.pk}/andra/" not in body(detail)
+    assert "Fler utflykter" in body(detail)
+    assert f"/synpunkter/{general.pk}/andra/" not in body(detail)
     assert "Avsluta ärendet" not in body(detail)
+    about_client = client.get(f"/synpunkter/{complaint.pk}/")
+    assert about_client.status_code == 404 and SECRET not in body(about_client)
     before = db_state()
     assert client.get("/synpunkter/ny/").status_code == 403
-    assert client.get(f"/synpunkter/{complaint.pk}/andra/").status_code == 403
-    assert client.post(f"/synpunkter/{complaint.pk}/andra/", edit_data(complaint, answer="x")).status_code == 403
-    assert client.post(f"/synpunkter/{complaint.pk}/avsluta/", {"version": 1}).status_code == 403
+    assert client.get(f"/synpunkter/{general.pk}/andra/").status_code == 403
+    assert client.get(f"/synpunkter/{complaint.pk}/andra/").status_code == 404
+    assert client.post(f"/synpunkter/{general.pk}/andra/", edit_data(general, answer="x")).status_code == 403
+    assert client.post(f"/synpunkter/{general.pk}/avsluta/", {"version": 1}).status_code == 403
     assert client.post("/synpunkter/ny/", create_data(org)).status_code == 403
     assert db_state() == before
 

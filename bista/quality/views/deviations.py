@@ -363,6 +363,7 @@ def deviation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def deviation_action_add(request: HttpRequest, pk: int) -> HttpResponse:
     deviation = _managed(request, pk)
+    selectors.log_client_read(request.user, deviation, f"avvikelse {deviation.pk}: ny åtgärd")
     today = timezone.localdate()
     form = DeviationActionForm(
         request.POST or None,

@@ -478,7 +478,10 @@ def test_need_patterns(world: dict[str, Any], manager: Any) -> None:
     assert too_many.status_code == 422 and "staff_count" in error(too_many)["fields"]
     end = post(client, f"/rostering/need-patterns/{created.json()['id']}/end", {"last_day": next_monday().isoformat()})
     assert end.status_code == 200 and end.json()["valid_to"] == next_monday().isoformat()
+    reads = AccessLogEntry.objects.filter(actor=manager, client=world["order"].client).count()
     proposal = call(client, "GET", "/rostering/orders/{order}/need-proposal", None, ids(world)).json()
+    # The proposal is the client's needs: a read, logged (issue 14, defect 7).
+    assert AccessLogEntry.objects.filter(actor=manager, client=world["order"].client).count() == reads + 1
     assert [(p["start_time"], p["end_time"], p["id"]) for p in proposal] == [
         ("07:00:00", "15:00:00", None),
         ("15:00:00", "22:00:00", None),

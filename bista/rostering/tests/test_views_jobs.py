@@ -11,6 +11,7 @@ import pytest
 from django.test import Client as HttpClient
 from django.utils import timezone
 
+from bista.clients.models import AccessLogEntry
 from bista.core.models import AuditEvent
 from bista.core.testing import Organisation
 from bista.rostering import services
@@ -221,6 +222,15 @@ def test_proposal_four_ways(nobody: Any, controller: Any, other_manager: Any, fi
     assert browser(other_manager).get(url).status_code == 404
     viewer = text(browser(controller).get(url))
     assert "Statistik" in viewer and "Publicera schemat" not in viewer
+    # roster.view alone names no client (issue 14, defect 11); the manager's read is logged (defect 7).
+    assert "Lindqvist" not in viewer
+    assert not AccessLogEntry.objects.filter(actor=controller).exists()
+
+
+def test_proposal_read_is_logged(manager: Any, finished: RosterJob, needs: dict[str, Any]) -> None:
+    page = text(browser(manager).get(f"/schema/optimering/{finished.pk}/"))
+    assert "Lindqvist" in page
+    assert AccessLogEntry.objects.filter(actor=manager, client=needs["client"]).exists()
 
 
 def test_publish(manager: Any, controller: Any, other_manager: Any, finished: RosterJob) -> None:

@@ -32,13 +32,15 @@ ROSTER = "/schema/"
 WEEK = f"{ROSTER}?datum=2030-03-06"
 MY = "/schema/mitt/"
 # Session and user (2), the access map (2), the teams (1), the team's shifts (1) and the access-log rows
-# written for them (1), the team's employees (1), and the session saved (savepoint, update, release: 3).
-ROSTER_QUERIES = 11
+# written for them (1), the clients the user may name (1), the team's employees (1), and the session saved
+# (savepoint, update, release: 3).
+ROSTER_QUERIES = 12
 # Session and user (2), the employee (1), the own shifts (1), the access map (2), the user's teams and the
 # clients the employee may see by name (2), the session saved (3).
 MY_QUERIES = 11
-# Session and user (2), the access map (2), the employee (1), the shifts (1), the session saved (3).
-PERSON_QUERIES = 9
+# Session and user (2), the access map (2), the employee (1), the shifts (1), the clients the user may name
+# (1) and the access-log rows for them (1), the session saved (3).
+PERSON_QUERIES = 11
 
 
 def person_url(employee: Any) -> str:
@@ -173,6 +175,20 @@ def test_person_for_a_manager(manager: Any, unit: Unit, shifts: dict[str, Shift]
     assert "Vecka 10" in page and "Vecka 11" in page
     assert "22:00 → tors 07:00" in page and "Utkast" in page
     assert "Astrid Lindqvist" in page
+
+
+def test_person_page_logs_the_clients_named_and_hides_them_from_a_controller(
+    manager: Any, controller: Any, unit: Unit, shifts: dict[str, Shift]
+) -> None:
+    """Issue 14 (defects 7 and 11): the page names Anna's clients, so it logs a read of each for the manager;
+    a controller (roster.view, no client-view permission) sees the shifts with the clients' initials."""
+    from bista.clients.models import AccessLogEntry
+
+    assert "Astrid Lindqvist" in text(browser(manager).get(person_url(unit.anna)))
+    assert AccessLogEntry.objects.filter(actor=manager, client=unit.client).count() == 1
+    viewer = text(browser(controller).get(person_url(unit.anna)))
+    assert "A.L." in viewer and "Lindqvist" not in viewer
+    assert not AccessLogEntry.objects.filter(actor=controller).exists()
 
 
 def test_person_of_another_unit(other_manager: Any, unit: Unit, shifts: dict[str, Shift]) -> None:

@@ -51,6 +51,8 @@ def hours(request: HttpRequest) -> HttpResponse:
     period = rules.contract_period(first)
     employees = selectors.hours_per_employee(request.user, unit, period)
     clients = selectors.hours_per_client(request.user, unit, period)
+    # A list of the unit's clients' hours: not logged (as other lists), but named only to who sees the client.
+    labels = selectors.client_labels(request.user, ((c.client, unit.pk) for c in clients))
     context: dict[str, Any] = {
         "form": form,
         "unit": unit,
@@ -68,7 +70,15 @@ def hours(request: HttpRequest) -> HttpResponse:
             hourly_paid=sum(e.hourly_paid_hours for e in employees),
             absent=sum(e.absent_hours for e in employees),
         ),
-        "clients": [(c, ALERTS.get(c.alert) if c.alert else None) for c in clients],
+        "clients": [
+            (
+                c,
+                ALERTS.get(c.alert) if c.alert else None,
+                labels[c.client.pk],
+                labels[c.client.pk] == c.client.full_name,
+            )
+            for c in clients
+        ],
         "section": section(request.user),
         "current": "hours",
     }

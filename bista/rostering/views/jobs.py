@@ -166,13 +166,13 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _proposal_context(request: HttpRequest, job: RosterJob, *, can_manage: bool) -> dict[str, Any]:
     proposal = selectors.job_proposal(request.user, job)
-    names = {shift.client_id: shift.client.full_name for shift in proposal.shifts}
-    missing = {item.get("client_id") for item in proposal.uncovered} - set(names)
-    if missing:
-        names.update(
-            (c.pk, c.full_name) for c in Client.objects.filter(pk__in=[i for i in missing if isinstance(i, int)])
-        )
     stats = proposal.statistics
+    # Every client the proposal names (shifts, uncovered needs, statistics), named as the reader may see them;
+    # the statistics' own stored names are never shown.
+    mentioned = {item.get("client_id") for item in [*proposal.uncovered, *stats.get("clients", [])]}
+    others = Client.objects.filter(pk__in=[i for i in mentioned if isinstance(i, int)])
+    clients = [*(shift.client for shift in proposal.shifts), *others]
+    names = selectors.client_labels(request.user, ((c, job.unit_id) for c in clients), log=f"schemaförslag {job.pk}")
     teams = list(Team.objects.filter(unit_id=job.unit_id, is_active=True).order_by("name"))
     form = RosterFilterForm(request.GET or None, teams=teams, row_choice=False)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
@@ -200,14 +200,12 @@ def _proposal_context(request: HttpRequest, job: RosterJob, *, can_manage: bool)
                 if s.employee is not None
                 else ("open", "Öppna pass", None)
             ),
-            client_name=lambda c: c.full_name,
+            client_name=lambda c: names[c.pk],
             link=editable,
         )
         for week in weeks:
             week.rows.sort(key=lambda row: (row.key == "open", row.label))
-    client_rows = [
-        {**row, "name": names.get(row.get("client_id"), row.get("name", ""))} for row in stats.get("clients", [])
-    ]
+    client_rows = [{**row, "name": names.get(row.get("client_id"), "–")} for row in stats.get("clients", [])]
     return {
         "stats": stats,
         "solver": stats.get("solver", {}),

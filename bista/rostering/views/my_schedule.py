@@ -21,7 +21,6 @@ from django.views.decorators.http import require_GET
 from bista.core.context_processors import EMPLOYEE_SESSION_KEY
 from bista.rostering import selectors
 from bista.rostering.views.common import ShiftRow, long_day_label, placed_days, shift_row
-from bista.rostering.views.roster import initials, visible_client_names
 from bista.staff.models import Employee
 
 DEFAULT_WEEKS = 2
@@ -65,15 +64,11 @@ def my_schedule(request: HttpRequest) -> HttpResponse:
     weeks = _weeks(request)
     last = today + datetime.timedelta(days=7 * weeks - 1)
     shifts = selectors.my_shifts(request.user, today, last)
-    shown = visible_client_names(
-        request.user, shifts, sees_unit=selectors.can_view_roster(request.user, employee.unit_id)
-    )
+    labels = selectors.client_labels(request.user, ((shift.client, shift.unit_id) for shift in shifts))
     days: dict[datetime.date, list[ShiftRow]] = {}
     for shift in shifts:
         for day in placed_days(shift, today, last):
-            days.setdefault(day, []).append(
-                shift_row(shift, day, client_name=lambda c: c.full_name if c.pk in shown else initials(c))
-            )
+            days.setdefault(day, []).append(shift_row(shift, day, client_name=lambda c: labels[c.pk]))
     context = {
         "employee": employee,
         "days": [ScheduleDay(d, long_day_label(d), d == today, rows) for d, rows in sorted(days.items())],

@@ -18,7 +18,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from bista.care.models import Order
 from bista.clients.models import AccessLogEntry, Client, ClientUnit
+from bista.clients.selectors import visible_clients
 from bista.clients.services import access_log_record
+from bista.core.access import unit_ids_with
+from bista.core.permissions import Perm
 from bista.rostering import rules, services
 from bista.rostering.forms import (
     NeedPatternForm,
@@ -54,12 +57,11 @@ def weekdays_text(weekdays: str) -> str:
 @require_GET
 def needs_index(request: HttpRequest) -> HttpResponse:
     """The clients of the user's units with how many need patterns and coming occasions they have."""
-    unit_ids = roster_unit_ids(request.user)
-    if not unit_ids:
-        raise PermissionDenied("Behörighet saknas: roster.view")
+    unit_ids = _client_roster_units(request.user)
     today, now = timezone.localdate(), timezone.now()
     clients = (
-        Client.objects.filter(is_active=True, unit_links__unit_id__in=unit_ids, unit_links__until__isnull=True)
+        visible_clients(request.user)
+        .filter(is_active=True, unit_links__unit_id__in=unit_ids, unit_links__until__isnull=True)
         .annotate(
             patterns=Count(
                 "need_patterns",
@@ -87,12 +89,24 @@ def needs_index(request: HttpRequest) -> HttpResponse:
 # --- One client -----------------------------------------------------------------------------------------
 
 
-def _client(request: HttpRequest, client_pk: int) -> tuple[Client, set[int]]:
-    """The client if linked to a unit whose roster the user sees (else 404), and those units."""
-    unit_ids = roster_unit_ids(request.user)
+def _client_roster_units(user: Any) -> set[int]:
+    """Units whose clients' needs the user sees: roster.view (or manage) and a client-view permission there.
+    The needs pages are about clients; roster.view alone (a controller) shows the roster's shape, not the
+    people (403 without it anywhere)."""
+    unit_ids = roster_unit_ids(user)
     if not unit_ids:
         raise PermissionDenied("Behörighet saknas: roster.view")
-    client = Client.objects.filter(pk=client_pk).first()
+    unit_ids &= unit_ids_with(user, *Perm.CLIENT_VIEW)
+    if not unit_ids:
+        raise PermissionDenied("Behörighet saknas: client.view_all")
+    return unit_ids
+
+
+def _client(request: HttpRequest, client_pk: int) -> tuple[Client, set[int]]:
+    """The client if the user sees them and they are linked to a unit whose roster and clients the user sees
+    (else 404), and those units."""
+    unit_ids = _client_roster_units(request.user)
+    client = visible_clients(request.user).filter(pk=client_pk).first()
     linked = set(
         ClientUnit.objects.filter(client_id=client_pk, unit_id__in=unit_ids, until__isnull=True).values_list(
             "unit_id", flat=True

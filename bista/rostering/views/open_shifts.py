@@ -14,8 +14,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from bista.clients.models import AccessLogEntry
-from bista.clients.services import access_log_record
 from bista.core.errors import ConflictError
 from bista.core.models import Unit
 from bista.rostering import rules, selectors, services
@@ -41,7 +39,11 @@ def open_shift_list(request: HttpRequest) -> HttpResponse:
     start = data.get("fran") or timezone.localdate()
     end = data.get("till") or start + datetime.timedelta(days=DEFAULT_DAYS - 1)
     shifts = selectors.open_shifts(request.user, unit, start, end)
-    rows = [(shift, rules.format_span(shift.starts_at, shift.ends_at), status_label(shift)) for shift in shifts]
+    labels = selectors.client_labels(request.user, ((shift.client, shift.unit_id) for shift in shifts))
+    rows = [
+        (shift, rules.format_span(shift.starts_at, shift.ends_at), status_label(shift), labels[shift.client_id])
+        for shift in shifts
+    ]
     context = {
         "form": form,
         "unit": unit,
@@ -56,13 +58,16 @@ def open_shift_list(request: HttpRequest) -> HttpResponse:
 
 
 def _page(
-    request: HttpRequest, shift: Shift, *, violations: list[str] | None = None, status: int = 200
+    request: HttpRequest, shift: Shift, *, violations: list[str] | None = None, status: int = 200, log: str = ""
 ) -> HttpResponse:
     can_manage = selectors.can_manage_roster(request.user, shift.unit_id)
     is_open = shift.employee_id is None and shift.status in (Shift.Status.DRAFT, Shift.Status.PUBLISHED)
     candidates = selectors.open_shift_candidates(request.user, shift) if is_open else []
     context: dict[str, Any] = {
         "shift": shift,
+        "client_label": selectors.client_labels(request.user, [(shift.client, shift.unit_id)], log=log)[
+            shift.client_id
+        ],
         "span": rules.format_span(shift.starts_at, shift.ends_at),
         "length": rules.explain_duration(shift.duration),
         "status": status_label(shift),
@@ -85,8 +90,7 @@ def open_shift(request: HttpRequest, pk: int) -> HttpResponse:
     shift = selectors.shift_get(request.user, pk)
     if not selectors.can_view_roster(request.user, shift.unit_id):
         raise PermissionDenied("Behörighet saknas: roster.view")
-    access_log_record(actor=request.user, client=shift.client, action=AccessLogEntry.Action.LIST, detail="öppet pass")
-    return _page(request, shift)
+    return _page(request, shift, log="öppet pass")
 
 
 @login_required

@@ -15,9 +15,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from bista.clients.models import Client
-from bista.clients.selectors import visible_clients
 from bista.core.models import Team
-from bista.rostering import loaders, selectors
+from bista.rostering import selectors
 from bista.rostering.forms import RosterFilterForm
 from bista.rostering.models import Shift
 from bista.rostering.views.common import (
@@ -48,10 +47,6 @@ def _choices(request: HttpRequest, form: RosterFilterForm, teams: list[Team] | N
     return team, monday_of(day), data.get("veckor") or 1
 
 
-def _client_name(client: Client) -> str:
-    return client.full_name
-
-
 @login_required
 @require_GET
 def roster(request: HttpRequest) -> HttpResponse:
@@ -77,7 +72,9 @@ def roster(request: HttpRequest) -> HttpResponse:
     shifts = selectors.roster_for_team(request.user, team, start, end)
     can_manage = selectors.can_manage_roster(request.user, team.unit_id)
     by_client = form.is_bound and form.is_valid() and form.cleaned_data.get("rader") == "brukare"
-    weeks_shown = _team_weeks(team, shifts, monday, weeks, today, by_client=by_client, can_manage=can_manage)
+    weeks_shown = _team_weeks(
+        request.user, team, shifts, monday, weeks, today, by_client=by_client, can_manage=can_manage
+    )
     context.update(
         {
             "weeks": weeks_shown,
@@ -92,6 +89,7 @@ def roster(request: HttpRequest) -> HttpResponse:
 
 
 def _team_weeks(
+    user: Any,
     team: Team,
     shifts: list[Shift],
     monday: datetime.date,
@@ -103,17 +101,19 @@ def _team_weeks(
 ) -> list[Week]:
     link = manage_link(lambda shift: can_manage)
     if by_client:
-        clients = Client.objects.filter(teams=team, is_active=True).order_by("last_name", "first_name", "pk")
+        clients = list(Client.objects.filter(teams=team, is_active=True).order_by("last_name", "first_name", "pk"))
+        labels = selectors.client_labels(user, ((c, team.unit_id) for c in [*clients, *(s.client for s in shifts)]))
         return build_weeks(
             shifts,
             monday,
             weeks,
             today=today,
-            rows=[(c.pk, c.full_name, _needs_url(c.pk)) for c in clients],
-            row_of=lambda s: (s.client_id, s.client.full_name, _needs_url(s.client_id)),
-            client_name=_client_name,
+            rows=[(c.pk, labels[c.pk], _needs_url(c.pk)) for c in clients],
+            row_of=lambda s: (s.client_id, labels[s.client_id], _needs_url(s.client_id)),
+            client_name=lambda c: labels[c.pk],
             link=link,
         )
+    labels = selectors.client_labels(user, ((s.client, s.unit_id) for s in shifts))
     start, end = period_bounds(monday, weeks)
     members = Employee.objects.filter(teams=team, start_date__lte=end).exclude(end_date__lt=start)
     rows: list[tuple[Any, str, str | None]] = [
@@ -129,7 +129,7 @@ def _team_weeks(
         return (e.pk, f"{e.last_name}, {e.first_name}", _person_url(e.pk))
 
     result = build_weeks(
-        shifts, monday, weeks, today=today, rows=rows, row_of=row_of, client_name=_client_name, link=link
+        shifts, monday, weeks, today=today, rows=rows, row_of=row_of, client_name=lambda c: labels[c.pk], link=link
     )
     # The open-shift row goes last, after anyone not in the team who works there.
     for week in result:
@@ -160,8 +160,9 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
     start, end = period_bounds(monday, weeks)
     shifts = selectors.roster_for_employee(request.user, employee, start, end)
     can_manage = selectors.can_manage_roster(request.user, employee.unit_id)
-    sees_unit = selectors.can_view_roster(request.user, employee.unit_id)
-    visible_client_ids = visible_client_names(request.user, shifts, sees_unit=sees_unit)
+    labels = selectors.client_labels(
+        request.user, ((shift.client, shift.unit_id) for shift in shifts), log=f"schema för {employee.full_name}"
+    )
     row = [(employee.pk, employee.full_name, None)]
     weeks_shown = build_weeks(
         shifts,
@@ -170,7 +171,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         today=today,
         rows=row,
         row_of=lambda s: row[0],
-        client_name=lambda c: c.full_name if c.pk in visible_client_ids else initials(c),
+        client_name=lambda c: labels[c.pk],
         link=manage_link(lambda shift: can_manage),
     )
     context = {
@@ -185,17 +186,3 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         "new_shift_url": f"{reverse('rostering:shift_create')}?medarbetare={employee.pk}&datum={monday.isoformat()}",
     }
     return render(request, "rostering/person.html", context)
-
-
-def initials(client: Client) -> str:
-    """A client's initials: what a person outside the client's team may see of the name."""
-    return loaders.initials(client.first_name, client.last_name)
-
-
-def visible_client_names(user: Any, shifts: list[Shift], *, sees_unit: bool) -> set[int]:
-    """Clients whose full name the user may see on these shifts: all of them for someone who sees the
-    unit's roster, else the ones the user sees through their teams (one query); the others by initials."""
-    ids = {shift.client_id for shift in shifts}
-    if sees_unit or not ids:
-        return ids
-    return set(visible_clients(user).filter(pk__in=ids).values_list("pk", flat=True))

@@ -23,8 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bista.clients.models import AccessLogEntry, Client
-from bista.clients.services import access_log_record
+from bista.clients.models import Client
 from bista.core.errors import ConflictError
 from bista.core.forms import CONFLICT_HINT, rebound
 from bista.rostering import rules, selectors, services
@@ -186,7 +185,9 @@ def _managed_shift(request: HttpRequest, pk: int) -> Shift:
     return shift
 
 
-def _detail_context(request: HttpRequest, shift: Shift, cancel_form: ShiftCancelForm | None = None) -> dict[str, Any]:
+def _detail_context(
+    request: HttpRequest, shift: Shift, cancel_form: ShiftCancelForm | None = None, *, log: str = ""
+) -> dict[str, Any]:
     can_manage = selectors.can_manage_roster(request.user, shift.unit_id)
     live = shift.status in (Shift.Status.DRAFT, Shift.Status.PUBLISHED)
     if cancel_form is None and can_manage and live:
@@ -194,6 +195,9 @@ def _detail_context(request: HttpRequest, shift: Shift, cancel_form: ShiftCancel
     start = local(shift.starts_at)
     return {
         "shift": shift,
+        "client_label": selectors.client_labels(request.user, [(shift.client, shift.unit_id)], log=log)[
+            shift.client_id
+        ],
         "status": status_label(shift),
         "span": rules.format_span(shift.starts_at, shift.ends_at),
         "length": rules.explain_duration(shift.duration),
@@ -211,8 +215,7 @@ def _detail_context(request: HttpRequest, shift: Shift, cancel_form: ShiftCancel
 @require_GET
 def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
     shift = _shift(request, pk)
-    access_log_record(actor=request.user, client=shift.client, action=AccessLogEntry.Action.LIST, detail="arbetspass")
-    return render(request, "rostering/shift_detail.html", _detail_context(request, shift))
+    return render(request, "rostering/shift_detail.html", _detail_context(request, shift, log="arbetspass"))
 
 
 def _saved_now(shift: Shift) -> list[tuple[str, str]]:
@@ -271,6 +274,9 @@ def shift_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "violations": violations,
         "saved": saved,
         "shift": shift,
+        "client_label": selectors.client_labels(
+            request.user, [(shift.client, shift.unit_id)], log="ändra arbetspass" if request.method == "GET" else ""
+        )[shift.client_id],
         "title": "Ändra pass",
         "section": section(request.user),
     }
@@ -350,6 +356,12 @@ def sick_call_result(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("replaces", "employee")
         .order_by("starts_at", "pk")
     )
-    rows = [(shift, rules.format_span(shift.starts_at, shift.ends_at), status_label(shift)) for shift in opened]
+    labels = selectors.client_labels(
+        request.user, ((shift.client, shift.unit_id) for shift in opened), log="sjukanmälan: öppna pass"
+    )
+    rows = [
+        (shift, rules.format_span(shift.starts_at, shift.ends_at), status_label(shift), labels[shift.client_id])
+        for shift in opened
+    ]
     context = {"absence": absence, "rows": rows, "section": section(request.user), "current": "sick_call"}
     return render(request, "rostering/sick_call_result.html", context)
