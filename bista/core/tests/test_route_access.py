@@ -209,6 +209,7 @@ PUBLIC = {
 OPEN_TO_SIGNED_IN = {
     "core:two_factor": "one's own two-factor sign-in",
     "core:api_tokens": "one's own API keys (the page says when one may not create them)",
+    "core:password_change": "one's own password",
     "overview:start": "the start page: the user's own units and shortcuts",
     "core:duty_rules": "reference data: the deadlines behind the duty list, for everyone to read",
     "GET /api/v1/absences": "the user's own absences (none without an employee record)",
@@ -235,6 +236,8 @@ NOT_CLIENT_DATA = {
     "core:two_factor": "two-factor sign-in",
     "core:api_tokens": "the user's API keys",
     "core:api_token_revoke": "a write (POST only)",
+    "core:password_change": "one's own password",
+    "core:two_factor_codes": "enrolment codes for the unit's users (no client data)",
     "core:duty_rules": "reference data",
     "core:duty_rule_new_version": "reference data",
     "overview:start": "the start page: counts and shortcuts",
