@@ -269,7 +269,9 @@ def test_reads_ignore_the_key(org: Organisation, staffer: Any) -> None:
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(
+    transaction=True, serialized_rollback=True
+)  # no post_migrate re-creation of content types, which would break later serialized_rollback tests on PostgreSQL
 def test_two_requests_with_the_same_key_at_once_write_once(
     org: Organisation, staffer: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
