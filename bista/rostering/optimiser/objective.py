@@ -321,7 +321,8 @@ def open_shift_cost(
     for the terms that depend on who takes it: overtime (`overtime_hours` of it beyond the contract), hourly
     pay (`hours`), continuity (nothing if the employee `continues` at the client, i.e. is serving there) and
     the client's wishes. Contract deviation and fairness, which weigh a whole roster's spread, are not part
-    of the ranking."""
+    of the ranking. (The ranking passes the whole shift's `hours`, of any kind; the model counts hourly pay
+    on work — active time and jour — inside the period. The two agree for a work shift inside the period.)"""
     return (
         overtime_hours * w.overtime
         + (hours * w.hourly_paid if employee.hourly_paid else 0)
