@@ -346,6 +346,9 @@ def open_shift_candidates(actor: Any, shift: Shift, *, weights: Weights | None =
 
     A fixed number of queries whatever the size of the staff: the facts in bulk, then one query for all
     the candidates' shifts around the open shift and one for who has worked with the client lately."""
+    # Here, not at the top: importing the optimiser package loads OR-Tools (about a second) for every page.
+    from bista.rostering.optimiser import objective
+
     _require_view(actor, shift.unit_id)
     if shift.employee_id is not None or shift.status not in (Shift.Status.DRAFT, Shift.Status.PUBLISHED):
         return []
@@ -407,12 +410,8 @@ def open_shift_candidates(actor: Any, shift: Shift, *, weights: Weights | None =
         worked = employee_id in worked_with
         chosen = employee_id in client.chosen_employee_ids
         gender_matches = None if not client.preferred_gender else person.gender == client.preferred_gender
-        cost = (
-            overtime * w.overtime
-            + (fact.hours * w.hourly_paid if person.hourly_paid else 0)
-            + (0 if worked else w.continuity)
-            + (w.chosen_staff if client.chosen_employee_ids and not chosen else 0)
-            + (w.gender_preference if gender_matches is False else 0)
+        cost = objective.open_shift_cost(
+            w, client=client, employee=person, hours=fact.hours, overtime_hours=overtime, continues=worked
         )
         candidates.append(
             Candidate(

@@ -1,10 +1,11 @@
 """The roster optimiser (OR-Tools CP-SAT) and the first-fit baseline it is measured against.
 
 `solve(instance)` proposes shifts for the instance's need slots: every rule of `rules.py` is a constraint
-(model.py), the manager's goals (`facts.Weights`) the objective, and a slot nobody can take is reported with
-the reason (report.py). The instance is split into components that share no one (an assistance team and its
-client; a ledsagning group and its clients), see prepare.py; search.py says how the time is spent. Every
-roster returned has passed `rules.check_roster` together with the published shifts.
+(model.py), the manager's goals (`facts.Weights`) the objective (written once in objective.py), and a slot
+nobody can take is reported with the reason (report.py). The instance is split into components that share
+no one (an assistance team and its client; a ledsagning group and its clients), see prepare.py; search.py
+says how the time is spent. Every roster returned has passed `rules.check_roster` together with the
+published shifts.
 
 Pure: no Django. `on_progress` and `should_stop` are called in the caller's thread, so they may use the
 database.
@@ -17,7 +18,7 @@ from collections.abc import Callable
 
 from bista.rostering.facts import Instance
 from bista.rostering.optimiser.greedy import first_fit_pairs
-from bista.rostering.optimiser.model import evaluate
+from bista.rostering.optimiser.objective import evaluate
 from bista.rostering.optimiser.prepare import prepare
 from bista.rostering.optimiser.report import roster_statistics
 from bista.rostering.optimiser.results import Progress, RosterResult, Status, Uncovered, build_result

@@ -11,6 +11,8 @@ import dataclasses
 
 from bista.rostering import rules
 from bista.rostering.facts import ShiftFact
+from bista.rostering.optimiser import objective
+from bista.rostering.optimiser.objective import Load
 from bista.rostering.optimiser.prepare import Prepared, SlotData
 
 Pair = tuple[int, int]  # (slot index, employee index)
@@ -81,55 +83,29 @@ class _State:
         self.p = prepared
         self.own: dict[int, list[ShiftFact]] = {e.index: list(e.fixed) for e in prepared.employees}
         self.spans: dict[int, list[tuple[int, int]]] = {e.index: list(e.fixed_spans) for e in prepared.employees}
-        self.active = {e.index: e.fixed_active_minutes for e in prepared.employees}
-        self.ordinary = {e.index: e.fixed_ordinary_minutes for e in prepared.employees}
-        self.work = {e.index: 0 for e in prepared.employees}
-        self.nights = {e.index: 0 for e in prepared.employees}
-        self.weekends = {e.index: 0 for e in prepared.employees}
+        self.load = {e.index: Load() for e in prepared.employees}
         self.serves: dict[int, set[int]] = {e.index: set() for e in prepared.employees}
         self.client_minutes = dict(prepared.fixed_client_minutes)
 
     def cost(self, slot: SlotData, e: int) -> tuple[int, float]:
-        """The objective's increase if e takes the slot (model units), and a tie-break: the share of the
-        contract still open (more open first, so hours spread over the contracted staff)."""
+        """The objective's increase if e takes the slot (model units, objective.py), and a tie-break: the
+        share of the contract still open (more open first, so hours spread over the contracted staff)."""
         p = self.p
         w = p.instance.weights
         emp = p.employees[e]
-        facts = emp.facts
-        client = slot.client
-        m = slot.clipped
-        cost = 0
+        load = self.load[e]
+        cost = objective.employee_cost(p, e, load.plus(slot)) - objective.employee_cost(p, e, load)
         if slot.client.client_id not in self.serves[e]:
-            cost += w.continuity * 60
-        if client.chosen_employee_ids and facts.employee_id not in client.chosen_employee_ids:
-            cost += w.chosen_staff * 60
-        if client.preferred_gender in ("K", "M") and facts.gender != client.preferred_gender:
-            cost += w.gender_preference * 60
-        if slot.work and emp.hourly_paid:
-            cost += w.hourly_paid * m
-        if slot.active:
-            a = self.active[e]
-            if not emp.hourly_paid:
-                cost += w.contract_deviation * (abs(a + m - emp.target) - abs(a - emp.target))
-            o = self.ordinary[e]
-            cost += w.overtime * (max(0, o + m - emp.ordinary_limit) - max(0, o - emp.ordinary_limit))
-        if slot.work and slot.night and self.nights[e] >= p.fair_nights[e]:
-            cost += w.fairness * 60
-        if slot.work and slot.weekend and self.weekends[e] >= p.fair_weekends[e]:
-            cost += w.fairness * 60
-        open_share = 0.0 if emp.target <= 0 else (emp.target - self.active[e]) / emp.target
+            cost += objective.continuity(w, 1)
+        cost += objective.client_wishes(w, slot.client, emp.facts)
+        active = emp.fixed_active_minutes + load.active
+        open_share = 0.0 if emp.target <= 0 else (emp.target - active) / emp.target
         return cost, -open_share
 
     def place(self, slot: SlotData, e: int, shift: ShiftFact) -> None:
         self.own[e].append(shift)
         self.spans[e].append((slot.start, slot.end))
-        if slot.active:
-            self.active[e] += slot.clipped
-            self.ordinary[e] += slot.clipped
-        if slot.work:
-            self.work[e] += slot.clipped
-            self.nights[e] += slot.night
-            self.weekends[e] += slot.weekend
+        self.load[e] = self.load[e].plus(slot)
         self.serves[e].add(slot.client.client_id)
         cid = slot.client.client_id
         self.client_minutes[cid] = self.client_minutes.get(cid, 0) + slot.clipped

@@ -1,5 +1,6 @@
 """The CP-SAT model of one component: who takes which need slot, the working-time rules as constraints and
-the manager's weighted goals as the objective.
+the manager's weighted goals as the objective (each term's CP-SAT form is in objective.py, beside its value
+on a concrete roster).
 
 Variables: x[slot, employee] for every eligible pair (an employee takes a slot at most once; the slot's
 staff count is covered by distinct people or left uncovered by a slack with a very large penalty).
@@ -27,26 +28,8 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from bista.rostering.optimiser import objective
 from bista.rostering.optimiser.prepare import Component, EmployeeData, Prepared, weeks_of
-
-# Per-shift goals are weighed per shift, hour goals per hour; the model counts minutes, so a shift weighs
-# as much as an hour of the corresponding goal.
-SHIFT = 60
-
-
-def uncovered_penalty_per_minute(prepared: Prepared) -> int:
-    """Large enough that no combination of goals makes leaving a coverable slot empty worthwhile."""
-    w = prepared.instance.weights
-    total = (
-        w.chosen_staff
-        + w.continuity
-        + w.contract_deviation
-        + w.hourly_paid
-        + w.overtime
-        + w.fairness
-        + w.gender_preference
-    )
-    return 100 * max(1, total)
 
 
 def largest_subset_sum(lengths: list[int], limit: int) -> int:
@@ -285,38 +268,12 @@ class ComponentModel:
 
     def _hours(self, emp: EmployeeData, slots: list[int]) -> None:
         p = self.prepared
-        w = p.instance.weights
         e = emp.index
         work = [(p.slots[s].clipped, self.x[(s, e)]) for s in slots if p.slots[s].work and p.slots[s].clipped]
-        active = [(p.slots[s].clipped, self.x[(s, e)]) for s in slots if p.slots[s].active and p.slots[s].clipped]
-        work_expr = sum(m * v for m, v in work)
-        active_expr = sum(m * v for m, v in active)
-        max_active = sum(m for m, _ in active)
         if work:
-            self.model.add(work_expr <= max(0, emp.average_limit - emp.fixed_work_minutes))
-        if active:
-            # Overtime: ordinary time beyond the contract (full time for hourly-paid staff), within the year.
-            beyond = emp.fixed_ordinary_minutes + max_active - emp.ordinary_limit
-            if beyond > 0:
-                overtime = self.model.new_int_var(0, min(beyond, emp.overtime_allowance), f"ot{e}")
-                self.model.add(overtime >= active_expr + emp.fixed_ordinary_minutes - emp.ordinary_limit)
-                self.objective_terms.append((w.overtime, overtime))
-        if emp.hourly_paid:
-            if work:
-                self.objective_terms.append((w.hourly_paid, work_expr))
-        else:
-            total = emp.fixed_active_minutes
-            bound = max(emp.target, total + max_active)
-            deviation = self.model.new_int_var(0, bound, f"dev{e}")
-            self.model.add(deviation >= active_expr + total - emp.target)
-            self.model.add(deviation >= emp.target - total - active_expr)
-            self.objective_terms.append((w.contract_deviation, deviation))
-        for flag, fair in (("night", p.fair_nights[e]), ("weekend", p.fair_weekends[e])):
-            lits = [self.x[(s, e)] for s in slots if getattr(p.slots[s], flag) and p.slots[s].work]
-            if len(lits) > fair:
-                excess = self.model.new_int_var(0, len(lits) - fair, f"{flag}{e}")
-                self.model.add(excess >= sum(lits) - fair)
-                self.objective_terms.append((w.fairness * SHIFT, excess))
+            self.model.add(sum(m * v for m, v in work) <= max(0, emp.average_limit - emp.fixed_work_minutes))
+        # Overtime (whose variable also keeps the year's overtime rule), hourly pay or contract deviation, fairness.
+        self.objective_terms += objective.employee_cp(self.model, p, emp, [(p.slots[s], self.x[(s, e)]) for s in slots])
 
     def _clients(self) -> None:
         p = self.prepared
@@ -340,20 +297,10 @@ class ComponentModel:
             works_there: dict[int, cp_model.IntVar] = {}
             for e, lits in staff.items():
                 if e not in already:
-                    # Continuity: y[client, e] is 1 as soon as e works one of the client's slots.
-                    worked = self.model.new_bool_var(f"y{client_id}_{e}")
-                    for lit in lits:
-                        self.model.add_implication(lit, worked)
-                    self.objective_terms.append((w.continuity * SHIFT, worked))
+                    worked, term = objective.continuity_cp(self.model, w, client_id, e, lits)
+                    self.objective_terms.append(term)
                     works_there[e] = worked
-                facts = p.employees[e].facts
-                per_shift = 0
-                if client.chosen_employee_ids and facts.employee_id not in client.chosen_employee_ids:
-                    per_shift += w.chosen_staff
-                if client.preferred_gender in ("K", "M") and facts.gender != client.preferred_gender:
-                    per_shift += w.gender_preference
-                if per_shift:
-                    self.objective_terms.append((per_shift * SHIFT, sum(lits)))
+                self.objective_terms += objective.client_wishes_cp(w, client, p.employees[e].facts, lits)
             if works_there and not already:
                 # Implied (x ≤ y, nobody on two overlapping slots), stated for the linear relaxation: at
                 # least as many people work at the client as its slots running at one moment are given.
@@ -365,9 +312,9 @@ class ComponentModel:
 
     def _objective(self) -> None:
         p = self.prepared
-        per_minute = uncovered_penalty_per_minute(p)
+        per_minute = objective.uncovered_penalty_per_minute(p)
         for s, slack in self.uncovered.items():
-            self.objective_terms.append((per_minute * max(p.slots[s].length, 1), slack))
+            self.objective_terms.append(objective.uncovered_cp(per_minute, p.slots[s], slack))
         self.model.minimize(sum(weight * term for weight, term in self.objective_terms if weight))
 
     # --- use ---
@@ -408,60 +355,3 @@ class ComponentModel:
 
     def assignment(self, value: cp_model.CpSolver) -> set[tuple[int, int]]:
         return {pair for pair, var in self.x.items() if value.boolean_value(var)}
-
-
-def uncovered_cost(prepared: Prepared, component: Component, pairs: set[tuple[int, int]]) -> int:
-    """The part of `evaluate` that is the penalty for coverable slots left uncovered."""
-    per_minute = uncovered_penalty_per_minute(prepared)
-    placed: dict[int, int] = defaultdict(int)
-    for s, _ in pairs:
-        placed[s] += 1
-    total = 0
-    for s in component.slots:
-        slot = prepared.slots[s]
-        total += per_minute * max(slot.length, 1) * max(0, min(slot.count, len(slot.eligible)) - placed[s])
-    return total
-
-
-def evaluate(prepared: Prepared, component: Component, pairs: set[tuple[int, int]]) -> int:
-    """The model's objective of an assignment, computed directly (to compare the baseline on equal terms)."""
-    p = prepared
-    w = p.instance.weights
-    per_minute = uncovered_penalty_per_minute(p)
-    total = 0
-    slots = set(component.slots)
-    mine = [pair for pair in pairs if pair[0] in slots]
-    placed: dict[int, int] = defaultdict(int)
-    by_employee: dict[int, list[int]] = defaultdict(list)
-    staff: dict[int, set[int]] = defaultdict(set)
-    for s, e in mine:
-        placed[s] += 1
-        by_employee[e].append(s)
-        staff[p.slots[s].client.client_id].add(e)
-    for s in component.slots:
-        slot = p.slots[s]
-        missing = min(slot.count, len(slot.eligible)) - placed[s]
-        total += per_minute * max(slot.length, 1) * max(0, missing)
-    for e in component.employees:
-        emp = p.employees[e]
-        own = [p.slots[s] for s in by_employee[e]]
-        work = sum(s.clipped for s in own if s.work)
-        active = sum(s.clipped for s in own if s.active)
-        total += w.overtime * max(0, active + emp.fixed_ordinary_minutes - emp.ordinary_limit)
-        if emp.hourly_paid:
-            total += w.hourly_paid * work
-        else:
-            total += w.contract_deviation * abs(active + emp.fixed_active_minutes - emp.target)
-        nights = sum(1 for s in own if s.night and s.work)
-        weekends = sum(1 for s in own if s.weekend and s.work)
-        total += w.fairness * SHIFT * (max(0, nights - p.fair_nights[e]) + max(0, weekends - p.fair_weekends[e]))
-    for employees in staff.values():
-        total += w.continuity * SHIFT * len(employees)
-    for s, e in mine:
-        client = p.slots[s].client
-        facts = p.employees[e].facts
-        if client.chosen_employee_ids and facts.employee_id not in client.chosen_employee_ids:
-            total += w.chosen_staff * SHIFT
-        if client.preferred_gender in ("K", "M") and facts.gender != client.preferred_gender:
-            total += w.gender_preference * SHIFT
-    return total

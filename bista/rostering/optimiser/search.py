@@ -25,7 +25,8 @@ from ortools.sat.python import cp_model
 from bista.rostering.facts import Instance, Violation
 from bista.rostering.optimiser import neighbourhood
 from bista.rostering.optimiser.greedy import Pair, constructive_pairs
-from bista.rostering.optimiser.model import ComponentModel, evaluate, uncovered_cost
+from bista.rostering.optimiser.model import ComponentModel
+from bista.rostering.optimiser.objective import evaluate, uncovered_cost
 from bista.rostering.optimiser.prepare import prepare
 from bista.rostering.optimiser.report import overtime_flags
 from bista.rostering.optimiser.results import Progress, RosterResult, Status, build_result, hard_violations
