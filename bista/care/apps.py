@@ -13,3 +13,7 @@ class CareConfig(AppConfig):
             duties,  # noqa: F401  (registers the care duty sources)
             integrity,  # noqa: F401  (registers the journal signature check)
         )
+        from bista.care.actions import AuditAction
+        from bista.core.actions import AUDIT_ACTIONS
+
+        AUDIT_ACTIONS.declare(AuditAction)

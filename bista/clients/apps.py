@@ -5,3 +5,10 @@ class ClientsConfig(AppConfig):
     name = "bista.clients"
     label = "clients"
     verbose_name = "Brukare"
+
+    def ready(self) -> None:
+        from bista.clients.actions import ACCESS_ACTIONS, AccessAction, AuditAction
+        from bista.core.actions import AUDIT_ACTIONS
+
+        AUDIT_ACTIONS.declare(AuditAction)
+        ACCESS_ACTIONS.declare(AccessAction)

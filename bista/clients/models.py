@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from bista.clients.actions import ACCESS_ACTIONS, AccessAction
 from bista.core.models import Team, Unit
 from bista.core.people import Gender, NeverDeleted, format_personnummer, validate_stored_personnummer
 
@@ -141,23 +142,15 @@ class ProtectedIdentityAccess(models.Model):
 class AccessLogEntry(models.Model):
     """One read of a client's data. Append-only (see migration); kept at least five years."""
 
-    class Action(models.TextChoices):
-        CARD = "card", "Öppnade brukarkort"
-        SEARCH = "search", "Sökte på personnummer"
-        EXPORT = "export", "Export"
-        API = "api", "Läste via API"
-        LIST = "list", "Öppnade rad i lista"
-        CARE = "care", "Läste beställning, plan eller pärm"
-        JOURNAL = "journal", "Läste journal"
-        WRITE = "write", "Skrev i akten"
-        PRINT = "print", "Skrev ut (PDF)"
-        QUALITY = "quality", "Läste avvikelse, lex Sarah-rapport eller synpunkt"
+    # The clients context's own actions; every context declares its own in ACCESS_ACTIONS (a plain CharField,
+    # checked by the service, so that a new action needs no migration here).
+    Action = AccessAction
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="access_log")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    action = models.CharField(max_length=20, choices=Action.choices)
+    action = models.CharField(max_length=20)
     detail = models.CharField(max_length=200, blank=True)
     protected_identity = models.BooleanField(default=False)
     request_id = models.CharField(max_length=40, blank=True)
@@ -173,6 +166,10 @@ class AccessLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} brukare {self.client_id}"
+
+    def get_action_display(self) -> str:
+        """The action's Swedish label (as Django's choices gave it): for the log review page and its CSV."""
+        return ACCESS_ACTIONS.label(self.action)
 
 
 class LogReview(models.Model):

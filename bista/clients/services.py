@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from bista.clients.actions import ACCESS_ACTIONS
 from bista.clients.models import AccessLogEntry, Client, ClientContact, ClientUnit, LogReview, ProtectedIdentityAccess
 from bista.core import audit
 from bista.core.access import SYSTEM, check_perm, has_perm, unit_ids_with
@@ -272,7 +273,7 @@ def _access_log_entry(*, actor: Any, client: Client, unit_id: int | None, action
         actor=actor if getattr(actor, "pk", None) else None,
         client=client,
         unit_id=unit_id,
-        action=action,
+        action=ACCESS_ACTIONS.check(action),  # declared by a context (bista.clients.actions), else refused
         detail=detail[:200],
         protected_identity=client.protected_identity,
         request_id=current_request_id(),

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from django.db import models, transaction
 
+from bista.core.actions import AUDIT_ACTIONS
 from bista.core.models import AuditEvent, Unit
 from bista.core.requestid import current_request_id, set_request_id
 
@@ -59,12 +60,15 @@ def record(
     new: dict[str, Any] | None = None,
     unit: Unit | None = None,
 ) -> AuditEvent:
-    """Write one audit event. Must run inside the writing service's transaction."""
+    """Write one audit event. Must run inside the writing service's transaction.
+
+    `action` is a declared audit action (a context's `AuditAction` member or its value): an undeclared one is
+    refused, so that a typo cannot start a new kind of event in the trail."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record must be called inside the write's transaction")
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
-        action=action,
+        action=AUDIT_ACTIONS.check(action),
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
         object_repr=str(obj)[:200],

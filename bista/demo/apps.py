@@ -7,3 +7,9 @@ class DemoConfig(AppConfig):
     name = "bista.demo"
     label = "demo"
     verbose_name = "Demodata"
+
+    def ready(self) -> None:
+        from bista.core.actions import AUDIT_ACTIONS
+        from bista.demo.actions import AuditAction
+
+        AUDIT_ACTIONS.declare(AuditAction)

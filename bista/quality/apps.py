@@ -9,4 +9,8 @@ class QualityConfig(AppConfig):
     verbose_name = "Kvalitet"
 
     def ready(self) -> None:
+        from bista.core.actions import AUDIT_ACTIONS
         from bista.quality import duties  # noqa: F401  (registers the quality duty sources)
+        from bista.quality.actions import AuditAction
+
+        AUDIT_ACTIONS.declare(AuditAction)

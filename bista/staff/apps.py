@@ -7,4 +7,8 @@ class StaffConfig(AppConfig):
     verbose_name = "Personal"
 
     def ready(self) -> None:
+        from bista.core.actions import AUDIT_ACTIONS
         from bista.staff import duties  # noqa: F401  (registers the staff duty sources)
+        from bista.staff.actions import AuditAction
+
+        AUDIT_ACTIONS.declare(AuditAction)

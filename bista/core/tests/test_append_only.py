@@ -113,7 +113,7 @@ def test_inserts_still_work_after_a_refusal(org: Organisation, astrid: Client, e
         raw("DELETE FROM core_auditevent WHERE id = %s", [event.pk])
     events, reads = AuditEvent.objects.count(), AccessLogEntry.objects.count()
     with transaction.atomic():
-        audit.record(actor=SYSTEM, action="test.append", obj=astrid, new={"ok": True}, unit=org.provider)
+        audit.record(actor=SYSTEM, action="client.update", obj=astrid, new={"ok": True}, unit=org.provider)
     services.access_log_record(actor=SYSTEM, client=astrid, action=AccessLogEntry.Action.CARD, unit=org.provider)
     assert (AuditEvent.objects.count(), AccessLogEntry.objects.count()) == (events + 1, reads + 1)
 

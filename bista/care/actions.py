@@ -1,0 +1,28 @@
+"""The care context's declared actions (registered in `apps.py`; see `bista.core.actions`)."""
+
+from __future__ import annotations
+
+import enum
+
+
+class AuditAction(enum.StrEnum):
+    """Care's audit actions: orders and their steps, implementation plans, the journal, binders, deliveries."""
+
+    BINDER_SAVE = "binder.save"
+    DELIVERY_CREATE = "delivery.create"
+    JOURNAL_CORRECT = "journal.correct"
+    JOURNAL_CREATE = "journal.create"
+    JOURNAL_OBJECTION = "journal.objection"
+    ORDER_CREATE = "order.create"
+    ORDER_PLAN_ESTABLISHED = "order.plan_established"
+    ORDER_UPDATE = "order.update"
+    # The dated steps of order_record_step, audited as f"order.{step}" (OrderEvent.Kind values).
+    ORDER_FIRST_CONTACT = "order.first_contact"
+    ORDER_EXECUTED = "order.executed"
+    ORDER_INTERRUPTED = "order.interrupted"
+    ORDER_RESUMED = "order.resumed"
+    ORDER_ENDED = "order.ended"
+    PLAN_CREATE = "plan.create"
+    PLAN_REVIEW = "plan.review"
+    PLAN_SIGN = "plan.sign"
+    PLAN_UPDATE = "plan.update"
