@@ -29,6 +29,29 @@ def _fast_passwords(settings: Any) -> None:
 
 
 @pytest.fixture
+def no_two_factor(settings: Any) -> None:
+    """Two-factor sign-in off, for tests of pages (two-factor itself is tested in core/tests/test_account.py)."""
+    settings.BISTA_REQUIRE_2FA = False
+
+
+@pytest.fixture
+def astrid(org: Organisation) -> Any:
+    """A client of the provider unit in Team Ek (modules that need another Astrid define their own)."""
+    from bista.clients import services as client_services
+    from bista.core.tests.api_support import fake_personnummer
+
+    return client_services.client_create(
+        actor=SYSTEM,
+        unit=org.provider,
+        personnummer=fake_personnummer("19450307", 982),
+        first_name="Astrid",
+        last_name="Lindqvist",
+        teams=[org.team],
+        fictitious=True,
+    )
+
+
+@pytest.fixture
 def manager(org: Organisation) -> Any:
     """Enhetschef of the provider unit: sees, manages and exports all its clients and staff."""
     return make_user("chef", RoleCode.UNIT_MANAGER, org.provider)

@@ -15,33 +15,15 @@ from bista.clients.models import AccessLogEntry, Client
 from bista.core.access import SYSTEM
 from bista.core.actions import ActionRegistry
 from bista.core.testing import Organisation
-from bista.core.tests.api_support import fake_personnummer, session_client
+from bista.core.tests.api_support import session_client
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
 
 class BudgetAccess(models.TextChoices):
     """What a future context (the purchaser's budget, say) would declare in its own actions.py."""
 
     BUDGET = "budget", "Läste budgetunderlag"
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
-
-
-@pytest.fixture
-def astrid(org: Organisation) -> Client:
-    return services.client_create(
-        actor=SYSTEM,
-        unit=org.provider,
-        personnummer=fake_personnummer("19450307", 982),
-        first_name="Astrid",
-        last_name="Lindqvist",
-        teams=[org.team],
-        fictitious=True,
-    )
 
 
 @pytest.fixture
