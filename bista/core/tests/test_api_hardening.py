@@ -23,6 +23,7 @@ from bista.core.testing import Organisation
 from bista.core.tests.api_support import API, error, get, post, session_client, token_client
 from bista.quality import services as quality_services
 from bista.quality.models import DataIncident, Deviation, LexSarahReport
+from bista.quality.tests.factories import deviation_body, incident_body
 from bista.rostering.models import NeedPattern, Shift
 from bista.rostering.tests import factories as rostering_factories
 
@@ -47,27 +48,6 @@ def pattern_body(order: Any, **overrides: Any) -> dict[str, Any]:
         "start_time": "10:00",
         "end_time": "14:00",
         "valid_from": next_monday().isoformat(),
-        **overrides,
-    }
-
-
-def deviation_body(org: Organisation, **overrides: Any) -> dict[str, Any]:
-    return {
-        "unit_id": org.provider.pk,
-        "occurred_at": "2026-02-03T09:00:00+01:00",
-        "what_happened": "Brukaren fick fel medicin.",
-        **overrides,
-    }
-
-
-def incident_body(org: Organisation, **overrides: Any) -> dict[str, Any]:
-    return {
-        "unit_id": org.provider.pk,
-        "what_happened": "Mejl till fel mottagare.",
-        "happened_at": "2026-02-03T09:00:00+01:00",
-        "discovered_at": "2026-02-03T11:00:00+01:00",
-        "data_affected": "Namn och personnummer.",
-        "people_affected": "En brukare.",
         **overrides,
     }
 
@@ -139,7 +119,9 @@ def test_utc_offset_beyond_14_hours_is_refused(
 
 def test_utc_offset_of_14_hours_is_accepted(org: Organisation, staffer: Any) -> None:
     response = post(
-        session_client(staffer), "/quality/deviations", deviation_body(org, occurred_at="2026-02-03T20:00:00+14:00")
+        session_client(staffer),
+        "/quality/deviations",
+        deviation_body(org, occurred_at="2026-02-03T20:00:00+14:00"),
     )
     assert response.status_code == 201, response.content
 

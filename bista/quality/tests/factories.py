@@ -17,7 +17,7 @@ from bista.core.access import SYSTEM
 from bista.core.models import Team, Unit
 from bista.core.permissions import RoleCode
 from bista.core.personnummer import luhn_check_digit
-from bista.core.testing import make_user
+from bista.core.testing import Organisation, make_user
 from bista.quality import services
 from bista.quality.models import (
     DataIncident,
@@ -322,3 +322,25 @@ def make_self_check_item(unit: Unit, responsible: Any, *, actor: Any = None, **o
         **overrides,
     }
     return services.self_check_item_create(actor=_actor(actor, unit), unit=unit, **values)
+
+
+# API bodies (a deviation and a personal data incident as a client would post them).
+def deviation_body(org: Organisation, **overrides: Any) -> dict[str, Any]:
+    return {
+        "unit_id": org.provider.pk,
+        "occurred_at": "2026-02-03T09:00:00+01:00",
+        "what_happened": "Brukaren fick fel medicin.",
+        **overrides,
+    }
+
+
+def incident_body(org: Organisation, **overrides: Any) -> dict[str, Any]:
+    return {
+        "unit_id": org.provider.pk,
+        "what_happened": "Mejl till fel mottagare.",
+        "happened_at": "2026-02-03T09:00:00+01:00",
+        "discovered_at": "2026-02-03T11:00:00+01:00",
+        "data_affected": "Namn och personnummer.",
+        "people_affected": "En brukare.",
+        **overrides,
+    }

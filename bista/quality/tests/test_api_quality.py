@@ -16,6 +16,7 @@ from bista.core.tests.api_support import API, audit_count, error, get, patch, po
 from bista.quality import services
 from bista.quality.models import DataIncident, Deviation, Feedback, LexSarahReport
 from bista.quality.tests import factories as f
+from bista.quality.tests.factories import deviation_body, incident_body
 
 pytestmark = pytest.mark.django_db
 
@@ -50,27 +51,6 @@ def feedback(org: Organisation) -> Feedback:
 @pytest.fixture
 def incident(org: Organisation) -> DataIncident:
     return f.register_incident(org.provider, what_happened=SECRET)
-
-
-def deviation_body(org: Organisation, **overrides: Any) -> dict[str, Any]:
-    return {
-        "unit_id": org.provider.pk,
-        "occurred_at": "2026-02-03T09:00:00+01:00",
-        "what_happened": "Brukaren fick fel medicin.",
-        **overrides,
-    }
-
-
-def incident_body(org: Organisation, **overrides: Any) -> dict[str, Any]:
-    return {
-        "unit_id": org.provider.pk,
-        "what_happened": "Mejl till fel mottagare.",
-        "happened_at": "2026-02-03T09:00:00+01:00",
-        "discovered_at": "2026-02-03T11:00:00+01:00",
-        "data_affected": "Namn och personnummer.",
-        "people_affected": "En brukare.",
-        **overrides,
-    }
 
 
 def feedback_body(org: Organisation, **overrides: Any) -> dict[str, Any]:
