@@ -100,3 +100,17 @@ def anna(org: Organisation) -> Any:
         teams=[org.team],
         fictitious=True,
     )
+
+
+@pytest.fixture
+def frozen_clock() -> Any:
+    """Freeze bista.core.clock at a moment: `frozen_clock(datetime)` (aware) sets it; restored after the test."""
+    from bista.core import clock
+
+    def freeze(moment: datetime.datetime) -> None:
+        if moment.tzinfo is None:
+            raise ValueError("frozen_clock needs an aware datetime")
+        clock.set_source(lambda: moment)
+
+    yield freeze
+    clock.set_source(None)
