@@ -14,7 +14,7 @@ from django.http import Http404
 from bista.clients.models import AccessLogEntry, Client, ClientUnit, ProtectedIdentityAccess
 from bista.clients.services import access_log_record
 from bista.core import personnummer
-from bista.core.access import unit_ids_with
+from bista.core.access import SYSTEM, unit_ids_with
 from bista.core.models import Membership, Unit
 from bista.core.permissions import Perm
 from bista.staff.selectors import team_ids_for_user
@@ -41,6 +41,12 @@ def visibility_filter(actor: Any) -> Q:
 
 def visible_clients(actor: Any) -> QuerySet[Client]:
     return Client.objects.filter(visibility_filter(actor)).distinct()
+
+
+def clients_by_ids(actor: Any, ids: list[int]) -> QuerySet[Client]:
+    """The clients with these ids that the actor may see (all of them for the SYSTEM actor)."""
+    clients = Client.objects.filter(pk__in=ids)
+    return clients if actor is SYSTEM else clients.filter(pk__in=visible_clients(actor).values("pk"))
 
 
 def client_units_for(actor: Any, client: Client) -> list[int]:

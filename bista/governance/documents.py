@@ -20,12 +20,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.template.loader import render_to_string
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm
 
+from bista.core import docx
 from bista.governance import charts, rules, selectors
 from bista.governance.models import (
     Activity,
@@ -235,11 +232,9 @@ def _quality_figures(source: Source, plan: OperationalPlan, period: str) -> list
 
 
 def _vb_table(plan: OperationalPlan) -> dict[str, Any]:
-    from bista.quality import selectors as quality
-    from bista.quality.vbdocs import table_data
+    from bista.quality import indicators as quality
 
-    table = quality.vb_table_unchecked(unit_id=plan.unit_id, year=plan.year)
-    return table_data(table, quality.vb_assessments(unit_id=plan.unit_id, year=plan.year), plan.unit)
+    return quality.vb_table(unit=plan.unit, year=plan.year)
 
 
 def indicator_table(data: ReportData, rows: list[IndicatorRow]) -> tuple[list[str], list[list[str]]]:
@@ -294,54 +289,6 @@ def _paragraphs(text: str) -> list[str]:
 # --- DOCX --------------------------------------------------------------------------------------------------
 
 
-def _cell_text(cell: Any, text: str, *, bold: bool = False) -> None:
-    cell.text = ""
-    run = cell.paragraphs[0].add_run(text)
-    run.bold = bold
-
-
-def _table(document: Any, header: list[str], rows: list[list[str]]) -> Any:
-    table = document.add_table(rows=1 + len(rows), cols=len(header))
-    table.style = "Table Grid"
-    properties = table.rows[0]._tr.get_or_add_trPr()
-    repeat = OxmlElement("w:tblHeader")
-    repeat.set(qn("w:val"), "true")
-    properties.append(repeat)
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        _cell_text(cell, text, bold=True)
-    for row, values in zip(table.rows[1:], rows, strict=True):
-        for cell, text in zip(row.cells, values, strict=True):
-            cell.text = text
-    return table
-
-
-def _toc(document: Any, entries: list[tuple[int, str]]) -> None:
-    """A Word table-of-contents field whose shown result is already the list of headings, so it reads
-    well before anyone updates fields (Word then adds the page numbers)."""
-    begin = document.add_paragraph()
-    run = begin.add_run()
-    for tag, attrs, text in (
-        ("w:fldChar", {"w:fldCharType": "begin"}, None),
-        ("w:instrText", {"xml:space": "preserve"}, 'TOC \\o "1-2" \\h \\z \\u'),
-        ("w:fldChar", {"w:fldCharType": "separate"}, None),
-    ):
-        element = OxmlElement(tag)
-        for key, value in attrs.items():
-            element.set(qn(key), value)
-        if text:
-            element.text = text
-        run._r.append(element)
-    for level, heading in entries:
-        paragraph = document.add_paragraph(heading)
-        paragraph.paragraph_format.left_indent = Cm(0.6 * (level - 1))
-        if level == 1:
-            paragraph.runs[0].bold = True
-    end = document.add_paragraph()
-    element = OxmlElement("w:fldChar")
-    element.set(qn("w:fldCharType"), "end")
-    end.add_run()._r.append(element)
-
-
 def _text_block(document: Any, text: str) -> None:
     parts = _paragraphs(text)
     if not parts:
@@ -362,7 +309,7 @@ def _docx_goal(document: Any, data: ReportData, section: GoalSection) -> None:
         _text_block(document, text)
     if section.rows:
         header, rows = indicator_table(data, section.rows)
-        _table(document, header, rows)
+        docx.add_table(document, header, rows)
         for row in section.rows:
             if row.follow_up is not None and row.follow_up.analysis.strip():
                 paragraph = document.add_paragraph()
@@ -374,7 +321,7 @@ def _docx_goal(document: Any, data: ReportData, section: GoalSection) -> None:
                 document.add_picture(io.BytesIO(image), width=Cm(15))
                 document.add_paragraph(f"Diagram: {data.chart_titles[row.indicator.code]}").runs[0].italic = True
     if section.activities:
-        _table(document, list(ACTIVITY_COLUMNS), activity_rows(section.activities))
+        docx.add_table(document, list(ACTIVITY_COLUMNS), activity_rows(section.activities))
         for activity in section.activities:
             if activity.analysis.strip() and not data.is_plan:
                 paragraph = document.add_paragraph()
@@ -386,8 +333,7 @@ def _docx_goal(document: Any, data: ReportData, section: GoalSection) -> None:
 
 
 def to_docx(data: ReportData) -> bytes:
-    document = Document()
-    document.styles["Normal"].font.size = Pt(11)
+    document = docx.new_document()
     plan = data.plan
     document.add_paragraph(f"{data.date:%Y-%m-%d}")
     for label, value in (("Handläggare", plan.officer_name), ("Telefon", plan.officer_phone)):
@@ -399,7 +345,7 @@ def to_docx(data: ReportData) -> bytes:
     paragraph.add_run(plan.recipient or plan.unit.name)
     document.add_heading(data.title, level=0)
     document.add_heading("Innehållsförteckning", level=1)
-    _toc(document, data.toc())
+    docx.add_toc(document, data.toc(), levels="1-2")
     if data.is_plan:
         document.add_heading("Inledning", level=1)
         _text_block(document, data.sections.get(SectionText.Key.INTRODUCTION, ""))
@@ -416,20 +362,17 @@ def to_docx(data: ReportData) -> bytes:
     _text_block(document, data.sections.get(SectionText.Key.QUALITY, ""))
     if data.quality_figures:
         document.add_paragraph(f"Ur Bistås registreringar, {rules.period_label(data.year, data.period, 'tertial')}:")
-        _table(document, ["Uppgift", "Utfall"], [list(item) for item in data.quality_figures])
+        docx.add_table(document, ["Uppgift", "Utfall"], [list(item) for item in data.quality_figures])
     document.add_heading("Agenda 2030", level=2)
     _text_block(document, data.sections.get(SectionText.Key.AGENDA_2030, ""))
     if data.vb_table is not None:
-        from bista.quality.vbdocs import add_vb_table
+        from bista.quality import indicators as quality
 
-        section = document.add_section()
-        section.orientation = WD_ORIENT.LANDSCAPE
-        section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+        docx.add_landscape_section(document)
         document.add_heading("Redovisning av synpunkter och klagomål", level=1)
-        add_vb_table(document, data.vb_table)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+        headers, groups, widths = quality.vb_table_docx_layout(data.vb_table)
+        docx.add_grouped_table(document, headers, groups, widths_cm=widths)
+    return docx.document_bytes(document)
 
 
 # --- PDF ---------------------------------------------------------------------------------------------------

@@ -20,12 +20,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from bista.care.models import Delivery
+from bista.care import indicators as care_indicators
 from bista.care.selfchecks import Check, SelfCheck, self_checks
 from bista.governance import rules
 from bista.governance.rules import COUNT, SHARE, PeriodRange
-from bista.quality.models import Deviation, Feedback, LexSarahReport
-from bista.quality.rules import STOCKHOLM
+from bista.quality import indicators as quality
 from bista.rostering.indicators import Code as StaffCode
 
 WOMEN, MEN = "K", "M"
@@ -160,14 +159,10 @@ for _key, (_code, _text) in _SELF_CHECK_TEXT.items():
     "leverans (per kön: leveranserna till kvinnor respektive män delat med antalet kvinnor respektive män).",
 )
 def deliveries_per_client(source: Source, unit_id: int, rng: PeriodRange) -> Outcome:
-    rows = list(
-        Delivery.objects.filter(
-            unit_id=unit_id,
-            kind=Delivery.Kind.PROTECTIVE,
-            delivered_on__gte=rng.start,
-            delivered_on__lte=rng.end,
-        ).values_list("pk", "client_id", "client__gender")
-    )
+    rows = [
+        (d.pk, d.client_id, d.client_gender)
+        for d in care_indicators.protective_deliveries(unit_id=unit_id, first=rng.start, last=rng.end)
+    ]
     per_client: Counter[int] = Counter(client_id for _, client_id, _ in rows)
     gender_of = {client_id: gender for _, client_id, gender in rows}
 
@@ -189,13 +184,6 @@ def deliveries_per_client(source: Source, unit_id: int, rng: PeriodRange) -> Out
 # --- From the quality system ------------------------------------------------------------------------
 
 
-def _moments(rng: PeriodRange) -> tuple[datetime.datetime, datetime.datetime]:
-    """The period as aware moments: from its first day's midnight to the midnight after its last, Stockholm."""
-    start = datetime.datetime.combine(rng.start, datetime.time(), tzinfo=STOCKHOLM)
-    end = datetime.datetime.combine(rng.end + datetime.timedelta(days=1), datetime.time(), tzinfo=STOCKHOLM)
-    return start, end
-
-
 def _count(kind: str, ids: list[int]) -> Outcome:
     return Outcome(value=Decimal(len(ids)), numerator=Decimal(len(ids)), record_kind=kind, record_ids=tuple(ids))
 
@@ -206,9 +194,7 @@ def _count(kind: str, ids: list[int]) -> Outcome:
     "Antal avvikelser rapporterade under perioden (räknas på rapporteringsdagen, svensk tid).",
 )
 def deviations(source: Source, unit_id: int, rng: PeriodRange) -> Outcome:
-    start, end = _moments(rng)
-    ids = Deviation.objects.filter(unit_id=unit_id, reported_at__gte=start, reported_at__lt=end).order_by("pk")
-    return _count("deviation", list(ids.values_list("pk", flat=True)))
+    return _count("deviation", quality.deviation_ids(unit_id=unit_id, first=rng.start, last=rng.end))
 
 
 @register(
@@ -217,26 +203,17 @@ def deviations(source: Source, unit_id: int, rng: PeriodRange) -> Outcome:
     "Antal lex Sarah-rapporter som kom in under perioden (räknas på rapporteringsdagen, svensk tid).",
 )
 def lex_sarah(source: Source, unit_id: int, rng: PeriodRange) -> Outcome:
-    start, end = _moments(rng)
-    ids = LexSarahReport.objects.filter(unit_id=unit_id, reported_at__gte=start, reported_at__lt=end).order_by("pk")
-    return _count("lex_sarah", list(ids.values_list("pk", flat=True)))
+    return _count("lex_sarah", quality.lex_sarah_ids(unit_id=unit_id, first=rng.start, last=rng.end))
 
 
 def _feedback(kind: str) -> Compute:
     def run(source: Source, unit_id: int, rng: PeriodRange) -> Outcome:
-        ids = Feedback.objects.filter(
-            unit_id=unit_id, kind=kind, received_on__gte=rng.start, received_on__lte=rng.end
-        ).order_by("pk")
-        return _count("feedback", list(ids.values_list("pk", flat=True)))
+        return _count("feedback", quality.feedback_ids(unit_id=unit_id, kind=kind, first=rng.start, last=rng.end))
 
     return run
 
 
-for _key, _kind, _label in (
-    ("quality.complaints", Feedback.Kind.COMPLAINT, "klagomål"),
-    ("quality.opinions", Feedback.Kind.OPINION, "synpunkter"),
-    ("quality.praise", Feedback.Kind.PRAISE, "beröm"),
-):
+for _key, _kind, _label in quality.FEEDBACK_KINDS:
     register(_key, COUNT, f"Antal {_label} som kom in under perioden (räknas på mottagningsdagen).")(_feedback(_kind))
 
 

@@ -20,8 +20,8 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from bista.clients.models import Client
-from bista.clients.selectors import visible_clients
+from bista.clients.selectors import clients_by_ids, visible_clients
+from bista.core import clock
 from bista.core.access import SYSTEM, has_perm, unit_ids_with
 from bista.core.models import Unit
 from bista.core.permissions import Perm
@@ -393,9 +393,7 @@ def _records(actor: Any, result: Outcome) -> tuple[list[Record], int]:
     if not ids:
         return [], 0
     if kind == "client":
-        clients = Client.objects.filter(pk__in=ids)
-        if actor is not SYSTEM:
-            clients = clients.filter(pk__in=visible_clients(actor).values("pk"))
+        clients = clients_by_ids(actor, ids)
         found = [
             Record(
                 None,
@@ -408,19 +406,12 @@ def _records(actor: Any, result: Outcome) -> tuple[list[Record], int]:
         ]
         return found, len(ids) - len(found)
     if kind == "delivery":
-        from bista.care.models import Delivery
+        from bista.care import indicators as care_indicators
 
-        deliveries = Delivery.objects.filter(pk__in=ids).select_related("client")
         visible = set(visible_clients(actor).values_list("pk", flat=True)) if actor is not SYSTEM else None
         found = [
-            Record(
-                d.delivered_on,
-                d.client.full_name,
-                reverse("clients:card", args=[d.client_id]),
-                d.items,
-                None,
-            )
-            for d in deliveries.order_by("delivered_on", "pk")
+            Record(d.delivered_on, d.client_name, reverse("clients:card", args=[d.client_id]), d.items, None)
+            for d in care_indicators.deliveries_by_ids(ids)
             if visible is None or d.client_id in visible
         ]
         return found, len(ids) - len(found)
@@ -429,14 +420,13 @@ def _records(actor: Any, result: Outcome) -> tuple[list[Record], int]:
 
 def _quality_records(actor: Any, kind: str, ids: list[int]) -> tuple[list[Record], int]:
     from bista.quality import selectors as quality
-    from bista.quality.rules import local_date
 
     found: list[Record] = []
     if kind == "deviation":
         items = quality.visible_deviations(actor).filter(pk__in=ids).order_by("reported_at", "pk")
         found = [
             Record(
-                local_date(d.reported_at),
+                clock.local_date(d.reported_at),
                 f"Avvikelse {d.pk}",
                 reverse("quality:deviation_detail", args=[d.pk]),
                 d.category.name if d.category else "Ej klassificerad",
@@ -448,7 +438,7 @@ def _quality_records(actor: Any, kind: str, ids: list[int]) -> tuple[list[Record
         reports = quality.visible_lex_sarah_reports(actor).filter(pk__in=ids).order_by("reported_at", "pk")
         found = [
             Record(
-                local_date(r.reported_at),
+                clock.local_date(r.reported_at),
                 f"Lex Sarah-rapport {r.pk}",
                 reverse("quality:lex_sarah_detail", args=[r.pk]),
                 r.get_status_display(),

@@ -1,5 +1,4 @@
-"""DOCX documents of the quality system, built with python-docx: the Lex Sarah notification to IVO, and the
-small helpers the VB exports share (a document with Bistå's defaults, labelled fields, tables, the download).
+"""The Lex Sarah notification to IVO as a DOCX, built with the shared helpers of `bista.core.docx`.
 
 Documents about a client name them only as "brukaren": no name, no personnummer. Building a document reads
 no database row the caller has not already fetched through a selector.
@@ -8,119 +7,14 @@ no database row the caller has not already fetched through a selector.
 from __future__ import annotations
 
 import datetime
-import io
-import re
-import unicodedata
-from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.http import HttpResponse
-from docx import Document
 from docx.document import Document as DocumentType
-from docx.oxml import OxmlElement
-from docx.shared import Pt
 
+from bista.core.docx import EMPTY, add_field, add_text_section, format_date, format_moment, new_document
 from bista.quality.models import LexSarahReport
-from bista.quality.rules import STOCKHOLM
 
-DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 IVO_HEADING = "Anmälan enligt lex Sarah till Inspektionen för vård och omsorg (IVO)"
-EMPTY = "–"
-# Characters XML 1.0 cannot hold (python-docx refuses them): control characters other than tab and newline.
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-
-# --- Helpers shared by every quality document ---------------------------------------------------------
-
-
-def clean_text(value: Any) -> str:
-    """A value as text a DOCX can hold (control characters and lone surrogates dropped)."""
-    if value is None:
-        return ""
-    return _XML_INVALID.sub("", str(value))
-
-
-def format_date(value: datetime.date | None) -> str:
-    return value.isoformat() if value else EMPTY
-
-
-def format_moment(value: datetime.datetime | None) -> str:
-    """An aware moment as Stockholm wall-clock time, e.g. 2025-03-30 14:05."""
-    return value.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M") if value else EMPTY
-
-
-def new_document(title: str) -> DocumentType:
-    """An empty document with Bistå's defaults: Swedish-friendly font and the title as the first heading."""
-    document = Document()
-    style = document.styles["Normal"]
-    style.font.name = "Calibri"  # type: ignore[attr-defined]
-    style.font.size = Pt(11)  # type: ignore[attr-defined]
-    document.core_properties.title = clean_text(title)
-    document.core_properties.language = "sv-SE"
-    document.add_heading(clean_text(title), level=0)
-    return document
-
-
-def add_field(document: DocumentType, label: str, value: Any) -> None:
-    """A labelled value: the label in bold, then the text (line breaks kept; empty shown as a dash)."""
-    paragraph = document.add_paragraph()
-    paragraph.add_run(f"{clean_text(label)}: ").bold = True
-    text = clean_text(value).strip() or EMPTY
-    lines = text.splitlines() or [EMPTY]
-    for index, line in enumerate(lines):
-        run = paragraph.add_run(line)
-        if index < len(lines) - 1:
-            run.add_break()
-
-
-def add_text_section(document: DocumentType, heading: str, value: Any, *, level: int = 2) -> None:
-    """A heading and its free text, one paragraph per paragraph of the text."""
-    document.add_heading(clean_text(heading), level=level)
-    text = clean_text(value).strip()
-    paragraphs = [p for p in re.split(r"\n\s*\n", text) if p.strip()] or [EMPTY]
-    for part in paragraphs:
-        document.add_paragraph(part.strip())
-
-
-def add_table(document: DocumentType, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Any:
-    """A table with a header row (marked as such, so it repeats on every page and screen readers know it)."""
-    table = document.add_table(rows=1, cols=len(headers))
-    table.style = "Table Grid"
-    for cell, header in zip(table.rows[0].cells, headers, strict=True):
-        cell.text = clean_text(header)
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    header_row = table.rows[0]._tr
-    properties = header_row.get_or_add_trPr()
-    marker = OxmlElement("w:tblHeader")
-    properties.append(marker)
-    for row in rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, row, strict=True):
-            cell.text = clean_text(value)
-    return table
-
-
-def document_bytes(document: DocumentType) -> bytes:
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def safe_filename(name: str) -> str:
-    """A file name that survives every browser and file system: ASCII letters, digits, dash, dot."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    ascii_name = re.sub(r"[^A-Za-z0-9.\-]+", "-", ascii_name).strip("-.")
-    return ascii_name or "dokument"
-
-
-def docx_response(document: DocumentType, filename: str) -> HttpResponse:
-    """The document as a download; `filename` with or without .docx."""
-    name = safe_filename(filename.removesuffix(".docx"))
-    response = HttpResponse(document_bytes(document), content_type=DOCX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{name}.docx"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 # --- The Lex Sarah notification to IVO ----------------------------------------------------------------

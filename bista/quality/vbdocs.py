@@ -18,14 +18,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from bista.core import docx
 from bista.core.access import has_perm
 from bista.core.models import Unit
 from bista.core.permissions import Perm
@@ -92,59 +88,26 @@ def table_json(data: dict[str, Any]) -> bytes:
 
 # --- DOCX -----------------------------------------------------------------------------------------------
 
-
-def _set_landscape(section: Any) -> None:
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Cm(1.8))
+# The VB table's column widths (cm) in a landscape A4: the labels and the assessment take the room.
+WIDTHS_CM = (7.5, 2.2, 2.2, 2.4, 2.2, 9.5)
 
 
-def _shade(cell: Any, fill: str) -> None:
-    properties = cell._tc.get_or_add_tcPr()
-    shading = OxmlElement("w:shd")
-    shading.set(qn("w:val"), "clear")
-    shading.set(qn("w:color"), "auto")
-    shading.set(qn("w:fill"), fill)
-    properties.append(shading)
-
-
-def _repeat_header(row: Any) -> None:
-    properties = row._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    properties.append(header)
-
-
-def _bold(cell: Any, text: str) -> None:
-    cell.text = ""
-    cell.paragraphs[0].add_run(text).bold = True
+def docx_layout(data: dict[str, Any]) -> docx.GroupedLayout:
+    """The VB table (as `table_data` gives it) as a grouped Word table: header, groups of rows, widths."""
+    groups = [
+        (
+            group["group"],
+            [[row["label"], row["t1"], row["t2"], row["t3"], row["total"], row["assessment"]] for row in group["rows"]],
+        )
+        for group in data["groups"]
+    ]
+    return [ROW_LABEL, *data["columns"]], groups, WIDTHS_CM
 
 
 def add_vb_table(document: Any, data: dict[str, Any]) -> Any:
     """The VB table: a header row, then per group a header row spanning the table and its rows."""
-    table = document.add_table(rows=1, cols=len(COLUMNS) + 1)
-    table.style = "Table Grid"
-    header = table.rows[0]
-    _repeat_header(header)
-    for cell, text in zip(header.cells, (ROW_LABEL, *COLUMNS), strict=True):
-        _bold(cell, text)
-        _shade(cell, "D9E2F3")
-    for group in data["groups"]:
-        cells = table.add_row().cells
-        merged = cells[0].merge(cells[-1])
-        _bold(merged, group["group"])
-        _shade(merged, "F2F2F2")
-        for row in group["rows"]:
-            cells = table.add_row().cells
-            values = (row["label"], row["t1"], row["t2"], row["t3"], row["total"], row["assessment"])
-            for cell, value in zip(cells, values, strict=True):
-                cell.text = str(value)
-    widths = (Cm(7.5), Cm(2.2), Cm(2.2), Cm(2.4), Cm(2.2), Cm(9.5))
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths, strict=True):
-            cell.width = width
-    return table
+    headers, groups, widths = docx_layout(data)
+    return docx.add_grouped_table(document, headers, groups, widths_cm=widths)
 
 
 def _caption(data: dict[str, Any]) -> str:
@@ -172,19 +135,13 @@ def unclassified_text(unclassified: dict[str, int]) -> str:
 
 
 def table_docx(data: dict[str, Any]) -> bytes:
-    document = Document()
-    _set_landscape(document.sections[0])
+    document = docx.new_document()
+    docx.set_landscape(document.sections[0], margin_cm=1.8)
     document.add_heading(TABLE_TITLE, level=1)
     document.add_paragraph(_caption(data))
     _unclassified_note(document, data)
     add_vb_table(document, data)
-    return _save_docx(document)
-
-
-def _save_docx(document: Any) -> bytes:
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return docx.document_bytes(document)
 
 
 # --- XLSX -----------------------------------------------------------------------------------------------
@@ -616,34 +573,9 @@ def _placeholder(document: Any, what: str) -> None:
 
 
 def _figure_table(document: Any, headers: Iterable[str], rows: Iterable[Iterable[Any]]) -> Any:
-    headers = list(headers)
-    table = document.add_table(rows=1, cols=len(headers))
-    table.style = "Table Grid"
-    _repeat_header(table.rows[0])
-    for cell, text in zip(table.rows[0].cells, headers, strict=True):
-        _bold(cell, text)
-    for values in rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, values, strict=True):
-            cell.text = str(value)
+    table = docx.add_table(document, list(headers), [list(values) for values in rows])
     document.add_paragraph()
     return table
-
-
-def _toc(document: Any) -> None:
-    """A table-of-contents field over the Word headings; Word fills it in when the fields are updated."""
-    paragraph = document.add_paragraph()
-    field_element = OxmlElement("w:fldSimple")
-    field_element.set(qn("w:instr"), 'TOC \\o "1-3" \\h \\z \\u')
-    run = OxmlElement("w:r")
-    text = OxmlElement("w:t")
-    text.text = "Innehållsförteckningen skapas när fälten uppdateras (högerklicka och välj Uppdatera fält)."
-    run.append(text)
-    field_element.append(run)
-    paragraph._p.append(field_element)
-    update = OxmlElement("w:updateFields")
-    update.set(qn("w:val"), "true")
-    document.settings.element.append(update)
 
 
 def _share(numerator: int, denominator: int) -> str:
@@ -652,12 +584,11 @@ def _share(numerator: int, denominator: int) -> str:
 
 def quality_report_docx(facts: ReportFacts, *, generated_on: datetime.date) -> bytes:
     """The draft kvalitetsberättelse: the sections units use, as Word headings, with the year's figures."""
-    document = Document()
-    document.styles["Normal"].font.size = Pt(11)
+    document = docx.new_document()
     unit, year = facts.unit, facts.year
     document.add_heading(f"Kvalitetsberättelse {year}", level=0)
     document.add_paragraph(f"{unit.name}. Utkast framtaget ur Bistå {generated_on:%Y-%m-%d}.")
-    _toc(document)
+    docx.add_toc_field(document)
 
     document.add_heading("Inledning", level=1)
     document.add_paragraph(
@@ -772,10 +703,9 @@ def quality_report_docx(facts: ReportFacts, *, generated_on: datetime.date) -> b
     document.add_heading("Mål och strategier för kommande år", level=1)
     _placeholder(document, f"mål och prioriteringar för kvalitetsarbetet {year + 1}")
 
-    section = document.add_section()
-    _set_landscape(section)
+    docx.set_landscape(document.add_section(), margin_cm=1.8)
     document.add_heading(TABLE_TITLE, level=1)
     document.add_paragraph(_caption(facts.table))
     _unclassified_note(document, facts.table)
     add_vb_table(document, facts.table)
-    return _save_docx(document)
+    return docx.document_bytes(document)

@@ -17,11 +17,12 @@ from docx import Document
 from bista.clients import services as client_services
 from bista.clients.models import AccessLogEntry, Client
 from bista.core.access import SYSTEM
+from bista.core.docx import CONTENT_TYPE as DOCX_CONTENT_TYPE
 from bista.core.models import AuditEvent
 from bista.core.testing import Organisation
 from bista.core.tests.api_support import fake_personnummer, formatted, session_client
 from bista.quality import services
-from bista.quality.documents import DOCX_CONTENT_TYPE, IVO_HEADING
+from bista.quality.documents import IVO_HEADING
 from bista.quality.models import LexSarahReport
 from bista.quality.rules import STOCKHOLM
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from bista.clients.models import AccessLogEntry
 from bista.clients.selectors import visible_clients
+from bista.core import docx
 from bista.core.access import has_perm, require_any_unit
 from bista.core.deadlines import duty_state
 from bista.core.duties import load_rule_book
@@ -311,4 +312,4 @@ def ivo_notification(request: HttpRequest, pk: int) -> HttpResponse:
     selectors.log_client_read(
         request.user, report, f"lex Sarah {report.pk}: anmälan till IVO (DOCX)", AccessLogEntry.Action.EXPORT
     )
-    return documents.docx_response(document, f"lex-sarah-{report.pk}-anmalan-ivo")
+    return docx.docx_response(document, f"lex-sarah-{report.pk}-anmalan-ivo")

@@ -1,0 +1,253 @@
+"""Word documents (DOCX, A4) built with python-docx: the helpers every context's documents share — a document
+with Bistå's defaults, labelled fields, text sections, tables whose header repeats on every page (and which
+screen readers know as headers), grouped tables, landscape sections, a table of contents, the download.
+
+Why here: the quality system's documents, the VP/VB and the casework letters all write the same kind of
+Word file; each context builds its own content from these pieces instead of importing another's renderer.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.http import HttpResponse
+from docx import Document
+from docx.document import Document as DocumentType
+from docx.enum.section import WD_ORIENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
+from bista.core import clock
+
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+EMPTY = "–"
+# A grouped table's layout: the header, the groups (title, rows) and the column widths in cm.
+GroupedLayout = tuple[list[str], list[tuple[str, list[list[Any]]]], tuple[float, ...]]
+HEADER_FILL = "D9E2F3"
+GROUP_FILL = "F2F2F2"
+# Characters XML 1.0 cannot hold (python-docx refuses them): control characters other than tab and newline.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def clean_text(value: Any) -> str:
+    """A value as text a DOCX can hold (control characters and lone surrogates dropped)."""
+    if value is None:
+        return ""
+    return _XML_INVALID.sub("", str(value))
+
+
+def format_date(value: datetime.date | None) -> str:
+    return value.isoformat() if value else EMPTY
+
+
+def format_moment(value: datetime.datetime | None) -> str:
+    """An aware moment as Stockholm wall-clock time, e.g. 2025-03-30 14:05."""
+    return value.astimezone(clock.STOCKHOLM).strftime("%Y-%m-%d %H:%M") if value else EMPTY
+
+
+def new_document(title: str | None = None) -> DocumentType:
+    """An empty A4 document with Bistå's defaults (Calibri 11, Swedish); the title, if given, as its first heading."""
+    document = Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    style = document.styles["Normal"]
+    style.font.name = "Calibri"  # type: ignore[attr-defined]
+    style.font.size = Pt(11)  # type: ignore[attr-defined]
+    document.core_properties.language = "sv-SE"
+    if title is not None:
+        document.core_properties.title = clean_text(title)
+        document.add_heading(clean_text(title), level=0)
+    return document
+
+
+def add_field(document: DocumentType, label: str, value: Any) -> None:
+    """A labelled value: the label in bold, then the text (line breaks kept; empty shown as a dash)."""
+    paragraph = document.add_paragraph()
+    paragraph.add_run(f"{clean_text(label)}: ").bold = True
+    text = clean_text(value).strip() or EMPTY
+    lines = text.splitlines() or [EMPTY]
+    for index, line in enumerate(lines):
+        run = paragraph.add_run(line)
+        if index < len(lines) - 1:
+            run.add_break()
+
+
+def add_paragraphs(document: DocumentType, value: Any) -> None:
+    """Free text, one Word paragraph per paragraph of the text (a dash when empty)."""
+    text = clean_text(value).strip()
+    paragraphs = [p for p in re.split(r"\n\s*\n", text) if p.strip()] or [EMPTY]
+    for part in paragraphs:
+        document.add_paragraph(part.strip())
+
+
+def add_text_section(document: DocumentType, heading: str, value: Any, *, level: int = 2) -> None:
+    """A heading and its free text, one paragraph per paragraph of the text."""
+    document.add_heading(clean_text(heading), level=level)
+    add_paragraphs(document, value)
+
+
+def repeat_header(row: Any) -> None:
+    """Mark a table row as the header row: Word repeats it on every page, screen readers read it as headers."""
+    properties = row._tr.get_or_add_trPr()
+    marker = OxmlElement("w:tblHeader")
+    marker.set(qn("w:val"), "true")
+    properties.append(marker)
+
+
+def shade(cell: Any, fill: str) -> None:
+    """A cell's background colour (hex without #)."""
+    properties = cell._tc.get_or_add_tcPr()
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    properties.append(shading)
+
+
+def cell_text(cell: Any, text: Any, *, bold: bool = False) -> None:
+    """Replace a cell's text with one run."""
+    cell.text = ""
+    cell.paragraphs[0].add_run(clean_text(text)).bold = bold
+
+
+def add_table(
+    document: DocumentType,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    widths_cm: Sequence[float] | None = None,
+    header_fill: str | None = None,
+) -> Any:
+    """A table with a header row (bold, repeated on every page), then the rows as text."""
+    table = document.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    repeat_header(table.rows[0])
+    for cell, header in zip(table.rows[0].cells, headers, strict=True):
+        cell_text(cell, header, bold=True)
+        if header_fill:
+            shade(cell, header_fill)
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, row, strict=True):
+            cell.text = clean_text(value)
+    _set_widths(table, widths_cm)
+    return table
+
+
+def add_grouped_table(
+    document: DocumentType,
+    headers: Sequence[str],
+    groups: Iterable[tuple[str, Iterable[Sequence[Any]]]],
+    *,
+    widths_cm: Sequence[float] | None = None,
+) -> Any:
+    """A table whose rows come in groups: the header row, then per group a shaded row spanning the table with
+    the group's title, then its rows."""
+    table = add_table(document, headers, [], header_fill=HEADER_FILL)
+    for title, rows in groups:
+        cells = table.add_row().cells
+        merged = cells[0].merge(cells[-1])
+        cell_text(merged, title, bold=True)
+        shade(merged, GROUP_FILL)
+        for row in rows:
+            for cell, value in zip(table.add_row().cells, row, strict=True):
+                cell.text = clean_text(value)
+    _set_widths(table, widths_cm)
+    return table
+
+
+def _set_widths(table: Any, widths_cm: Sequence[float] | None) -> None:
+    if not widths_cm:
+        return
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_cm, strict=True):
+            cell.width = Cm(width)
+
+
+def set_landscape(section: Any, *, margin_cm: float | None = None) -> None:
+    """Turn a section into A4 landscape (for wide tables), optionally with even margins."""
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    if margin_cm is not None:
+        for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+            setattr(section, side, Cm(margin_cm))
+
+
+def add_landscape_section(document: DocumentType) -> Any:
+    """A new section in A4 landscape, from the next page on."""
+    section = document.add_section()
+    set_landscape(section)
+    return section
+
+
+def add_toc(document: DocumentType, entries: Sequence[tuple[int, str]], *, levels: str = "1-3") -> None:
+    """A Word table-of-contents field whose shown result is already the list of headings (level, text), so it
+    reads well before anyone updates fields (Word then adds the page numbers)."""
+    begin = document.add_paragraph()
+    run = begin.add_run()
+    for tag, attrs, text in (
+        ("w:fldChar", {"w:fldCharType": "begin"}, None),
+        ("w:instrText", {"xml:space": "preserve"}, f'TOC \\o "{levels}" \\h \\z \\u'),
+        ("w:fldChar", {"w:fldCharType": "separate"}, None),
+    ):
+        element = OxmlElement(tag)
+        for key, value in attrs.items():
+            element.set(qn(key), value)
+        if text:
+            element.text = text
+        run._r.append(element)
+    for level, heading in entries:
+        paragraph = document.add_paragraph(clean_text(heading))
+        paragraph.paragraph_format.left_indent = Cm(0.6 * (level - 1))
+        if level == 1:
+            paragraph.runs[0].bold = True
+    end = document.add_paragraph()
+    element = OxmlElement("w:fldChar")
+    element.set(qn("w:fldCharType"), "end")
+    end.add_run()._r.append(element)
+
+
+def document_bytes(document: DocumentType) -> bytes:
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def safe_filename(name: str) -> str:
+    """A file name that survives every browser and file system: ASCII letters, digits, dash, dot."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    ascii_name = re.sub(r"[^A-Za-z0-9.\-]+", "-", ascii_name).strip("-.")
+    return ascii_name or "dokument"
+
+
+def docx_response(document: DocumentType | bytes, filename: str) -> HttpResponse:
+    """The document (or its bytes) as a download; `filename` with or without .docx."""
+    name = safe_filename(filename.removesuffix(".docx"))
+    content = document if isinstance(document, bytes) else document_bytes(document)
+    response = HttpResponse(content, content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}.docx"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def add_toc_field(document: DocumentType) -> None:
+    """A table-of-contents field over the Word headings that Word fills in when the fields are updated (for
+    documents whose headings are not known up front); the document asks Word to update fields on opening."""
+    paragraph = document.add_paragraph()
+    field_element = OxmlElement("w:fldSimple")
+    field_element.set(qn("w:instr"), 'TOC \\o "1-3" \\h \\z \\u')
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "Innehållsförteckningen skapas när fälten uppdateras (högerklicka och välj Uppdatera fält)."
+    run.append(text)
+    field_element.append(run)
+    paragraph._p.append(field_element)
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    document.settings.element.append(update)
