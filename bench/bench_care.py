@@ -8,6 +8,7 @@ dropped and created, so its name must contain "bench"), migrated and filled with
 (timed as a user runs it: a new process). `--reuse` keeps a PostgreSQL database (or the SQLite file given
 with `--sqlite PATH`) that already holds the demo. Then, in this process, as the unit manager `chef`:
 
+(0) the start page `/`, which carries the Att göra counts;
 (a) "Att göra" for the unit: `bista.care.selectors.todo_for(chef, today=..., unit_id=...)`, and the page
     `/att-gora/?unit=<id>` through the Django test client;
 (b) the journal page of the client with the most entries: page 1 and a middle page;
@@ -97,12 +98,14 @@ def _measure(label: str, fn: Callable[[], Any], runs: int, warmup: int = 3) -> d
     for _ in range(warmup):
         fn()
     timings: list[float] = []
+    cpu: list[float] = []
     queries = 0
     for _ in range(runs):
         with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             fn()
             timings.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - cpu_started) * 1000)
         queries = len(captured)
     result = {
         "label": label,
@@ -110,11 +113,14 @@ def _measure(label: str, fn: Callable[[], Any], runs: int, warmup: int = 3) -> d
         "p50": statistics.median(timings),
         "p95": _percentile(timings, 0.95),
         "max": max(timings),
+        "cpu": statistics.median(cpu),
         "queries": queries,
     }
+    # CPU time of this process (the database's own work on PostgreSQL runs in the server, not here) tells a
+    # busy machine's waiting apart from the work a request costs.
     print(
         f"{label:58s} p50 {result['p50']:8.1f} ms   p95 {result['p95']:8.1f} ms   max {result['max']:8.1f} ms   "
-        f"{queries:4d} queries   ({runs} runs)",
+        f"cpu {result['cpu']:6.1f} ms   {queries:4d} queries   ({runs} runs)",
         flush=True,
     )
     return result
@@ -173,6 +179,10 @@ def _bench(runs: int) -> list[str]:
             print(f"{url}: not measured ({error})", flush=True)
             return False
         return True
+
+    # (0) The start page (what everyone lands on: the Att göra counts of the user and their units).
+    if page_works("/"):
+        _measure("GET / (start page)", get("/"), runs)
 
     # (a) "Att göra" for the unit.
     todo = selectors.todo_for(chef, today=today, unit_id=unit.pk)

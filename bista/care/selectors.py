@@ -27,7 +27,7 @@ from bista.clients.selectors import visible_clients
 from bista.clients.services import access_log_record
 from bista.core import duties as duty_registry
 from bista.core.access import has_perm, unit_ids_with, valid_on
-from bista.core.deadlines import TodoList, todo_list
+from bista.core.deadlines import Duty, TodoList, todo_list
 from bista.core.models import Membership, Team
 from bista.core.permissions import Perm
 from bista.staff.selectors import team_ids_for_user
@@ -294,19 +294,36 @@ def todo_for(
         units = {unit_id}
     else:
         units = _client_units(actor)
-    duties = duty_registry.duties_for(
-        units,
-        today=today,
-        done_since=done_since,
-        team_id=team_id,
-        responsible_id=actor.pk if mine else None,
-        todo_only=True,
-    )
+    duties = duty_registry.duties_for(units, today=today, done_since=done_since, team_id=team_id, todo_only=True)
+    if mine:
+        duties = [d for d in duties if d.responsible_id == actor.pk]
     if team_id is None and unit_id is None:
-        # Across units the actor may see only some clients of (their teams'): keep the duties about those.
-        visible = set(visible_clients(actor).filter(pk__in={d.client_id for d in duties}).values_list("pk", flat=True))
-        duties = [d for d in duties if d.client_id is None or d.client_id in visible]
-    # Staff duties (delegations, appraisals) concern employees: only for those who see the unit's staff.
-    staff_units = unit_ids_with(actor, Perm.EMPLOYEE_VIEW)
-    duties = [d for d in duties if not d.rule.code.startswith("staff.") or d.unit_id in staff_units]
+        duties = _visible_duties(actor, duties)
+    duties = _staff_duties_for_staff_viewers(actor, duties)
     return todo_list(duties, today, done_since)
+
+
+def todo_overview(actor: Any, *, today: datetime.date) -> tuple[TodoList, dict[int, TodoList]]:
+    """The start page's "Att göra": the actor's own duties (as `todo_for(mine=True)`) and each unit's whole list
+    (as `todo_for(unit_id=…)` for every unit of `todo_units`), from one computation of the duties."""
+    done_since = today - datetime.timedelta(days=DONE_LATE_WINDOW_DAYS)
+    duties = duty_registry.duties_for(_client_units(actor), today=today, done_since=done_since, todo_only=True)
+    duties = _staff_duties_for_staff_viewers(actor, duties)
+    mine = _visible_duties(actor, [d for d in duties if d.responsible_id == actor.pk])
+    per_unit = {
+        unit_id: todo_list([d for d in duties if d.unit_id == unit_id], today, done_since)
+        for unit_id in todo_units(actor)
+    }
+    return todo_list(mine, today, done_since), per_unit
+
+
+def _visible_duties(actor: Any, duties: list[Duty]) -> list[Duty]:
+    """Across units the actor may see only some clients of (their teams'): keep the duties about those."""
+    visible = set(visible_clients(actor).filter(pk__in={d.client_id for d in duties}).values_list("pk", flat=True))
+    return [d for d in duties if d.client_id is None or d.client_id in visible]
+
+
+def _staff_duties_for_staff_viewers(actor: Any, duties: list[Duty]) -> list[Duty]:
+    """Staff duties (delegations, appraisals) concern employees: only for those who see the unit's staff."""
+    staff_units = unit_ids_with(actor, Perm.EMPLOYEE_VIEW)
+    return [d for d in duties if not d.rule.code.startswith("staff.") or d.unit_id in staff_units]

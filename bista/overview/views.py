@@ -11,11 +11,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 
 from bista.care import selectors as care_selectors
 from bista.clients.selectors import visible_clients
-from bista.core import selectors
+from bista.core import clock, selectors
 from bista.core.access import access_map, has_perm, unit_ids_with
 from bista.core.models import Unit
 from bista.core.permissions import Perm
@@ -42,17 +41,15 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 def _todo_boxes(user: Any) -> list[dict[str, Any]]:
-    """The "Att göra" counts: the user's own duties, and each unit whose every client the user sees."""
+    """The "Att göra" counts: the user's own duties, and each unit whose every client the user sees (the
+    duties computed once for all of them)."""
     if not unit_ids_with(user, *Perm.CLIENT_VIEW):
         return []
-    today = timezone.localdate()
+    mine, per_unit = care_selectors.todo_overview(user, today=clock.today())
     url = reverse("care:todo")
-    boxes = [
-        {"label": "Mina uppgifter", "url": url, "counts": care_selectors.todo_for(user, today=today, mine=True).counts}
-    ]
-    for unit in Unit.objects.filter(pk__in=care_selectors.todo_units(user)).order_by("name"):
-        counts = care_selectors.todo_for(user, today=today, unit_id=unit.pk).counts
-        boxes.append({"label": unit.name, "url": f"{url}?unit={unit.pk}", "counts": counts})
+    boxes = [{"label": "Mina uppgifter", "url": url, "counts": mine.counts}]
+    for unit in Unit.objects.filter(pk__in=per_unit).order_by("name"):
+        boxes.append({"label": unit.name, "url": f"{url}?unit={unit.pk}", "counts": per_unit[unit.pk].counts})
     return boxes
 
 

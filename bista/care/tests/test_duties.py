@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from bista.care.duties import Rule
 from bista.care.models import HomeBinder
-from bista.care.selectors import DONE_LATE_WINDOW_DAYS, todo_for
+from bista.care.selectors import DONE_LATE_WINDOW_DAYS, todo_for, todo_overview, todo_units
 from bista.care.tests import factories as f
 from bista.clients.models import Client
 from bista.core.access import SYSTEM
@@ -503,3 +503,37 @@ def test_att_gora_reads_only_candidates_and_misses_nothing(org: Organisation) ->
     while day < D(2026, 6, 1):
         assert lists(day, todo_only=True) == lists(day, todo_only=False), day
         day += datetime.timedelta(days=9)
+
+
+# --- The start page's overview: one computation, the same lists ---------------------------------------------
+
+
+def _keys(todo: Any) -> dict[str, list[tuple[str, int | None, datetime.date]]]:
+    return {
+        name: sorted((d.rule.code, d.client_id, d.anchor_on) for d in getattr(todo, name))
+        for name in ("overdue", "due_soon", "done_late")
+    }
+
+
+@pytest.mark.parametrize("who", ["manager", "deputy", "staffer", "other_manager", "nobody"])
+def test_the_overview_gives_the_same_lists_as_todo_for(
+    org: Organisation, astrid: Client, bertil: Client, cecilia: Client, who: str, request: Any
+) -> None:
+    actor = request.getfixturevalue(who)
+    deputy = request.getfixturevalue("deputy")
+    f.make_order(astrid, org.provider, deputy=deputy)
+    done_late = f.make_order(bertil, org.provider)
+    f.step(done_late, EXECUTED, D(2024, 5, 20))
+    f.make_order(cecilia, org.other_unit)
+    today = D(2024, 6, 1)
+
+    mine, per_unit = todo_overview(actor, today=today)
+
+    assert _keys(mine) == _keys(todo_for(actor, today=today, mine=True))
+    assert set(per_unit) == todo_units(actor)
+    for unit_id, listed in per_unit.items():
+        assert _keys(listed) == _keys(todo_for(actor, today=today, unit_id=unit_id))
+    if who == "manager":  # the comparison is not vacuous: the manager's unit list has duties of both kinds
+        assert _keys(per_unit[org.provider.pk])["overdue"] and _keys(per_unit[org.provider.pk])["done_late"]
+    if who == "deputy":
+        assert {d.client_id for d in mine.overdue} == {astrid.pk}
