@@ -12,6 +12,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 
+from bista.core import clock
 from bista.core.access import requires_two_factor
 from bista.core.audit import set_request_id
 
@@ -109,4 +110,29 @@ class SecurityHeadersMiddleware:
         if user is not None and user.is_authenticated:
             # Pages about people must not linger in shared caches or the browser's back-forward cache.
             response.setdefault("Cache-Control", "no-store")
+        return response
+
+
+# How often a signed-in user's session is written to push its idle timeout forward. Writing it on every request
+# (SESSION_SAVE_EVERY_REQUEST) cost a database write per page; once a minute keeps the timeout within a minute.
+SESSION_REFRESH_SECONDS = 60
+SESSION_REFRESHED_KEY = "_bista_refreshed_at"
+
+
+class IdleTimeoutMiddleware:
+    """Pushes a signed-in session's expiry (the idle timeout, SESSION_COOKIE_AGE) forward at most once a
+    SESSION_REFRESH_SECONDS: the session is marked modified, so SessionMiddleware saves it with a new expiry."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if session is not None and user is not None and user.is_authenticated and session.session_key:
+            now = int(clock.now().timestamp())
+            last = session.get(SESSION_REFRESHED_KEY)
+            if not isinstance(last, int) or not 0 <= now - last < SESSION_REFRESH_SECONDS:
+                session[SESSION_REFRESHED_KEY] = now
         return response

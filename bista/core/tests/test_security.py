@@ -262,7 +262,8 @@ def test_two_factor_does_not_redirect_off_site(require_2fa: None, manager: Any) 
 
 def test_idle_timeout_settings(settings: Any) -> None:
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_SAVE_EVERY_REQUEST is False  # IdleTimeoutMiddleware refreshes it instead
+    assert "bista.core.middleware.IdleTimeoutMiddleware" in settings.MIDDLEWARE
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
 
 
@@ -276,6 +277,25 @@ def test_every_request_pushes_the_idle_timeout_forward(settings: Any, staffer: A
     Session.objects.filter(session_key=client.session.session_key).update(expire_date=almost_expired)
     assert client.get("/").status_code == 200
     assert _session(client).expire_date > almost_expired + datetime.timedelta(minutes=20)
+
+
+def test_the_session_is_written_at_most_once_a_minute(staffer: Any, frozen_clock: Any) -> None:
+    start = timezone.now()
+    frozen_clock(start)
+    client = session_client(staffer, verified=False)
+    assert client.get("/").status_code == 200  # the first signed-in request refreshes
+    first = _session(client).expire_date
+    Session.objects.filter(session_key=client.session.session_key).update(expire_date=first)
+
+    frozen_clock(start + datetime.timedelta(seconds=59))
+    assert client.get("/").status_code == 200
+    assert _session(client).expire_date == first  # within the minute: no write
+
+    frozen_clock(start + datetime.timedelta(seconds=61))
+    almost_expired = timezone.now() + datetime.timedelta(seconds=30)
+    Session.objects.filter(session_key=client.session.session_key).update(expire_date=almost_expired)
+    assert client.get("/").status_code == 200
+    assert _session(client).expire_date > almost_expired + datetime.timedelta(minutes=20)  # refreshed again
 
 
 def test_an_idle_session_has_expired(staffer: Any) -> None:
