@@ -28,6 +28,13 @@ def _fast_passwords(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_session_refresh_during_tests(settings: Any) -> None:
+    """A signed-in session is refreshed once a minute in production; in tests only where a test asks for it
+    (core/tests/test_security.py), so that a pinned query budget never depends on how long a test took."""
+    settings.BISTA_SESSION_REFRESH_SECONDS = 24 * 3600
+
+
 @pytest.fixture
 def no_two_factor(settings: Any) -> None:
     """Two-factor sign-in off, for tests of pages (two-factor itself is tested in core/tests/test_account.py)."""

@@ -116,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "bista.core.context_processors.navigation",
             ],
+            "builtins": ["bista.core.templatetags.bista_format"],
         },
     },
 ]
@@ -192,8 +193,10 @@ AXES_VERBOSE = False
 
 # Idle timeout: the session expires after this many seconds without a request.
 SESSION_COOKIE_AGE = env_int("BISTA_IDLE_TIMEOUT_SECONDS", 30 * 60)
-# The idle timeout is pushed forward by IdleTimeoutMiddleware at most once a minute, not by a write per request.
+# The idle timeout is pushed forward by IdleTimeoutMiddleware at most once every BISTA_SESSION_REFRESH_SECONDS,
+# not by a write per request.
 SESSION_SAVE_EVERY_REQUEST = False
+BISTA_SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

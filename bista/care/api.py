@@ -312,6 +312,7 @@ class DutiesOut(Schema):
     overdue: list[DutyOut]
     due_soon: list[DutyOut]
     done_late: list[DutyOut]
+    upcoming: list[DutyOut]  # open, due within the next three months ("Kommande")
 
 
 # --- Lookups (no read logged: for writes, and before the read is logged) -------------------------------
@@ -595,7 +596,8 @@ def _duty_out(duty: Duty, today: datetime.date) -> dict[str, Any]:
 @router.get("/care/duties", response={200: DutiesOut, **ERRORS}, summary="Att göra")
 def list_duties(request: HttpRequest, unit: Id | None = None, team: Id | None = None, mine: bool = False) -> Any:
     """A unit's duties (`unit`), a team's (`team`), only the caller's own (`mine`), or, with none of them,
-    those of every client the caller sees. Overdue, due soon, and done late within the last 90 days."""
+    those of every client the caller sees. Overdue, due soon, done late within the last 90 days, and upcoming
+    (open, due within the next three months)."""
     user = actor(request)
     require_any_unit(user, Perm.CLIENT_VIEW)
     if unit is not None and team is not None:
@@ -607,4 +609,5 @@ def list_duties(request: HttpRequest, unit: Id | None = None, team: Id | None = 
         "overdue": [_duty_out(d, today) for d in todo.overdue],
         "due_soon": [_duty_out(d, today) for d in todo.due_soon],
         "done_late": [_duty_out(d, today) for d in todo.done_late],
+        "upcoming": [_duty_out(d, today) for d in todo.upcoming],
     }

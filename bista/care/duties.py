@@ -164,7 +164,9 @@ def plan_review_duties(query: DutyQuery) -> Iterator[Duty]:
     current = Q(status=ImplementationPlan.Status.SIGNED) & ~Q(order__status=Order.Status.ENDED)
     if query.todo_only:
         # Only current plans old enough to be due soon or overdue.
-        current &= Q(signed_on__lte=query.rules.latest_open_anchor(Rule.PLAN_REVIEW, query.today) or datetime.date.min)
+        current &= Q(
+            signed_on__lte=query.rules.latest_open_anchor(Rule.PLAN_REVIEW, query.horizon) or datetime.date.min
+        )
     plans = list(
         ImplementationPlan.objects.filter(unit_id__in=query.unit_ids)
         .filter(
@@ -259,7 +261,7 @@ def binder_review_duties(query: DutyQuery) -> Iterator[Duty]:
             first_order.setdefault(order.client_id, order)
     # For "Att göra", only binders old enough to be due soon or overdue (the rest would be dropped anyway).
     limits = {
-        kind: query.rules.latest_open_anchor(code, query.today) if query.todo_only else None
+        kind: query.rules.latest_open_anchor(code, query.horizon) if query.todo_only else None
         for kind, code in Rule.BINDER_REVIEW.items()
     }
     # First what each client's binders owe — (kind, anchor, done, unit, responsible, subject) — then names only

@@ -33,6 +33,9 @@ from bista.core.permissions import Perm
 from bista.staff.selectors import team_ids_for_user
 
 DONE_LATE_WINDOW_DAYS = 90  # "done late" on "Att göra" looks back this far
+# "Kommande" on "Att göra" looks this far ahead: three months covers a new order's first contact, plan and
+# execution deadlines (LSS's three months from the decision), so none is invisible until its warning window.
+UPCOMING_DAYS = 92
 
 
 def _client_units(actor: Any) -> set[int]:
@@ -294,18 +297,21 @@ def todo_for(
         units = {unit_id}
     else:
         units = _client_units(actor)
-    duties = duty_registry.duties_for(units, today=today, done_since=done_since, team_id=team_id, todo_only=True)
+    duties = duty_registry.duties_for(
+        units, today=today, done_since=done_since, team_id=team_id, todo_only=True, upcoming_days=UPCOMING_DAYS
+    )
     if mine:
         duties = [d for d in duties if d.responsible_id == actor.pk]
     if team_id is None and unit_id is None:
         duties = _visible_duties(actor, duties)
     duties = _staff_duties_for_staff_viewers(actor, duties)
-    return todo_list(duties, today, done_since)
+    return todo_list(duties, today, done_since, upcoming_until=today + datetime.timedelta(days=UPCOMING_DAYS))
 
 
 def todo_overview(actor: Any, *, today: datetime.date) -> tuple[TodoList, dict[int, TodoList]]:
     """The start page's "Att göra": the actor's own duties (as `todo_for(mine=True)`) and each unit's whole list
-    (as `todo_for(unit_id=…)` for every unit of `todo_units`), from one computation of the duties."""
+    (as `todo_for(unit_id=…)` for every unit of `todo_units`), from one computation of the duties. Without
+    "Kommande": the start page shows the counts of what needs attention now."""
     done_since = today - datetime.timedelta(days=DONE_LATE_WINDOW_DAYS)
     duties = duty_registry.duties_for(_client_units(actor), today=today, done_since=done_since, todo_only=True)
     duties = _staff_duties_for_staff_viewers(actor, duties)

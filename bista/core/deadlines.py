@@ -197,17 +197,27 @@ class TodoList:
     overdue: list[Duty]
     due_soon: list[Duty]
     done_late: list[Duty]
+    # Open duties not yet in their warning window but due by `upcoming_until` ("Kommande"): a new order's
+    # deadlines show at once instead of appearing only days before they fall due.
+    upcoming: list[Duty] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
         return {"overdue": len(self.overdue), "due_soon": len(self.due_soon), "done_late": len(self.done_late)}
 
 
-def todo_list(duties: Sequence[Duty], today: datetime.date, done_since: datetime.date) -> TodoList:
-    """Sort duties into overdue (most late first), due soon (soonest first) and done late since `done_since`."""
+def todo_list(
+    duties: Sequence[Duty],
+    today: datetime.date,
+    done_since: datetime.date,
+    upcoming_until: datetime.date | None = None,
+) -> TodoList:
+    """Sort duties into overdue (most late first), due soon (soonest first), done late since `done_since`, and,
+    if `upcoming_until` is given, open duties due by then (soonest first)."""
     overdue: list[Duty] = []
     due_soon: list[Duty] = []
     done_late: list[Duty] = []
+    upcoming: list[Duty] = []
     for duty in duties:
         state = duty.state(today)
         if state is DutyState.OVERDUE:
@@ -216,7 +226,10 @@ def todo_list(duties: Sequence[Duty], today: datetime.date, done_since: datetime
             due_soon.append(duty)
         elif state is DutyState.DONE_LATE and duty.done_on is not None and duty.done_on >= done_since:
             done_late.append(duty)
+        elif state is DutyState.OPEN and upcoming_until is not None and duty.due_on <= upcoming_until:
+            upcoming.append(duty)
     overdue.sort(key=lambda d: (d.due_on, d.subject))
     due_soon.sort(key=lambda d: (d.due_on, d.subject))
     done_late.sort(key=lambda d: (d.done_on or d.due_on, d.subject), reverse=True)
-    return TodoList(overdue=overdue, due_soon=due_soon, done_late=done_late)
+    upcoming.sort(key=lambda d: (d.due_on, d.subject))
+    return TodoList(overdue=overdue, due_soon=due_soon, done_late=done_late, upcoming=upcoming)

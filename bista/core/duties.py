@@ -33,8 +33,16 @@ class DutyQuery:
     # Only what "Att göra" shows (overdue, due soon, done late): sources drop planned and done-in-time duties
     # before building them, which keeps a unit's list fast however long its history.
     todo_only: bool = False
+    # With `todo_only`: also keep open duties due up to this many days ahead ("Kommande" in Att göra).
+    upcoming_days: int = 0
     # What several sources of one context read alike (e.g. the clients' teams), read once per query.
     memo: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def horizon(self) -> datetime.date:
+        """The last day whose duties the query wants to see coming: today, or today + `upcoming_days`. Sources
+        bound their candidate rows with `rules.latest_open_anchor(code, query.horizon)`."""
+        return self.today + datetime.timedelta(days=self.upcoming_days)
 
 
 UrlRef = tuple[str, tuple[object, ...]]
@@ -64,8 +72,9 @@ def make_duty(
     if rule is None or (done is not None and done < query.done_since):
         return None
     if query.todo_only:
-        state = duty_state(due_date(rule, anchor, anchor_at), done, query.today, rule.warn_days)
-        if state in (DutyState.OPEN, DutyState.DONE):
+        due_on = due_date(rule, anchor, anchor_at)
+        state = duty_state(due_on, done, query.today, rule.warn_days)
+        if state is DutyState.DONE or (state is DutyState.OPEN and due_on > query.horizon):
             return None
     return Duty(
         rule=rule,
@@ -118,13 +127,19 @@ def duties_for(
     team_id: int | None = None,
     responsible_id: int | None = None,
     todo_only: bool = False,
+    upcoming_days: int = 0,
 ) -> list[Duty]:
     """All duties of the units (open, or done since `done_since`), narrowed to a team or a person if given.
 
     The caller has checked that its actor may see these units.
     """
     query = DutyQuery(
-        unit_ids=frozenset(unit_ids), today=today, done_since=done_since, rules=load_rule_book(), todo_only=todo_only
+        unit_ids=frozenset(unit_ids),
+        today=today,
+        done_since=done_since,
+        rules=load_rule_book(),
+        todo_only=todo_only,
+        upcoming_days=upcoming_days,
     )
     if not query.unit_ids:
         return []

@@ -113,15 +113,19 @@ class SecurityHeadersMiddleware:
         return response
 
 
-# How often a signed-in user's session is written to push its idle timeout forward. Writing it on every request
-# (SESSION_SAVE_EVERY_REQUEST) cost a database write per page; once a minute keeps the timeout within a minute.
-SESSION_REFRESH_SECONDS = 60
 SESSION_REFRESHED_KEY = "_bista_refreshed_at"
 
 
+def stamp_session_refresh(sender: object, request: HttpRequest, user: object, **kwargs: object) -> None:
+    """At sign-in the session is written anyway: record that as its latest refresh (connected in CoreConfig)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_REFRESHED_KEY] = int(clock.now().timestamp())
+
+
 class IdleTimeoutMiddleware:
-    """Pushes a signed-in session's expiry (the idle timeout, SESSION_COOKIE_AGE) forward at most once a
-    SESSION_REFRESH_SECONDS: the session is marked modified, so SessionMiddleware saves it with a new expiry."""
+    """Pushes a signed-in session's expiry (the idle timeout, SESSION_COOKIE_AGE) forward at most once every
+    BISTA_SESSION_REFRESH_SECONDS (60): the session is marked modified, so SessionMiddleware saves it with a new
+    expiry. Writing it on every request (SESSION_SAVE_EVERY_REQUEST) cost a database write per page."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -133,6 +137,6 @@ class IdleTimeoutMiddleware:
         if session is not None and user is not None and user.is_authenticated and session.session_key:
             now = int(clock.now().timestamp())
             last = session.get(SESSION_REFRESHED_KEY)
-            if not isinstance(last, int) or not 0 <= now - last < SESSION_REFRESH_SECONDS:
+            if not isinstance(last, int) or not 0 <= now - last < settings.BISTA_SESSION_REFRESH_SECONDS:
                 session[SESSION_REFRESHED_KEY] = now
         return response

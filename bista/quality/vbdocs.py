@@ -23,6 +23,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from bista.core import docx
 from bista.core.access import has_perm
+from bista.core.format import antal
 from bista.core.models import Unit
 from bista.core.permissions import Perm
 from bista.core.xlsx import write_cell
@@ -33,6 +34,8 @@ ASSESSMENT_LABEL = "Bedömning och planerade åtgärder"
 ROW_LABEL = "Klagomål/synpunkter/kategorier"
 COLUMNS = (*rules.TERTIAL_LABELS, ASSESSMENT_LABEL)
 TABLE_TITLE = "Redovisning av synpunkter och klagomål"
+DEVIATION_FORMS = "avvikelse,avvikelser"
+FEEDBACK_FORMS = "synpunkt eller klagomål,synpunkter eller klagomål"
 UNCLASSIFIED = "Ej klassificerad"
 
 # Keys of the drill-down besides the VB table's own rows (the notice of unclassified events, the trends).
@@ -123,14 +126,16 @@ def _unclassified_note(document: Any, data: dict[str, Any]) -> None:
 def unclassified_text(unclassified: dict[str, int]) -> str:
     parts = []
     if unclassified.get("deviation"):
-        parts.append(f"{unclassified['deviation']} avvikelser")
+        parts.append(antal(unclassified["deviation"], DEVIATION_FORMS))
     if unclassified.get("feedback"):
-        parts.append(f"{unclassified['feedback']} synpunkter eller klagomål")
+        parts.append(antal(unclassified["feedback"], FEEDBACK_FORMS))
     if not parts:
         return ""
+    one = unclassified.get("deviation", 0) + unclassified.get("feedback", 0) == 1
+    participle, pronoun = ("klassificerad", "den") if one else ("klassificerade", "dem")
     return (
-        f"Observera: {' och '.join(parts)} är ännu inte klassificerade och räknas därför inte i tabellens "
-        "grupper. Klassificera dem så att grupperna går ihop."
+        f"Observera: {' och '.join(parts)} är ännu inte {participle} och räknas därför inte i tabellens "
+        f"grupper. Klassificera {pronoun} så att grupperna går ihop."
     )
 
 
@@ -606,9 +611,10 @@ def quality_report_docx(facts: ReportFacts, *, generated_on: datetime.date) -> b
 
     document.add_heading("Samverkan", level=1)
     document.add_paragraph(
-        f"Under året identifierades {facts.external_identified} avvikelser av en extern samverkanspart och "
-        f"{facts.other_concerned} avvikelser avsåg en annan verksamhet. "
-        f"{facts.feedback_forwarded} synpunkter eller klagomål vidarebefordrades till en annan utförare."
+        f"Under året identifierades {antal(facts.external_identified, DEVIATION_FORMS)} av en extern "
+        "samverkanspart och "
+        f"{antal(facts.other_concerned, DEVIATION_FORMS)} avsåg en annan verksamhet. "
+        f"{antal(facts.feedback_forwarded, FEEDBACK_FORMS)} vidarebefordrades till en annan utförare."
     )
     _placeholder(document, "vilka processer som kräver samverkan och med vilka (intern och extern samverkan)")
 
@@ -637,7 +643,7 @@ def quality_report_docx(facts: ReportFacts, *, generated_on: datetime.date) -> b
     _placeholder(document, "hur risker har identifierats och bedömts och vilka åtgärder det har lett till")
 
     document.add_heading("Avvikelser", level=1)
-    document.add_paragraph(f"Under {year} rapporterades {facts.deviation_total} avvikelser.")
+    document.add_paragraph(f"Under {year} rapporterades {antal(facts.deviation_total, DEVIATION_FORMS)}.")
     _figure_table(document, ("Kategori", "Antal"), facts.deviation_by_category)
     document.add_heading("Vad vi har lärt oss", level=2)
     if facts.lessons:
@@ -689,7 +695,8 @@ def quality_report_docx(facts: ReportFacts, *, generated_on: datetime.date) -> b
 
     document.add_heading("Åtgärder för att säkra kvaliteten", level=1)
     document.add_paragraph(
-        f"Efter årets avvikelser beslutades {facts.actions_decided} åtgärder, varav {facts.actions_done} är klara."
+        f"Efter årets avvikelser beslutades {antal(facts.actions_decided, 'åtgärd,åtgärder')}, "
+        f"varav {facts.actions_done} är klara."
     )
     if facts.routines:
         document.add_heading("Gällande rutiner", level=2)

@@ -537,3 +537,39 @@ def test_the_overview_gives_the_same_lists_as_todo_for(
         assert _keys(per_unit[org.provider.pk])["overdue"] and _keys(per_unit[org.provider.pk])["done_late"]
     if who == "deputy":
         assert {d.client_id for d in mine.overdue} == {astrid.pk}
+
+
+# --- "Kommande": a new order's deadlines show at once -------------------------------------------------------
+
+
+def test_a_new_orders_deadlines_show_at_once_under_kommande(org: Organisation, astrid: Client, manager: Any) -> None:
+    f.make_order(astrid, org.provider, decision_date=D(2024, 1, 10), received_on=D(2024, 1, 15))
+    todo = todo_for(manager, today=D(2024, 1, 15), unit_id=org.provider.pk)
+    # First contact (two weeks, warned a week ahead) is not yet due soon; neither are the plan and the execution
+    # (three months from the decision): all three are under "Kommande", none is invisible.
+    assert {d.rule.code for d in todo.upcoming} >= {Rule.FIRST_CONTACT, Rule.EXECUTION}
+    assert todo.overdue == todo.due_soon == []
+    execution = one(todo.upcoming, Rule.EXECUTION)
+    assert execution.due_on == D(2024, 4, 10)
+    # A week later the first contact moves to "Förfaller snart" and leaves "Kommande".
+    later = todo_for(manager, today=D(2024, 1, 22), unit_id=org.provider.pk)
+    assert of(later.due_soon, Rule.FIRST_CONTACT) and not of(later.upcoming, Rule.FIRST_CONTACT)
+
+
+def test_kommande_looks_three_months_ahead_and_no_further(org: Organisation, astrid: Client, manager: Any) -> None:
+    f.make_order(astrid, org.provider, decision_date=D(2024, 1, 10), received_on=D(2024, 1, 15))
+    # The execution is due 2024-04-10: 92 days ahead of 2024-01-09, but 93 ahead of 2024-01-08.
+    assert of(todo_for(manager, today=D(2024, 1, 9), unit_id=org.provider.pk).upcoming, Rule.EXECUTION)
+    assert not of(todo_for(manager, today=D(2024, 1, 8), unit_id=org.provider.pk).upcoming, Rule.EXECUTION)
+
+
+def test_the_page_shows_kommande_collapsed(
+    org: Organisation, astrid: Client, manager: Any, no_two_factor: None
+) -> None:
+    from bista.core import clock
+    from bista.core.tests.api_support import session_client
+
+    f.make_order(astrid, org.provider, decision_date=clock.today(), received_on=clock.today())
+    html = session_client(manager, verified=False).get(f"/att-gora/?unit={org.provider.pk}").content.decode()
+    assert '<h2 id="kommande">Kommande (' in html
+    assert "<details" in html and "Verkställighet" in html

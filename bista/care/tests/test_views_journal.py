@@ -811,7 +811,7 @@ def _fill(client: Client, author: Any, count: int) -> None:
             services.journal_objection_record(actor=author, entry=original, text=f"Invändning {n}.")
 
 
-JOURNAL_PAGE_QUERIES = 21
+JOURNAL_PAGE_QUERIES = 18
 
 
 def test_journal_page_query_budget(astrid: Client, manager: Any, django_assert_num_queries: Any) -> None:

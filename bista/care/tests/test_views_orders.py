@@ -27,7 +27,7 @@ LIST = "/bestallningar/"
 CREATE = "/bestallningar/ny/"
 # Session and user (2), the access map (2), the filters' units, deputies and teams (3), count and page (2),
 # and the session saved on every request (savepoint, update, release: 3).
-ORDER_LIST_QUERIES = 12
+ORDER_LIST_QUERIES = 9
 
 
 @pytest.fixture(autouse=True)

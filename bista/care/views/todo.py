@@ -39,6 +39,8 @@ def _days(count: int) -> str:
 def _state_text(duty: Duty, today: datetime.date, due_on: datetime.date) -> str:
     state = duty.state(today)
     label = STATE_LABELS[state]
+    if state is DutyState.OPEN:
+        return f"Om {_days((due_on - today).days)}"
     if state is DutyState.DUE_SOON:
         days_left = (due_on - today).days
         return f"{label}: förfaller i dag" if days_left == 0 else f"{label}: om {_days(days_left)}"
@@ -56,6 +58,7 @@ class Section:
     caption: str
     rows: list[Row]
     empty: str
+    collapsed: bool = False
 
 
 def _id_param(request: HttpRequest, name: str) -> int | None:
@@ -105,6 +108,14 @@ def sections(todo: TodoList, today: datetime.date) -> list[Section]:
             f"Uppgifter utförda efter förfallodagen de senaste {selectors.DONE_LATE_WINDOW_DAYS} dagarna",
             _rows(todo.done_late, today),
             f"Inget har utförts för sent de senaste {selectors.DONE_LATE_WINDOW_DAYS} dagarna.",
+        ),
+        Section(
+            "kommande",
+            "Kommande",
+            f"Uppgifter som förfaller inom {selectors.UPCOMING_DAYS} dagar, före varningstiden",
+            _rows(todo.upcoming, today),
+            f"Inget mer förfaller de närmaste {selectors.UPCOMING_DAYS} dagarna.",
+            collapsed=True,
         ),
     ]
 

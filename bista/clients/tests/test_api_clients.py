@@ -35,7 +35,7 @@ pytestmark = pytest.mark.django_db
 ASTRID = fake_personnummer("19450307", 982)
 NEW_NUMBER = fake_personnummer("19800101", 984)
 # Session (read and save), user, two-factor check, memberships, grants, the user's teams, count and page.
-QUERIES_PER_CLIENT_LIST = 10
+QUERIES_PER_CLIENT_LIST = 7
 
 
 @pytest.fixture

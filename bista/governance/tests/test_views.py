@@ -120,7 +120,7 @@ def test_the_drilldown_lists_only_what_the_reader_may_see(
     body = browser(manager).get(url).content.decode()
     assert "Ahl" in body and "1 av 1" in body
     body = browser(controller).get(url).content.decode()
-    assert "Ahl" not in body and "1 poster som du inte har behörighet att se" in body
+    assert "Ahl" not in body and "1 post som du inte har behörighet att se" in body
     assert browser(other_manager).get(url).status_code == 403
     assert browser(manager).get(url.replace("first_contact", "ami")).status_code == 404  # manual: no drill-down
     assert browser(manager).get(url.replace("/VB/", "/Q1/")).status_code == 404

@@ -34,7 +34,7 @@ BERTIL = fake_personnummer("19520612", 984)
 CECILIA = fake_personnummer("19610405", 986)
 # Session (read, and saved in a savepoint: three), user, memberships, grants, units, categories, the clients
 # of the filter, count and page (with unit, client, category and reporter joined in).
-DEVIATION_LIST_QUERIES = 12
+DEVIATION_LIST_QUERIES = 9
 
 
 @pytest.fixture(autouse=True)

@@ -656,7 +656,7 @@ def test_posts_in_another_unit_change_nothing(org: Organisation, complaint: Feed
 
 # --- Query budget ---------------------------------------------------------------------------------
 
-FEEDBACK_LIST_QUERIES = 12
+FEEDBACK_LIST_QUERIES = 9
 
 
 def test_list_query_budget(org: Organisation, astrid: Client, manager: Any, django_assert_num_queries: Any) -> None:

@@ -495,7 +495,7 @@ def test_posts_in_another_unit_change_nothing(org: Organisation, incident: DataI
 
 # --- Query budget ---------------------------------------------------------------------------------
 
-INCIDENT_LIST_QUERIES = 10
+INCIDENT_LIST_QUERIES = 7
 
 
 def test_list_query_budget(org: Organisation, manager: Any, django_assert_num_queries: Any) -> None:

@@ -553,8 +553,8 @@ def test_posts_in_another_unit_change_nothing(
 
 # --- Query budgets --------------------------------------------------------------------------------
 
-ROUTINE_LIST_QUERIES = 9
-PLAN_QUERIES = 13
+ROUTINE_LIST_QUERIES = 6
+PLAN_QUERIES = 10
 
 
 def test_routine_list_query_budget(org: Organisation, manager: Any, django_assert_num_queries: Any) -> None:

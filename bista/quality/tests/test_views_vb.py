@@ -168,8 +168,8 @@ def test_each_figure_links_to_its_events(org: Organisation, year: Year, manager:
 
 def test_the_notice_of_unclassified_events(org: Organisation, year: Year, manager: Any) -> None:
     html = body(browser(manager).get(TABLE, query(org)))
-    assert "1 avvikelser" in html
-    assert "1 synpunkter eller klagomål" in html
+    assert ">1 avvikelse</a>" in html
+    assert "1 synpunkt eller klagomål" in html
     assert f"rad={vbdocs.DEVIATION_UNCLASSIFIED}" in html
     html = body(browser(manager).get(TABLE, query(org, ar=YEAR - 2)))
     assert "inte klassificerade" not in html
@@ -427,7 +427,7 @@ def test_docx_export(org: Organisation, year: Year, manager: Any) -> None:
     text = "\n".join(p.text for p in document.paragraphs)
     assert "Redovisning av synpunkter och klagomål" in text
     assert f"{org.provider.name}, {YEAR}" in text
-    assert "1 avvikelser och 1 synpunkter eller klagomål är ännu inte klassificerade" in text
+    assert "1 avvikelse och 1 synpunkt eller klagomål är ännu inte klassificerade" in text
     (table,) = document.tables
     header = [cell.text for cell in table.rows[0].cells]
     assert header == [
@@ -519,7 +519,7 @@ def test_xlsx_export(org: Organisation, year: Year, manager: Any) -> None:
     rows = [[c.value for c in sheet[number]] for number in range(6, last + 1)]
     check_rows(rows)
     assert all(isinstance(row[1], int) for row in rows if row[1] is not None)
-    assert sheet.cell(row=last + 2, column=1).value.startswith("Observera: 1 avvikelser")
+    assert sheet.cell(row=last + 2, column=1).value.startswith("Observera: 1 avvikelse och")
 
 
 def test_an_unknown_format_is_a_404(org: Organisation, manager: Any) -> None:
@@ -575,7 +575,7 @@ def test_the_quality_report_counts_the_years_records(org: Organisation, year: Ye
     assert f"Under {YEAR} inkom 2 lex Sarah-rapporter. 1 bedömdes som allvarliga och 2 anmälningar" in text
     assert "Återkoppling har lämnats på 1 och åtgärder har vidtagits för 1" in text
     assert f"Under {YEAR} registrerades 2 personuppgiftsincidenter, varav 0 anmäldes till IMY." in text
-    assert "identifierades 1 avvikelser av en extern samverkanspart och 1 avvikelser avsåg en annan verksamhet" in text
+    assert "identifierades 1 avvikelse av en extern samverkanspart och 1 avvikelse avsåg en annan verksamhet" in text
     tables = {t.rows[0].cells[0].text: t for t in document.tables}
     deviation_table = next(t for t in document.tables if t.rows[0].cells[0].text == "Kategori")
     by_category = {row.cells[0].text: row.cells[1].text for row in deviation_table.rows[1:]}

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from bista.core.access import has_perm_anywhere, require_any_unit, unit_ids_with
 from bista.core.errors import ConflictError
+from bista.core.format import antal
 from bista.core.forms import MAX_ID, apply_service_errors
 from bista.core.models import Unit
 from bista.core.permissions import Perm
@@ -170,10 +171,10 @@ def _table_context(
             }
         )
     unclassified = [
-        (count, label, drill_url(unit.pk, year, key))
-        for kind, key, label in (
-            ("deviation", vbdocs.DEVIATION_UNCLASSIFIED, "avvikelser"),
-            ("feedback", vbdocs.FEEDBACK_UNCLASSIFIED, "synpunkter eller klagomål"),
+        (antal(count, forms), drill_url(unit.pk, year, key))
+        for kind, key, forms in (
+            ("deviation", vbdocs.DEVIATION_UNCLASSIFIED, vbdocs.DEVIATION_FORMS),
+            ("feedback", vbdocs.FEEDBACK_UNCLASSIFIED, vbdocs.FEEDBACK_FORMS),
         )
         if (count := table.unclassified.get(kind, 0))
     ]

@@ -29,7 +29,7 @@ HOURS = "/schema/timmar/?manad=2030-03"
 # Session and user (2), the access map (2), the units (1); per employee: the employees, the regimes, their
 # terms, teams and rates, and the shifts (6); per client: the shifts, the unit's clients and their orders,
 # the clients (4), which of them the user may name (1); the session saved (3).
-HOURS_QUERIES = 19
+HOURS_QUERIES = 16
 
 
 def test_hours_anonymous() -> None:

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 JOBS = "/schema/optimering/"
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
 # Session and user (2), the access map (2), the units (1), the unit's recent jobs (1), the session saved (3).
-JOBS_QUERIES = 9
+JOBS_QUERIES = 6
 
 
 def next_monday() -> datetime.date:

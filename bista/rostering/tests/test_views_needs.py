@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 
 INDEX = "/schema/behov/"
 # Session and user (2), the access map (2), count and page of clients (2), the session saved (3).
-INDEX_QUERIES = 9
+INDEX_QUERIES = 6
 
 
 def page_url(client: Any) -> str:

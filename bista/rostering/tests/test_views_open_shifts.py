@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 LIST = "/schema/oppna-pass/?fran=2030-03-04&till=2030-03-17"
 # Session and user (2), the access map (2), the units (1), the open shifts (1), the clients the user may name
 # (1), the session saved (3).
-LIST_QUERIES = 10
+LIST_QUERIES = 7
 
 
 def state() -> list[Any]:

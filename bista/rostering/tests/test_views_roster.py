@@ -34,13 +34,13 @@ MY = "/schema/mitt/"
 # Session and user (2), the access map (2), the teams (1), the team's shifts (1) and the access-log rows
 # written for them (1), the clients the user may name (1), the team's employees (1), and the session saved
 # (savepoint, update, release: 3).
-ROSTER_QUERIES = 12
+ROSTER_QUERIES = 9
 # Session and user (2), the employee (1), the own shifts (1), the access map (2), the user's teams and the
 # clients the employee may see by name (2), the session saved (3).
-MY_QUERIES = 11
+MY_QUERIES = 8
 # Session and user (2), the access map (2), the employee (1), the shifts (1), the clients the user may name
 # (1) and the access-log rows for them (1), the session saved (3).
-PERSON_QUERIES = 11
+PERSON_QUERIES = 8
 
 
 def person_url(employee: Any) -> str:

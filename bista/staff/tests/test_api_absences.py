@@ -15,7 +15,7 @@ from bista.staff.tests.support import D, add_absence, hire, staff_state
 pytestmark = pytest.mark.django_db
 
 # Session, user, two-factor device and check, access map, count and page: the same for 1 or 31 absences.
-QUERIES_PER_ABSENCE_LIST = 10
+QUERIES_PER_ABSENCE_LIST = 7
 
 
 @pytest.fixture

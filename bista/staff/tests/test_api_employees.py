@@ -171,7 +171,7 @@ def test_list_query_budget(org: Organisation, eva: Employee, manager: Any, djang
 
 # What every request costs (session, user, two-factor device and check, access map) plus count, page and
 # the teams prefetch: the same for one employee or eleven.
-QUERIES_PER_EMPLOYEE_LIST = 11
+QUERIES_PER_EMPLOYEE_LIST = 8
 
 
 # --- Read one ---------------------------------------------------------------------------------------

@@ -1,0 +1,37 @@
+"""The `antal` filter: a count with its noun in the right number, available in every template."""
+
+from __future__ import annotations
+
+import pytest
+from django.template import engines
+
+from bista.core.format import antal
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [
+        (0, "0 beställningar"),
+        (1, "1 beställning"),
+        (2, "2 beställningar"),
+        ("1", "1 beställning"),
+        (-1, "-1 beställningar"),
+    ],
+)
+def test_antal_picks_singular_only_for_one(count: object, expected: str) -> None:
+    assert antal(count, "beställning,beställningar") == expected
+
+
+def test_one_form_serves_both_numbers() -> None:
+    assert antal(1, "medarbetare") == "1 medarbetare"
+    assert antal(5, "medarbetare") == "5 medarbetare"
+
+
+def test_a_count_that_is_not_a_number_is_shown_as_it_is() -> None:
+    assert antal(None, "rad,rader") == "None rader"
+
+
+def test_every_template_has_the_filter_without_loading_it() -> None:
+    template = engines["django"].from_string('{{ n|antal:"avvikelse,avvikelser" }}')
+    assert template.render({"n": 1}) == "1 avvikelse"
+    assert template.render({"n": 3}) == "3 avvikelser"
