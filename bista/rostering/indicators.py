@@ -65,8 +65,20 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models import (
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncDate
 from django.db.models.lookups import LessThan
 
 from bista.clients.models import Client
@@ -381,25 +393,47 @@ def _gender_key(gender: str | None) -> str:
     return gender if gender in GENDERS else OTHER
 
 
-def _local_month(value: datetime.datetime | datetime.date) -> datetime.date:
-    if isinstance(value, datetime.datetime):
-        value = value.astimezone(STOCKHOLM).date() if value.tzinfo else value.date()
-    return value.replace(day=1)
+def _months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    months, month = [], first.replace(day=1)
+    while month <= last:
+        months.append(month)
+        month = _month_start(month.year, month.month + 1)
+    return months
 
 
-def _hour_buckets(condition: Q, sums: Mapping[str, Q | None]) -> _Buckets:
-    """One GROUP BY query: hours per (local month, employee gender) for each named condition."""
+def _local_month_of_start(first: datetime.date, last: datetime.date) -> Case:
+    """The local month of a shift's start, as that month's ordinal (`date.toordinal()` of its first day), for
+    shifts starting in the months `first` … `last`: one CASE over each month's bounds as aware moments.
+
+    Why not TruncMonth(tzinfo=Stockholm): SQLite has no time zones, so Django runs it as a Python function per
+    row, which was half of a VB's time on SQLite; comparing with precomputed bounds is plain SQL on both."""
+    whens = [
+        When(
+            starts_at__gte=datetime.datetime.combine(month, datetime.time(0), tzinfo=STOCKHOLM),
+            starts_at__lt=datetime.datetime.combine(
+                _month_start(month.year, month.month + 1), datetime.time(0), tzinfo=STOCKHOLM
+            ),
+            then=Value(month.toordinal()),
+        )
+        for month in _months_between(first, last)
+    ]
+    return Case(*whens, default=Value(None), output_field=IntegerField())
+
+
+def _hour_buckets(condition: Q, first: datetime.date, last: datetime.date, sums: Mapping[str, Q | None]) -> _Buckets:
+    """One GROUP BY query: hours per (local month, employee gender) for each named condition, for shifts that
+    start in the months `first` … `last`."""
     aggregates: dict[str, Any] = {name: Sum(_DURATION, filter=q) for name, q in sums.items()}
     rows = (
-        Shift.objects.filter(condition)
-        .annotate(month=TruncMonth("starts_at", tzinfo=STOCKHOLM))
+        Shift.objects.filter(condition & _in_months(first, last))
+        .annotate(month=_local_month_of_start(first, last))
         .values("month", "employee__gender")
         .annotate(**aggregates)
         .order_by()
     )
     buckets: _Buckets = defaultdict(lambda: dict.fromkeys(sums, 0.0))
     for row in rows:
-        bucket = buckets[(_local_month(row["month"]), _gender_key(row["employee__gender"]))]
+        bucket = buckets[(datetime.date.fromordinal(row["month"]), _gender_key(row["employee__gender"]))]
         for name in sums:
             duration = row[name]
             bucket[name] += duration.total_seconds() / 3600 if duration is not None else 0.0
@@ -442,7 +476,9 @@ def _sum_figure(code: str, period: ReportPeriod, buckets: _Buckets, num: str, sh
 
 def _sick_buckets(scope: Q, first: datetime.date, last: datetime.date) -> _Buckets:
     return _hour_buckets(
-        scope & SCHEDULED & _in_months(first, last),
+        scope & SCHEDULED,
+        first,
+        last,
         {"scheduled": None, "sick": SICK, "sick_1_14": SICK & DAYS_1_14},
     )
 
@@ -478,7 +514,9 @@ def sick_leave_days_1_14(
 
 def _worked_buckets(scope: Q, first: datetime.date, last: datetime.date) -> _Buckets:
     return _hour_buckets(
-        scope & WORKED & _in_months(first, last),
+        scope & WORKED,
+        first,
+        last,
         {"worked": None, "hourly_paid": Q(is_hourly_paid=True), "overtime": Q(is_overtime=True)},
     )
 
@@ -518,13 +556,15 @@ def _client_months(scope: Q, first: datetime.date, last: datetime.date) -> list[
     """One GROUP BY query: distinct employees with worked shifts per client and local month."""
     rows = (
         Shift.objects.filter(scope & WORKED & _in_months(first, last))
-        .annotate(month=TruncMonth("starts_at", tzinfo=STOCKHOLM))
+        .annotate(month=_local_month_of_start(first, last))
         .values("month", "client_id", "client__gender")
         .annotate(staff=Count("employee_id", distinct=True))
         .order_by()
     )
     found = [
-        ClientMonth(row["client_id"], _gender_key(row["client__gender"]), _local_month(row["month"]), row["staff"])
+        ClientMonth(
+            row["client_id"], _gender_key(row["client__gender"]), datetime.date.fromordinal(row["month"]), row["staff"]
+        )
         for row in rows
     ]
     return sorted(found, key=lambda r: (r.month, r.client_id))
