@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import enum
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -177,8 +178,10 @@ class Duty:
             return self.rule.due_at(self.anchor_at)
         return None
 
-    @property
+    @functools.cached_property
     def due_on(self) -> datetime.date:
+        # Computed once per duty: a unit's list sorts and classifies thousands of them (the fields it depends
+        # on are frozen).
         return due_date(self.rule, self.anchor_on, self.anchor_at)
 
     def state(self, today: datetime.date) -> DutyState:

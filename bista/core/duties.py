@@ -8,11 +8,12 @@ themselves from their app's `ready()`.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from bista.core.deadlines import Duty, DutyState, PeriodUnit, RuleBook, RuleVersion, due_date, duty_state
 from bista.core.models import DutyRule
@@ -81,7 +82,7 @@ def make_duty(
         anchor_on=anchor,
         done_on=done,
         subject=subject,
-        url=reverse(url[0], args=url[1]),
+        url=duty_url(url),
         unit_id=unit_id,
         client_id=client_id,
         client_name=client_name,
@@ -89,6 +90,26 @@ def make_duty(
         team_ids=team_ids,
         anchor_at=anchor_at,
     )
+
+
+# A stand-in id, reversed once per view name (and script prefix); a list of thousands of duties then costs a
+# string split per duty instead of a URL resolver walk (reverse() was a fifth of "Att göra"'s time).
+_ID_MARK = "987654321987"
+
+
+@functools.lru_cache(maxsize=256)
+def _url_parts(name: str, arity: int, prefix: str) -> tuple[str, ...]:
+    return tuple(reverse(name, args=[int(_ID_MARK)] * arity).split(_ID_MARK))
+
+
+def duty_url(url: UrlRef) -> str:
+    """The path of a view name and its arguments: from a cached pattern when every argument is an int."""
+    name, args = url
+    if args and all(type(arg) is int for arg in args):
+        parts = _url_parts(name, len(args), get_script_prefix())
+        if len(parts) == len(args) + 1:
+            return parts[0] + "".join(f"{arg}{part}" for arg, part in zip(args, parts[1:], strict=True))
+    return reverse(name, args=args)
 
 
 DutySource = Callable[[DutyQuery], Iterable[Duty]]

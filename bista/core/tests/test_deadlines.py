@@ -384,3 +384,13 @@ def test_duty_state_is_consistent(
         assert state is DutyState.DUE_SOON
     else:
         assert state is DutyState.OPEN
+
+
+def test_duty_urls_from_the_cached_pattern_equal_reverse(db: object) -> None:
+    from django.urls import reverse
+
+    from bista.core.duties import duty_url
+
+    for name, args in [("clients:card", (7,)), ("care:order_detail", (123456,)), ("staff:card", (1,))]:
+        assert duty_url((name, args)) == reverse(name, args=args)
+    assert duty_url(("care:todo", ())) == reverse("care:todo")
