@@ -13,8 +13,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.utils import timezone
 
+from bista.core import clock
 from bista.core.models import Membership, RoleGrant, Unit
 
 ACCESS_CACHE_ATTR = "_bista_access_map"
@@ -60,7 +60,7 @@ def access_map(user: Any) -> dict[int, frozenset[str]]:
         return {}
     cached = getattr(user, ACCESS_CACHE_ATTR, None)
     if cached is None:
-        cached = _build_access_map(user, timezone.localdate())
+        cached = _build_access_map(user, clock.today())
         setattr(user, ACCESS_CACHE_ATTR, cached)
     return cached  # type: ignore[no-any-return]
 
@@ -113,4 +113,4 @@ def requires_two_factor(user: Any) -> bool:
     """Whether any of the user's current roles demands two-factor sign-in (reference data on the role)."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return Membership.objects.filter(valid_on(timezone.localdate()), user=user, role__requires_two_factor=True).exists()
+    return Membership.objects.filter(valid_on(clock.today()), user=user, role__requires_two_factor=True).exists()

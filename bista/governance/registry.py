@@ -22,10 +22,10 @@ from typing import Any
 
 from bista.care.models import Delivery
 from bista.care.selfchecks import Check, SelfCheck, self_checks
+from bista.core.clock import STOCKHOLM
 from bista.governance import rules
 from bista.governance.rules import COUNT, SHARE, PeriodRange
 from bista.quality.models import Deviation, Feedback, LexSarahReport
-from bista.quality.rules import STOCKHOLM
 from bista.rostering.indicators import Code as StaffCode
 
 WOMEN, MEN = "K", "M"

@@ -11,11 +11,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 
 from bista.care import selectors as care_selectors
 from bista.clients.selectors import visible_clients
-from bista.core import selectors
+from bista.core import clock, selectors
 from bista.core.access import access_map, has_perm, unit_ids_with
 from bista.core.models import Unit
 from bista.core.permissions import Perm
@@ -45,7 +44,7 @@ def _todo_boxes(user: Any) -> list[dict[str, Any]]:
     """The "Att göra" counts: the user's own duties, and each unit whose every client the user sees."""
     if not unit_ids_with(user, *Perm.CLIENT_VIEW):
         return []
-    today = timezone.localdate()
+    today = clock.today()
     url = reverse("care:todo")
     boxes = [
         {"label": "Mina uppgifter", "url": url, "counts": care_selectors.todo_for(user, today=today, mine=True).counts}

@@ -20,8 +20,8 @@ from docx.document import Document as DocumentType
 from docx.oxml import OxmlElement
 from docx.shared import Pt
 
+from bista.core.clock import STOCKHOLM
 from bista.quality.models import LexSarahReport
-from bista.quality.rules import STOCKHOLM
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 IVO_HEADING = "Anmälan enligt lex Sarah till Inspektionen för vård och omsorg (IVO)"
