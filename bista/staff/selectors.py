@@ -46,10 +46,9 @@ APPRAISAL_RULE = "staff.appraisal"
 HIDDEN_CLIENT = "Brukare som du inte har behörighet att se"
 
 
-def team_ids_for_user(user: Any) -> set[int]:
-    """The active teams the user works in, through their employee record."""
-    if not getattr(user, "is_authenticated", False):
-        return set()
+def employee_team_ids(user: Any) -> set[int]:
+    """The active teams a signed-in user works in, through their employee record (core.access asks here:
+    the staff app registers this as its team source)."""
     return set(Employee.objects.filter(user=user, teams__is_active=True).values_list("teams__id", flat=True)) - {None}
 
 
