@@ -15,7 +15,6 @@ from typing import Annotated, Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404, HttpRequest
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -24,6 +23,7 @@ from bista.care.models import ImplementationPlan, JournalCategory, JournalEntry,
 from bista.clients.models import AccessLogEntry, Client
 from bista.clients.selectors import client_get, visible_clients
 from bista.clients.services import access_log_record, access_log_record_shown
+from bista.core import clock
 from bista.core.access import require_any_unit
 from bista.core.api import ERRORS, Id, InputSchema, Pagination, PatchSchema, SearchText, Text, actor, existing, one_of
 from bista.core.deadlines import Duty
@@ -602,7 +602,7 @@ def list_duties(request: HttpRequest, unit: Id | None = None, team: Id | None = 
     require_any_unit(user, Perm.CLIENT_VIEW)
     if unit is not None and team is not None:
         raise ValidationError({NON_FIELD_ERRORS: ["Ange antingen unit eller team, inte båda."]})
-    today = timezone.localdate()
+    today = clock.today()
     todo = selectors.todo_for(user, today=today, unit_id=unit, team_id=team, mine=mine)
     return {
         "today": today,

@@ -17,13 +17,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.utils import timezone
 
 from bista.care.documents import render_pdf
 from bista.care.models import HomeBinder, ImplementationPlan, Order, PlanActivity
 from bista.clients.models import AccessLogEntry, Client, ClientContact
 from bista.clients.selectors import can_see_protected_address, visible_clients
 from bista.clients.services import access_log_record_many
+from bista.core import clock
 from bista.core.access import SYSTEM, has_perm
 from bista.core.models import Unit
 from bista.core.permissions import Perm
@@ -129,7 +129,7 @@ def write_emergency_export(*, actor: Any, unit: Unit, directory: Path | str) -> 
         raise PermissionDenied("Behörighet saknas: care.self_check")
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
-    printed_at = timezone.localtime()
+    printed_at = clock.local_now()
     printed_by = "Systemet (nödrutin)" if actor is SYSTEM else (actor.get_full_name() or actor.get_username())
     clients = emergency_clients(actor, unit)
     access_log_record_many(

@@ -26,11 +26,10 @@ from bista.clients.models import AccessLogEntry, Client
 from bista.clients.selectors import visible_clients
 from bista.clients.services import access_log_record
 from bista.core import duties as duty_registry
-from bista.core.access import has_perm, unit_ids_with, valid_on
+from bista.core.access import has_perm, team_ids_for_user, unit_ids_with, valid_on
 from bista.core.deadlines import Duty, TodoList, todo_list
 from bista.core.models import Membership, Team
 from bista.core.permissions import Perm
-from bista.staff.selectors import team_ids_for_user
 
 DONE_LATE_WINDOW_DAYS = 90  # "done late" on "Att göra" looks back this far
 # "Kommande" on "Att göra" looks this far ahead: three months covers a new order's first contact, plan and

@@ -29,12 +29,12 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max, Q, QuerySet
-from django.utils import timezone
 
 from bista.care.duties import Rule
 from bista.care.models import HomeBinder, ImplementationPlan, Order
 from bista.clients.models import Client
 from bista.clients.selectors import visible_clients
+from bista.core import clock
 from bista.core.access import has_perm
 from bista.core.deadlines import RuleBook
 from bista.core.duties import load_rule_book
@@ -296,7 +296,7 @@ def self_checks(
     _check_access(actor, unit_id)
     if end < start:
         raise ValueError("end before start")
-    today = today or timezone.localdate()
+    today = today or clock.today()
     book = load_rule_book()
     results = {
         check.code: check

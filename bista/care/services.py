@@ -12,7 +12,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
 from bista.care import rules
 from bista.care.models import (
@@ -31,7 +30,7 @@ from bista.care.models import (
 )
 from bista.clients.models import AccessLogEntry, Client, ClientUnit
 from bista.clients.services import access_log_record
-from bista.core import audit
+from bista.core import audit, clock
 from bista.core.access import SYSTEM, check_perm, has_perm, valid_on
 from bista.core.errors import ConflictError
 from bista.core.models import Membership, Team, Unit
@@ -71,12 +70,8 @@ MANUAL_STEPS = (
 )
 
 
-def _today() -> datetime.date:
-    return timezone.localdate()
-
-
 def _not_in_future(day: datetime.date | None, field: str) -> None:
-    if day is not None and day > _today():
+    if day is not None and day > clock.today():
         raise ValidationError({field: "Datumet kan inte ligga i framtiden."})
 
 
@@ -131,14 +126,16 @@ def _validate_order(order: Order) -> None:
         errors["team"] = "Arbetsgruppen hör inte till enheten."
     if (
         order.deputy_id
-        and not Membership.objects.filter(valid_on(_today()), user_id=order.deputy_id, unit_id=order.unit_id).exists()
+        and not Membership.objects.filter(
+            valid_on(clock.today()), user_id=order.deputy_id, unit_id=order.unit_id
+        ).exists()
     ):
         errors["deputy"] = "Den ansvariga har ingen roll i enheten."
     if order.service_id and order.decision_date:
         service = order.service
         if not service.in_force(order.decision_date):
             errors["service"] = "Insatsen gällde inte på beslutsdatum."
-    if "received_on" not in errors and order.received_on and order.received_on > _today():
+    if "received_on" not in errors and order.received_on and order.received_on > clock.today():
         errors["received_on"] = "Datumet kan inte ligga i framtiden."
     if errors:
         raise ValidationError(errors)
@@ -433,7 +430,7 @@ def plan_sign(
         raise ConflictError(current_version=locked.version)
     if locked.status != ImplementationPlan.Status.DRAFT:
         raise ValidationError("Planen är redan undertecknad.")
-    signed_on = signed_on or _today()
+    signed_on = signed_on or clock.today()
     _not_in_future(signed_on, "signed_on")
     order = Order.objects.select_for_update().get(pk=locked.order_id)
     if not order.is_open:
@@ -451,7 +448,7 @@ def plan_sign(
     locked.status = ImplementationPlan.Status.SIGNED
     locked.signed_on = signed_on
     locked.signed_by = _person(actor)
-    locked.signed_at = timezone.now()
+    locked.signed_at = clock.now()
     locked.version += 1
     locked.save()
     if order.plan_established_on is None:
@@ -534,9 +531,9 @@ def plan_changes(old: ImplementationPlan, new: ImplementationPlan) -> list[rules
 
 def _role_name(actor: Any, unit: Unit) -> str:
     membership = (
-        Membership.objects.filter(valid_on(_today()), user=actor, unit=unit).select_related("role").first()
+        Membership.objects.filter(valid_on(clock.today()), user=actor, unit=unit).select_related("role").first()
         or Membership.objects.filter(
-            valid_on(_today()), user=actor, unit__isnull=True, district=unit.department.district
+            valid_on(clock.today()), user=actor, unit__isnull=True, district=unit.department.district
         )
         .select_related("role")
         .first()
@@ -612,7 +609,7 @@ def journal_entry_create(
     errors = {}
     if event_date is None:
         errors["event_date"] = "Ange händelsedatum."
-    elif event_date > _today():
+    elif event_date > clock.today():
         errors["event_date"] = "Händelsedatum kan inte ligga i framtiden."
     if not text:
         errors["text"] = "Skriv anteckningen."
@@ -621,12 +618,12 @@ def journal_entry_create(
     if errors:
         raise ValidationError(errors)
     assert event_date is not None
-    category = _check_category(category, _today())
+    category = _check_category(category, clock.today())
     entry = JournalEntry(
         client=client,
         unit=unit,
         event_date=event_date,
-        written_at=written_at or timezone.now(),
+        written_at=written_at or clock.now(),
         author=actor,
         author_name=(actor.get_full_name() or actor.get_username())[:200],
         author_role=_role_name(actor, unit)[:100],
@@ -690,7 +687,7 @@ def journal_objection_record(*, actor: Any, entry: JournalEntry, text: str) -> J
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": "Skriv vad brukaren invänder."})
-    objection = JournalObjection.objects.create(entry=entry, text=text, recorded_by=actor, recorded_at=timezone.now())
+    objection = JournalObjection.objects.create(entry=entry, text=text, recorded_by=actor, recorded_at=clock.now())
     audit.record(actor=actor, action="journal.objection", obj=objection, new={"entry": entry.pk}, unit=unit)
     return objection
 
@@ -758,7 +755,7 @@ def binder_save(
     _not_in_future(reviewed_on, "reviewed_on")
     if (
         responsible is not None
-        and not Membership.objects.filter(valid_on(_today()), user=responsible, unit=unit).exists()
+        and not Membership.objects.filter(valid_on(clock.today()), user=responsible, unit=unit).exists()
     ):
         raise ValidationError({"responsible": "Den ansvariga har ingen roll i enheten."})
     if current and reviewed_on < current.reviewed_on:

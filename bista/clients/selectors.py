@@ -14,10 +14,9 @@ from django.http import Http404
 from bista.clients.models import AccessLogEntry, Client, ClientUnit, ProtectedIdentityAccess
 from bista.clients.services import access_log_record
 from bista.core import personnummer
-from bista.core.access import SYSTEM, unit_ids_with
+from bista.core.access import SYSTEM, team_ids_for_user, unit_ids_with
 from bista.core.models import Membership, Unit
 from bista.core.permissions import Perm
-from bista.staff.selectors import team_ids_for_user
 
 # Something that looks like a personnummer rather than a name: 6, 8, 10 or 12 digits with an optional - or +.
 PERSONNUMMER_QUERY = re.compile(r"^\s*\d{6}(\d{2})?([-+]?\d{4})?\s*$")

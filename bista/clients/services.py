@@ -11,11 +11,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from bista.clients.actions import ACCESS_ACTIONS
 from bista.clients.models import AccessLogEntry, Client, ClientContact, ClientUnit, LogReview, ProtectedIdentityAccess
-from bista.core import audit
+from bista.core import audit, clock
 from bista.core.access import SYSTEM, check_perm, has_perm, unit_ids_with
 from bista.core.audit import current_request_id
 from bista.core.models import Team, Unit
@@ -99,7 +98,7 @@ def client_create(
     )
     client.full_clean()
     client.save()
-    ClientUnit.objects.create(client=client, unit=unit, since=since or timezone.localdate())
+    ClientUnit.objects.create(client=client, unit=unit, since=since or clock.today())
     team_list = _check_teams({unit.pk}, teams)
     client.teams.set(team_list)
     audit.record(
@@ -150,7 +149,7 @@ def client_link_unit(*, actor: Any, client: Client, unit: Unit, since: datetime.
     existing = ClientUnit.objects.filter(client=client, unit=unit, until__isnull=True).first()
     if existing:
         return existing
-    link = ClientUnit.objects.create(client=client, unit=unit, since=since or timezone.localdate())
+    link = ClientUnit.objects.create(client=client, unit=unit, since=since or clock.today())
     audit.record(
         actor=actor, action="client.link_unit", obj=client, new={"unit": unit.pk, "since": link.since}, unit=unit
     )
@@ -164,7 +163,7 @@ def client_unlink_unit(*, actor: Any, client: Client, unit: Unit, until: datetim
     link = ClientUnit.objects.select_for_update().filter(client=client, unit=unit, until__isnull=True).first()
     if link is None:
         raise ValidationError({"unit": "Brukaren är inte kopplad till enheten."})
-    end = until or timezone.localdate()
+    end = until or clock.today()
     if end < link.since:
         raise ValidationError({"until": "Slutdatum får inte vara före startdatum."})
     link.until = end
@@ -215,7 +214,7 @@ def protected_access_grant(*, actor: Any, unit: Unit, user: Any) -> ProtectedIde
 def protected_access_revoke(*, actor: Any, access: ProtectedIdentityAccess) -> ProtectedIdentityAccess:
     check_perm(actor, Perm.LOG_REVIEW, access.unit_id)
     if access.revoked_at is None:
-        access.revoked_at = timezone.now()
+        access.revoked_at = clock.now()
         access.save(update_fields=["revoked_at"])
         audit.record(
             actor=actor, action="protected_access.revoke", obj=access, new={"user": access.user_id}, unit=access.unit
@@ -348,7 +347,7 @@ def log_review_complete(*, actor: Any, review: LogReview, outcome: str, findings
         raise ValidationError({"findings": "Beskriv vad som hittades."})
     review.outcome = outcome
     review.findings = findings.strip()
-    review.reviewed_at = timezone.now()
+    review.reviewed_at = clock.now()
     review.save(update_fields=["outcome", "findings", "reviewed_at"])
     audit.record(
         actor=actor,

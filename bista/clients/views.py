@@ -25,6 +25,7 @@ from bista.clients.forms import (
     LogSampleForm,
 )
 from bista.clients.models import AccessLogEntry, LogReview
+from bista.core import clock
 from bista.core.access import has_perm, require_any_unit, unit_ids_with
 from bista.core.csvexport import CsvDownload
 from bista.core.errors import ConflictError
@@ -240,7 +241,7 @@ def log_index(request: HttpRequest) -> HttpResponse:
         if request.GET.get("format") == "csv":
             return _log_csv(entries)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("sida"))
-    today = timezone.localdate()
+    today = clock.today()
     sample_form = LogSampleForm(
         units=units,
         prefix="urval",

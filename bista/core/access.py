@@ -8,13 +8,13 @@ further to the token's scopes. Every view, API endpoint and selector asks here.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.utils import timezone
 
+from bista.core import clock
 from bista.core.models import Membership, RoleGrant, Unit
 
 ACCESS_CACHE_ATTR = "_bista_access_map"
@@ -60,7 +60,7 @@ def access_map(user: Any) -> dict[int, frozenset[str]]:
         return {}
     cached = getattr(user, ACCESS_CACHE_ATTR, None)
     if cached is None:
-        cached = _build_access_map(user, timezone.localdate())
+        cached = _build_access_map(user, clock.today())
         setattr(user, ACCESS_CACHE_ATTR, cached)
     return cached  # type: ignore[no-any-return]
 
@@ -109,8 +109,28 @@ def require_any_unit(user: Any, codes: Iterable[str]) -> set[int]:
     return unit_ids
 
 
+# Which teams a user works in is staff data (their employee record), but what a user may see is decided here.
+# Core imports no other context, so the staff app registers the answer in its AppConfig.ready().
+TeamSource = Callable[[Any], set[int]]
+_team_source: TeamSource | None = None
+
+
+def register_team_source(source: TeamSource) -> None:
+    """Set the function that lists a signed-in user's active team ids (the staff app, at start-up)."""
+    global _team_source
+    _team_source = source
+
+
+def team_ids_for_user(user: Any) -> set[int]:
+    """The active teams the user works in. With no source registered nobody is in a team: team access is
+    then denied, never widened."""
+    if not getattr(user, "is_authenticated", False) or _team_source is None:
+        return set()
+    return _team_source(user)
+
+
 def requires_two_factor(user: Any) -> bool:
     """Whether any of the user's current roles demands two-factor sign-in (reference data on the role)."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return Membership.objects.filter(valid_on(timezone.localdate()), user=user, role__requires_two_factor=True).exists()
+    return Membership.objects.filter(valid_on(clock.today()), user=user, role__requires_two_factor=True).exists()

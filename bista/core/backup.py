@@ -22,9 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from django.db import connections, transaction
-from django.utils import timezone
 
-from bista.core import integrity
+from bista.core import clock, integrity
 
 MANIFEST_SUFFIX = ".json"
 
@@ -61,7 +60,7 @@ def manifest_path(path: Path) -> Path:
 
 
 def default_path(vendor: str, directory: Path) -> Path:
-    stamp = timezone.now().astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = clock.now().astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     return directory / f"bista-{stamp}.{'dump' if vendor == 'postgresql' else 'sqlite3'}"
 
 
@@ -121,7 +120,7 @@ def _run(command: list[str], env: dict[str, str]) -> None:
 
 
 def _write_manifest(path: Path, vendor: str, counts: dict[str, int]) -> None:
-    manifest = {"format": vendor, "created": timezone.now().isoformat(), "tables": counts}
+    manifest = {"format": vendor, "created": clock.now().isoformat(), "tables": counts}
     manifest_path(path).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 

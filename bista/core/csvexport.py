@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpResponse
-from django.utils import timezone
+
+from bista.core import clock
 
 # A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -24,7 +25,7 @@ class CsvDownload:
 
     def __init__(self, basename: str, header: Iterable[str]) -> None:
         self.response = HttpResponse(content_type="text/csv; charset=utf-8")
-        self.response["Content-Disposition"] = f'attachment; filename="{basename}-{timezone.localdate():%Y%m%d}.csv"'
+        self.response["Content-Disposition"] = f'attachment; filename="{basename}-{clock.today():%Y%m%d}.csv"'
         self.response.write("\ufeff")
         self._writer = csv.writer(self.response, delimiter=";")
         self._writer.writerow(list(header))

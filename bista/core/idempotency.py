@@ -25,8 +25,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.request import RawPostDataException
-from django.utils import timezone
 
+from bista.core import clock
 from bista.core.errors import IdempotencyKeyError
 from bista.core.models import IdempotencyRecord
 
@@ -70,7 +70,7 @@ def _fingerprint(request: HttpRequest) -> str:
 
 
 def _live(user: Any, key: str) -> IdempotencyRecord | None:
-    cutoff = timezone.now() - KEY_LIFETIME
+    cutoff = clock.now() - KEY_LIFETIME
     return IdempotencyRecord.objects.filter(user=user, key=key, created_at__gte=cutoff).first()
 
 
@@ -114,7 +114,7 @@ def _remember(request: HttpRequest, response: HttpResponse) -> None:
     except UnicodeDecodeError:
         return
     user, key, fingerprint = pending
-    now = timezone.now()
+    now = clock.now()
     IdempotencyRecord.objects.filter(created_at__lt=now - KEY_LIFETIME).delete()
     try:
         with transaction.atomic():

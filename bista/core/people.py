@@ -6,9 +6,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 
-from bista.core import personnummer
+from bista.core import clock, personnummer
 
 
 class Gender(models.TextChoices):
@@ -22,7 +21,7 @@ class Gender(models.TextChoices):
 
 def validate_stored_personnummer(value: str) -> None:
     try:
-        parsed = personnummer.parse(value, today=timezone.localdate())
+        parsed = personnummer.parse(value, today=clock.today())
     except personnummer.PersonnummerError as error:
         raise ValidationError(str(error), code=error.code) from error
     if parsed.digits != value:
@@ -32,7 +31,7 @@ def validate_stored_personnummer(value: str) -> None:
 def parse_personnummer_field(value: str, field: str = "personnummer") -> str:
     """Parse user input into the stored 12 digits, or raise a ValidationError naming the field."""
     try:
-        return personnummer.parse(value, today=timezone.localdate()).digits
+        return personnummer.parse(value, today=clock.today()).digits
     except personnummer.PersonnummerError as error:
         raise ValidationError({field: ValidationError(str(error), code=error.code)}) from error
 

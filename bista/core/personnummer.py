@@ -24,6 +24,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from bista.core import clock
+
 __all__ = [
     "FORMAT_MESSAGE",
     "ErrorCode",
@@ -175,12 +177,12 @@ def parse(value: str, *, today: datetime.date | None = None) -> Personnummer:
     """Parse and validate a personnummer or samordningsnummer.
 
     ``today`` is the reference date for century inference of 10-digit forms and for rejecting
-    birth dates in the future; it defaults to ``datetime.date.today()``.
+    birth dates in the future; it defaults to today in Stockholm (``bista.core.clock``).
 
     Raises :class:`PersonnummerError` (a ``ValueError``) with a Swedish message if invalid.
     """
     if today is None:
-        today = datetime.date.today()  # noqa: DTZ011 - a pure module; Django callers pass timezone.localdate()
+        today = clock.today()
 
     match = _INPUT_PATTERN.fullmatch(value.strip())
     if match is None:

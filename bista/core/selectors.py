@@ -7,8 +7,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
+from bista.core import clock
 from bista.core.access import access_map, unit_ids_with, valid_on
 from bista.core.models import DutyRule, Membership, Team, Unit
 from bista.core.permissions import Perm
@@ -48,7 +48,7 @@ def team_get(actor: Any, pk: int) -> Team:
 
 def current_memberships(actor: Any) -> list[Membership]:
     return list(
-        Membership.objects.filter(valid_on(timezone.localdate()), user=actor)
+        Membership.objects.filter(valid_on(clock.today()), user=actor)
         .select_related("role", "unit", "district")
         .order_by("district__name", "unit__name")
     )

@@ -10,9 +10,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
-from bista.core import audit
+from bista.core import audit, clock
 from bista.core.access import (
     SYSTEM,
     access_map,
@@ -113,9 +112,7 @@ def membership_grant(
         check_perm(actor, Perm.ORG_MANAGE, target)
     if unit is not None and unit.department.district_id != district.pk:
         raise ValidationError({"unit": "Enheten hör inte till stadsdelsnämnden."})
-    membership = Membership(
-        user=user, role=role, district=district, unit=unit, valid_from=valid_from or timezone.localdate()
-    )
+    membership = Membership(user=user, role=role, district=district, unit=unit, valid_from=valid_from or clock.today())
     membership.full_clean()
     membership.save()
     audit.record(
@@ -141,7 +138,7 @@ def membership_end(*, actor: Any, membership: Membership, valid_to: datetime.dat
         raise PermissionDenied("Behörighet saknas: org.manage")
     for unit_id in scope:
         check_perm(actor, Perm.ORG_MANAGE, unit_id)
-    end = valid_to or timezone.localdate()
+    end = valid_to or clock.today()
     if end <= membership.valid_from:
         raise ValidationError({"valid_to": "Slutdatum måste vara efter startdatum."})
     if membership.valid_to is not None and end >= membership.valid_to:
@@ -183,7 +180,7 @@ def api_token_create(
     beyond = sorted(set(scopes) - held)
     if beyond:
         raise ValidationError({"scopes": f"Du kan inte ge en nyckel behörigheter du inte har: {', '.join(beyond)}."})
-    if expires_at is not None and expires_at <= timezone.now():
+    if expires_at is not None and expires_at <= clock.now():
         raise ValidationError({"expires_at": "Giltighetstiden måste sluta i framtiden."})
     prefix = secrets.token_hex(4)
     secret = f"bista_{prefix}_{secrets.token_urlsafe(32)}"
@@ -204,7 +201,7 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
     if actor is not SYSTEM and token.user_id != actor.pk:
         raise ValidationError({"token": "Du kan bara återkalla dina egna nycklar."})
     if token.revoked_at is None:
-        token.revoked_at = timezone.now()
+        token.revoked_at = clock.now()
         token.save(update_fields=["revoked_at"])
         audit.record(actor=actor, action="api_token.revoke", obj=token, new={"revoked_at": token.revoked_at})
     return token
@@ -220,7 +217,7 @@ def api_token_authenticate(secret: str) -> ApiToken | None:
     token = ApiToken.objects.select_related("user").filter(prefix=parts[1]).first()
     if token is None or not secrets.compare_digest(token.token_hash, _hash_token(secret)):
         return None
-    now = timezone.now()
+    now = clock.now()
     if token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
         return None
     if not token.user.is_active:
@@ -253,7 +250,7 @@ def two_factor_device_for(user: Any) -> Any:
 def two_factor_enrolment_open(user: Any, *, now: datetime.datetime | None = None) -> bool:
     """Whether the user may enrol without a code: no second factor yet, and the account is new (created within
     BISTA_2FA_ENROLMENT_WINDOW_HOURS)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     window = datetime.timedelta(hours=settings.BISTA_2FA_ENROLMENT_WINDOW_HOURS)
     return two_factor_confirmed_device(user) is None and user.date_joined + window > now
 
@@ -290,7 +287,7 @@ def two_factor_code_issuable_users(actor: Any) -> Any:
     from django.contrib.auth import get_user_model
 
     units = unit_ids_with(actor, Perm.ORG_MANAGE)
-    members = Membership.objects.filter(valid_on(timezone.localdate()), unit_id__in=units).values("user_id")
+    members = Membership.objects.filter(valid_on(clock.today()), unit_id__in=units).values("user_id")
     return (
         get_user_model()
         .objects.filter(is_active=True, pk__in=members)
@@ -311,7 +308,7 @@ def two_factor_code_issue(*, actor: Any, user: Any) -> tuple[TwoFactorEnrolmentC
             raise PermissionDenied("Behörighet saknas: org.manage i användarens enhet")
     if not user.is_active:
         raise ValidationError({"user": "Kontot är inte aktivt."})
-    now = timezone.now()
+    now = clock.now()
     TwoFactorEnrolmentCode.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(
         revoked_at=now
     )
@@ -344,12 +341,12 @@ def two_factor_code_redeem(*, actor: Any, code: str) -> Any:
     issued = (
         TwoFactorEnrolmentCode.objects.select_for_update()
         .filter(user=actor, code_hash=_hash_code(code), used_at__isnull=True, revoked_at__isnull=True)
-        .filter(expires_at__gt=timezone.now())
+        .filter(expires_at__gt=clock.now())
         .first()
     )
     if issued is None or two_factor_confirmed_device(actor) is not None:
         return None
-    issued.used_at = timezone.now()
+    issued.used_at = clock.now()
     issued.save(update_fields=["used_at"])
     TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
     device = TOTPDevice.objects.create(user=actor, name="Autentiseringsapp", confirmed=False)

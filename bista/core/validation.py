@@ -19,7 +19,8 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+
+from bista.core import clock
 
 EARLIEST = datetime.date(1900, 1, 1)
 # The widest UTC offsets in use anywhere (Kiribati +14:00, Baker Island -12:00); PostgreSQL refuses > 15:59.
@@ -36,7 +37,7 @@ class DateRange:
 
     def latest(self) -> datetime.date:
         """Today when no years ahead are allowed; else the end of the year that many years ahead."""
-        today = timezone.localdate()
+        today = clock.today()
         return today if self.years_ahead == 0 else datetime.date(today.year + self.years_ahead, 12, 31)
 
     def message(self) -> str:

@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from bista.core import selectors, services
+from bista.core import clock, selectors, services
 from bista.core.access import access_map, has_perm_anywhere, require_any_unit
 from bista.core.forms import (
     ApiTokenForm,
@@ -132,7 +132,7 @@ def two_factor_codes(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/two_factor_codes.html",
-        {"form": form, "issued": issued, "recent": recent, "now": timezone.now()},
+        {"form": form, "issued": issued, "recent": recent, "now": clock.now()},
     )
 
 

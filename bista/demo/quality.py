@@ -47,6 +47,7 @@ from typing import Any, NamedTuple
 from bista.care import selfchecks
 from bista.clients.models import ClientContact
 from bista.core.access import SYSTEM, has_perm
+from bista.core.clock import STOCKHOLM, local_date
 from bista.core.deadlines import add_months
 from bista.core.permissions import Perm
 from bista.demo import identities as ids
@@ -72,7 +73,7 @@ from bista.quality.models import (
     QualityCategory,
     SelfCheckPlanItem,
 )
-from bista.quality.rules import STOCKHOLM, local_date, tertial_bounds
+from bista.quality.rules import tertial_bounds
 
 DAY = datetime.timedelta(days=1)
 HOUR = datetime.timedelta(hours=1)

@@ -90,6 +90,7 @@ from django.db.models import Max, Model
 from bista.care.models import Order, OrderEvent
 from bista.core import audit
 from bista.core.access import SYSTEM
+from bista.core.clock import STOCKHOLM
 from bista.core.deadlines import add_months
 from bista.core.models import Membership
 from bista.core.permissions import RoleCode
@@ -108,7 +109,6 @@ from bista.demo.generator import (
     DistrictData,
     step,
 )
-from bista.rostering.facts import STOCKHOLM
 from bista.rostering.models import BookedOccasion, NeedPattern, Shift, ShiftKind
 from bista.staff.models import (
     Absence,

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
+from bista.core import clock
 from bista.core.access import require_any_unit
 from bista.core.api import ERRORS, Id, InputSchema, PatchSchema, Text, actor, existing, one_of
 from bista.core.models import Unit
@@ -268,7 +268,7 @@ def indicator_table(request: HttpRequest, goal_id: Id, period: PeriodCode = "VB"
     goal = selectors.goal_get(user, goal_id)
     if period not in Period.values:
         raise ValidationError({"period": "Välj T1, T2 eller VB."})
-    rows = selectors.indicator_rows(user, goal, period, source=Source(today=timezone.localdate()))
+    rows = selectors.indicator_rows(user, goal, period, source=Source(today=clock.today()))
     return [
         {
             "goal_indicator_id": row.goal_indicator.pk,

@@ -18,7 +18,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
 
 from bista.clients.selectors import clients_by_ids, visible_clients
 from bista.core import clock
@@ -270,7 +269,7 @@ def indicator_rows(
     """The goal's indicator table for a period of its plan's year."""
     unit_id = goal.plan.unit_id
     require_view(actor, unit_id)
-    source = source or Source(today=today or timezone.localdate())
+    source = source or Source(today=today or clock.today())
     follow_ups = {
         (f.goal_indicator_id, f.period): f
         for f in FollowUp.objects.filter(goal=goal, goal_indicator__isnull=False, period__in={period, "VB"})
@@ -371,7 +370,7 @@ def drilldown(
     if indicator is None or indicator.computed_key not in registry.REGISTRY:
         raise Http404("Indikatorn finns inte eller beräknas inte ur registreringarna.")
     unit = Unit.objects.get(pk=unit_id)
-    source = Source(today=today or timezone.localdate())
+    source = Source(today=today or clock.today())
     result, _ = outcome(source, indicator, unit_id, year, period)
     records, hidden = _records(actor, result)
     staff = registry.staff_periods(rules.period_range(year, period)) if result.record_kind.startswith("staff:") else []
@@ -469,7 +468,7 @@ def open_data(
 ) -> list[dict[str, Any]]:
     """Every indicator used in the units' plans for the year, as Kolada-style rows: kpi, municipality, unit,
     period and values per gender T (total), K, M. Only units the actor may see."""
-    source = Source(today=today or timezone.localdate())
+    source = Source(today=today or clock.today())
     rows: list[dict[str, Any]] = []
     for unit in Unit.objects.filter(pk__in=list(unit_ids)).select_related("department__district__municipality"):
         require_view(actor, unit.pk)

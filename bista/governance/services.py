@@ -17,9 +17,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
-from bista.core import audit
+from bista.core import audit, clock
 from bista.core.access import SYSTEM, check_perm
 from bista.core.errors import ConflictError
 from bista.core.models import Unit
@@ -689,7 +688,7 @@ def document_run(
         document.status = GeneratedDocument.Status.DONE
         document.progress = 100
         document.message = ""
-        document.finished_at = timezone.now()
+        document.finished_at = clock.now()
         document.save()
         audit.record(
             actor=SYSTEM,
@@ -703,6 +702,6 @@ def document_run(
 
 def _fail(document_id: int, message: str) -> GeneratedDocument:
     GeneratedDocument.objects.filter(pk=document_id).update(
-        status=GeneratedDocument.Status.FAILED, message=message[:300], content=None, finished_at=timezone.now()
+        status=GeneratedDocument.Status.FAILED, message=message[:300], content=None, finished_at=clock.now()
     )
     return GeneratedDocument.objects.get(pk=document_id)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.utils import timezone
 from django_tasks import task
 
+from bista.core import clock
 from bista.governance import documents, services
 from bista.governance.models import GeneratedDocument
 
@@ -16,8 +16,6 @@ from bista.governance.models import GeneratedDocument
 @task()
 def generate_document(document_id: int) -> str:
     def build(document: GeneratedDocument, progress: Callable[[int, str], None]) -> bytes:
-        return documents.build(
-            document.plan, document.kind, document.format, today=timezone.localdate(), progress=progress
-        )
+        return documents.build(document.plan, document.kind, document.format, today=clock.today(), progress=progress)
 
     return services.document_run(document_id, build).status

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bista.core import clock
 from bista.core.access import require_any_unit
 from bista.core.csvexport import CsvDownload
 from bista.core.errors import ConflictError
@@ -115,7 +116,7 @@ def index(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     require_any_unit(actor, [Perm.GOVERNANCE_VIEW])
     units = list(selectors.visible_units(actor))
-    today = timezone.localdate()
+    today = clock.today()
     data = request.POST if request.method == "POST" else (request.GET or None)
     form = UnitYearForm(data, units=units, initial={"ar": today.year, "enhet": units[0].pk if units else None})
     plan = None
@@ -160,7 +161,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     plan = selectors.plan_get(actor, pk)
     period = _period(request)
-    source = Source(today=timezone.localdate())
+    source = Source(today=clock.today())
     follow_ups = selectors.follow_ups_by_goal(plan, period)
     tree = []
     for goal, depth in selectors.goal_tree(plan):
@@ -314,7 +315,7 @@ def _render_goal(
 ) -> HttpResponse:
     actor = _actor(request)
     plan = goal.plan
-    source = Source(today=timezone.localdate())
+    source = Source(today=clock.today())
     goal = Goal.objects.prefetch_related("indicators__indicator", "activities").get(pk=goal.pk)
     rows = selectors.indicator_rows(actor, goal, period, source=source)
     follow_up = selectors.follow_up_for(goal, period)
@@ -696,7 +697,7 @@ def chart(request: HttpRequest, unit_pk: int, code: str, year: int) -> HttpRespo
     indicator = IndicatorDefinition.objects.filter(code=code).first()
     if indicator is None:
         raise Http404("Indikatorn finns inte.")
-    source = Source(today=timezone.localdate())
+    source = Source(today=clock.today())
     points = selectors.history(source, indicator, unit_pk, _year(year))
     target = (
         GoalIndicator.objects.filter(goal__plan__unit_id=unit_pk, goal__plan__year=year, indicator=indicator)
@@ -768,7 +769,7 @@ def preview(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, "; ".join(error.messages))
         return redirect(_plan_url(plan))
-    data = documents.report_data(plan, kind, today=timezone.localdate())
+    data = documents.report_data(plan, kind, today=clock.today())
     response = HttpResponse(documents.to_pdf(data), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="forhandsvisning-{kind}-{plan.year}.pdf"'
     response["Cache-Control"] = "no-store"

@@ -15,10 +15,10 @@ from django.urls import reverse
 from bista.care import selectors as care_selectors
 from bista.clients.selectors import visible_clients
 from bista.core import clock, selectors
-from bista.core.access import access_map, has_perm, unit_ids_with
+from bista.core.access import access_map, has_perm, team_ids_for_user, unit_ids_with
 from bista.core.models import Unit
 from bista.core.permissions import Perm
-from bista.staff.selectors import employee_search, team_ids_for_user
+from bista.staff.selectors import employee_search
 
 
 @login_required

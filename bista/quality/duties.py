@@ -9,10 +9,10 @@ from typing import Any
 
 from django.db.models import Q
 
+from bista.core.clock import STOCKHOLM, local_date
 from bista.core.deadlines import Duty
 from bista.core.duties import DutyQuery, make_duty, register
 from bista.quality.models import DataIncident, Deviation, DeviationAction, Feedback, LexSarahReport, Routine
-from bista.quality.rules import STOCKHOLM, local_date
 
 
 class Rule:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
+from bista.core.clock import STOCKHOLM
+
 TERTIAL_LABELS = ("Utfall T1", "Utfall T2", "Utfall VB (T3)", "Totalt ack")
 
 
@@ -25,11 +25,6 @@ def tertial_bounds(year: int, tertial: int) -> tuple[datetime.date, datetime.dat
         else datetime.date(year, 12, 31)
     )
     return datetime.date(year, start_month, 1), end
-
-
-def local_date(moment: datetime.datetime) -> datetime.date:
-    """The calendar day in Stockholm of an aware moment (events are counted by their local day)."""
-    return moment.astimezone(STOCKHOLM).date()
 
 
 def imy_deadline(discovered_at: datetime.datetime) -> datetime.datetime:

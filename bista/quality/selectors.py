@@ -15,6 +15,7 @@ from django.http import Http404
 from bista.clients.models import AccessLogEntry
 from bista.clients.selectors import visible_clients
 from bista.clients.services import access_log_record
+from bista.core import clock
 from bista.core.access import unit_ids_with
 from bista.core.permissions import Perm
 from bista.quality import rules
@@ -143,8 +144,8 @@ def _require_view(actor: Any, unit_id: int) -> None:
 
 
 def _year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
-    start = datetime.datetime(year, 1, 1, tzinfo=rules.STOCKHOLM)
-    return start, datetime.datetime(year + 1, 1, 1, tzinfo=rules.STOCKHOLM)
+    start = datetime.datetime(year, 1, 1, tzinfo=clock.STOCKHOLM)
+    return start, datetime.datetime(year + 1, 1, 1, tzinfo=clock.STOCKHOLM)
 
 
 def vb_table_for(actor: Any, *, unit_id: int, year: int) -> rules.VbTable:
@@ -158,13 +159,13 @@ def vb_table_unchecked(*, unit_id: int, year: int) -> rules.VbTable:
     start, end = _year_bounds(year)
     category_refs = [rules.CategoryRef(c.group, c.code, c.name) for c in categories()]
     deviations = [
-        rules.DeviationFact(rules.local_date(reported_at), code, identified_by, concerns)
+        rules.DeviationFact(clock.local_date(reported_at), code, identified_by, concerns)
         for reported_at, code, identified_by, concerns in Deviation.objects.filter(
             unit_id=unit_id, reported_at__gte=start, reported_at__lt=end
         ).values_list("reported_at", "category__code", "identified_by", "concerns")
     ]
     lex_sarah = [
-        rules.LexSarahFact(rules.local_date(reported_at), ivo_day)
+        rules.LexSarahFact(clock.local_date(reported_at), ivo_day)
         for reported_at, ivo_day in LexSarahReport.objects.filter(unit_id=unit_id)
         .filter(
             Q(reported_at__gte=start, reported_at__lt=end)
@@ -181,7 +182,7 @@ def vb_table_unchecked(*, unit_id: int, year: int) -> rules.VbTable:
         )
     ]
     incident_days = [
-        rules.local_date(moment)
+        clock.local_date(moment)
         for moment in DataIncident.objects.filter(
             unit_id=unit_id, discovered_at__gte=start, discovered_at__lt=end
         ).values_list("discovered_at", flat=True)
@@ -213,7 +214,7 @@ def trend_counts(
     result: dict[tuple[int, int], Counter[str]] = {}
     if kind == "deviation":
         rows = [
-            (rules.local_date(at), name or "Ej klassificerad")
+            (clock.local_date(at), name or "Ej klassificerad")
             for at, name in Deviation.objects.filter(
                 unit_id=unit_id, reported_at__gte=start, reported_at__lt=end
             ).values_list("reported_at", "category__name")
@@ -229,7 +230,7 @@ def trend_counts(
         rows = [(day, str(labels.get(label, label))) for day, label in rows]
     elif kind == "lex_sarah":
         rows = [
-            (rules.local_date(at), "Lex Sarah-rapporter")
+            (clock.local_date(at), "Lex Sarah-rapporter")
             for at in LexSarahReport.objects.filter(
                 unit_id=unit_id, reported_at__gte=start, reported_at__lt=end
             ).values_list("reported_at", flat=True)

@@ -9,10 +9,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from bista.clients.models import Client, ClientUnit
-from bista.core import audit
+from bista.core import audit, clock
 from bista.core.access import SYSTEM, check_perm, valid_on
 from bista.core.errors import ConflictError
 from bista.core.models import Membership, Unit
@@ -40,14 +39,6 @@ def _person(actor: Any) -> Any:
     return actor if getattr(actor, "pk", None) else None
 
 
-def _now() -> datetime.datetime:
-    return timezone.now()
-
-
-def _today() -> datetime.date:
-    return timezone.localdate()
-
-
 def _strip(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
 
@@ -73,9 +64,9 @@ def _not_in_future(moment: datetime.datetime | datetime.date | None, field: str)
     if moment is None:
         return
     if isinstance(moment, datetime.datetime):
-        if moment > _now():
+        if moment > clock.now():
             raise ValidationError({field: "Tidpunkten kan inte ligga i framtiden."})
-    elif moment > _today():
+    elif moment > clock.today():
         raise ValidationError({field: "Datumet kan inte ligga i framtiden."})
 
 
@@ -135,7 +126,7 @@ def deviation_report(
     """Anyone in the unit reports a deviation: what happened and when (the client is optional).
     `reported_at` is for the demo's history only."""
     check_perm(actor, Perm.QUALITY_REPORT, unit)
-    reported_at = reported_at or _now()
+    reported_at = reported_at or clock.now()
     what_happened = (what_happened or "").strip()
     if not what_happened:
         raise ValidationError({"what_happened": "Beskriv vad som hände."})
@@ -175,7 +166,7 @@ def deviation_update(*, actor: Any, deviation: Deviation, expected_version: int 
     old = audit.snapshot(locked, DEVIATION_AUDITED)
     for name, value in _strip(changes).items():
         setattr(locked, name, value)
-    _check_category(locked.category, [QualityCategory.Group.DEVIATION], rules.local_date(locked.reported_at))
+    _check_category(locked.category, [QualityCategory.Group.DEVIATION], clock.local_date(locked.reported_at))
     if locked.identified_by not in IdentifiedBy.values:
         raise ValidationError({"identified_by": "Ogiltigt val."})
     if locked.concerns not in Concerns.values:
@@ -198,7 +189,10 @@ def deviation_action_add(
     description = (description or "").strip()
     if not description:
         raise ValidationError({"description": "Beskriv åtgärden."})
-    if owner is None or not Membership.objects.filter(valid_on(_today()), user=owner, unit=deviation.unit).exists():
+    if (
+        owner is None
+        or not Membership.objects.filter(valid_on(clock.today()), user=owner, unit=deviation.unit).exists()
+    ):
         raise ValidationError({"owner": "Den ansvariga har ingen roll i enheten."})
     action = DeviationAction.objects.create(deviation=deviation, description=description, owner=owner, due_on=due_on)
     audit.record(
@@ -258,7 +252,7 @@ def deviation_close(
         errors["actions"] = "Alla åtgärder måste vara klara innan avvikelsen avslutas."
     if errors:
         raise ValidationError(errors)
-    closed_at = closed_at or _now()
+    closed_at = closed_at or clock.now()
     _not_in_future(closed_at, "closed_at")
     if closed_at < locked.reported_at:
         raise ValidationError({"closed_at": "Avvikelsen kan inte avslutas innan den rapporterades."})
@@ -282,7 +276,7 @@ def deviation_escalate(
         raise ValidationError("Avvikelsen är avslutad; rapportera i stället en ny lex Sarah-rapport.")
     if LexSarahReport.objects.filter(deviation=locked).exists():
         raise ValidationError("Avvikelsen är redan rapporterad enligt lex Sarah.")
-    reported_at = reported_at or _now()
+    reported_at = reported_at or clock.now()
     _not_in_future(reported_at, "reported_at")
     if reported_at < locked.reported_at:
         raise ValidationError({"reported_at": "Rapporten kan inte vara äldre än avvikelsen."})
@@ -334,7 +328,7 @@ def lex_sarah_report(
 ) -> LexSarahReport:
     """Anyone who works in the unit reports a missförhållande or a risk of one, genast."""
     check_perm(actor, Perm.QUALITY_REPORT, unit)
-    reported_at = reported_at or _now()
+    reported_at = reported_at or clock.now()
     what_happened = (what_happened or "").strip()
     if not what_happened:
         raise ValidationError({"what_happened": "Beskriv vad som har hänt."})
@@ -379,7 +373,7 @@ def lex_sarah_step(
     """
     check_perm(actor, Perm.QUALITY_MANAGE, report.unit)
     locked = _lock(report, expected_version)
-    at = at or _now()
+    at = at or clock.now()
     _not_in_future(at, "at")
     previous = max(
         t
@@ -458,7 +452,7 @@ def _check_notified(report: LexSarahReport, values: dict[str, Any]) -> None:
     if values.get("ivo_notified_on") is None:
         raise ValidationError({"ivo_notified_on": "Ange när anmälan skickades."})
     _not_in_future(values["ivo_notified_on"], "ivo_notified_on")
-    if report.assessed_at and values["ivo_notified_on"] < rules.local_date(report.assessed_at):
+    if report.assessed_at and values["ivo_notified_on"] < clock.local_date(report.assessed_at):
         raise ValidationError({"ivo_notified_on": "Anmälan kan inte ha skickats före bedömningen."})
 
 
@@ -521,7 +515,7 @@ def _check_feedback(feedback: Feedback) -> None:
         errors["description"] = "Beskriv vad det gäller."
     for name in ("received_on", "forwarded_on", "other_provider_answered_on", "answered_on", "action_taken_on"):
         value = getattr(feedback, name)
-        if value is not None and value > _today():
+        if value is not None and value > clock.today():
             errors[name] = "Datumet kan inte ligga i framtiden."
         elif value is not None and name != "received_on" and value < feedback.received_on:
             errors[name] = "Datumet kan inte vara före det att synpunkten kom in."
@@ -612,9 +606,9 @@ def feedback_close(
             errors["other_provider_answered_on"] = "Den andra utförarens svar om åtgärder saknas."
         if errors:
             raise ValidationError(errors)
-    closed_at = closed_at or _now()
+    closed_at = closed_at or clock.now()
     _not_in_future(closed_at, "closed_at")
-    if rules.local_date(closed_at) < locked.received_on:
+    if clock.local_date(closed_at) < locked.received_on:
         raise ValidationError({"closed_at": "Ärendet kan inte avslutas innan det kom in."})
     old = audit.snapshot(locked, FEEDBACK_AUDITED)
     locked.closed_at = closed_at
@@ -647,7 +641,7 @@ INCIDENT_AUDITED = (
 
 def _check_incident(incident: DataIncident) -> None:
     errors: dict[str, str] = {}
-    now = _now()
+    now = clock.now()
     if incident.discovered_at and incident.happened_at and incident.discovered_at < incident.happened_at:
         errors["discovered_at"] = "Incidenten kan inte ha upptäckts innan den inträffade."
     if incident.ended_at and incident.happened_at and incident.ended_at < incident.happened_at:
@@ -656,7 +650,7 @@ def _check_incident(incident: DataIncident) -> None:
         value = getattr(incident, name)
         if value is not None and value > now and name not in errors:
             errors[name] = "Tidpunkten kan inte ligga i framtiden."
-    if incident.people_informed_on and incident.people_informed_on > _today():
+    if incident.people_informed_on and incident.people_informed_on > clock.today():
         errors["people_informed_on"] = "Datumet kan inte ligga i framtiden."
     if errors:
         raise ValidationError(errors)
@@ -718,7 +712,7 @@ def incident_decide_imy(
         raise ValidationError({"imy_decision": "Beslutet om anmälan är redan fattat."})
     if decision not in DataIncident.ImyDecision.values:
         raise ValidationError({"imy_decision": "Välj om incidenten anmäls till IMY."})
-    decided_at = decided_at or _now()
+    decided_at = decided_at or clock.now()
     if decision == DataIncident.ImyDecision.NO_RISK and not reason.strip():
         raise ValidationError({"imy_decision_reason": "Motivera varför incidenten inte anmäls."})
     if decision == DataIncident.ImyDecision.NOTIFY and notified_at is None:
@@ -744,7 +738,7 @@ ROUTINE_FIELDS = ("name", "process", "owner", "version_label", "content", "adopt
 
 
 def _check_owner(owner: Any, unit: Unit, field: str) -> None:
-    if owner is None or not Membership.objects.filter(valid_on(_today()), user=owner, unit=unit).exists():
+    if owner is None or not Membership.objects.filter(valid_on(clock.today()), user=owner, unit=unit).exists():
         raise ValidationError({field: "Personen har ingen roll i enheten."})
 
 

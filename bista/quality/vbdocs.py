@@ -21,7 +21,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from bista.core import docx
+from bista.core import clock, docx
 from bista.core.access import has_perm
 from bista.core.format import antal
 from bista.core.models import Unit
@@ -240,8 +240,8 @@ def drilldown_keys(table: rules.VbTable) -> dict[str, tuple[str, str]]:
 
 def _year_range(year: int) -> tuple[datetime.datetime, datetime.datetime]:
     return (
-        datetime.datetime(year, 1, 1, tzinfo=rules.STOCKHOLM),
-        datetime.datetime(year + 1, 1, 1, tzinfo=rules.STOCKHOLM),
+        datetime.datetime(year, 1, 1, tzinfo=clock.STOCKHOLM),
+        datetime.datetime(year + 1, 1, 1, tzinfo=clock.STOCKHOLM),
     )
 
 
@@ -288,7 +288,7 @@ def _deviations(actor: Any, unit_id: int, year: int, key: str, tertial: int | No
     for deviation in visible_events(actor, "deviation").filter(
         unit_id=unit_id, reported_at__gte=start, reported_at__lt=end
     ):
-        day = rules.local_date(deviation.reported_at)
+        day = clock.local_date(deviation.reported_at)
         if key == DEVIATION_UNCLASSIFIED:
             matches = deviation.category_id is None and _in_tertial(day, year, tertial)
         else:
@@ -313,7 +313,7 @@ def _lex_sarah(actor: Any, unit_id: int, year: int, key: str, tertial: int | Non
         reports = reports.filter(reported_at__gte=start, reported_at__lt=end)
     events = []
     for report in reports:
-        reported_day = rules.local_date(report.reported_at)
+        reported_day = clock.local_date(report.reported_at)
         fact = rules.LexSarahFact(reported_day, report.ivo_notified_on)
         if _counted(categories, year, key, tertial, lex_sarah=[fact]):
             day = report.ivo_notified_on if key == "lex_sarah.ivo" and report.ivo_notified_on else reported_day
@@ -363,7 +363,7 @@ def _incidents(actor: Any, unit_id: int, year: int, key: str, tertial: int | Non
     for incident in visible_events(actor, "incident").filter(
         unit_id=unit_id, discovered_at__gte=start, discovered_at__lt=end
     ):
-        day = rules.local_date(incident.discovered_at)
+        day = clock.local_date(incident.discovered_at)
         if _counted(categories, year, key, tertial, incident_days=[day]):
             imy = incident.get_imy_decision_display() if incident.imy_decision else "Inget beslut om IMY ännu"
             events.append(

@@ -20,19 +20,20 @@ from typing import Annotated, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from bista.care.models import Order
 from bista.clients.models import AccessLogEntry, Client
 from bista.clients.services import access_log_record_shown
+from bista.core import clock
 from bista.core.access import require_any_unit, unit_ids_with
 from bista.core.api import ERRORS, ClockTime, Id, InputSchema, PatchSchema, Text, actor, one_of
+from bista.core.clock import STOCKHOLM
 from bista.core.errors import ConflictError
 from bista.core.models import Team, Unit
 from bista.core.permissions import Perm
 from bista.rostering import selectors, services
-from bista.rostering.facts import STOCKHOLM, Violation
+from bista.rostering.facts import Violation
 from bista.rostering.models import BookedOccasion, NeedPattern, RosterJob, Shift, ShiftKind
 from bista.staff.models import Employee
 
@@ -575,7 +576,7 @@ def list_patterns(request: HttpRequest, filters: Query[PatternFilter]) -> Any:
         if value is not None:
             patterns = patterns.filter(**{lookup: value})
     if filters.current_only:
-        patterns = patterns.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=timezone.localdate()))
+        patterns = patterns.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=clock.today()))
     result = list(patterns.order_by("client_id", "valid_from", "start_time", "pk")[:MAX_LIMIT])
     _log(user, ((p.client, p.order.unit_id) for p in result), "behovsmönster via API")
     return result

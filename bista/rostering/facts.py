@@ -10,9 +10,8 @@ from __future__ import annotations
 import datetime
 import enum
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
+from bista.core.clock import STOCKHOLM
 
 
 class Kind(enum.StrEnum):

@@ -10,9 +10,10 @@ from typing import Any
 
 from django import forms
 
+from bista.core.clock import STOCKHOLM
 from bista.core.forms import MAX_ID, DateInput, RecordChoiceField, set_unit_choices
 from bista.core.validation import PlausibleDatesMixin
-from bista.rostering.facts import STOCKHOLM, Weights
+from bista.rostering.facts import Weights
 from bista.rostering.models import ShiftKind
 
 UTC = datetime.UTC

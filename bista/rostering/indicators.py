@@ -62,7 +62,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
@@ -83,11 +82,11 @@ from django.db.models.lookups import LessThan
 
 from bista.clients.models import Client
 from bista.core.access import SYSTEM, has_perm
+from bista.core.clock import STOCKHOLM
 from bista.core.permissions import Perm
 from bista.rostering.models import Shift, ShiftKind
 from bista.staff.models import Absence, Employee
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 WOMEN, MEN = "K", "M"
 GENDERS = (WOMEN, MEN)
 HOURLY_PAID_TARGET = 0.19  # seed 000, VP 2024: årsmål 19 % (the governance context will hold targets as data)

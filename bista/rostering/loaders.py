@@ -17,10 +17,10 @@ from django.db.models import Q
 
 from bista.care.models import Order
 from bista.clients.models import Client, ClientUnit
+from bista.core.clock import STOCKHOLM
 from bista.core.models import Team, Unit
 from bista.rostering import needs
 from bista.rostering.facts import (
-    STOCKHOLM,
     AbsenceFact,
     ClientFacts,
     DelegationFact,

@@ -13,7 +13,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import SupportsFloat
 
-from bista.rostering.facts import STOCKHOLM, Kind, NeedSlot, Period
+from bista.core.clock import STOCKHOLM
+from bista.rostering.facts import Kind, NeedSlot, Period
 
 UTC = datetime.UTC
 ONE_DAY = datetime.timedelta(days=1)

@@ -17,8 +17,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from bista.core.clock import STOCKHOLM
 from bista.rostering.facts import (
-    STOCKHOLM,
     AbsenceFact,
     ClientFacts,
     EmployeeFacts,

@@ -23,10 +23,11 @@ from bista.clients.models import AccessLogEntry, Client
 from bista.clients.selectors import visible_clients
 from bista.clients.services import access_log_record_many, access_log_record_shown
 from bista.core.access import has_perm, unit_ids_with
+from bista.core.clock import STOCKHOLM
 from bista.core.models import Team, Unit
 from bista.core.permissions import Perm
 from bista.rostering import loaders, rules
-from bista.rostering.facts import STOCKHOLM, Period, ShiftFact, Violation, Weights
+from bista.rostering.facts import Period, ShiftFact, Violation, Weights
 from bista.rostering.models import RosterJob, Shift, ShiftKind
 from bista.rostering.services import AROUND, SOFT_ON_SAVE
 from bista.staff.models import Employee

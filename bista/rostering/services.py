@@ -28,14 +28,14 @@ from django.utils import timezone
 
 from bista.care.models import Order
 from bista.clients.models import Client, ClientUnit
-from bista.core import audit
+from bista.core import audit, clock
 from bista.core.access import SYSTEM, check_perm, has_perm
+from bista.core.clock import STOCKHOLM
 from bista.core.errors import ConflictError
 from bista.core.models import Unit
 from bista.core.permissions import Perm
 from bista.rostering import loaders, rules
 from bista.rostering.facts import (
-    STOCKHOLM,
     ClientFacts,
     EmployeeFacts,
     ExceptionFact,
@@ -128,14 +128,6 @@ def warnings_of(shift: Shift) -> list[Violation]:
 
 
 # --- Small helpers ---------------------------------------------------------------------------------------
-
-
-def _now() -> datetime.datetime:
-    return timezone.now()
-
-
-def _today() -> datetime.date:
-    return timezone.localdate()
 
 
 def _error(field: str, message: str, code: str) -> ValidationError:
@@ -629,7 +621,7 @@ def need_pattern_end(*, actor: Any, pattern: NeedPattern, last_day: datetime.dat
         raise _error("last_day", f"Mönstret slutar redan {locked.valid_to:%Y-%m-%d}.", "after_end")
     old = audit.snapshot(locked, ("valid_to", "ended_at"))
     locked.valid_to = last_day
-    locked.ended_at = _now()
+    locked.ended_at = clock.now()
     locked.save()
     audit.record(
         actor=actor,
@@ -688,7 +680,7 @@ def booked_occasion_cancel(*, actor: Any, occasion: BookedOccasion, reason: str 
     locked = BookedOccasion.objects.select_for_update(of=("self",)).select_related("order__unit").get(pk=occasion.pk)
     if locked.cancelled_at is not None:
         raise _error("status", "Tillfället är redan avbokat.", "cancelled")
-    locked.cancelled_at = _now()
+    locked.cancelled_at = clock.now()
     locked.save()
     audit.record(
         actor=actor,
@@ -719,7 +711,7 @@ def needs_from_order(*, actor: Any, order: Order) -> list[NeedPattern]:
     if order.scope_unit == Order.ScopeUnit.OCCASION:
         return []
     weekly = float(order.scope_amount) * (1 if order.scope_unit == Order.ScopeUnit.WEEK else 1 / WEEKS_PER_MONTH)
-    valid_from = max(order.period_start, _today())
+    valid_from = max(order.period_start, clock.today())
     if order.period_end is not None and order.period_end < valid_from:
         return []
 
@@ -799,7 +791,7 @@ def exception_revoke(*, actor: Any, exception: ShiftException) -> ShiftException
     )
     if locked.revoked_at is not None:
         raise _error("status", "Undantaget är redan återkallat.", "revoked")
-    locked.revoked_at = _now()
+    locked.revoked_at = clock.now()
     locked.save()
     audit.record(
         actor=actor,
@@ -850,7 +842,7 @@ def roster_job_start(
         errors["period_end"] = ValidationError(
             f"Perioden ska vara {JOB_MIN_DAYS}–{JOB_MAX_DAYS} dagar (2–6 veckor).", code="period_length"
         )
-    if period_start < _today():
+    if period_start < clock.today():
         errors["period_start"] = ValidationError("Perioden kan inte börja i det förflutna.", code="past")
     if (
         isinstance(time_limit_seconds, bool)
@@ -899,14 +891,14 @@ def _is_stale(job: RosterJob) -> bool:
     return (
         job.status == RosterJob.Status.RUNNING
         and job.started_at is not None
-        and job.started_at + datetime.timedelta(seconds=job.time_limit_seconds) + STALE_AFTER < _now()
+        and job.started_at + datetime.timedelta(seconds=job.time_limit_seconds) + STALE_AFTER < clock.now()
     )
 
 
 def _fail_stale(job: RosterJob) -> None:
     job.status = RosterJob.Status.FAILED
     job.message = STALE_MESSAGE
-    job.finished_at = _now()
+    job.finished_at = clock.now()
     job.version += 1
     job.save()
     audit.record(actor=None, action="roster_job.fail", obj=job, new={"message": STALE_MESSAGE}, unit=job.unit)
@@ -946,7 +938,7 @@ def roster_job_stop(*, actor: Any, job: RosterJob) -> RosterJob:
     locked.stop_requested = True
     if locked.status == RosterJob.Status.QUEUED:
         locked.status = RosterJob.Status.STOPPED
-        locked.finished_at = _now()
+        locked.finished_at = clock.now()
         locked.message = "Avbruten innan den startade."
     locked.version += 1
     locked.save()
@@ -1021,11 +1013,11 @@ def roster_job_publish(*, actor: Any, job: RosterJob, version: int | None) -> in
     if violations:
         raise _refuse(violations[:20])
     count = Shift.objects.filter(pk__in=[s.pk for s in drafts]).update(
-        status=Shift.Status.PUBLISHED, version=F("version") + 1, updated_at=_now()
+        status=Shift.Status.PUBLISHED, version=F("version") + 1, updated_at=clock.now()
     )
     old = audit.snapshot(locked, ("status",))
     locked.status = RosterJob.Status.PUBLISHED
-    locked.published_at = _now()
+    locked.published_at = clock.now()
     locked.version += 1
     locked.save()
     audit.record(
@@ -1052,7 +1044,7 @@ def roster_job_discard(*, actor: Any, job: RosterJob, version: int | None = None
         )
     drafts = Shift.objects.filter(job=locked, status=Shift.Status.DRAFT)
     ids = list(drafts.values_list("pk", flat=True))
-    drafts.update(status=Shift.Status.CANCELLED, version=F("version") + 1, updated_at=_now())
+    drafts.update(status=Shift.Status.CANCELLED, version=F("version") + 1, updated_at=clock.now())
     old = audit.snapshot(locked, ("status",))
     locked.status = RosterJob.Status.DISCARDED
     locked.version += 1

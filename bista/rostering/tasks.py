@@ -14,10 +14,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django_tasks import task
 
-from bista.core import audit
+from bista.core import audit, clock
 from bista.rostering import loaders, optimiser
 from bista.rostering.facts import NeedSlot, Period, Weights
 from bista.rostering.models import RosterJob, Shift
@@ -165,7 +164,7 @@ def _save_result(job: RosterJob, instance: Any, result: optimiser.RosterResult) 
         }
         locked.uncovered = _uncovered_json(result)
         locked.message = STATUS_MESSAGES.get(result.status, "Klar.")
-        locked.finished_at = timezone.now()
+        locked.finished_at = clock.now()
         locked.save()
         audit.record(
             actor=None,
@@ -184,7 +183,7 @@ def _fail(job_id: int, message: str) -> None:
             return
         job.status = RosterJob.Status.FAILED
         job.message = message
-        job.finished_at = timezone.now()
+        job.finished_at = clock.now()
         job.save(update_fields=["status", "message", "finished_at"])
         audit.record(actor=None, action="roster_job.fail", obj=job, new={"message": message}, unit=job.unit)
 
@@ -192,7 +191,7 @@ def _fail(job_id: int, message: str) -> None:
 def execute(job_id: int) -> str:
     """Run the job now (the task's body; also callable directly). Returns the job's final status."""
     started = RosterJob.objects.filter(pk=job_id, status=RosterJob.Status.QUEUED, stop_requested=False).update(
-        status=RosterJob.Status.RUNNING, started_at=timezone.now(), message="Läser in behov och personal …"
+        status=RosterJob.Status.RUNNING, started_at=clock.now(), message="Läser in behov och personal …"
     )
     if not started:  # stopped while queued, already run, or unknown
         return str(RosterJob.objects.filter(pk=job_id).values_list("status", flat=True).first() or "missing")

@@ -8,8 +8,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone
 
+from bista.core import clock
 from bista.core.models import Team, Unit, ValidityPeriod
 from bista.core.people import Gender, NeverDeleted, format_personnummer, validate_stored_personnummer
 
@@ -84,7 +84,7 @@ class Employee(NeverDeleted):
 
     @property
     def is_employed(self) -> bool:
-        today = timezone.localdate()
+        today = clock.today()
         return self.start_date <= today and (self.end_date is None or self.end_date >= today)
 
 

@@ -19,6 +19,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from bista.core import clock
 from bista.core.access import has_perm, unit_ids_with
 from bista.core.duties import load_rule_book
 from bista.core.models import Team, Unit
@@ -45,10 +46,9 @@ APPRAISAL_RULE = "staff.appraisal"
 HIDDEN_CLIENT = "Brukare som du inte har behörighet att se"
 
 
-def team_ids_for_user(user: Any) -> set[int]:
-    """The active teams the user works in, through their employee record."""
-    if not getattr(user, "is_authenticated", False):
-        return set()
+def employee_team_ids(user: Any) -> set[int]:
+    """The active teams a signed-in user works in, through their employee record (core.access asks here:
+    the staff app registers this as its team source)."""
     return set(Employee.objects.filter(user=user, teams__is_active=True).values_list("teams__id", flat=True)) - {None}
 
 
@@ -69,7 +69,7 @@ def employee_search(
     if team_id:
         employees = employees.filter(teams__id=team_id)
     if current_only:
-        today = timezone.localdate()
+        today = clock.today()
         employees = employees.filter(Q(end_date__isnull=True) | Q(end_date__gte=today), start_date__lte=today)
     return employees.order_by("last_name", "first_name", "id")
 
@@ -224,7 +224,7 @@ def next_appraisal_due(employee: Employee, appraisals: list[Appraisal], today: d
 def employee_detail(actor: Any, pk: int, *, today: datetime.date | None = None) -> EmployeeDetail:
     """The employee's card with terms, competences, delegations, introductions, appraisals and (if the actor
     may) absences. 404 when the actor may not see the employee."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     employee = employee_get(actor, pk)
     delegations = list(
         Delegation.objects.filter(employee=employee).select_related("kind").order_by("-valid_until", "kind__name")
@@ -413,7 +413,7 @@ def absence_employees(actor: Any, *, unit_id: int | None = None) -> QuerySet[Emp
     unit_ids = absence_unit_ids(actor)
     if unit_id is not None:
         unit_ids &= {unit_id}
-    today = timezone.localdate()
+    today = clock.today()
     return (
         Employee.objects.filter(unit_id__in=unit_ids)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=today - datetime.timedelta(days=365)))
@@ -494,7 +494,7 @@ def client_staffing(
 ) -> ClientStaffing:
     """The client's chosen and excluded staff, competence needs and who is introduced; the read is logged
     (`action`: an AccessLogEntry.Action value, "api" for the API)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     client = staffing_client(actor, client_id, detail="personal och kompetenskrav", action=action)
     choices = list(
         ClientStaffChoice.objects.filter(client=client)
@@ -528,7 +528,7 @@ def client_staffing(
 def staffing_employees(actor: Any, client: Any) -> QuerySet[Employee]:
     """Current employees of the client's units where the actor manages staff: whom a choice can name."""
     units = _staffing_units(actor, client, Perm.EMPLOYEE_MANAGE)
-    today = timezone.localdate()
+    today = clock.today()
     return (
         Employee.objects.filter(unit_id__in=units)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))

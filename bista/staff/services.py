@@ -11,10 +11,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from bista.clients.models import Client, ClientUnit
-from bista.core import audit
+from bista.core import audit, clock
 from bista.core.access import SYSTEM, check_perm, has_perm
 from bista.core.deadlines import add_months
 from bista.core.errors import ConflictError
@@ -159,10 +158,6 @@ def employee_update(
 AUTHOR_FIELDS = ["recorded_by", "held_by"]
 
 
-def _today() -> datetime.date:
-    return timezone.localdate()
-
-
 def _person(actor: Any) -> Any:
     """The user to record as author: None for the SYSTEM actor."""
     return actor if getattr(actor, "pk", None) else None
@@ -180,7 +175,7 @@ def _require_text(value: str, field: str, label: str) -> str:
 
 
 def _not_in_future(day: datetime.date, field: str) -> None:
-    if day > _today():
+    if day > clock.today():
         raise _invalid(field, "Datumet kan inte ligga i framtiden.", "in_future")
 
 
@@ -318,7 +313,7 @@ def employment_term_add(
         unit=employee.unit,
         exclude=AUTHOR_FIELDS,
     )
-    if _term_is_current(starts_on, ends_on, _today()):
+    if _term_is_current(starts_on, ends_on, clock.today()):
         update_versioned(
             actor=actor,
             obj=employee,
@@ -860,7 +855,7 @@ def absence_cancel(*, actor: Any, absence: Absence, version: int | None = None) 
     """Cancel an absence registered by mistake: it stays, marked cancelled, and no longer counts."""
     check_perm(actor, Perm.ABSENCE_MANAGE, absence.employee.unit_id)
     locked = _lock_absence(absence, version, cancelling=True)
-    locked.cancelled_at = timezone.now()
+    locked.cancelled_at = clock.now()
     locked.cancelled_by = _person(actor)
     locked.version += 1
     locked.save(update_fields=["cancelled_at", "cancelled_by", "version"])

@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from bista.care import rules, selectors, services
@@ -29,6 +28,7 @@ from bista.care.models import Delivery, HomeBinder
 from bista.clients import selectors as client_selectors
 from bista.clients.models import AccessLogEntry, Client
 from bista.clients.services import access_log_record
+from bista.core import clock
 from bista.core.access import unit_ids_with, valid_on
 from bista.core.deadlines import STATE_LABELS, DutyState, duty_state
 from bista.core.duties import load_rule_book
@@ -97,7 +97,7 @@ def binder_index(request: HttpRequest, client_pk: int) -> HttpResponse:
     client = client_selectors.client_get(
         request.user, client_pk, action=AccessLogEntry.Action.CARE, detail="hemmapärmar"
     )
-    today = timezone.localdate()
+    today = clock.today()
     book = load_rule_book()
     binders = []
     for kind in HomeBinder.Kind:
@@ -151,7 +151,7 @@ def binder_detail(request: HttpRequest, client_pk: int, kind: str) -> HttpRespon
         if binder is None:
             raise Http404("Versionen finns inte.")
     risks = list(binder.risks.all()) if binder and binder_kind == HomeBinder.Kind.RISK_ASSESSMENT else []
-    today = timezone.localdate()
+    today = clock.today()
     context = {
         "client": client,
         "kind": binder_kind,
@@ -169,7 +169,7 @@ def binder_detail(request: HttpRequest, client_pk: int, kind: str) -> HttpRespon
 
 def _responsible_choices(unit_ids: list[int], current: HomeBinder | None) -> QuerySet[Any]:
     """People with a role in the client's units today (and whoever is responsible now)."""
-    members = Membership.objects.filter(valid_on(timezone.localdate()), unit_id__in=unit_ids).values("user_id")
+    members = Membership.objects.filter(valid_on(clock.today()), unit_id__in=unit_ids).values("user_id")
     condition = Q(pk__in=members, is_active=True)
     if current is not None and current.responsible_id:
         condition |= Q(pk=current.responsible_id)
@@ -206,7 +206,7 @@ def binder_edit(request: HttpRequest, client_pk: int, kind: str) -> HttpResponse
     else:
         initial: dict[str, Any] = {
             "expected_number": current.number if current else None,
-            "reviewed_on": current.reviewed_on if current else timezone.localdate(),
+            "reviewed_on": current.reviewed_on if current else clock.today(),
             "responsible": current.responsible_id if current else None,
         }
         if current:
@@ -257,7 +257,7 @@ def binder_edit(request: HttpRequest, client_pk: int, kind: str) -> HttpResponse
 def delivery_create(request: HttpRequest, client_pk: int) -> HttpResponse:
     """Register a delivery of protective or office material to the client's home."""
     client, _units = _managed_client(request, client_pk, "ny leverans")
-    form = DeliveryForm(request.POST or None, initial={"delivered_on": timezone.localdate()})
+    form = DeliveryForm(request.POST or None, initial={"delivered_on": clock.today()})
     if request.method == "POST" and form.is_valid():
         try:
             services.delivery_create(actor=request.user, client=client, **form.cleaned_data)
@@ -276,7 +276,7 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
     if not unit_ids:
         raise PermissionDenied("Behörighet saknas.")
     units = list(Unit.objects.filter(pk__in=unit_ids).order_by("name"))
-    today = timezone.localdate()
+    today = clock.today()
     data = request.GET.copy()
     data.setdefault("enhet", str(units[0].pk))
     data.setdefault("ar", str(today.year))

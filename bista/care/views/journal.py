@@ -40,6 +40,7 @@ from bista.care.models import (
 )
 from bista.clients import selectors as client_selectors
 from bista.clients.models import AccessLogEntry, Client
+from bista.core import clock
 from bista.core.access import unit_ids_with
 from bista.core.errors import ConflictError
 from bista.core.forms import apply_service_errors
@@ -76,7 +77,7 @@ def _journal_url(client: Client, **params: str) -> str:
 
 
 def _categories_now() -> QuerySet[JournalCategory]:
-    return selectors.journal_categories(timezone.localdate()).order_by("name")
+    return selectors.journal_categories(clock.today()).order_by("name")
 
 
 def _entry_form(
@@ -210,7 +211,7 @@ def _render_journal(request: HttpRequest, client: Client, form: Any) -> HttpResp
 
 
 def _initial(draft: Any) -> dict[str, Any]:
-    today = timezone.localdate()
+    today = clock.today()
     if draft is None:
         return {"event_date": today}
     return {
@@ -369,13 +370,11 @@ def record_pdf(request: HttpRequest, client_pk: int) -> HttpResponse:
         "orders": orders,
         "binders": binders,
         "entries": entries,
-        "printed_at": timezone.localtime(),
+        "printed_at": clock.local_now(),
         "printed_by": user.get_full_name() or user.get_username(),
     }
     pdf = documents.render_pdf("care/record_print.html", context)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="registerutdrag-{client.pk}-{timezone.localdate():%Y%m%d}.pdf"'
-    )
+    response["Content-Disposition"] = f'attachment; filename="registerutdrag-{client.pk}-{clock.today():%Y%m%d}.pdf"'
     response["Cache-Control"] = "no-store"
     return response

@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from bista.care import selectors, services
@@ -28,6 +27,7 @@ from bista.care.forms.orders import (
 )
 from bista.care.models import ImplementationPlan, Order
 from bista.clients.selectors import visible_clients
+from bista.core import clock
 from bista.core.access import require_any_unit, unit_ids_with
 from bista.core.deadlines import STATE_LABELS, DutyState, duty_state
 from bista.core.duties import load_rule_book
@@ -56,7 +56,7 @@ def _int_param(value: str | None) -> int | None:
 @login_required
 def order_list(request: HttpRequest) -> HttpResponse:
     unit_ids = require_any_unit(request.user, Perm.CLIENT_VIEW)
-    today = timezone.localdate()
+    today = clock.today()
     units = list(Unit.objects.filter(pk__in=unit_ids).order_by("name"))
     choices = selectors.order_form_choices(unit_ids, today)
     deputies = list(choices["deputies"])
@@ -100,7 +100,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def order_create(request: HttpRequest) -> HttpResponse:
     unit_ids = require_any_unit(request.user, [Perm.CARE_MANAGE])
-    today = timezone.localdate()
+    today = clock.today()
     units = Unit.objects.filter(pk__in=unit_ids).order_by("name")
     clients = (
         visible_clients(request.user)
@@ -184,7 +184,7 @@ def order_deadlines(order: Order, today: datetime.date) -> list[Deadline]:
 
 
 def _detail_context(request: HttpRequest, order: Order, step_form: OrderStepForm | None = None) -> dict[str, Any]:
-    today = timezone.localdate()
+    today = clock.today()
     can_manage = selectors.can_manage_care(request.user, order.unit_id)
     versions = list(selectors.plan_versions(order))
     steps = steps_for(order, services.MANUAL_STEPS)
@@ -224,7 +224,7 @@ def _managed_order(request: HttpRequest, pk: int) -> Order:
 @require_http_methods(["GET", "POST"])
 def order_edit(request: HttpRequest, pk: int) -> HttpResponse:
     order = _managed_order(request, pk)
-    today = timezone.localdate()
+    today = clock.today()
     unit_ids = {order.unit_id}
     form_kwargs: dict[str, Any] = {
         **selectors.order_form_choices(unit_ids, today, keep_service=order.service),

@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from bista.care import documents, selectors, services
@@ -26,6 +25,7 @@ from bista.care.forms.plans import (
 )
 from bista.care.models import ImplementationPlan, Order
 from bista.clients.models import AccessLogEntry
+from bista.core import clock
 from bista.core.errors import ConflictError
 from bista.core.forms import apply_service_errors
 
@@ -236,7 +236,7 @@ def _detail_context(
     can_manage = selectors.can_manage_care(request.user, plan.unit_id)
     is_draft = plan.status == ImplementationPlan.Status.DRAFT
     if sign_form is None and can_manage and is_draft:
-        sign_form = PlanSignForm(initial={"signed_on": timezone.localdate(), "version": plan.version})
+        sign_form = PlanSignForm(initial={"signed_on": clock.today(), "version": plan.version})
     return {
         "plan": plan,
         "order": plan.order,
@@ -280,7 +280,7 @@ def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             "activities": list(plan.activities.order_by("position", "id")),
             # A printed page can end up anywhere: a protected client's address is never printed.
             "show_address": not plan.client.protected_identity,
-            "printed_at": timezone.localtime(),
+            "printed_at": clock.local_now(),
             "printed_by": request.user,
         },
     )

@@ -14,12 +14,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from bista.care import selfchecks
 from bista.care.emergency import may_export, write_emergency_export
 from bista.care.forms.binders import EmergencyExportForm, SelfCheckFilterForm
+from bista.core import clock
 from bista.core.access import require_any_unit
 from bista.core.forms import MAX_ID
 from bista.core.models import Unit
@@ -40,7 +40,7 @@ def _filter_form(request: HttpRequest, units: list[Unit]) -> SelfCheckFilterForm
     raw_unit = request.GET.get("enhet", "")
     if raw_unit.isdigit() and int(raw_unit) <= MAX_ID and int(raw_unit) not in unit_ids:
         raise PermissionDenied("Behörighet saknas: care.self_check")
-    today = timezone.localdate()
+    today = clock.today()
     data = request.GET.copy()
     data.setdefault("enhet", str(units[0].pk))
     data.setdefault("fran", today.replace(month=1, day=1).isoformat())
@@ -162,7 +162,7 @@ def _zip_response(actor: Any, unit: Unit) -> HttpResponse:
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for path in paths:
                 archive.write(path, arcname=Path(path).name)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    stamp = clock.local_now().strftime("%Y%m%d-%H%M")
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="nodrutin-{unit.pk}-{stamp}.zip"'
     response["Cache-Control"] = "no-store"

@@ -11,10 +11,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from bista.care import selectors
+from bista.core import clock
 from bista.core.access import require_any_unit
 from bista.core.deadlines import STATE_LABELS, Duty, DutyState, TodoList
 from bista.core.forms import MAX_ID
@@ -128,7 +128,7 @@ def todo(request: HttpRequest) -> HttpResponse:
     require_any_unit(user, Perm.CLIENT_VIEW)
     team_id = _id_param(request, "team")
     unit_id = None if team_id is not None else _id_param(request, "unit")
-    today = timezone.localdate()
+    today = clock.today()
     todo_list = selectors.todo_for(user, today=today, team_id=team_id, unit_id=unit_id, mine=not (team_id or unit_id))
     teams = list(selectors.todo_teams(user).select_related("unit"))
     units = list(Unit.objects.filter(pk__in=selectors.todo_units(user)).order_by("name"))

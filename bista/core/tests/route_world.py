@@ -24,6 +24,7 @@ from bista.care.tests import factories as care
 from bista.clients import services as client_services
 from bista.clients.models import Client
 from bista.core.access import SYSTEM
+from bista.core.clock import STOCKHOLM
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation, make_organisation, make_user
 from bista.core.tests.api_support import session_client
@@ -35,7 +36,6 @@ from bista.quality import services as quality_services
 from bista.quality.tests import factories as quality
 from bista.rostering import services as rostering_services
 from bista.rostering import tasks as rostering_tasks
-from bista.rostering.facts import STOCKHOLM
 from bista.rostering.models import RosterJob, Shift
 from bista.rostering.tests import factories as rostering
 from bista.staff import services as staff_services

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from bista.care import selfchecks
 from bista.care.selectors import todo_for
+from bista.core import clock
 from bista.core.access import has_perm
 from bista.core.deadlines import DutyState, add_months
 from bista.core.models import AuditEvent
@@ -37,7 +38,7 @@ from bista.staff.models import Employee
 
 TODAY = datetime.date(2025, 11, 30)
 SMALL: dict[str, Any] = {"scale": "unit", "years": 3, "seed": 3, "size": 0.05, "today": TODAY}
-MIDNIGHT = datetime.datetime.combine(TODAY, datetime.time(), tzinfo=rules.STOCKHOLM)
+MIDNIGHT = datetime.datetime.combine(TODAY, datetime.time(), tzinfo=clock.STOCKHOLM)
 
 
 def quality_fingerprint() -> dict[str, list[tuple[Any, ...]]]:
@@ -106,14 +107,14 @@ def test_small_demo_has_deviations_of_every_status_and_classification() -> None:
     for deviation in deviations:
         assert deviation.occurred_at <= deviation.reported_at < MIDNIGHT
         if deviation.reported_by is not None:  # a real demo user, employed then, who may report today
-            assert employed_on(deviation.reported_by, rules.local_date(deviation.reported_at))
+            assert employed_on(deviation.reported_by, clock.local_date(deviation.reported_at))
             assert has_perm(deviation.reported_by, Perm.QUALITY_REPORT, provider)
     for deviation in deviations.filter(status=Deviation.Status.CLOSED):
         assert deviation.analysis and deviation.closed_at is not None
         assert deviation.reported_at < deviation.closed_at < MIDNIGHT
         assert not deviation.actions.filter(done_on__isnull=True).exists()
         assert all(
-            action.done_on is not None and action.done_on <= rules.local_date(deviation.closed_at)
+            action.done_on is not None and action.done_on <= clock.local_date(deviation.closed_at)
             for action in deviation.actions.all()
         )
     # Closed by the unit manager or a deputy when one of them was employed then.
@@ -121,7 +122,7 @@ def test_small_demo_has_deviations_of_every_status_and_classification() -> None:
     assert closers and closers <= {"chef", "bitradande1"}
     assert DeviationAction.objects.filter(deviation__unit=provider, done_on__isnull=False).exists()
     # The current year is partly open, the years before closed.
-    open_days = [rules.local_date(d.reported_at) for d in deviations.exclude(status=Deviation.Status.CLOSED)]
+    open_days = [clock.local_date(d.reported_at) for d in deviations.exclude(status=Deviation.Status.CLOSED)]
     assert open_days and all(day >= TODAY - datetime.timedelta(days=60) for day in open_days)
 
     # Every write went through the services.
@@ -145,7 +146,7 @@ def test_small_demo_has_lex_sarah_reports_in_several_states() -> None:
     for report in notified:
         assert report.serious is True
         assert re.fullmatch(r"3\.1\.2-\d{5}/\d{4}", report.ivo_reference)
-        assert report.assessed_at is not None and rules.local_date(report.assessed_at) <= report.ivo_notified_on
+        assert report.assessed_at is not None and clock.local_date(report.assessed_at) <= report.ivo_notified_on
     # Most are assessed as not serious.
     assessed = reports.exclude(assessed_at__isnull=True)
     assert assessed.filter(serious=False).count() > assessed.filter(serious=True).count() / 2
@@ -160,7 +161,7 @@ def test_small_demo_has_lex_sarah_reports_in_several_states() -> None:
         ]
         assert all(step is not None for step in steps)
         assert steps == sorted(steps) and steps[-1] < MIDNIGHT
-        assert report.decision and report.decided_on == rules.local_date(report.closed_at)
+        assert report.decision and report.decided_on == clock.local_date(report.closed_at)
         assert report.causes and report.client_view and report.preventive_actions
     for report in reports.filter(deviation__isnull=False).select_related("deviation"):
         assert report.deviation.reported_at <= report.reported_at
@@ -202,7 +203,7 @@ def test_small_demo_has_incidents_routines_and_the_self_check_plan() -> None:
     incidents = DataIncident.objects.filter(unit=provider)
     undecided = incidents.filter(imy_decision="")
     assert undecided.count() == 1
-    assert rules.local_date(undecided.get().discovered_at) == TODAY - datetime.timedelta(days=1)
+    assert clock.local_date(undecided.get().discovered_at) == TODAY - datetime.timedelta(days=1)
     decided = incidents.exclude(imy_decision="")
     assert set(decided.values_list("imy_decision", flat=True)) == set(DataIncident.ImyDecision.values)
     late = [i for i in decided if i.imy_decided_at > rules.imy_deadline(i.discovered_at)]
@@ -246,8 +247,8 @@ def test_vb_table_groups_add_up() -> None:
         def total(keys: list[str], table: rules.VbTable = table) -> int:
             return sum(table.values(key)[3] for key in keys)
 
-        start = datetime.datetime(year, 1, 1, tzinfo=rules.STOCKHOLM)
-        end = datetime.datetime(year + 1, 1, 1, tzinfo=rules.STOCKHOLM)
+        start = datetime.datetime(year, 1, 1, tzinfo=clock.STOCKHOLM)
+        end = datetime.datetime(year + 1, 1, 1, tzinfo=clock.STOCKHOLM)
         deviations = Deviation.objects.filter(unit=provider, reported_at__gte=start, reported_at__lt=end)
         classified = deviations.filter(category__isnull=False).count()
         assert classified > 0

@@ -16,12 +16,13 @@ from django.db.models import Max, Q
 from bista.care.models import Order
 from bista.care.selectors import todo_for
 from bista.clients.models import Client
+from bista.core.clock import STOCKHOLM
 from bista.core.models import AuditEvent, Team
 from bista.demo import generator
 from bista.demo import rostering as demo_rostering
 from bista.demo.plan import make_plan
 from bista.rostering import loaders, needs, rules
-from bista.rostering.facts import STOCKHOLM, Period
+from bista.rostering.facts import Period
 from bista.rostering.models import BookedOccasion, NeedPattern, Shift, ShiftKind
 from bista.staff.models import (
     Absence,

@@ -8,10 +8,10 @@ from typing import Any
 
 from django import forms
 
+from bista.core.clock import STOCKHOLM
 from bista.core.forms import MAX_ID, DateInput, RecordChoiceField, set_unit_choices
 from bista.core.validation import PlausibleDatesMixin
 from bista.quality.models import Concerns, Deviation, IdentifiedBy
-from bista.quality.rules import STOCKHOLM
 
 # The earliest year an event may be dated: anything before is a typing error (and year 1 cannot be stored
 # in every time zone).

@@ -14,6 +14,7 @@ from typing import Any
 from bista.clients import services as client_services
 from bista.clients.models import Client
 from bista.core.access import SYSTEM
+from bista.core.clock import STOCKHOLM
 from bista.core.models import Team, Unit
 from bista.core.permissions import RoleCode
 from bista.core.personnummer import luhn_check_digit
@@ -28,7 +29,7 @@ from bista.quality.models import (
     Routine,
     SelfCheckPlanItem,
 )
-from bista.quality.rules import LEX_SARAH_STEPS, STOCKHOLM
+from bista.quality.rules import LEX_SARAH_STEPS
 
 D = datetime.date
 

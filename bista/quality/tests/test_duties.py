@@ -13,13 +13,13 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from bista.care.selectors import DONE_LATE_WINDOW_DAYS, todo_for
+from bista.core.clock import STOCKHOLM
 from bista.core.deadlines import Duty, DutyState
 from bista.core.duties import duties_for
 from bista.core.testing import Organisation
 from bista.quality import services
 from bista.quality.duties import Rule
 from bista.quality.models import DataIncident, Feedback
-from bista.quality.rules import STOCKHOLM
 from bista.quality.tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bista.core import clock
+from bista.core.clock import STOCKHOLM
 from bista.quality import rules
-from bista.quality.rules import LEX_SARAH_STEPS, STOCKHOLM, imy_deadline, lex_sarah_next_steps
+from bista.quality.rules import LEX_SARAH_STEPS, imy_deadline, lex_sarah_next_steps
 
 UTC = datetime.UTC
 
@@ -72,14 +74,14 @@ def test_the_three_tertials_cover_the_year_without_gap_or_overlap(year: int) -> 
 def test_local_date_is_the_stockholm_day_not_the_utc_day() -> None:
     # 23:30 on 30 April in Stockholm (summer time, UTC+2) is 21:30 UTC: still 30 April, so T1.
     moment = datetime.datetime(2024, 4, 30, 21, 30, tzinfo=UTC)
-    assert rules.local_date(moment) == datetime.date(2024, 4, 30)
-    assert rules.tertial_of(rules.local_date(moment)) == 1
+    assert clock.local_date(moment) == datetime.date(2024, 4, 30)
+    assert rules.tertial_of(clock.local_date(moment)) == 1
     # 00:30 on 1 May in Stockholm is 22:30 UTC on 30 April: already 1 May, so T2.
     moment = datetime.datetime(2024, 4, 30, 22, 30, tzinfo=UTC)
-    assert rules.local_date(moment) == datetime.date(2024, 5, 1)
-    assert rules.tertial_of(rules.local_date(moment)) == 2
+    assert clock.local_date(moment) == datetime.date(2024, 5, 1)
+    assert rules.tertial_of(clock.local_date(moment)) == 2
     # New Year's Eve in winter time (UTC+1): 23:30 UTC on 31 December is 00:30 on 1 January next year.
-    assert rules.local_date(datetime.datetime(2024, 12, 31, 23, 30, tzinfo=UTC)) == datetime.date(2025, 1, 1)
+    assert clock.local_date(datetime.datetime(2024, 12, 31, 23, 30, tzinfo=UTC)) == datetime.date(2025, 1, 1)
 
 
 # --- The 72-hour clock ------------------------------------------------------------------------------

@@ -11,11 +11,12 @@ from django.core.exceptions import PermissionDenied
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bista.core.clock import STOCKHOLM
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation, make_user
 from bista.quality import rules, selectors, services, vbdocs
 from bista.quality.models import DataIncident, Deviation, Feedback, LexSarahReport, QualityCategory
-from bista.quality.rules import STOCKHOLM, CategoryRef, DeviationFact, FeedbackFact, LexSarahFact
+from bista.quality.rules import CategoryRef, DeviationFact, FeedbackFact, LexSarahFact
 
 YEAR = 2024
 UTC = datetime.UTC

@@ -17,12 +17,12 @@ from django.utils import timezone
 from bista.clients import services as client_services
 from bista.clients.models import AccessLogEntry, Client
 from bista.core.access import SYSTEM
+from bista.core.clock import STOCKHOLM
 from bista.core.models import AuditEvent
 from bista.core.testing import Organisation
 from bista.core.tests.api_support import fake_personnummer, session_client
 from bista.quality import services
 from bista.quality.models import Deviation, DeviationAction, LexSarahReport, QualityCategory
-from bista.quality.rules import STOCKHOLM
 
 pytestmark = pytest.mark.django_db
 # A date in the future that is still within the plausible range (2999 is refused before the form's own check).

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 
+from bista.core.clock import STOCKHOLM
 from bista.core.models import AuditEvent
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation, make_user
@@ -26,7 +26,6 @@ pytestmark = pytest.mark.django_db
 NEXT_YEAR = datetime.date.today().year + 1
 
 LOGIN = "/konto/logga-in/"
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 SECRET = "Ett mejl med genomförandeplaner skickades till fel mottagare"
 # The Friday before summer time begins (2026-03-29, 02:00 → 03:00).
 HAPPENED = datetime.datetime(2026, 3, 27, 9, 0, tzinfo=STOCKHOLM)
@@ -75,9 +74,9 @@ def body(response: Any) -> str:
     return response.content.decode()
 
 
-def at(now: datetime.datetime, monkeypatch: Any) -> None:
-    """Let the pages' clock stand at `now`."""
-    monkeypatch.setattr(incident_views, "_now", lambda: now)
+def at(now: datetime.datetime, frozen_clock: Any) -> None:
+    """Let the clock stand at `now`."""
+    frozen_clock(now)
 
 
 def db_state() -> list[Any]:
@@ -199,8 +198,8 @@ def test_without_incident_permission_posts_change_nothing(
 # --- With permission --------------------------------------------------------------------------------
 
 
-def test_list_with_permission(incident: DataIncident, elsewhere: DataIncident, manager: Any, monkeypatch: Any) -> None:
-    at(rules.imy_deadline(DISCOVERED) - datetime.timedelta(hours=3), monkeypatch)
+def test_list_with_permission(incident: DataIncident, elsewhere: DataIncident, manager: Any, frozen_clock: Any) -> None:
+    at(rules.imy_deadline(DISCOVERED) - datetime.timedelta(hours=3), frozen_clock)
     response = browser(manager).get("/personuppgiftsincidenter/")
     assert response.status_code == 200
     html = body(response)
@@ -240,21 +239,21 @@ def test_register_with_permission_in_stockholm_time(org: Organisation, manager: 
     assert AuditEvent.objects.filter(action="incident.register", actor=manager).count() == 1
 
 
-def test_the_clock_across_the_change_to_summer_time(incident: DataIncident, manager: Any, monkeypatch: Any) -> None:
+def test_the_clock_across_the_change_to_summer_time(incident: DataIncident, manager: Any, frozen_clock: Any) -> None:
     """Discovered Friday 27 March 2026 at 10:00; the clocks go forward on Sunday, so 72 real hours end on
     Monday 30 March at 11:00 Stockholm time, not at 10:00."""
     deadline = rules.imy_deadline(incident.discovered_at)
     assert deadline.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M") == "2026-03-30 11:00"
     client = browser(manager)
 
-    at(deadline - datetime.timedelta(hours=3), monkeypatch)
+    at(deadline - datetime.timedelta(hours=3), frozen_clock)
     html = body(client.get(f"/personuppgiftsincidenter/{incident.pk}/"))
     assert "2026-03-27 10:00" in html
     assert "2026-03-30 11:00" in html
     assert "2026-03-30 10:00" not in html
     assert "3 timmar kvar" in html
 
-    at(deadline + datetime.timedelta(hours=5, minutes=20), monkeypatch)
+    at(deadline + datetime.timedelta(hours=5, minutes=20), frozen_clock)
     html = body(client.get(f"/personuppgiftsincidenter/{incident.pk}/"))
     assert "2026-03-30 11:00" in html
     assert "passerad med 5 timmar" in html

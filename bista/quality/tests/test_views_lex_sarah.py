@@ -17,6 +17,7 @@ from docx import Document
 from bista.clients import services as client_services
 from bista.clients.models import AccessLogEntry, Client
 from bista.core.access import SYSTEM
+from bista.core.clock import STOCKHOLM
 from bista.core.docx import CONTENT_TYPE as DOCX_CONTENT_TYPE
 from bista.core.models import AuditEvent
 from bista.core.testing import Organisation
@@ -24,7 +25,6 @@ from bista.core.tests.api_support import fake_personnummer, formatted, session_c
 from bista.quality import services
 from bista.quality.documents import IVO_HEADING
 from bista.quality.models import LexSarahReport
-from bista.quality.rules import STOCKHOLM
 
 pytestmark = pytest.mark.django_db
 # A date in the future that is still within the plausible range (2999 is refused before the form's own check).

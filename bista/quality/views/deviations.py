@@ -15,11 +15,11 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from bista.clients.models import Client
 from bista.clients.selectors import visible_clients
+from bista.core import clock
 from bista.core.access import has_perm, require_any_unit, unit_ids_with, valid_on
 from bista.core.deadlines import STATE_LABELS, DutyState, duty_state
 from bista.core.duties import load_rule_book
@@ -27,7 +27,7 @@ from bista.core.errors import ConflictError
 from bista.core.forms import CONFLICT_HINT, MAX_ID, apply_service_errors, rebound, saved_values
 from bista.core.models import Membership, Unit
 from bista.core.permissions import Perm
-from bista.quality import rules, selectors, services
+from bista.quality import selectors, services
 from bista.quality.duties import Rule
 from bista.quality.forms.deviations import (
     DEVIATION_EDIT_FIELDS,
@@ -89,7 +89,7 @@ def event_form_setup(request: HttpRequest) -> tuple[set[int], QuerySet[Unit], Qu
     unit_ids = require_any_unit(request.user, [Perm.QUALITY_REPORT])
     units = Unit.objects.filter(pk__in=unit_ids).order_by("name")
     clients = reportable_clients(request.user, unit_ids)
-    initial = event_report_initial(timezone.now())
+    initial = event_report_initial(clock.now())
     wanted = int_param(request.GET.get("client"))
     if wanted is not None:
         client = clients.filter(pk=wanted).first()
@@ -109,10 +109,10 @@ def period_bounds(
     first: datetime.date | None, last: datetime.date | None
 ) -> tuple[datetime.datetime | None, datetime.datetime | None]:
     """A period of whole Stockholm days as [start, end) moments (None: open at that end)."""
-    start = datetime.datetime.combine(first, datetime.time(), tzinfo=rules.STOCKHOLM) if first else None
+    start = datetime.datetime.combine(first, datetime.time(), tzinfo=clock.STOCKHOLM) if first else None
     end = None
     if last is not None and last < datetime.date.max:
-        end = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time(), tzinfo=rules.STOCKHOLM)
+        end = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time(), tzinfo=clock.STOCKHOLM)
     return start, end
 
 
@@ -166,7 +166,7 @@ def deviation_report(request: HttpRequest) -> HttpResponse:
 def deviation_list(request: HttpRequest) -> HttpResponse:
     unit_ids = require_any_unit(request.user, [Perm.QUALITY_REPORT, Perm.QUALITY_VIEW])
     units = list(Unit.objects.filter(pk__in=unit_ids).order_by("name"))
-    today = timezone.localdate()
+    today = clock.today()
     categories = list(selectors.categories(QualityCategory.Group.DEVIATION))
     clients = list(
         visible_clients(request.user)
@@ -235,11 +235,11 @@ class Deadline:
 
 
 def _handling_deadline(deviation: Deviation, today: datetime.date) -> Deadline | None:
-    anchor = rules.local_date(deviation.reported_at)
+    anchor = clock.local_date(deviation.reported_at)
     rule = load_rule_book().rule(Rule.DEVIATION_HANDLING, anchor)
     if rule is None:
         return None
-    done = rules.local_date(deviation.closed_at) if deviation.closed_at else None
+    done = clock.local_date(deviation.closed_at) if deviation.closed_at else None
     due = rule.due_on(anchor)
     return Deadline(
         rule.name, "rapporterad", anchor, due, done, duty_state(due, done, today, rule.warn_days), rule.legal_reference
@@ -262,7 +262,7 @@ def _detail_context(
     close_form: DeviationCloseForm | None = None,
     done_errors: dict[int, Any] | None = None,
 ) -> dict[str, Any]:
-    today = timezone.localdate()
+    today = clock.today()
     can_manage = has_perm(request.user, Perm.QUALITY_MANAGE, deviation.unit_id)
     is_open = deviation.status != Deviation.Status.CLOSED
     actions = list(deviation.actions.select_related("owner"))
@@ -307,7 +307,7 @@ def deviation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _edit_categories(deviation: Deviation) -> QuerySet[QualityCategory]:
     """The deviation categories in force on the day it was reported (and its own, if since retired)."""
-    found = selectors.categories(QualityCategory.Group.DEVIATION, rules.local_date(deviation.reported_at))
+    found = selectors.categories(QualityCategory.Group.DEVIATION, clock.local_date(deviation.reported_at))
     if deviation.category_id:
         found = found | QualityCategory.objects.filter(pk=deviation.category_id)
     return found.order_by("position", "name")
@@ -364,7 +364,7 @@ def deviation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def deviation_action_add(request: HttpRequest, pk: int) -> HttpResponse:
     deviation = _managed(request, pk)
     selectors.log_client_read(request.user, deviation, f"avvikelse {deviation.pk}: ny åtgärd")
-    today = timezone.localdate()
+    today = clock.today()
     form = DeviationActionForm(
         request.POST or None,
         people=unit_people(deviation.unit_id, today),

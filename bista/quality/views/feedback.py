@@ -13,10 +13,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bista.clients.selectors import visible_clients
+from bista.core import clock
 from bista.core.access import has_perm, require_any_unit
 from bista.core.errors import ConflictError
 from bista.core.forms import CONFLICT_HINT, apply_service_errors, rebound, saved_values
@@ -94,7 +94,7 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def feedback_create(request: HttpRequest) -> HttpResponse:
     unit_ids = require_any_unit(request.user, [Perm.QUALITY_MANAGE])
-    today = timezone.localdate()
+    today = clock.today()
     units = Unit.objects.filter(pk__in=unit_ids).order_by("name")
     clients = (
         visible_clients(request.user)

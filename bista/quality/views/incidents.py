@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from bista.core import clock
 from bista.core.access import require_any_unit
 from bista.core.errors import ConflictError
 from bista.core.forms import CONFLICT_HINT, apply_service_errors, rebound, saved_values
@@ -35,11 +36,6 @@ from bista.quality.models import DataIncident
 
 PAGE_SIZE = 50
 MOMENTS = ("happened_at", "discovered_at", "ended_at")
-
-
-def _now() -> datetime.datetime:
-    """The present moment (a seam for tests of the clock)."""
-    return timezone.now()
 
 
 def _local(moment: datetime.datetime) -> str:
@@ -123,7 +119,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         elif data["status"] == DECIDED:
             incidents = incidents.exclude(imy_decision="")
     page = Paginator(incidents.order_by("-discovered_at", "-id"), PAGE_SIZE).get_page(request.GET.get("sida"))
-    now = _now()
+    now = clock.now()
     rows = [(incident, imy_clock(incident, now)) for incident in page]
     query = request.GET.copy()
     query.pop("sida", None)
@@ -173,7 +169,7 @@ def _detail_context(
         imy_form = ImyDecisionForm(initial={"version": incident.version})
     return {
         "incident": incident,
-        "clock": imy_clock(incident, _now()),
+        "clock": imy_clock(incident, clock.now()),
         "imy_form": None if incident.imy_decision else imy_form,
         "notified_text": (
             lateness_text(rules.imy_deadline(incident.discovered_at), incident.imy_notified_at)

@@ -14,12 +14,11 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from bista.clients.models import AccessLogEntry
 from bista.clients.selectors import visible_clients
-from bista.core import docx
+from bista.core import clock, docx
 from bista.core.access import has_perm, require_any_unit
 from bista.core.deadlines import duty_state
 from bista.core.duties import load_rule_book
@@ -181,18 +180,18 @@ def _deadlines(report: LexSarahReport, today: datetime.date) -> list[Deadline]:
     book = load_rule_book()
 
     def day(moment: datetime.datetime | None) -> datetime.date | None:
-        return rules.local_date(moment) if moment else None
+        return clock.local_date(moment) if moment else None
 
-    reported = rules.local_date(report.reported_at)
+    reported = clock.local_date(report.reported_at)
     steps: list[tuple[str, str, datetime.date, datetime.date | None]] = [
         (Rule.LEX_SARAH_REGISTRATION, "rapporten kom in", reported, day(report.registered_at))
     ]
     if report.registered_at:
-        registered = rules.local_date(report.registered_at)
+        registered = clock.local_date(report.registered_at)
         steps.append((Rule.LEX_SARAH_REMEDY, "registrerad", registered, day(report.remedied_at)))
         steps.append((Rule.LEX_SARAH_INVESTIGATION, "registrerad", registered, day(report.investigated_at)))
     if report.assessed_at and report.serious:
-        steps.append((Rule.LEX_SARAH_IVO, "bedömd", rules.local_date(report.assessed_at), report.ivo_notified_on))
+        steps.append((Rule.LEX_SARAH_IVO, "bedömd", clock.local_date(report.assessed_at), report.ivo_notified_on))
     closed = report.status == LexSarahReport.Status.CLOSED
     deadlines = []
     for code, anchor_label, anchor, done in steps:
@@ -212,7 +211,7 @@ def _next_steps(report: LexSarahReport) -> tuple[str, ...]:
 def _detail_context(
     request: HttpRequest, report: LexSarahReport, *, step: str | None = None, step_form: StepForm | None = None
 ) -> dict[str, Any]:
-    today = timezone.localdate()
+    today = clock.today()
     can_manage = has_perm(request.user, Perm.QUALITY_MANAGE, report.unit_id)
     if can_manage and step_form is None:
         following = _next_steps(report)
@@ -301,7 +300,7 @@ def report_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 def ivo_notification(request: HttpRequest, pk: int) -> HttpResponse:
     report = _managed(request, pk)
     try:
-        document = documents.ivo_notification(report, today=timezone.localdate())
+        document = documents.ivo_notification(report, today=clock.today())
     except documents.NotSerious:
         return render(
             request,

@@ -17,10 +17,10 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from bista.care.selfchecks import NAMES as CARE_SELF_CHECKS
+from bista.core import clock
 from bista.core.access import has_perm, require_any_unit, unit_ids_with, valid_on
 from bista.core.errors import ConflictError
 from bista.core.forms import CONFLICT_HINT, MAX_ID, apply_service_errors, rebound, saved_values
@@ -44,7 +44,7 @@ ITEM_FIELDS = ("what", "method", "frequency", "responsible", "computed_check")
 
 def _members(unit_ids: set[int], keep: Any = None) -> QuerySet[Any]:
     """Users with a current role in one of the units (owners and responsible persons); `keep` stays a choice."""
-    user_ids = Membership.objects.filter(valid_on(timezone.localdate()), unit_id__in=unit_ids).values("user_id")
+    user_ids = Membership.objects.filter(valid_on(clock.today()), unit_id__in=unit_ids).values("user_id")
     users = get_user_model().objects.filter(pk__in=user_ids, is_active=True)
     if keep is not None:
         users = users | get_user_model().objects.filter(pk=keep.pk)
@@ -95,7 +95,7 @@ def routine_list(request: HttpRequest) -> HttpResponse:
         only_overdue = data["forsenade"]
     if not include_inactive:
         routines = routines.filter(is_active=True)
-    today = timezone.localdate()
+    today = clock.today()
     rows = []
     for routine in routines.order_by("name", "id"):
         due = next_review(routine.reviewed_on)
@@ -126,7 +126,7 @@ def routine_list(request: HttpRequest) -> HttpResponse:
 def routine_create(request: HttpRequest) -> HttpResponse:
     unit_ids = require_any_unit(request.user, [Perm.QUALITY_MANAGE])
     units = Unit.objects.filter(pk__in=unit_ids).order_by("name")
-    today = timezone.localdate()
+    today = clock.today()
     form = RoutineCreateForm(
         request.POST or None,
         initial={"owner": request.user.pk, "adopted_on": today, "reviewed_on": today, "version_label": "1.0"},
@@ -285,7 +285,7 @@ def self_check_result(request: HttpRequest, pk: int) -> HttpResponse:
     can_record = has_perm(request.user, Perm.QUALITY_MANAGE, item.unit_id) or item.responsible_id == request.user.pk
     if request.method == "POST" and not can_record:
         raise PermissionDenied("Behörighet saknas: quality.manage")
-    form = SelfCheckResultForm(request.POST or None, initial={"performed_on": timezone.localdate()})
+    form = SelfCheckResultForm(request.POST or None, initial={"performed_on": clock.today()})
     if request.method == "POST" and form.is_valid():
         try:
             services.self_check_result_record(actor=request.user, item=item, **form.cleaned_data)

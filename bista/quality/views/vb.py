@@ -15,9 +15,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from bista.core import clock
 from bista.core.access import has_perm_anywhere, require_any_unit, unit_ids_with
 from bista.core.errors import ConflictError
 from bista.core.format import antal
@@ -207,7 +207,7 @@ def _tertial(raw: str | None) -> int | None:
 def vb_table(request: HttpRequest) -> HttpResponse:
     """The table for a unit and year; with `rad` (and `tertial`) the events behind one figure."""
     units = _units(request)
-    form = _filter_form(request, units, timezone.localdate().year)
+    form = _filter_form(request, units, clock.today().year)
     context: dict[str, Any] = {"form": form, "quality_nav": _quality_nav(request)}
     if not form.is_valid():
         return render(request, "quality/vb_table.html", context, status=400)
@@ -323,7 +323,7 @@ def vb_table_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in EXPORTS:
         raise Http404("Formatet finns inte.")
     units = _units(request)
-    form = _filter_form(request, units, timezone.localdate().year)
+    form = _filter_form(request, units, clock.today().year)
     if not form.is_valid():
         return render(
             request, "quality/vb_table.html", {"form": form, "quality_nav": _quality_nav(request)}, status=400
@@ -341,7 +341,7 @@ def vb_table_export(request: HttpRequest, fmt: str) -> HttpResponse:
 def quality_report(request: HttpRequest) -> HttpResponse:
     """The draft kvalitetsberättelse for the previous year (or `ar`/`year`), as DOCX."""
     units = _units(request)
-    today = timezone.localdate()
+    today = clock.today()
     form = _filter_form(request, units, today.year - 1)
     if not form.is_valid():
         return render(
@@ -431,7 +431,7 @@ def trends(request: HttpRequest) -> HttpResponse:
         return render(request, "quality/trends.html", context, status=400)
     unit = _unit(units, form.cleaned_data["enhet"])
     by_tertial = form.cleaned_data["indelning"] == "tertial"
-    today = timezone.localdate()
+    today = clock.today()
     first_year = today.year - TREND_YEARS + 1
     periods = _periods(first_year, today, by_tertial)
     span = f"{first_year}–{today.year}, {'per tertial' if by_tertial else 'per år'}"

@@ -14,9 +14,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from bista.core.clock import STOCKHOLM
 from bista.rostering import rules
 from bista.rostering.facts import (
-    STOCKHOLM,
     ClientFacts,
     EmployeeFacts,
     Instance,

@@ -9,8 +9,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from bista.core.clock import STOCKHOLM
 from bista.rostering import rules
-from bista.rostering.facts import STOCKHOLM, Instance, Kind, ShiftFact
+from bista.rostering.facts import Instance, Kind, ShiftFact
 from bista.rostering.optimiser.greedy import Pair, proposed_shift
 from bista.rostering.optimiser.prepare import (
     ABSENT,

@@ -12,9 +12,9 @@ from bista.care.models import Order
 from bista.care.tests import factories as care
 from bista.clients.models import Client
 from bista.core.access import SYSTEM
+from bista.core.clock import STOCKHOLM
 from bista.core.models import Team, Unit
 from bista.rostering import services
-from bista.rostering.facts import STOCKHOLM
 from bista.rostering.models import NeedPattern, Shift
 from bista.staff import services as staff_services
 from bista.staff.models import Employee, WorkingTimeRegime

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 
 from bista.care.tests.factories import make_client
 from bista.clients.models import Client
+from bista.core import clock
 from bista.core.access import SYSTEM
 from bista.core.models import Team, Unit
 from bista.core.permissions import RoleCode
@@ -27,7 +28,7 @@ from bista.rostering.models import Shift
 from bista.staff import services as staff_services
 from bista.staff.models import Absence, Employee
 
-STOCKHOLM = indicators.STOCKHOLM
+STOCKHOLM = clock.STOCKHOLM
 
 
 def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime.datetime:

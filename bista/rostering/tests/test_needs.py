@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bista.rostering.facts import STOCKHOLM, Kind, Period
+from bista.core.clock import STOCKHOLM
+from bista.rostering.facts import Kind, Period
 from bista.rostering.needs import OccasionFact, PatternFact, expand_needs, granted_hours, local_instant
 
 UTC = datetime.UTC

@@ -16,8 +16,9 @@ from collections import defaultdict
 import pytest
 from ortools.sat.python import cp_model
 
+from bista.core.clock import STOCKHOLM
 from bista.rostering import rules
-from bista.rostering.facts import STOCKHOLM, ClientFacts, Instance, Kind, Period, ShiftFact, Weights
+from bista.rostering.facts import ClientFacts, Instance, Kind, Period, ShiftFact, Weights
 from bista.rostering.optimiser import neighbourhood
 from bista.rostering.optimiser.greedy import Pair, _State, constructive_pairs, proposed_shift
 from bista.rostering.optimiser.model import ComponentModel

@@ -14,9 +14,9 @@ from collections.abc import Iterable
 
 from ortools.sat.python import cp_model
 
+from bista.core.clock import STOCKHOLM
 from bista.rostering import rules
 from bista.rostering.facts import (
-    STOCKHOLM,
     AbsenceFact,
     ClientFacts,
     DelegationFact,

@@ -11,9 +11,9 @@ from dataclasses import replace
 
 import pytest
 
+from bista.core.clock import STOCKHOLM
 from bista.rostering import rules
 from bista.rostering.facts import (
-    STOCKHOLM,
     AbsenceFact,
     ClientFacts,
     DelegationFact,

@@ -10,9 +10,9 @@ from dataclasses import replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bista.core.clock import STOCKHOLM
 from bista.rostering import rules
 from bista.rostering.facts import (
-    STOCKHOLM,
     AbsenceFact,
     ClientFacts,
     DelegationFact,

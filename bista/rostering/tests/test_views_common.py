@@ -18,10 +18,10 @@ from django import forms
 from django.test import Client as HttpClient
 
 from bista.clients.models import Client
+from bista.core.clock import STOCKHOLM
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation, make_user
 from bista.core.tests.api_support import session_client
-from bista.rostering.facts import STOCKHOLM
 from bista.rostering.forms import ShiftForm, local_moment
 from bista.rostering.models import Shift
 from bista.rostering.tests import factories as f

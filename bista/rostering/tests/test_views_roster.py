@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from bista.clients.models import AccessLogEntry
+from bista.core import clock
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation, make_user
 from bista.rostering.models import Shift
@@ -223,9 +224,9 @@ def test_my_schedule_without_an_employee(manager: Any) -> None:
 
 
 def test_my_schedule_lists_own_coming_shifts(
-    unit: Unit, shifts: dict[str, Shift], settings: Any, monkeypatch: Any
+    unit: Unit, shifts: dict[str, Shift], settings: Any, frozen_clock: Any
 ) -> None:
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: f.MONDAY)
+    frozen_clock(clock.start_of_day(f.MONDAY))
     response = browser(unit.worker_user).get(MY)
     assert response.status_code == 200
     page = text(response)
@@ -237,9 +238,9 @@ def test_my_schedule_lists_own_coming_shifts(
     assert "B.B." in page or "Bertil Berglund" in page
 
 
-def test_my_schedule_shows_client_name_to_the_team(org: Organisation, unit: Unit, monkeypatch: Any) -> None:
+def test_my_schedule_shows_client_name_to_the_team(org: Organisation, unit: Unit, frozen_clock: Any) -> None:
     """An employee in the client's team (who may see the client) sees the name; others the initials."""
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: f.MONDAY)
+    frozen_clock(clock.start_of_day(f.MONDAY))
     user = make_user("teamare", RoleCode.EMPLOYEE, org.provider)
     member = f.make_employee(org.provider, "Tea", "Team", teams=[org.team], user=user)
     f.shift(member, unit.client, at(1, 7), 8)
@@ -249,9 +250,9 @@ def test_my_schedule_shows_client_name_to_the_team(org: Organisation, unit: Unit
     assert "B.B." in page and "Bertil" not in page
 
 
-def test_my_schedule_of_another_unit_employee(org: Organisation, unit: Unit, cecilia: Any, monkeypatch: Any) -> None:
+def test_my_schedule_of_another_unit_employee(org: Organisation, unit: Unit, cecilia: Any, frozen_clock: Any) -> None:
     """An employee of the other unit sees their own shift there and nothing of this unit."""
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: f.MONDAY)
+    frozen_clock(clock.start_of_day(f.MONDAY))
     f.shift(unit.anna, unit.client, at(1, 7), 8)
     user = make_user("annanarbetare", RoleCode.EMPLOYEE, org.other_unit)
     other = f.make_employee(org.other_unit, "Olle", "Other", teams=[org.other_unit_team], user=user)
@@ -287,9 +288,9 @@ def test_person_query_budget(
 
 
 def test_my_schedule_query_budget(
-    unit: Unit, shifts: dict[str, Shift], monkeypatch: Any, django_assert_num_queries: Any
+    unit: Unit, shifts: dict[str, Shift], frozen_clock: Any, django_assert_num_queries: Any
 ) -> None:
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: f.MONDAY)
+    frozen_clock(clock.start_of_day(f.MONDAY))
     http = browser(unit.worker_user)
     with django_assert_num_queries(MY_QUERIES):
         assert http.get(MY).status_code == 200

@@ -12,10 +12,10 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from bista.core.access import unit_ids_with
+from bista.core.clock import STOCKHOLM
 from bista.core.forms import MAX_ID
 from bista.core.permissions import Perm
 from bista.rostering import rules
-from bista.rostering.facts import STOCKHOLM
 from bista.rostering.models import Shift
 
 WEEKDAY_SHORT = rules.WEEKDAY_NAMES  # "mån" … "sön", as the rules' explanations write them

@@ -10,9 +10,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from bista.core import clock
 from bista.core.models import Unit
 from bista.rostering import rules, selectors
 from bista.rostering.forms import MonthForm
@@ -47,7 +47,7 @@ def hours(request: HttpRequest) -> HttpResponse:
     form = MonthForm(request.GET or None, units=units)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     unit = next((u for u in units if u.pk == data.get("enhet")), units[0])
-    first = data.get("manad") or timezone.localdate().replace(day=1)
+    first = data.get("manad") or clock.today().replace(day=1)
     period = rules.contract_period(first)
     employees = selectors.hours_per_employee(request.user, unit, period)
     clients = selectors.hours_per_client(request.user, unit, period)

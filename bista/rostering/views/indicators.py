@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET
 from bista.clients.models import AccessLogEntry, Client
 from bista.clients.selectors import visible_clients
 from bista.clients.services import access_log_record_many
+from bista.core import clock
 from bista.core.access import require_any_unit
 from bista.core.forms import MAX_ID, set_unit_choices
 from bista.core.models import Team, Unit
@@ -314,7 +315,7 @@ def _filter_form(request: HttpRequest, units: list[Unit], teams: list[Team]) -> 
         raise PermissionDenied("Behörighet saknas: roster.view")
     data = request.GET.copy()
     data.setdefault("enhet", str(units[0].pk))
-    data.setdefault("ar", str(timezone.localdate().year))
+    data.setdefault("ar", str(clock.today().year))
     return IndicatorFilterForm(data, units=units, teams=teams)
 
 

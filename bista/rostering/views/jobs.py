@@ -18,10 +18,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bista.clients.models import Client
+from bista.core import clock
 from bista.core.errors import ConflictError
 from bista.core.models import Team, Unit
 from bista.rostering import rules, selectors, services
@@ -58,7 +58,7 @@ def _next_monday(today: datetime.date) -> datetime.date:
 def jobs(request: HttpRequest) -> HttpResponse:
     """The start form and the recent jobs of the user's units."""
     units = _manage_units(request)
-    initial = {"period_start": _next_monday(timezone.localdate()), "weeks": 4, "unit": units[0].pk}
+    initial = {"period_start": _next_monday(clock.today()), "weeks": 4, "unit": units[0].pk}
     form = RosterJobForm(request.POST or None, initial=initial, units=units)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -193,7 +193,7 @@ def _proposal_context(request: HttpRequest, job: RosterJob, *, can_manage: bool)
             shown,
             monday,
             weeks_asked,
-            today=timezone.localdate(),
+            today=clock.today(),
             rows=[],
             row_of=lambda s: (
                 (s.employee_id, f"{s.employee.last_name}, {s.employee.first_name}", None)
@@ -216,7 +216,7 @@ def _proposal_context(request: HttpRequest, job: RosterJob, *, can_manage: bool)
         "team": team,
         "form": form,
         "weeks": weeks,
-        "navigation": navigation(request, monday, weeks_asked, timezone.localdate()),
+        "navigation": navigation(request, monday, weeks_asked, clock.today()),
         "row_heading": "Medarbetare",
         "version_form": VersionForm(initial={"version": job.version}),
         "can_publish": can_manage and job.status in (RosterJob.Status.DONE, RosterJob.Status.STOPPED),

@@ -15,9 +15,9 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from bista.core import clock
 from bista.core.context_processors import EMPLOYEE_SESSION_KEY
 from bista.rostering import selectors
 from bista.rostering.views.common import ShiftRow, long_day_label, placed_days, shift_row
@@ -60,7 +60,7 @@ def my_schedule(request: HttpRequest) -> HttpResponse:
     employee = own.only("pk", "first_name", "last_name", "unit_id").first()
     if employee is None:
         return render(request, "rostering/my_schedule.html", {"employee": None}, status=404)
-    today = timezone.localdate()
+    today = clock.today()
     weeks = _weeks(request)
     last = today + datetime.timedelta(days=7 * weeks - 1)
     shifts = selectors.my_shifts(request.user, today, last)

@@ -13,13 +13,13 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from bista.care.models import Order
 from bista.clients.models import AccessLogEntry, Client, ClientUnit
 from bista.clients.selectors import visible_clients
 from bista.clients.services import access_log_record
+from bista.core import clock
 from bista.core.access import unit_ids_with
 from bista.core.permissions import Perm
 from bista.rostering import rules, services
@@ -58,7 +58,7 @@ def weekdays_text(weekdays: str) -> str:
 def needs_index(request: HttpRequest) -> HttpResponse:
     """The clients of the user's units with how many need patterns and coming occasions they have."""
     unit_ids = _client_roster_units(request.user)
-    today, now = timezone.localdate(), timezone.now()
+    today, now = clock.today(), clock.now()
     clients = (
         visible_clients(request.user)
         .filter(is_active=True, unit_links__unit_id__in=unit_ids, unit_links__until__isnull=True)
@@ -136,7 +136,7 @@ def _page(
 ) -> HttpResponse:
     manage_ids = linked & manage_unit_ids(request.user)
     orders = _open_orders(client, manage_ids)
-    today, now = timezone.localdate(), timezone.now()
+    today, now = clock.today(), clock.now()
     if manage_ids:
         pattern_form = pattern_form or NeedPatternForm(orders=orders, initial={"valid_from": today})
         occasion_form = occasion_form or OccasionForm(orders=orders, initial={"day": today})

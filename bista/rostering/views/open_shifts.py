@@ -11,9 +11,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from bista.core import clock
 from bista.core.errors import ConflictError
 from bista.core.models import Unit
 from bista.rostering import rules, selectors, services
@@ -36,7 +36,7 @@ def open_shift_list(request: HttpRequest) -> HttpResponse:
     form = UnitPeriodForm(request.GET or None, units=units)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     unit = next((u for u in units if u.pk == data.get("enhet")), units[0])
-    start = data.get("fran") or timezone.localdate()
+    start = data.get("fran") or clock.today()
     end = data.get("till") or start + datetime.timedelta(days=DEFAULT_DAYS - 1)
     shifts = selectors.open_shifts(request.user, unit, start, end)
     labels = selectors.client_labels(request.user, ((shift.client, shift.unit_id) for shift in shifts))

@@ -11,10 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from bista.clients.models import Client
+from bista.core import clock
 from bista.core.models import Team
 from bista.rostering import selectors
 from bista.rostering.forms import RosterFilterForm
@@ -43,7 +43,7 @@ def _choices(request: HttpRequest, form: RosterFilterForm, teams: list[Team] | N
     if teams:
         wanted = data.get("arbetsgrupp")
         team = next((t for t in teams if t.pk == wanted), teams[0])
-    day = data.get("datum") or timezone.localdate()
+    day = data.get("datum") or clock.today()
     return team, monday_of(day), data.get("veckor") or 1
 
 
@@ -59,7 +59,7 @@ def roster(request: HttpRequest) -> HttpResponse:
     )
     form = RosterFilterForm(request.GET or None, teams=teams)
     team, monday, weeks = _choices(request, form, teams)
-    today = timezone.localdate()
+    today = clock.today()
     context: dict[str, Any] = {
         "form": form,
         "team": team,
@@ -156,7 +156,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("Medarbetaren finns inte eller så saknar du behörighet.")
     form = RosterFilterForm(request.GET or None)
     _, monday, weeks = _choices(request, form, None)
-    today = timezone.localdate()
+    today = clock.today()
     start, end = period_bounds(monday, weeks)
     shifts = selectors.roster_for_employee(request.user, employee, start, end)
     can_manage = selectors.can_manage_roster(request.user, employee.unit_id)

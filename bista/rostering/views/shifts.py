@@ -20,10 +20,10 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bista.clients.models import Client
+from bista.core import clock
 from bista.core.errors import ConflictError
 from bista.core.forms import CONFLICT_HINT, rebound
 from bista.rostering import rules, selectors, services
@@ -70,7 +70,7 @@ def _clients(unit_ids: set[int]) -> QuerySet[Client]:
 
 
 def _employees(unit_ids: set[int]) -> QuerySet[Employee]:
-    since = timezone.localdate() - datetime.timedelta(days=ENDED_EMPLOYEES_DAYS)
+    since = clock.today() - datetime.timedelta(days=ENDED_EMPLOYEES_DAYS)
     return (
         Employee.objects.filter(unit_id__in=unit_ids)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=since))
@@ -127,7 +127,7 @@ def _save_errors(form: forms.BaseForm, error: ValidationError) -> list[str]:
 
 
 def _create_initial(request: HttpRequest, clients: QuerySet[Client], employees: QuerySet[Employee]) -> dict[str, Any]:
-    initial: dict[str, Any] = {"starts_on": timezone.localdate()}
+    initial: dict[str, Any] = {"starts_on": clock.today()}
     with contextlib.suppress(ValueError):
         initial["starts_on"] = datetime.date.fromisoformat(request.GET.get("datum", ""))
     client_id, employee_id = int_param(request.GET.get("brukare")), int_param(request.GET.get("medarbetare"))
@@ -317,7 +317,7 @@ def sick_call(request: HttpRequest) -> HttpResponse:
     """Sjukanmälan: register the sick leave; the employee's published shifts in it become open shifts."""
     unit_ids = _require_manage(request.user)
     employees = _employees(unit_ids)
-    initial: dict[str, Any] = {"starts_on": timezone.localdate()}
+    initial: dict[str, Any] = {"starts_on": clock.today()}
     wanted = int_param(request.GET.get("medarbetare"))
     if wanted and employees.filter(pk=wanted).exists():
         initial["employee"] = wanted

@@ -11,9 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from bista.core import clock
 from bista.core.access import require_any_unit
 from bista.core.errors import ConflictError
 from bista.core.forms import MAX_ID, apply_service_errors, rebound
@@ -59,7 +59,7 @@ def absence_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(absences, PAGE_SIZE).get_page(request.GET.get("sida"))
     query = request.GET.copy()
     query.pop("sida", None)
-    context = {"form": form, "page": page, "query_string": query.urlencode(), "today": timezone.localdate()}
+    context = {"form": form, "page": page, "query_string": query.urlencode(), "today": clock.today()}
     return render(request, "staff/absence_list.html", context)
 
 
@@ -68,7 +68,7 @@ def absence_list(request: HttpRequest) -> HttpResponse:
 def absence_create(request: HttpRequest) -> HttpResponse:
     unit_ids = require_any_unit(request.user, [Perm.ABSENCE_MANAGE])
     employees = selectors.absence_employees(request.user)
-    initial: dict[str, Any] = {"starts_on": timezone.localdate(), "kind": Absence.Kind.SICK, "extent": 100}
+    initial: dict[str, Any] = {"starts_on": clock.today(), "kind": Absence.Kind.SICK, "extent": 100}
     wanted = _int_param(request.GET.get("medarbetare"))
     if wanted is not None and employees.filter(pk=wanted).exists():
         initial["employee"] = wanted
@@ -123,7 +123,7 @@ def absence_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def absence_end(request: HttpRequest, pk: int) -> HttpResponse:
     absence = selectors.managed_absence(request.user, pk)
-    form = AbsenceEndForm(request.POST or None, initial={"ends_on": timezone.localdate(), "version": absence.version})
+    form = AbsenceEndForm(request.POST or None, initial={"ends_on": clock.today(), "version": absence.version})
     status = 200
     if request.method == "POST" and form.is_valid():
         try:

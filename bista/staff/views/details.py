@@ -14,9 +14,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from bista.core import clock
 from bista.core.forms import apply_service_errors
 from bista.staff import selectors, services
 from bista.staff.forms import (
@@ -41,7 +41,7 @@ SECTIONS = {
 
 def _forms(request: HttpRequest, employee: Employee, data: Any = None, only: str = "") -> dict[str, forms.Form]:
     """The card's add forms, unbound; `only` (with `data`) is bound to what the user sent."""
-    today = timezone.localdate()
+    today = clock.today()
     clients = selectors.delegation_clients(request.user, employee)
     builders: dict[str, Callable[..., forms.Form]] = {
         "term_form": lambda **kw: TermForm(regimes=selectors.regimes_in_force(today), **kw),

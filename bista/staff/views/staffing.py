@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from bista.core import clock
 from bista.core.forms import apply_service_errors
 from bista.staff import selectors, services
 from bista.staff.forms import CompetenceNeedForm, EndForm, StaffChoiceForm
@@ -29,12 +29,12 @@ def _choice_form(request: HttpRequest, client: Any, data: Any = None) -> StaffCh
     if data is not None:
         return StaffChoiceForm(data, prefix=CHOICE_PREFIX, employees=employees)
     return StaffChoiceForm(
-        prefix=CHOICE_PREFIX, employees=employees, initial={"since": timezone.localdate(), "kind": "chosen"}
+        prefix=CHOICE_PREFIX, employees=employees, initial={"since": clock.today(), "kind": "chosen"}
     )
 
 
 def _need_form(data: Any = None) -> CompetenceNeedForm:
-    today = timezone.localdate()
+    today = clock.today()
     choices = {
         "competences": selectors.competences_in_force(today),
         "kinds": selectors.delegation_kinds_in_force(today),

@@ -6,9 +6,9 @@ import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
 from bista.care.digest import send_duty_digests
+from bista.core import clock
 
 
 def _date(value: str) -> datetime.date:
@@ -33,6 +33,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = _date(options["date"]) if options["date"] else timezone.localdate()
+        today = _date(options["date"]) if options["date"] else clock.today()
         sent = send_duty_digests(today=today)
         self.stdout.write(f"{sent} e-postmeddelanden skickade för {today:%Y-%m-%d}.")
