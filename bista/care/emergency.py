@@ -18,7 +18,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 
-from bista.care.documents import render_pdf
 from bista.care.models import HomeBinder, ImplementationPlan, Order, PlanActivity
 from bista.clients.models import AccessLogEntry, Client, ClientContact
 from bista.clients.selectors import can_see_protected_address, visible_clients
@@ -26,6 +25,7 @@ from bista.clients.services import access_log_record_many
 from bista.core import clock
 from bista.core.access import SYSTEM, has_perm
 from bista.core.models import Unit
+from bista.core.pdf import render_pdf
 from bista.core.permissions import Perm
 
 LOG_DETAIL = "nödrutin"

@@ -19,10 +19,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.template.loader import render_to_string
 from docx.shared import Cm
 
-from bista.core import docx
+from bista.core import docx, pdf
 from bista.governance import charts, rules, selectors
 from bista.governance.models import (
     Activity,
@@ -379,8 +378,6 @@ def to_docx(data: ReportData) -> bytes:
 
 
 def to_pdf(data: ReportData) -> bytes:
-    from weasyprint import HTML  # loading the layout engine is slow; only PDFs need it
-
     toc = data.toc()
     anchor_of = {heading: f"rubrik-{index}" for index, (_level, heading) in enumerate(toc)}
     anchors = {
@@ -417,7 +414,8 @@ def to_pdf(data: ReportData) -> bytes:
                 ],
             }
         )
-    html = render_to_string(
+    # Whole fonts are embedded: one font family is used, and subsetting it costs more than the rest.
+    return pdf.render_pdf(
         "governance/report_print.html",
         {
             "data": data,
@@ -429,10 +427,8 @@ def to_pdf(data: ReportData) -> bytes:
             "activity_columns": ACTIVITY_COLUMNS,
             "period_label": rules.period_label(data.year, data.period, "tertial"),
         },
+        full_fonts=True,
     )
-    # Whole fonts are embedded: subsetting them (fontTools, without HarfBuzz's subsetter) takes longer than the
-    # rest of the writing, and one font family is used.
-    return HTML(string=html, base_url=None).write_pdf(full_fonts=True)  # type: ignore[no-any-return]
 
 
 def build(

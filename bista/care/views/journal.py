@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from bista.care import documents, selectors, services
+from bista.care import selectors, services
 from bista.care.forms.journal import (
     JournalDraftForm,
     JournalEntryForm,
@@ -44,6 +44,7 @@ from bista.core import clock
 from bista.core.access import unit_ids_with
 from bista.core.errors import ConflictError
 from bista.core.forms import apply_service_errors
+from bista.core.pdf import render_pdf
 from bista.core.permissions import Perm
 
 PAGE_SIZE = 25
@@ -373,7 +374,7 @@ def record_pdf(request: HttpRequest, client_pk: int) -> HttpResponse:
         "printed_at": clock.local_now(),
         "printed_by": user.get_full_name() or user.get_username(),
     }
-    pdf = documents.render_pdf("care/record_print.html", context)
+    pdf = render_pdf("care/record_print.html", context)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="registerutdrag-{client.pk}-{clock.today():%Y%m%d}.pdf"'
     response["Cache-Control"] = "no-store"

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from bista.care import documents, selectors, services
+from bista.care import selectors, services
 from bista.care.forms.plans import (
     ACTIVITY_FIELDS,
     PLAN_FIELDS,
@@ -28,6 +28,7 @@ from bista.clients.models import AccessLogEntry
 from bista.core import clock
 from bista.core.errors import ConflictError
 from bista.core.forms import apply_service_errors
+from bista.core.pdf import render_pdf
 
 ACTIVITIES_PREFIX = "aktiviteter"
 CONFLICT_HINT = (
@@ -271,7 +272,7 @@ def plan_diff(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.plan_get(request.user, pk, action=AccessLogEntry.Action.PRINT)
     order: Order = plan.order
-    pdf = documents.render_pdf(
+    pdf = render_pdf(
         "care/plan_print.html",
         {
             "plan": plan,
