@@ -31,9 +31,11 @@ from bista.casework.models import (
 )
 from bista.clients import services as client_services
 from bista.clients.models import Client, ClientUnit
+from bista.clients.selectors import visible_clients
 from bista.core import audit, clock
 from bista.core.access import SYSTEM, check_perm, valid_on
 from bista.core.models import DutyRule, Membership, Role, Team, Unit
+from bista.core.people import parse_personnummer_field
 from bista.core.permissions import Perm
 from bista.core.versioning import update_versioned
 
@@ -143,11 +145,14 @@ def _intake_client(
     if (client is None) == (new_client is None):
         raise ValidationError({"client": "Välj en befintlig brukare eller registrera en ny."})
     if new_client is not None:
-        return client_services.client_create(actor=actor, unit=unit, since=since, **new_client)
-    assert client is not None
-    from bista.clients.selectors import visible_clients  # the clients context decides who sees whom
-
-    if actor is not SYSTEM and not visible_clients(actor).filter(pk=client.pk).exists():
+        # A person already in Bistå (e.g. at a provider, ordered by another district) is the same client: the
+        # application gives this purchaser the case, so the client is linked here rather than registered twice.
+        digits = parse_personnummer_field(str(new_client.get("personnummer", "")))
+        existing = Client.objects.filter(personnummer=digits).first()
+        if existing is None:
+            return client_services.client_create(actor=actor, unit=unit, since=since, **new_client)
+        client = existing
+    elif actor is not SYSTEM and not visible_clients(actor).filter(pk=client.pk).exists():
         raise ValidationError({"client": "Brukaren finns inte eller så saknar du behörighet."})
     if not ClientUnit.objects.filter(client=client, unit=unit, until__isnull=True).exists():
         client_services.client_link_unit(actor=actor, client=client, unit=unit, since=since)

@@ -42,7 +42,7 @@ def new_client(birth: str = "19800512", number: int = 982, **extra: Any) -> dict
         "first_name": "Sigrid",
         "last_name": "Berglund",
         "fictitious": True,
-        **extra,
+        **extra,  # may replace the personnummer
     }
 
 
