@@ -23,12 +23,24 @@ from bista.core.permissions import Perm
 from bista.staff.selectors import team_ids_for_user
 
 
+PURCHASER_CACHE_ATTR = "_bista_casework_purchasers"
+
+
 def casework_units(actor: Any, *codes: str) -> set[int]:
     """The purchaser units where the actor holds one of `codes` (default: any casework read)."""
     ids = unit_ids_with(actor, *(codes or Perm.CASEWORK_READ))
     if not ids:
         return set()
-    return set(Unit.objects.filter(pk__in=ids, kind=Unit.Kind.PURCHASER).values_list("pk", flat=True))
+    # Which units are purchasers, read once per request (like the access map, cached on the user object).
+    purchasers: set[int] | None = getattr(actor, PURCHASER_CACHE_ATTR, None)
+    if purchasers is None:
+        every = unit_ids_with(
+            actor, *Perm.CASEWORK_READ, Perm.CASEWORK_MANAGE, Perm.CASEWORK_DECIDE, Perm.CASEWORK_ASSIGN
+        )
+        purchasers = set(Unit.objects.filter(pk__in=every, kind=Unit.Kind.PURCHASER).values_list("pk", flat=True))
+        if getattr(actor, "pk", None):
+            setattr(actor, PURCHASER_CACHE_ATTR, purchasers)
+    return ids & purchasers
 
 
 def visibility_filter(actor: Any) -> Q:
