@@ -22,7 +22,6 @@ from bista.core.models import Membership, Team, Unit
 from bista.core.permissions import Perm
 from bista.staff.selectors import team_ids_for_user
 
-
 PURCHASER_CACHE_ATTR = "_bista_casework_purchasers"
 
 
@@ -166,6 +165,11 @@ def case_orders(case: Case) -> list[OrderView]:
     orders = list(case.orders.select_related("decision__service", "provider_unit").order_by("-ordered_on", "-id"))
     steps = care_selectors.order_steps(o.care_order_id for o in orders if o.care_order_id)
     return [OrderView(o, steps.get(o.care_order_id, []) if o.care_order_id else []) for o in orders]
+
+
+def order_view(order: CaseOrder) -> OrderView:
+    steps = care_selectors.order_steps([order.care_order_id]) if order.care_order_id else {}
+    return OrderView(order, steps.get(order.care_order_id or 0, []))
 
 
 # --- Form choices (reference reads, no client data) -------------------------------------------------
