@@ -165,7 +165,7 @@ class SourceOut(Schema):
     contacted_on: datetime.date | None
 
 
-class ContactIn(InputSchema):
+class SourceContactIn(InputSchema):
     contacted_on: datetime.date
 
 
@@ -385,7 +385,7 @@ def create_source(request: HttpRequest, investigation_id: Id, payload: ConsentIn
     response={200: SourceOut, **ERRORS},
     summary="Källan kontaktad (kräver samtycke)",
 )
-def contact_source(request: HttpRequest, investigation_id: Id, source_id: Id, payload: ContactIn) -> Any:
+def contact_source(request: HttpRequest, investigation_id: Id, source_id: Id, payload: SourceContactIn) -> Any:
     user = actor(request)
     investigation: Investigation = selectors.investigation_get(user, investigation_id)
     source = investigation.sources.filter(pk=source_id).first()

@@ -142,18 +142,20 @@ def _intake_client(
 ) -> Client:
     """The intake's client: an existing one the actor may see (linked to the purchaser if not yet), or one
     registered now through the clients context (its personnummer rules and protected identity)."""
-    if (client is None) == (new_client is None):
-        raise ValidationError({"client": "Välj en befintlig brukare eller registrera en ny."})
-    if new_client is not None:
+    if new_client is None:
+        if client is None:
+            raise ValidationError({"client": "Välj en befintlig brukare eller registrera en ny."})
+        if actor is not SYSTEM and not visible_clients(actor).filter(pk=client.pk).exists():
+            raise ValidationError({"client": "Brukaren finns inte eller så saknar du behörighet."})
+    else:
+        if client is not None:
+            raise ValidationError({"client": "Välj en befintlig brukare eller registrera en ny, inte båda."})
         # A person already in Bistå (e.g. at a provider, ordered by another district) is the same client: the
         # application gives this purchaser the case, so the client is linked here rather than registered twice.
         digits = parse_personnummer_field(str(new_client.get("personnummer", "")))
-        existing = Client.objects.filter(personnummer=digits).first()
-        if existing is None:
+        client = Client.objects.filter(personnummer=digits).first()
+        if client is None:
             return client_services.client_create(actor=actor, unit=unit, since=since, **new_client)
-        client = existing
-    elif actor is not SYSTEM and not visible_clients(actor).filter(pk=client.pk).exists():
-        raise ValidationError({"client": "Brukaren finns inte eller så saknar du behörighet."})
     if not ClientUnit.objects.filter(client=client, unit=unit, until__isnull=True).exists():
         client_services.client_link_unit(actor=actor, client=client, unit=unit, since=since)
     return client
