@@ -23,6 +23,10 @@ class AuditAction(enum.StrEnum):
     DECISION_RECEIVED = "decision.received"
     CASE_ORDER_CREATE = "case_order.create"
     CASE_ORDER_EXECUTED = "case_order.executed"
+    APPEAL_REGISTER = "appeal.register"
+    APPEAL_RECONSIDER = "appeal.reconsider"
+    APPEAL_FORWARD = "appeal.forward"
+    APPEAL_JUDGMENT = "appeal.judgment"
 
 
 class AccessAction(models.TextChoices):

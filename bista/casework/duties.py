@@ -17,7 +17,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterator
 
-from bista.casework.models import Decision, Intake, Investigation
+from bista.casework.models import Appeal, Decision, Intake, Investigation
 from bista.core.deadlines import Duty
 from bista.core.duties import DutyQuery, make_duty, register
 
@@ -26,6 +26,7 @@ class Rule:
     FIRST_CONTACT = "casework.first_contact"
     FOLLOW_UP = "casework.follow_up"
     REASSESSMENT = "casework.reassessment"
+    APPEAL_FORWARD = "casework.appeal_forward"
 
 
 @register("casework.intakes")
@@ -132,3 +133,41 @@ def decision_duties(query: DutyQuery) -> Iterator[Duty]:
             )
             if reassessment is not None:
                 yield reassessment
+
+
+@register("casework.appeals")
+def appeal_duties(query: DutyQuery) -> Iterator[Duty]:
+    """Forward an appeal to the court without delay, unless the reconsideration changed the decision."""
+    appeals = (
+        Appeal.objects.filter(decision__case__unit_id__in=query.unit_ids)
+        .exclude(reconsideration=Appeal.Reconsideration.CHANGED)
+        .exclude(forwarded_on__lt=query.done_since)
+        .values_list(
+            "received_on",
+            "forwarded_on",
+            "decision__case_id",
+            "decision__case__unit_id",
+            "decision__case__officer_id",
+            "decision__case__team_id",
+            "decision__case__client_id",
+            "decision__case__client__first_name",
+            "decision__case__client__last_name",
+            named=True,
+        )
+    )
+    for row in appeals:
+        duty = make_duty(
+            query,
+            Rule.APPEAL_FORWARD,
+            row.received_on,
+            row.forwarded_on,
+            subject="Överlämna överklagande till förvaltningsrätten",
+            url=("casework:case_detail", (row.decision__case_id,)),
+            unit_id=row.decision__case__unit_id,
+            client_id=row.decision__case__client_id,
+            client_name=f"{row.decision__case__client__first_name} {row.decision__case__client__last_name}",
+            responsible_id=row.decision__case__officer_id,
+            team_ids=(row.decision__case__team_id,) if row.decision__case__team_id else (),
+        )
+        if duty is not None:
+            yield duty

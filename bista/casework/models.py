@@ -338,3 +338,65 @@ class CaseOrder(NeverDeleted):
     @property
     def provider_name(self) -> str:
         return self.provider_unit.name if self.provider_unit_id and self.provider_unit else self.external_provider
+
+
+class Appeal(NeverDeleted):
+    """Överklagande of a decision: received (date), in time or not (three weeks from the day the person
+    received the decision; a late appeal is still registered and marked), the purchaser's own
+    reconsideration (omprövning), forwarding to the administrative court, and the judgment. A change — by
+    reconsideration or by the court — is a new decision that supersedes the appealed one."""
+
+    class Reconsideration(models.TextChoices):
+        CHANGED = "changed", "Beslutet ändras"
+        UNCHANGED = "unchanged", "Beslutet ändras inte"
+
+    class Judgment(models.TextChoices):
+        UPHELD = "upheld", "Avslag på överklagandet (beslutet står fast)"
+        CHANGED = "changed", "Bifall: domstolen ändrar beslutet"
+        REMANDED = "remanded", "Återförvisat för ny handläggning"
+        DISMISSED = "dismissed", "Avvisat (t.ex. för sent inkommet)"
+
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="appeals", verbose_name="beslut")
+    received_on = models.DateField("överklagandet inkom")
+    timely = models.BooleanField("inkom i rätt tid")
+    reconsideration = models.CharField("omprövning", max_length=10, choices=Reconsideration.choices, blank=True)
+    reconsidered_on = models.DateField("omprövat", null=True, blank=True)
+    forwarded_on = models.DateField("överlämnat till förvaltningsrätten", null=True, blank=True)
+    judgment = models.CharField("dom", max_length=10, choices=Judgment.choices, blank=True)
+    judgment_on = models.DateField("domsdatum", null=True, blank=True)
+    further_appeal_on = models.DateField("dom överklagad vidare", null=True, blank=True)
+    new_decision = models.OneToOneField(
+        Decision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="from_appeal",
+        verbose_name="nytt beslut",
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "överklagande"
+        verbose_name_plural = "överklaganden"
+        ordering = ["-received_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reconsidered_on__isnull=True) | Q(reconsidered_on__gte=F("received_on")),
+                name="appeal_reconsidered_after_received",
+            ),
+            models.CheckConstraint(
+                condition=Q(forwarded_on__isnull=True) | Q(forwarded_on__gte=F("received_on")),
+                name="appeal_forwarded_after_received",
+            ),
+            models.CheckConstraint(
+                condition=Q(judgment_on__isnull=True)
+                | Q(forwarded_on__isnull=False, judgment_on__gte=F("forwarded_on")),
+                name="appeal_judgment_after_forwarded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Överklagande {self.received_on}"
