@@ -246,6 +246,24 @@ class ExecutedIn(InputSchema):
     executed_on: datetime.date
 
 
+class AppealOut(Schema):
+    id: int
+    decision_id: int
+    received_on: datetime.date
+    timely: bool
+    reconsideration: str
+    reconsidered_on: datetime.date | None
+    forwarded_on: datetime.date | None
+    judgment: str
+    judgment_on: datetime.date | None
+    further_appeal_on: datetime.date | None
+    new_decision_id: int | None
+
+
+class AppealIn(InputSchema):
+    received_on: datetime.date
+
+
 # --- Helpers ----------------------------------------------------------------------------------------
 
 
@@ -495,3 +513,24 @@ def record_external_execution(request: HttpRequest, order_id: Id, payload: Execu
     with _api_field_names():
         order = services.external_execution_record(actor=user, order=order, executed_on=payload.executed_on)
     return _order_out(selectors.order_view(order))
+
+
+# --- Appeals ----------------------------------------------------------------------------------------
+
+
+@router.get("/casework/cases/{case_id}/appeals", response={200: list[AppealOut], **ERRORS}, summary="Överklaganden")
+def list_appeals(request: HttpRequest, case_id: Id) -> Any:
+    return list(selectors.case_appeals(_case(actor(request), case_id)))
+
+
+@router.post(
+    "/casework/decisions/{decision_id}/appeals",
+    response={201: AppealOut, **ERRORS},
+    summary="Registrera överklagande (för sent inkomna markeras)",
+)
+def create_appeal(request: HttpRequest, decision_id: Id, payload: AppealIn) -> Any:
+    user = actor(request)
+    decision = selectors.decision_get(user, decision_id)  # a decision that does not exist: 404
+    with _api_field_names():
+        appeal = services.appeal_register(actor=user, decision=decision, received_on=payload.received_on)
+    return Status(201, appeal)

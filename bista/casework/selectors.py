@@ -15,7 +15,7 @@ from django.http import Http404
 from bista.care import selectors as care_selectors
 from bista.care.models import OrderEvent, Service
 from bista.casework.actions import AccessAction
-from bista.casework.models import Case, CaseOrder, Decision, Intake, Investigation
+from bista.casework.models import Appeal, Case, CaseOrder, Decision, Intake, Investigation
 from bista.clients.services import access_log_record
 from bista.core.access import unit_ids_with, valid_on
 from bista.core.models import Membership, Team, Unit
@@ -120,6 +120,19 @@ def case_order_get(actor: Any, pk: int) -> CaseOrder:
     return _in_visible_case(actor, CaseOrder, pk, "Beställningen")  # type: ignore[no-any-return]
 
 
+def appeal_get(actor: Any, pk: int) -> Appeal:
+    appeal = (
+        Appeal.objects.filter(pk=pk, decision__case__in=visible_cases(actor)).select_related("decision__case").first()
+    )
+    if appeal is None:
+        raise Http404("Överklagandet finns inte eller så saknar du behörighet.")
+    case = appeal.decision.case
+    access_log_record(
+        actor=actor, client=case.client, action=AccessAction.CASE, unit=case.unit, detail=f"överklagande {pk}"
+    )
+    return appeal
+
+
 def can_manage(actor: Any, case: Case) -> bool:
     return case.unit_id in casework_units(actor, Perm.CASEWORK_MANAGE)
 
@@ -159,6 +172,12 @@ def case_investigations(case: Case) -> QuerySet[Investigation]:
 
 def case_decisions(case: Case) -> QuerySet[Decision]:
     return case.decisions.select_related("service", "supersedes", "superseded_by").order_by("-decision_date", "-id")
+
+
+def case_appeals(case: Case) -> QuerySet[Appeal]:
+    return (
+        Appeal.objects.filter(decision__case=case).select_related("decision__service").order_by("-received_on", "-id")
+    )
 
 
 def case_orders(case: Case) -> list[OrderView]:

@@ -21,5 +21,7 @@ urlpatterns = [
     path("beslut/<int:pk>/beslut.pdf", views.decision_pdf, name="decision_pdf"),
     path("beslut/<int:pk>/delgivning/", views.decision_received, name="decision_received"),
     path("beslut/<int:pk>/bestall/", views.order_create, name="order_create"),
+    path("beslut/<int:pk>/overklagande/", views.appeal_register, name="appeal_register"),
+    path("overklaganden/<int:pk>/overlamnat/", views.appeal_forward, name="appeal_forward"),
     path("utforarbestallningar/<int:pk>/verkstalld/", views.order_executed, name="order_executed"),
 ]

@@ -146,6 +146,7 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
             (d, rules.appeal_deadline(d.received_on, weeks[d.pk]) if d.received_on else None) for d in decisions
         ],
         "orders": selectors.case_orders(case),
+        "appeals": list(selectors.case_appeals(case)),
         "can_manage": selectors.can_manage(request.user, case),
         "can_decide": selectors.can_decide(request.user, case),
         "can_assign": selectors.can_assign(request.user, case),
@@ -242,6 +243,32 @@ def decision_received(request: HttpRequest, pk: int) -> HttpResponse:
         case,
         lambda on: services.decision_receipt_record(actor=request.user, decision=decision, received_on=on),
         "Datumet då beslutet togs emot är registrerat.",
+    )
+
+
+@login_required
+@require_POST
+def appeal_register(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = selectors.decision_get(request.user, pk)
+    case = _managed_case(request, decision.case_id)
+    return _date_step(
+        request,
+        case,
+        lambda on: services.appeal_register(actor=request.user, decision=decision, received_on=on),
+        "Överklagandet är registrerat.",
+    )
+
+
+@login_required
+@require_POST
+def appeal_forward(request: HttpRequest, pk: int) -> HttpResponse:
+    appeal = selectors.appeal_get(request.user, pk)
+    case = _managed_case(request, appeal.decision.case_id)
+    return _date_step(
+        request,
+        case,
+        lambda on: services.appeal_forward(actor=request.user, appeal=appeal, on=on),
+        "Överklagandet är överlämnat till förvaltningsrätten.",
     )
 
 

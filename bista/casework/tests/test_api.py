@@ -186,3 +186,16 @@ def test_external_execution_through_the_api(org: Organisation, officer: Any, bro
     done = post(browser, f"/casework/orders/{order['id']}/executed", {"executed_on": "2024-04-20"})
     assert done.status_code == 200 and done.json()["external_executed_on"] == "2024-04-20"
     assert datetime.date(2024, 4, 20) == datetime.date.fromisoformat(done.json()["external_executed_on"])
+
+
+def test_appeals_through_the_api(org: Organisation, officer: Any, browser: Any) -> None:
+    intake = f.register(org.purchaser, actor=officer)
+    decision = f.decide(intake, actor=officer, outcome="refused")
+    missing = post(browser, "/casework/decisions/999999/appeals", {"received_on": "2024-04-20"})
+    assert missing.status_code == 404 and error(missing)["code"]
+    early = post(browser, f"/casework/decisions/{decision.pk}/appeals", {"received_on": "2024-04-01"})
+    assert early.status_code == 422 and "received_on" in error(early)["fields"]
+    made = post(browser, f"/casework/decisions/{decision.pk}/appeals", {"received_on": "2024-04-20"})
+    assert made.status_code == 201 and made.json()["timely"] is True  # no receipt date yet: the period runs on
+    listed = get(browser, f"/casework/cases/{intake.case_id}/appeals").json()
+    assert [a["id"] for a in listed] == [made.json()["id"]]

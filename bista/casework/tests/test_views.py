@@ -243,3 +243,17 @@ def test_a_refused_small_step_is_shown_on_the_case(officer: Any, world: dict[str
     assert "Kontakten kan inte vara före aktualiseringen" in response.content.decode()
     intake.refresh_from_db()
     assert intake.first_contact_on is None
+
+
+def test_a_late_appeal_is_registered_and_marked(officer: Any, world: dict[str, Any]) -> None:
+    decision: Decision = world["decision"]
+    services.decision_receipt_record(actor=officer, decision=decision, received_on=D(2024, 4, 5))
+    browser = session_client(officer)
+    assert browser.post(f"/beslut/{decision.pk}/overklagande/", {"on": "2024-04-29"}).status_code == 302
+    page = browser.get(f"/arenden/{world['case'].pk}/").content.decode()
+    assert "Nej, för sent" in page and "2024-04-29" in page
+    appeal = decision.appeals.get()
+    assert browser.post(f"/overklaganden/{appeal.pk}/overlamnat/", {"on": "2024-04-28"}).status_code == 400
+    assert browser.post(f"/overklaganden/{appeal.pk}/overlamnat/", {"on": "2024-04-30"}).status_code == 302
+    appeal.refresh_from_db()
+    assert appeal.forwarded_on == D(2024, 4, 30) and appeal.timely is False

@@ -292,8 +292,16 @@ def _casework(world: World) -> None:
     order = casework_services.order_from_decision(
         actor=chief, decision=decision, ordered_on=today - datetime.timedelta(days=19), provider_unit=org.provider
     )
+    appeal = casework_services.appeal_register(
+        actor=chief, decision=decision, received_on=today - datetime.timedelta(days=10)
+    )
     ids.update(
-        case=intake.case_id, intake=intake.pk, investigation=investigation.pk, decision=decision.pk, case_order=order.pk
+        appeal=appeal.pk,
+        case=intake.case_id,
+        intake=intake.pk,
+        investigation=investigation.pk,
+        decision=decision.pk,
+        case_order=order.pk,
     )
 
 

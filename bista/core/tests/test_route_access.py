@@ -117,6 +117,8 @@ FILL: dict[str, Any] = {
     "casework:decision_received": {"pk": "@decision"},
     "casework:order_create": {"pk": "@decision"},
     "casework:order_executed": {"pk": "@case_order"},
+    "casework:appeal_register": {"pk": "@decision"},
+    "casework:appeal_forward": {"pk": "@appeal"},
     "quality:deviation_detail": {"pk": "@deviation"},
     "quality:deviation_edit": {"pk": "@deviation"},
     "quality:deviation_action_add": {"pk": "@deviation"},
@@ -190,6 +192,7 @@ API_FILL: dict[str, Any] = {
     "GET /api/v1/casework/cases/{case_id}/orders": {"case_id": "@case"},
     "GET /api/v1/casework/investigations/{investigation_id}": {"investigation_id": "@investigation"},
     "GET /api/v1/casework/decisions/{decision_id}": {"decision_id": "@decision"},
+    "GET /api/v1/casework/cases/{case_id}/appeals": {"case_id": "@case"},
     "GET /api/v1/quality/deviations/{deviation_id}": {"deviation_id": "@deviation"},
     "GET /api/v1/quality/lex-sarah/{report_id}": {"report_id": "@lex_sarah"},
     "GET /api/v1/quality/feedback/{feedback_id}": {"feedback_id": "@feedback"},
@@ -268,6 +271,8 @@ OWNER = {
     "casework:order_executed": "purchaser",
     "casework:case_list": "purchaser",
     "casework:intake_create": "purchaser",
+    "casework:appeal_register": "purchaser",
+    "casework:appeal_forward": "purchaser",
     "GET /api/v1/casework/cases/{case_id}": "purchaser",
     "GET /api/v1/casework/cases/{case_id}/intakes": "purchaser",
     "GET /api/v1/casework/cases/{case_id}/investigations": "purchaser",
@@ -276,6 +281,7 @@ OWNER = {
     "GET /api/v1/casework/investigations/{investigation_id}": "purchaser",
     "GET /api/v1/casework/decisions/{decision_id}": "purchaser",
     "GET /api/v1/casework/cases": "purchaser",
+    "GET /api/v1/casework/cases/{case_id}/appeals": "purchaser",
 }
 # GETs that show no client's data (a list of names is not a read of a record; opening one is logged).
 NOT_CLIENT_DATA = {
