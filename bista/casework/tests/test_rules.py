@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import holidays
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bista.casework import rules
@@ -40,6 +40,7 @@ def test_child_on_the_decision_date(birth: datetime.date, day: datetime.date, ch
     assert rules.is_child_on(birth, day) is child
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)  # a shared, busy machine
 @given(birth=dates, day=dates)
 def test_age_grows_by_one_on_each_birthday(birth: datetime.date, day: datetime.date) -> None:
     age = rules.age_on(birth, day)
@@ -73,6 +74,7 @@ def test_appeal_deadline(received: datetime.date, last_day: datetime.date) -> No
     assert rules.appeal_deadline(received) == last_day
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)  # a shared, busy machine
 @given(received=dates)
 def test_appeal_deadline_is_a_working_day_at_least_three_weeks_on(received: datetime.date) -> None:
     last = rules.appeal_deadline(received)
