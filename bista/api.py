@@ -22,6 +22,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from bista.care.api import router as care_router
+from bista.casework.api import router as casework_router
 from bista.clients.api import router as clients_router
 from bista.core.access import TOKEN_SCOPES_ATTR, forget_access, requires_two_factor
 from bista.core.api import checked_view
@@ -104,6 +105,7 @@ api.add_router("", org_router, tags=["Organisation"])
 api.add_router("", clients_router, tags=["Brukare"])
 api.add_router("", staff_router, tags=["Medarbetare"])
 api.add_router("", care_router, tags=["Utförare"])
+api.add_router("", casework_router, tags=["Myndighetsutövning"])
 api.add_router("", quality_router, tags=["Kvalitet"])
 api.add_router("", governance_router, tags=["Mål och uppföljning"])
 api.add_router("", rostering_router, tags=["Schema"])

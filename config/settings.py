@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "bista.clients",
     "bista.staff",
     "bista.care",
+    "bista.casework",
     "bista.quality",
     "bista.rostering",
     "bista.governance",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("schema/", include("bista.rostering.urls")),
     path("loggkontroll/", include("bista.clients.log_urls")),
     path("", include("bista.care.urls")),
+    path("", include("bista.casework.urls")),
     path("", include("bista.quality.urls")),
     path("", include("bista.governance.urls")),
 ]

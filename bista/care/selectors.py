@@ -4,6 +4,7 @@ that is). Reads of one client's orders, plans, journal or binders are logged in 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -20,6 +21,7 @@ from bista.care.models import (
     JournalDraft,
     JournalEntry,
     Order,
+    OrderEvent,
     Service,
 )
 from bista.clients.models import AccessLogEntry, Client
@@ -86,6 +88,16 @@ def order_get(actor: Any, pk: int) -> Order:
         detail=f"beställning {order.pk}",
     )
     return order
+
+
+def order_steps(order_ids: Iterable[int]) -> dict[int, list[OrderEvent]]:
+    """Order id → its dated steps (received, first contact, executed, interrupted, resumed, ended), for the
+    purchaser that sent the orders (casework): the caller has checked that its actor may see the orders'
+    cases. Steps only: never the provider's plans, journal or binders."""
+    steps: dict[int, list[OrderEvent]] = {}
+    for event in OrderEvent.objects.filter(order_id__in=list(order_ids)).order_by("order_id", "on", "id"):
+        steps.setdefault(event.order_id, []).append(event)
+    return steps
 
 
 def visible_plans(actor: Any) -> QuerySet[ImplementationPlan]:

@@ -29,7 +29,7 @@ from bista.care.models import (
     Service,
 )
 from bista.clients.models import AccessLogEntry, Client, ClientUnit
-from bista.clients.services import access_log_record
+from bista.clients.services import access_log_record, client_link_unit
 from bista.core import audit, clock
 from bista.core.access import SYSTEM, check_perm, has_perm, valid_on
 from bista.core.errors import ConflictError
@@ -160,6 +160,54 @@ def order_create(
 ) -> Order:
     """Register an incoming order for a client of the unit. `details`: goals, contacts, follow-up date …"""
     check_perm(actor, Perm.CARE_MANAGE, unit)
+    return _order_new(
+        actor=actor,
+        client=client,
+        unit=unit,
+        service=service,
+        decision_date=decision_date,
+        received_on=received_on,
+        scope_amount=scope_amount,
+        scope_unit=scope_unit,
+        period_start=period_start,
+        period_end=period_end,
+        deputy=deputy,
+        team=team,
+        **details,
+    )
+
+
+@transaction.atomic
+def order_receive(*, actor: Any, purchaser: Unit, client: Client, unit: Unit, **order: Any) -> Order:
+    """An order sent from a purchaser unit in Bistå (casework's decision): it arrives at the provider `unit`
+    as an order in state received, the same record the provider registers by hand for outside purchasers.
+
+    The actor is the purchaser's case officer, who holds casework.manage in `purchaser`, not care.manage at
+    the provider. The client is linked to the provider unit if not already (that link's audit event names no
+    person; the order's own event names the case officer)."""
+    check_perm(actor, Perm.CASEWORK_MANAGE, purchaser)
+    if unit.kind != Unit.Kind.PROVIDER:
+        raise ValidationError({"provider_unit": "Enheten är ingen utförarenhet."})
+    client_link_unit(actor=SYSTEM, client=client, unit=unit, since=order["received_on"])
+    return _order_new(actor=actor, client=client, unit=unit, **order)
+
+
+def _order_new(
+    *,
+    actor: Any,
+    client: Client,
+    unit: Unit,
+    service: Service,
+    decision_date: datetime.date,
+    received_on: datetime.date,
+    scope_amount: Decimal | int | str,
+    scope_unit: str,
+    period_start: datetime.date,
+    period_end: datetime.date | None = None,
+    deputy: Any = None,
+    team: Team | None = None,
+    **details: Any,
+) -> Order:
     unknown = set(details) - set(ORDER_EDITABLE)
     if unknown:
         raise TypeError(f"unknown order fields: {sorted(unknown)}")

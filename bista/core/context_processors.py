@@ -33,6 +33,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "api_tokens": Perm.API_TOKEN in perms,
             "two_factor_codes": Perm.ORG_MANAGE in perms,
             "reference": Perm.REFERENCE_MANAGE in perms,
+            "casework": bool(perms & set(Perm.CASEWORK_READ)),
         }
     }
 

@@ -28,8 +28,15 @@ class Perm:
     ROSTER_MANAGE = "roster.manage"
     GOVERNANCE_VIEW = "governance.view"
     GOVERNANCE_EDIT = "governance.edit"
+    # Casework (the purchaser): a case officer sees the cases of their groups, a manager the unit's.
+    CASEWORK_VIEW = "casework.view"
+    CASEWORK_VIEW_ALL = "casework.view_all"
+    CASEWORK_MANAGE = "casework.manage"
+    CASEWORK_DECIDE = "casework.decide"
+    CASEWORK_ASSIGN = "casework.assign"
 
     CLIENT_VIEW = (CLIENT_VIEW_ALL, CLIENT_VIEW_TEAM)
+    CASEWORK_READ = (CASEWORK_VIEW, CASEWORK_VIEW_ALL)
 
 
 class RoleCode:

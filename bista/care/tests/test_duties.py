@@ -467,8 +467,9 @@ def test_duty_queries_do_not_grow_with_the_number_of_clients(org: Organisation, 
     _busy_client(org, 1)
     # care: rules; orders, client teams (read once), interruptions; plans; current binders, recent reviews,
     # served orders, client names — plus one query per source of the other contexts (quality: Lex Sarah,
-    # deviations, deviation actions, feedback, incidents, routines; staff: delegations, appraisals)
-    budget = 9 + 6 + 2
+    # deviations, deviation actions, feedback, incidents, routines; staff: delegations, appraisals; casework:
+    # intakes, decisions, appeals)
+    budget = 9 + 6 + 2 + 3
     with django_assert_num_queries(budget):
         few = all_duties([org.provider.pk], D(2024, 6, 1))
     for n in range(2, 6):

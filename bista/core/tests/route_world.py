@@ -253,6 +253,58 @@ def _governance(world: World) -> None:
     )
 
 
+def _casework(world: World) -> None:
+    """The purchaser's case for the client: an application, an investigation, a decision and its order, which
+    arrives at the provider as a second care order. Made by the purchaser's manager for the case officer."""
+    from bista.care.models import Service
+    from bista.casework import services as casework_services
+
+    org, client, chief, ids = world.org, world.client, world.users["purchaser"], world.ids
+    today = timezone.localdate()
+    intake = casework_services.intake_register(
+        actor=chief,
+        unit=org.purchaser,
+        client=client,
+        officer=world.users["case_officer"],
+        kind="application",
+        sender="good_man",
+        sender_name="Gudrun Godman",
+        received_on=today - datetime.timedelta(days=30),
+        channel="letter",
+        requested="Ledsagarservice",
+    )
+    investigation = casework_services.investigation_start(
+        actor=chief, case=intake.case, intake=intake, started_on=today - datetime.timedelta(days=28)
+    )
+    decision = casework_services.decision_make(
+        actor=chief,
+        case=intake.case,
+        intake=intake,
+        investigation=investigation,
+        service=Service.objects.get(code="lss_9_3"),
+        outcome="granted",
+        scope_amount=8,
+        scope_unit="month",
+        period_start=today - datetime.timedelta(days=20),
+        decision_date=today - datetime.timedelta(days=20),
+        reasons="Du behöver stöd för att delta i aktiviteter.",
+    )
+    order = casework_services.order_from_decision(
+        actor=chief, decision=decision, ordered_on=today - datetime.timedelta(days=19), provider_unit=org.provider
+    )
+    appeal = casework_services.appeal_register(
+        actor=chief, decision=decision, received_on=today - datetime.timedelta(days=10)
+    )
+    ids.update(
+        appeal=appeal.pk,
+        case=intake.case_id,
+        intake=intake.pk,
+        investigation=investigation.pk,
+        decision=decision.pk,
+        case_order=order.pk,
+    )
+
+
 def _log_review(world: World) -> None:
     today = timezone.localdate()
     review = client_services.log_review_draw(
@@ -283,6 +335,7 @@ def build_world() -> World:
     _staff(world)
     _rostering(world)
     _governance(world)
+    _casework(world)
     _log_review(world)
     _tokens(world)
     from bista.core.models import DutyRule

@@ -1,0 +1,115 @@
+"""The decision letter (beslutsbrev) as DOCX (python-docx, A4) and PDF (WeasyPrint), in plain language with the
+appeal notice: how to appeal, where to send it, and within how many weeks of receiving the letter (the
+period is reference data, core.DutyRule "casework.appeal"). A protected person's address is never printed."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from bista.casework.models import Decision
+from bista.core import docx
+from bista.core.pdf import render_pdf
+
+NUMBER_WORDS = {1: "en", 2: "två", 3: "tre", 4: "fyra", 5: "fem", 6: "sex"}
+
+
+@dataclass(frozen=True)
+class Letter:
+    """What the letter says, built once for both formats."""
+
+    title: str
+    recipient: list[str]
+    unit_name: str
+    decision_date: datetime.date
+    summary: str
+    scope: str
+    period: str
+    reasons: str
+    legal_reference: str
+    decided_by: str
+    appeal: list[str]
+
+
+def _scope(decision: Decision) -> str:
+    if decision.scope_amount is None:
+        return ""
+    amount = f"{decision.scope_amount.normalize():f}".replace(".", ",")
+    return f"{amount} {decision.get_scope_unit_display()}"
+
+
+def _period(decision: Decision) -> str:
+    if decision.period_start is None:
+        return ""
+    if decision.period_end is None:
+        return f"från {decision.period_start:%Y-%m-%d} och tills vidare"
+    return f"från {decision.period_start:%Y-%m-%d} till och med {decision.period_end:%Y-%m-%d}"
+
+
+def _summary(decision: Decision) -> str:
+    service = decision.service.name.lower()
+    if decision.outcome == Decision.Outcome.GRANTED:
+        return f"Du får {service}."
+    if decision.outcome == Decision.Outcome.PARTLY:
+        return f"Du får {service}, men inte i den omfattning du har ansökt om."
+    return f"Du får inte {service}."
+
+
+def appeal_notice(unit_name: str, weeks: int) -> list[str]:
+    words = NUMBER_WORDS.get(weeks, str(weeks))
+    return [
+        "Om du inte är nöjd med beslutet kan du överklaga det till förvaltningsrätten.",
+        f"Skicka överklagandet till oss på {unit_name}, inte direkt till domstolen. Vi ska ha fått det inom "
+        f"{words} veckor från den dag du fick del av beslutet. Kommer det in för sent kan det inte prövas.",
+        "Skriv vilket beslut du överklagar, hur du vill att det ska ändras och varför. Skriv under med ditt namn, "
+        "personnummer, adress och telefonnummer.",
+        "Vi prövar först själva om beslutet ska ändras. Om vi inte ändrar det skickar vi överklagandet vidare till "
+        "förvaltningsrätten. Din handläggare kan hjälpa dig att överklaga.",
+    ]
+
+
+def letter_for(decision: Decision, *, appeal_weeks: int) -> Letter:
+    client = decision.case.client
+    recipient = [client.full_name]
+    if not client.protected_identity:  # a letter can end up anywhere: a protected address is never printed
+        recipient += [line for line in (client.street_address, f"{client.postal_code} {client.city}".strip()) if line]
+    unit_name = decision.case.unit.name
+    return Letter(
+        title=f"Beslut om {decision.service.name.lower()}",
+        recipient=recipient,
+        unit_name=unit_name,
+        decision_date=decision.decision_date,
+        summary=_summary(decision),
+        scope=_scope(decision),
+        period=_period(decision),
+        reasons=decision.reasons,
+        legal_reference=decision.service.legal_reference,
+        decided_by=f"{decision.decided_by_name}, {decision.decided_by_role}".strip(", "),
+        appeal=appeal_notice(unit_name, appeal_weeks),
+    )
+
+
+def letter_docx(letter: Letter) -> bytes:
+    document = docx.new_document()
+    document.core_properties.title = docx.clean_text(letter.title)
+    for line in letter.recipient:
+        document.add_paragraph(docx.clean_text(line))
+    document.add_paragraph(f"{docx.clean_text(letter.unit_name)}, {letter.decision_date:%Y-%m-%d}")
+    document.add_heading(docx.clean_text(letter.title), level=1)
+    document.add_heading("Beslut", level=2)
+    document.add_paragraph(docx.clean_text(letter.summary))
+    if letter.scope:
+        document.add_paragraph(f"Omfattning: {docx.clean_text(letter.scope)}")
+    if letter.period:
+        document.add_paragraph(f"Beslutet gäller {docx.clean_text(letter.period)}.")
+    docx.add_text_section(document, "Därför har vi fattat det här beslutet", letter.reasons)
+    document.add_paragraph(f"Beslutet har fattats med stöd av {docx.clean_text(letter.legal_reference)}.")
+    document.add_paragraph(f"Beslutet har fattats av {docx.clean_text(letter.decided_by)}.")
+    document.add_heading("Om du vill överklaga", level=2)
+    for line in letter.appeal:
+        document.add_paragraph(docx.clean_text(line))
+    return docx.document_bytes(document)
+
+
+def letter_pdf(letter: Letter) -> bytes:
+    return render_pdf("casework/decision_letter.html", {"letter": letter})

@@ -1,0 +1,68 @@
+"""Helpers for tests of the purchaser chain, built through the services as users would. Dates are fixed and
+in the past (the services refuse future dates)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from bista.care.models import Service
+from bista.casework import services
+from bista.casework.models import Decision, Intake
+from bista.core.access import SYSTEM
+from bista.core.models import Unit
+from bista.core.permissions import RoleCode
+from bista.core.testing import Organisation, make_user
+from bista.core.tests.api_support import fake_personnummer
+
+APPLIED = datetime.date(2024, 3, 4)
+DECIDED = datetime.date(2024, 4, 2)
+
+APPLICATION: dict[str, Any] = {
+    "kind": Intake.Kind.APPLICATION,
+    "sender": Intake.From.PERSON,
+    "received_on": APPLIED,
+    "channel": Intake.Channel.E_SERVICE,
+    "requested": "Ledsagarservice för att kunna gå på bio och träffa vänner.",
+}
+
+
+def service(code: str = "lss_9_3") -> Service:
+    return Service.objects.get(code=code)
+
+
+def officer(org: Organisation, name: str = "handlaggare", role: str = RoleCode.CASE_OFFICER) -> Any:
+    return make_user(name, role, org.purchaser)
+
+
+def new_client(birth: str = "19800512", number: int = 982, **extra: Any) -> dict[str, Any]:
+    return {
+        "personnummer": fake_personnummer(birth, number),
+        "first_name": "Sigrid",
+        "last_name": "Berglund",
+        "fictitious": True,
+        **extra,  # may replace the personnummer
+    }
+
+
+def register(unit: Unit, *, actor: Any = SYSTEM, **overrides: Any) -> Intake:
+    values = {**APPLICATION, **overrides}
+    if "client" not in values and "new_client" not in values:
+        values["new_client"] = new_client()
+    return services.intake_register(actor=actor, unit=unit, **values)
+
+
+def decide(intake: Intake, *, actor: Any, **overrides: Any) -> Decision:
+    values: dict[str, Any] = {
+        "service": service(),
+        "outcome": Decision.Outcome.GRANTED,
+        "decision_date": DECIDED,
+        "reasons": "Du behöver stöd för att kunna delta i samhällets liv. Därför får du ledsagarservice.",
+        "scope_amount": Decimal("10"),
+        "scope_unit": "month",
+        "period_start": DECIDED,
+        "period_end": datetime.date(2025, 4, 1),
+        **overrides,
+    }
+    return services.decision_make(actor=actor, case=intake.case, intake=intake, **values)

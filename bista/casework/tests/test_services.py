@@ -1,0 +1,332 @@
+"""The purchaser chain's writes: saved and audited; every refusal names its field and leaves nothing saved;
+the order from a decision arrives at the provider as a care order in state received and the provider's steps
+come back to the case officer."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from bista.care import services as care_services
+from bista.care.models import Order
+from bista.casework import selectors, services
+from bista.casework.models import Case, CaseOrder, Decision, Intake, Investigation, InvestigationSource
+from bista.casework.tests import factories as f
+from bista.clients.models import Client, ClientUnit
+from bista.core.access import SYSTEM
+from bista.core.errors import ConflictError
+from bista.core.models import AuditEvent
+from bista.core.permissions import RoleCode
+from bista.core.testing import Organisation, make_user
+
+D = datetime.date
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def officer(org: Organisation) -> Any:
+    return f.officer(org)
+
+
+@pytest.fixture
+def intake(org: Organisation, officer: Any) -> Intake:
+    return f.register(org.purchaser, actor=officer)
+
+
+def _counts() -> tuple[int, ...]:
+    return (
+        Client.objects.count(),
+        Case.objects.count(),
+        Intake.objects.count(),
+        Investigation.objects.count(),
+        InvestigationSource.objects.count(),
+        Decision.objects.count(),
+        CaseOrder.objects.count(),
+        Order.objects.count(),
+        AuditEvent.objects.count(),
+    )
+
+
+def refused(call: Any, field: str | None = None, error: type[Exception] = ValidationError) -> Exception:
+    """Call, expect the error (naming `field`), and check nothing was saved."""
+    before = _counts()
+    with pytest.raises(error) as info:
+        call()
+    if field is not None:
+        assert field in info.value.message_dict, info.value  # type: ignore[attr-defined]
+    assert _counts() == before
+    return info.value
+
+
+# --- Intake ----------------------------------------------------------------------------------------
+
+
+def test_intake_registers_a_new_client_and_opens_a_case(org: Organisation, officer: Any) -> None:
+    intake = f.register(org.purchaser, actor=officer, services=[f.service()])
+    case = intake.case
+    assert case.unit == org.purchaser and case.officer == officer
+    assert ClientUnit.objects.filter(client=case.client, unit=org.purchaser, until__isnull=True).exists()
+    assert list(intake.services.all()) == [f.service()]
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"client.create", "case.open", "intake.register"} <= actions
+
+
+def test_a_second_intake_joins_the_open_case(org: Organisation, officer: Any, intake: Intake) -> None:
+    again = f.register(
+        org.purchaser, actor=officer, client=intake.case.client, kind="report", sender="school", sender_name="Skolan"
+    )
+    assert again.case == intake.case
+
+
+def test_intake_links_an_existing_client_of_the_provider(org: Organisation, officer: Any, astrid: Client) -> None:
+    # The provider's client is not the purchaser's to see, until an application with her personnummer arrives.
+    refused(lambda: f.register(org.purchaser, actor=officer, client=astrid), "client")
+    intake = f.register(org.purchaser, actor=officer, new_client=f.new_client(personnummer=astrid.personnummer))
+    assert intake.case.client == astrid
+    assert ClientUnit.objects.filter(client=astrid, unit=org.purchaser).exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"kind": "application", "sender": "school"}, "sender"),
+        ({"received_on": D(2099, 1, 1)}, "received_on"),
+        ({"requested": "   "}, "requested"),
+        ({"new_client": f.new_client(number=0)}, "personnummer"),
+        ({"new_client": {**f.new_client(), "personnummer": "19801332-9823"}}, "personnummer"),
+    ],
+)
+def test_bad_intakes_are_refused(org: Organisation, officer: Any, overrides: dict[str, Any], field: str) -> None:
+    refused(lambda: f.register(org.purchaser, actor=officer, **overrides), field)
+
+
+def test_intake_needs_casework_in_a_purchaser_unit(org: Organisation, manager: Any, officer: Any) -> None:
+    refused(lambda: f.register(org.purchaser, actor=manager), error=PermissionDenied)  # the provider's manager
+    refused(lambda: f.register(org.provider, actor=SYSTEM), "unit")
+
+
+def test_first_contact(officer: Any, intake: Intake) -> None:
+    refused(lambda: services.intake_first_contact(actor=officer, intake=intake, on=D(2024, 3, 3)), "on")
+    services.intake_first_contact(actor=officer, intake=intake, on=D(2024, 3, 6))
+    intake.refresh_from_db()
+    assert intake.first_contact_on == D(2024, 3, 6)
+    refused(lambda: services.intake_first_contact(actor=officer, intake=intake, on=D(2024, 3, 7)), "on")
+
+
+# --- Investigation ---------------------------------------------------------------------------------
+
+
+def test_investigation_is_a_versioned_draft(officer: Any, intake: Intake) -> None:
+    inv = services.investigation_start(actor=officer, case=intake.case, intake=intake, started_on=D(2024, 3, 6))
+    inv = services.investigation_save(
+        actor=officer, investigation=inv, expected_version=1, own_description="Jag vill komma ut mer.", needs="Stöd"
+    )
+    assert inv.version == 2
+    with pytest.raises(ConflictError):
+        services.investigation_save(actor=officer, investigation=inv, expected_version=1, needs="Annat")
+    inv.refresh_from_db()
+    assert inv.needs == "Stöd"
+    refused(lambda: services.investigation_start(actor=officer, case=intake.case), "case")  # one draft
+    inv = services.communication_record(
+        actor=officer,
+        investigation=inv,
+        communicated_on=D(2024, 3, 20),
+        response="Inget att tillägga.",
+        expected_version=2,
+    )
+    inv = services.investigation_complete(
+        actor=officer, investigation=inv, completed_on=D(2024, 3, 25), expected_version=inv.version
+    )
+    assert inv.status == Investigation.Status.COMPLETED
+    refused(
+        lambda: services.investigation_save(actor=officer, investigation=inv, expected_version=inv.version, needs="x"),
+        "status",
+    )
+
+
+def test_a_source_is_contacted_only_after_consent(officer: Any, intake: Intake) -> None:
+    inv = services.investigation_start(actor=officer, case=intake.case, started_on=D(2024, 3, 6))
+    source = services.consent_record(
+        actor=officer, investigation=inv, name="Habiliteringen", consent_on=D(2024, 3, 8), consent_by="Sigrid själv"
+    )
+    refused(
+        lambda: services.source_contact_record(actor=officer, source=source, contacted_on=D(2024, 3, 7)), "contacted_on"
+    )
+    no_consent = InvestigationSource.objects.create(investigation=inv, name="Skolan")  # as an old import might hold
+    refused(
+        lambda: services.source_contact_record(actor=officer, source=no_consent, contacted_on=D(2024, 3, 9)),
+        "contacted_on",
+    )
+    services.source_contact_record(actor=officer, source=source, contacted_on=D(2024, 3, 9))
+    source.refresh_from_db()
+    assert source.contacted_on == D(2024, 3, 9)
+    refused(
+        lambda: services.consent_record(
+            actor=officer, investigation=inv, name="Skolan", consent_on=D(2024, 3, 8), consent_by=""
+        ),
+        "consent_by",
+    )
+
+
+# --- Decisions -------------------------------------------------------------------------------------
+
+
+def test_a_decision_is_made_and_audited(officer: Any, intake: Intake) -> None:
+    decision = f.decide(intake, actor=officer)
+    assert decision.decided_by == officer and decision.decided_by_role == "Biståndshandläggare"
+    assert AuditEvent.objects.filter(action="decision.make", object_id=str(decision.pk)).exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"decision_date": D(2024, 3, 3)}, "decision_date"),  # before the application
+        ({"scope_amount": 0}, "scope_amount"),
+        ({"scope_amount": "-5"}, "scope_amount"),
+        ({"scope_amount": "tio"}, "scope_amount"),
+        ({"scope_amount": "NaN"}, "scope_amount"),
+        ({"period_end": D(2024, 4, 1)}, "period_end"),
+        ({"decision_date": D(2099, 1, 1)}, "decision_date"),
+        ({"reasons": " "}, "reasons"),
+        ({"outcome": "kanske"}, "outcome"),
+        ({"service": f.service}, "decided_by"),  # placeholder, replaced below
+    ],
+)
+def test_bad_decisions_are_refused(officer: Any, intake: Intake, overrides: dict[str, Any], field: str) -> None:
+    if overrides.get("service") is f.service:
+        overrides = {"service": f.service("lss_9_2")}  # personal assistance: not delegated to the case officer
+    refused(lambda: f.decide(intake, actor=officer, **overrides), field)
+
+
+def test_the_deputy_manager_may_decide_personal_assistance(org: Organisation, intake: Intake) -> None:
+    deputy = make_user("bitr", RoleCode.DEPUTY_MANAGER, org.purchaser)
+    decision = f.decide(intake, actor=deputy, service=f.service("lss_9_2"), scope_amount=15, scope_unit="week")
+    assert decision.decided_by == deputy
+
+
+def test_no_decision_without_the_decide_permission(org: Organisation, intake: Intake) -> None:
+    staffer = make_user("medarb", RoleCode.EMPLOYEE, org.purchaser)
+    refused(lambda: f.decide(intake, actor=staffer), error=PermissionDenied)
+
+
+def test_a_refusal_keeps_no_scope(officer: Any, intake: Intake) -> None:
+    decision = f.decide(intake, actor=officer, outcome="refused")
+    assert decision.scope_amount is None and decision.period_start is None
+
+
+def test_a_new_decision_supersedes_and_the_old_stays(officer: Any, intake: Intake) -> None:
+    old = f.decide(intake, actor=officer)
+    new = f.decide(intake, actor=officer, supersedes=old, decision_date=D(2024, 6, 3), scope_amount=Decimal("14"))
+    old.refresh_from_db()
+    assert old.superseded_by == new and old.scope_amount == Decimal("10")
+    refused(lambda: f.decide(intake, actor=officer, supersedes=old, decision_date=D(2024, 6, 4)), "supersedes")
+    refused(lambda: f.decide(intake, actor=officer, supersedes=new, decision_date=D(2024, 6, 2)), "decision_date")
+
+
+def test_receipt_date_is_recorded_once(officer: Any, intake: Intake) -> None:
+    decision = f.decide(intake, actor=officer)
+    refused(
+        lambda: services.decision_receipt_record(actor=officer, decision=decision, received_on=D(2024, 4, 1)),
+        "received_on",
+    )
+    services.decision_receipt_record(actor=officer, decision=decision, received_on=D(2024, 4, 5))
+    refused(
+        lambda: services.decision_receipt_record(actor=officer, decision=decision, received_on=D(2024, 4, 6)),
+        "received_on",
+    )
+
+
+# --- Orders ----------------------------------------------------------------------------------------
+
+
+def test_the_order_arrives_at_the_provider_and_its_steps_come_back(
+    org: Organisation, officer: Any, intake: Intake, manager: Any
+) -> None:
+    decision = f.decide(intake, actor=officer)
+    order = services.order_from_decision(
+        actor=officer,
+        decision=decision,
+        ordered_on=D(2024, 4, 3),
+        provider_unit=org.provider,
+        free_choice_informed_on=D(2024, 4, 2),
+        goals="Att träffa vänner.",
+    )
+    care_order = order.care_order
+    assert care_order is not None
+    assert (care_order.unit, care_order.status, care_order.client) == (
+        org.provider,
+        Order.Status.RECEIVED,
+        intake.case.client,
+    )
+    assert care_order.scope_amount == Decimal("10") and care_order.decision_date == f.DECIDED
+    assert care_order.case_officer == officer.get_full_name()
+    # The provider's manager sees it among the unit's orders and records the steps.
+    from bista.care import selectors as care_selectors
+
+    assert care_selectors.order_search(manager).filter(pk=care_order.pk).exists()
+    care_order = care_services.order_record_step(
+        actor=manager, order=care_order, step="first_contact", on=D(2024, 4, 8)
+    )
+    care_order = care_services.order_record_step(actor=manager, order=care_order, step="executed", on=D(2024, 5, 2))
+    care_order = care_services.order_record_step(actor=manager, order=care_order, step="interrupted", on=D(2024, 8, 1))
+    care_services.order_record_step(actor=manager, order=care_order, step="resumed", on=D(2024, 9, 1))
+    [view] = selectors.case_orders(intake.case)
+    assert [s.kind for s in view.steps] == ["received", "first_contact", "executed", "interrupted", "resumed"]
+    assert view.executed_on == D(2024, 5, 2)
+
+
+def test_an_external_order_gets_its_execution_date_from_the_case_officer(officer: Any, intake: Intake) -> None:
+    decision = f.decide(intake, actor=officer)
+    order = services.order_from_decision(
+        actor=officer, decision=decision, ordered_on=D(2024, 4, 3), external_provider="Assistansbolaget AB"
+    )
+    assert order.care_order is None
+    refused(
+        lambda: services.external_execution_record(actor=officer, order=order, executed_on=D(2024, 4, 1)), "executed_on"
+    )
+    services.external_execution_record(actor=officer, order=order, executed_on=D(2024, 4, 20))
+    assert selectors.case_orders(intake.case)[0].executed_on == D(2024, 4, 20)
+
+
+def test_refused_and_bad_orders(org: Organisation, officer: Any, intake: Intake) -> None:
+    refusal = f.decide(intake, actor=officer, outcome="refused")
+    refused(
+        lambda: services.order_from_decision(
+            actor=officer, decision=refusal, ordered_on=D(2024, 4, 3), provider_unit=org.provider
+        ),
+        "decision",
+    )
+    decision = f.decide(intake, actor=officer)
+    for kwargs, field in [
+        ({"ordered_on": D(2024, 4, 1), "provider_unit": org.provider}, "ordered_on"),
+        ({"ordered_on": D(2024, 4, 3)}, "provider_unit"),
+        ({"ordered_on": D(2024, 4, 3), "provider_unit": org.provider, "external_provider": "X"}, "provider_unit"),
+        ({"ordered_on": D(2024, 4, 3), "provider_unit": org.purchaser}, "provider_unit"),
+        ({"ordered_on": D(2099, 4, 3), "provider_unit": org.provider}, "ordered_on"),
+    ]:
+        refused(lambda kwargs=kwargs: services.order_from_decision(actor=officer, decision=decision, **kwargs), field)
+
+
+# --- Reassigning -----------------------------------------------------------------------------------
+
+
+def test_reassigning_a_case(org: Organisation, officer: Any, intake: Intake) -> None:
+    chief = make_user("bestallarchef", RoleCode.UNIT_MANAGER, org.purchaser)
+    other = f.officer(org, "handlaggare2")
+    case = services.case_assign(actor=chief, case=intake.case, officer=other, team=None, expected_version=1)
+    assert case.officer == other and case.version == 2
+    refused(
+        lambda: services.case_assign(actor=officer, case=case, officer=officer, team=None, expected_version=2),
+        error=PermissionDenied,
+    )
+    refused(
+        lambda: services.case_assign(actor=chief, case=case, officer=make_user("x"), team=None, expected_version=2),
+        "officer",
+    )
+    refused(
+        lambda: services.case_assign(actor=chief, case=case, officer=other, team=org.team, expected_version=2), "team"
+    )

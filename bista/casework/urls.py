@@ -1,0 +1,27 @@
+from django.urls import path
+
+from bista.casework import views
+
+app_name = "casework"
+
+urlpatterns = [
+    path("arenden/", views.case_list, name="case_list"),
+    path("arenden/aktualisering/", views.intake_create, name="intake_create"),
+    path("arenden/<int:pk>/", views.case_detail, name="case_detail"),
+    path("arenden/<int:pk>/fordela/", views.case_assign, name="case_assign"),
+    path("arenden/<int:pk>/utredning/", views.investigation_start, name="investigation_start"),
+    path("arenden/<int:pk>/beslut/", views.decision_create, name="decision_create"),
+    path("aktualiseringar/<int:pk>/forsta-kontakt/", views.intake_first_contact, name="intake_first_contact"),
+    path("utredningar/<int:pk>/", views.investigation_edit, name="investigation_edit"),
+    path("utredningar/<int:pk>/samtycke/", views.investigation_consent, name="investigation_consent"),
+    path("utredningar/<int:pk>/kalla-kontaktad/", views.source_contacted, name="source_contacted"),
+    path("utredningar/<int:pk>/kommunicering/", views.investigation_communicate, name="investigation_communicate"),
+    path("utredningar/<int:pk>/avsluta/", views.investigation_complete, name="investigation_complete"),
+    path("beslut/<int:pk>/beslut.docx", views.decision_docx, name="decision_docx"),
+    path("beslut/<int:pk>/beslut.pdf", views.decision_pdf, name="decision_pdf"),
+    path("beslut/<int:pk>/delgivning/", views.decision_received, name="decision_received"),
+    path("beslut/<int:pk>/bestall/", views.order_create, name="order_create"),
+    path("beslut/<int:pk>/overklagande/", views.appeal_register, name="appeal_register"),
+    path("overklaganden/<int:pk>/overlamnat/", views.appeal_forward, name="appeal_forward"),
+    path("utforarbestallningar/<int:pk>/verkstalld/", views.order_executed, name="order_executed"),
+]
