@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from bista.clients.models import Client
 from bista.core.models import Team, Unit, ValidityPeriod
 from bista.core.people import NeverDeleted
+from bista.core.versioning import Versioned
 
 
 class Service(ValidityPeriod):
@@ -33,7 +34,7 @@ class Service(ValidityPeriod):
         return f"{self.name} ({self.legal_reference})"
 
 
-class Order(NeverDeleted):
+class Order(NeverDeleted, Versioned):
     """Beställning: the purchaser unit's order to the provider unit to carry out a decided service."""
 
     class Status(models.TextChoices):
@@ -79,7 +80,6 @@ class Order(NeverDeleted):
     plan_established_on = models.DateField("genomförandeplan upprättad", null=True, blank=True)
     executed_on = models.DateField("verkställd", null=True, blank=True)
     ended_on = models.DateField("avslutad", null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -136,7 +136,7 @@ class OrderEvent(models.Model):
         return f"{self.get_kind_display()} {self.on}"
 
 
-class ImplementationPlan(NeverDeleted):
+class ImplementationPlan(NeverDeleted, Versioned):
     """Genomförandeplan: one version of the plan for an order. Draft → signed (current) → superseded."""
 
     class Status(models.TextChoices):
@@ -166,7 +166,6 @@ class ImplementationPlan(NeverDeleted):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -35,7 +35,7 @@ from bista.core.access import SYSTEM, check_perm, has_perm, valid_on
 from bista.core.errors import ConflictError
 from bista.core.models import Membership, Team, Unit
 from bista.core.permissions import Perm
-from bista.core.versioning import update_versioned
+from bista.core.versioning import lock_for_edit, update_versioned
 
 ORDER_EDITABLE = (
     "service",
@@ -317,9 +317,7 @@ def order_record_step(
     check_perm(actor, Perm.CARE_MANAGE, order.unit)
     if step not in MANUAL_STEPS:
         raise ValidationError({"step": "Okänt steg."})
-    locked = Order.objects.select_for_update().get(pk=order.pk)
-    if expected_version is not None and expected_version != locked.version:
-        raise ConflictError(current_version=locked.version)
+    locked = lock_for_edit(Order, order.pk, expected_version)
     _not_in_future(on, "on")
     _check_step(locked, step, on)
     old = audit.snapshot(locked, ("status", "first_contact_on", "executed_on", "ended_on"))
@@ -438,9 +436,7 @@ def plan_update(
 ) -> ImplementationPlan:
     """Save a draft. A signed version is never changed (a review makes a new one); a stale save conflicts."""
     _check_plan_unit(actor, plan.order)
-    locked = ImplementationPlan.objects.select_for_update().get(pk=plan.pk)
-    if expected_version is not None and expected_version != locked.version:
-        raise ConflictError(current_version=locked.version)
+    locked = lock_for_edit(ImplementationPlan, plan.pk, expected_version)
     if locked.status != ImplementationPlan.Status.DRAFT:
         raise ValidationError("En undertecknad genomförandeplan kan inte ändras. Gör en uppföljning för en ny version.")
     values = {f: getattr(locked, f) for f in PLAN_EDITABLE}
@@ -473,9 +469,7 @@ def plan_sign(
     """Sign a draft: it becomes the current plan, the previous current version is superseded, and the
     order's first signed plan marks the step "plan established"."""
     _check_plan_unit(actor, plan.order)
-    locked = ImplementationPlan.objects.select_for_update().get(pk=plan.pk)
-    if expected_version is not None and expected_version != locked.version:
-        raise ConflictError(current_version=locked.version)
+    locked = lock_for_edit(ImplementationPlan, plan.pk, expected_version)
     if locked.status != ImplementationPlan.Status.DRAFT:
         raise ValidationError("Planen är redan undertecknad.")
     signed_on = signed_on or clock.today()

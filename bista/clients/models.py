@@ -8,6 +8,7 @@ from django.db import models
 from bista.clients.actions import ACCESS_ACTIONS, AccessAction
 from bista.core.models import Team, Unit
 from bista.core.people import Gender, NeverDeleted, format_personnummer, validate_stored_personnummer
+from bista.core.versioning import Versioned
 
 
 class StaffGenderPreference(models.TextChoices):
@@ -16,7 +17,7 @@ class StaffGenderPreference(models.TextChoices):
     MAN = "M", "Man"
 
 
-class Client(NeverDeleted):
+class Client(NeverDeleted, Versioned):
     personnummer = models.CharField(
         "personnummer", max_length=12, unique=True, validators=[validate_stored_personnummer]
     )
@@ -37,7 +38,6 @@ class Client(NeverDeleted):
     is_active = models.BooleanField("aktiv", default=True)
     fictitious = models.BooleanField("fiktiv person (demo/test)", default=False)
     teams = models.ManyToManyField(Team, related_name="clients", blank=True, verbose_name="arbetsgrupper")
-    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from bista.core.errors import ConflictError
 from bista.core.models import DutyRule
 from bista.core.validation import PlausibleDatesMixin
 
@@ -197,3 +199,62 @@ def rebound(form_class: Any, request: HttpRequest, version: int, **kwargs: Any) 
     form = form_class(data, **kwargs)
     form.is_valid()
     return form
+
+
+T = TypeVar("T")
+F = TypeVar("F", bound=forms.BaseForm)
+
+
+@dataclass
+class VersionedEdit(Generic[T]):
+    """What came of saving a versioned form: saved (`done`, with the service's `result`), refused as stale
+    (`current` is the record as now saved, `saved` its values that differ from the input), or invalid."""
+
+    form: Any
+    done: bool = False
+    result: T | None = None
+    current: Any = None
+    saved: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def conflict(self) -> bool:
+        return self.current is not None
+
+
+def refreshed(obj: Any) -> Any:
+    """`obj` re-read from the database (a `reload` for `edit_versioned` when the view holds the record)."""
+    obj.refresh_from_db()
+    return obj
+
+
+def edit_versioned(
+    request: HttpRequest,
+    form: F,
+    save: Callable[[dict[str, Any]], T],
+    *,
+    reload: Callable[[], Any],
+    rebind: Callable[[Any], dict[str, Any]] | None = None,
+    compare: Iterable[str] | Callable[[F, Any], list[tuple[str, str]]] = (),
+    hint: str = CONFLICT_HINT,
+    invalid: Callable[[F, ValidationError], Any] = apply_service_errors,
+) -> VersionedEdit[T]:
+    """Save a valid form of a versioned record through `save(cleaned_data)`: the one "edit with conflict
+    detection" of every page.
+
+    A stale save (ConflictError) reloads the record, compares the user's input with what is saved (`compare`:
+    field names, or a function), and binds the user's input again with the saved version (`rebind(current)`
+    gives the form's other arguments), so that saving again is a deliberate choice; the conflict message and
+    `hint` head the form. A refused save (ValidationError) goes to `invalid(form, error)`.
+    """
+    try:
+        result = save(form.cleaned_data)
+    except ConflictError as error:
+        current = reload()
+        saved = compare(form, current) if callable(compare) else saved_values(form, current, compare)
+        again = rebound(type(form), request, current.version, **(rebind(current) if rebind else {}))
+        again.add_error(None, f"{error} {hint}" if hint else str(error))
+        return VersionedEdit(form=again, current=current, saved=saved)
+    except ValidationError as error:
+        invalid(form, error)
+        return VersionedEdit(form=form)
+    return VersionedEdit(form=form, done=True, result=result)

@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from bista.core.models import Unit, ValidityPeriod
+from bista.core.versioning import Versioned
 
 
 class Period(models.TextChoices):
@@ -40,7 +41,7 @@ class DocumentKind(models.TextChoices):
     VB = "VB", "Verksamhetsberättelse"
 
 
-class OperationalPlan(models.Model):
+class OperationalPlan(Versioned):
     """A unit's verksamhetsplan for a year: the heading block and the root of its goal chain."""
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="operational_plans", verbose_name="enhet")
@@ -51,7 +52,6 @@ class OperationalPlan(models.Model):
     copied_from = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="kopierad från"
     )
-    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -67,7 +67,7 @@ class OperationalPlan(models.Model):
         return f"Verksamhetsplan {self.year} för {self.unit}"
 
 
-class Goal(models.Model):
+class Goal(Versioned):
     """One goal of the chain. Council goals have no parent; every other level's parent is one level up."""
 
     class Level(models.TextChoices):
@@ -90,7 +90,6 @@ class Goal(models.Model):
     follow_up_method = models.TextField("uppföljning", blank=True)
     development = models.TextField("utveckling", blank=True)
     position = models.PositiveIntegerField("ordning", default=0)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = "mål"
@@ -175,7 +174,7 @@ class GoalIndicator(models.Model):
         return f"{self.indicator_id} för mål {self.goal_id}"
 
 
-class IndicatorValue(models.Model):
+class IndicatorValue(Versioned):
     """A manually entered value of an indicator for a unit and period, with where it comes from."""
 
     indicator = models.ForeignKey(IndicatorDefinition, on_delete=models.PROTECT, related_name="values")
@@ -190,7 +189,6 @@ class IndicatorValue(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     entered_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = "indikatorvärde"
@@ -205,7 +203,7 @@ class IndicatorValue(models.Model):
         return f"{self.indicator_id} {self.period} {self.year}: {self.value}"
 
 
-class Activity(models.Model):
+class Activity(Versioned):
     """An activity under a goal: start and end, when it was completed, and a deviation note."""
 
     goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="activities")
@@ -216,7 +214,6 @@ class Activity(models.Model):
     deviation_note = models.TextField("avvikelse", blank=True)
     analysis = models.TextField("analys", blank=True)
     position = models.PositiveIntegerField("ordning", default=0)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = "aktivitet"
@@ -236,7 +233,7 @@ class Assessment(models.TextChoices):
     NOT = "not", "Uppfylls inte"
 
 
-class FollowUp(models.Model):
+class FollowUp(Versioned):
     """The assessment and analysis of a goal (or of one of its indicators) for a period. Each save is a new
     revision; this row holds the latest."""
 
@@ -247,7 +244,6 @@ class FollowUp(models.Model):
     period = models.CharField("period", max_length=2, choices=Period.choices)
     assessment = models.CharField("bedömning", max_length=10, choices=Assessment.choices, blank=True)
     analysis = models.TextField("analys", blank=True)
-    version = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -313,7 +309,7 @@ class FollowUpDraft(models.Model):
         return f"Utkast {self.period} mål {self.goal_id}"
 
 
-class SectionText(models.Model):
+class SectionText(Versioned):
     """The text of a section of a document that is not a goal: Inledning, Sammanfattande analys, …"""
 
     class Key(models.TextChoices):
@@ -327,7 +323,6 @@ class SectionText(models.Model):
     document = models.CharField("dokument", max_length=2, choices=DocumentKind.choices)
     key = models.CharField("avsnitt", max_length=20, choices=Key.choices)
     text = models.TextField("text", blank=True)
-    version = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

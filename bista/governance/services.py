@@ -20,10 +20,9 @@ from django.db import transaction
 
 from bista.core import audit, clock
 from bista.core.access import SYSTEM, check_perm
-from bista.core.errors import ConflictError
 from bista.core.models import Unit
 from bista.core.permissions import Perm
-from bista.core.versioning import update_versioned
+from bista.core.versioning import check_version, update_versioned
 from bista.governance import rules
 from bista.governance.models import (
     Activity,
@@ -319,8 +318,7 @@ def indicator_value_save(
             actor=actor, action="indicator_value.create", obj=item, new=audit.snapshot(item, fields), unit=unit
         )
         return item
-    if expected_version is not None and expected_version != existing.version:
-        raise ConflictError(current_version=existing.version)
+    check_version(existing, expected_version)
     old = audit.snapshot(existing, fields)
     existing.value, existing.value_women, existing.value_men = value, value_women, value_men
     existing.source, existing.entered_by = _text(source), _person(actor)
@@ -441,9 +439,8 @@ def follow_up_save(
     existing = (
         FollowUp.objects.select_for_update().filter(goal=goal, period=period, goal_indicator=goal_indicator).first()
     )
+    check_version(existing, expected_version)
     if existing is None:
-        if expected_version not in (None, 0):
-            raise ConflictError(current_version=0)
         follow_up = FollowUp(
             goal=goal,
             goal_indicator=goal_indicator,
@@ -456,8 +453,6 @@ def follow_up_save(
         follow_up.save()
         old: dict[str, Any] = {}
     else:
-        if expected_version is not None and expected_version != existing.version:
-            raise ConflictError(current_version=existing.version)
         old = audit.snapshot(existing, ("assessment", "analysis"))
         if old == {"assessment": assessment, "analysis": analysis}:
             _discard_draft(actor, goal, period)
@@ -527,16 +522,13 @@ def section_save(
         raise ValidationError({"key": "Okänt avsnitt."})
     section = SectionText.objects.select_for_update().filter(plan=plan, document=document, key=key).first()
     text = (text or "").strip()
+    check_version(section, expected_version)
     if section is None:
-        if expected_version not in (None, 0):
-            raise ConflictError(current_version=0)
         section = SectionText.objects.create(
             plan=plan, document=document, key=key, text=text, updated_by=_person(actor)
         )
         audit.record(actor=actor, action="section.save", obj=section, new={"text": text}, unit=plan.unit)
         return section
-    if expected_version is not None and expected_version != section.version:
-        raise ConflictError(current_version=section.version)
     if section.text == text:
         return section
     old = {"text": section.text}

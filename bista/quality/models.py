@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from bista.clients.models import Client
 from bista.core.models import Unit, ValidityPeriod
 from bista.core.people import NeverDeleted
+from bista.core.versioning import Versioned
 
 USER = settings.AUTH_USER_MODEL
 
@@ -48,7 +49,7 @@ class Concerns(models.TextChoices):
     OTHER = "other", "Annan verksamhet"
 
 
-class Deviation(NeverDeleted):
+class Deviation(NeverDeleted, Versioned):
     """Avvikelse: reported by anyone in a minute, then classified, analysed, acted on and closed."""
 
     class Status(models.TextChoices):
@@ -80,7 +81,6 @@ class Deviation(NeverDeleted):
     closed_at = models.DateTimeField("avslutad", null=True, blank=True)
     closed_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     closing_note = models.TextField("kommentar vid avslut", blank=True)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = "avvikelse"
@@ -114,7 +114,7 @@ class DeviationAction(models.Model):
         return self.description[:60]
 
 
-class LexSarahReport(NeverDeleted):
+class LexSarahReport(NeverDeleted, Versioned):
     """Lex Sarah: report → registered → remedy → investigation → assessment → (IVO) → decision and closure."""
 
     class Status(models.TextChoices):
@@ -177,7 +177,6 @@ class LexSarahReport(NeverDeleted):
     decided_on = models.DateField("beslutsdatum", null=True, blank=True)
     decided_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     closed_at = models.DateTimeField("avslutad", null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = "lex Sarah-rapport"
@@ -193,7 +192,7 @@ class LexSarahReport(NeverDeleted):
         return f"Lex Sarah {self.pk} ({self.reported_at:%Y-%m-%d})"
 
 
-class Feedback(NeverDeleted):
+class Feedback(NeverDeleted, Versioned):
     """Synpunkt, klagomål or beröm; from the client, a relative, anonymous, another body or someone else."""
 
     class Kind(models.TextChoices):
@@ -232,7 +231,6 @@ class Feedback(NeverDeleted):
     action_taken = models.TextField("vidtagen åtgärd", blank=True)
     action_taken_on = models.DateField("åtgärd vidtagen", null=True, blank=True)
     closed_at = models.DateTimeField("avslutad", null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = "synpunkt eller klagomål"
@@ -244,7 +242,7 @@ class Feedback(NeverDeleted):
         return f"{self.get_kind_display()} {self.received_on}"
 
 
-class DataIncident(NeverDeleted):
+class DataIncident(NeverDeleted, Versioned):
     """Personuppgiftsincident: always recorded; IMY within 72 hours of discovery unless unlikely to harm."""
 
     class ImyDecision(models.TextChoices):
@@ -270,7 +268,6 @@ class DataIncident(NeverDeleted):
     registered_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
     registered_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField("avslutad", null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = "personuppgiftsincident"
@@ -287,7 +284,7 @@ class DataIncident(NeverDeleted):
         return f"Personuppgiftsincident {self.pk} ({self.discovered_at:%Y-%m-%d})"
 
 
-class Routine(NeverDeleted):
+class Routine(NeverDeleted, Versioned):
     """A process or routine of the management system, with owner, version and review date."""
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="routines", verbose_name="enhet")
@@ -299,7 +296,6 @@ class Routine(NeverDeleted):
     adopted_on = models.DateField("fastställd")
     reviewed_on = models.DateField("senast reviderad")
     is_active = models.BooleanField("gällande", default=True)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = "rutin"
@@ -354,7 +350,7 @@ class SelfCheckResult(models.Model):
         return f"{self.item_id} {self.performed_on}"
 
 
-class VbAssessment(models.Model):
+class VbAssessment(Versioned):
     """The VB table's "Bedömning och planerade åtgärder" for one row, unit and year (editable, versioned)."""
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
@@ -363,7 +359,6 @@ class VbAssessment(models.Model):
     text = models.TextField("bedömning och planerade åtgärder", blank=True)
     updated_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "year", "row_key"], name="vbassessment_unique_row")]

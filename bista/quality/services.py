@@ -16,6 +16,7 @@ from bista.core.access import SYSTEM, check_perm, valid_on
 from bista.core.errors import ConflictError
 from bista.core.models import Membership, Unit
 from bista.core.permissions import Perm
+from bista.core.versioning import check_version, lock_for_edit
 from bista.quality import rules
 from bista.quality.models import (
     Concerns,
@@ -41,14 +42,6 @@ def _person(actor: Any) -> Any:
 
 def _strip(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
-
-
-def _lock(obj: M, expected_version: int | None) -> M:
-    """The row, locked; a save that started from an older version is refused (nothing is lost)."""
-    locked = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
-    if expected_version is not None and expected_version != locked.version:
-        raise ConflictError(current_version=locked.version)
-    return locked
 
 
 def _save(actor: Any, obj: M, old: dict[str, Any], fields: Iterable[str], action: str) -> M:
@@ -157,7 +150,7 @@ def deviation_report(
 def deviation_update(*, actor: Any, deviation: Deviation, expected_version: int | None, **changes: Any) -> Deviation:
     """Classify, record the immediate action, the analysis and the feedback given."""
     check_perm(actor, Perm.QUALITY_MANAGE, deviation.unit)
-    locked = _lock(deviation, expected_version)
+    locked = lock_for_edit(Deviation, deviation.pk, expected_version)
     if locked.status == Deviation.Status.CLOSED:
         raise ValidationError("Avvikelsen är avslutad.")
     unknown = set(changes) - set(DEVIATION_EDITABLE)
@@ -240,7 +233,7 @@ def deviation_close(
     """A manager closes a deviation once it is classified, analysed and every action is done.
     `closed_at` is for the demo's history and imports only."""
     check_perm(actor, Perm.QUALITY_MANAGE, deviation.unit)
-    locked = _lock(deviation, expected_version)
+    locked = lock_for_edit(Deviation, deviation.pk, expected_version)
     if locked.status == Deviation.Status.CLOSED:
         raise ValidationError("Avvikelsen är redan avslutad.")
     errors = {}
@@ -372,7 +365,7 @@ def lex_sarah_step(
     Each step has its own required fields; `at` is for the demo's history only.
     """
     check_perm(actor, Perm.QUALITY_MANAGE, report.unit)
-    locked = _lock(report, expected_version)
+    locked = lock_for_edit(LexSarahReport, report.pk, expected_version)
     at = at or clock.now()
     _not_in_future(at, "at")
     previous = max(
@@ -574,7 +567,7 @@ def feedback_register(
 def feedback_update(*, actor: Any, feedback: Feedback, expected_version: int | None, **changes: Any) -> Feedback:
     """Record the answer, the action, the forwarding to another provider and its answer."""
     check_perm(actor, Perm.QUALITY_MANAGE, feedback.unit)
-    locked = _lock(feedback, expected_version)
+    locked = lock_for_edit(Feedback, feedback.pk, expected_version)
     if locked.closed_at is not None:
         raise ValidationError("Ärendet är avslutat.")
     unknown = set(changes) - set(FEEDBACK_EDITABLE)
@@ -593,7 +586,7 @@ def feedback_close(
 ) -> Feedback:
     """Close a case once it is categorised and answered. `closed_at` is for the demo's history and imports."""
     check_perm(actor, Perm.QUALITY_MANAGE, feedback.unit)
-    locked = _lock(feedback, expected_version)
+    locked = lock_for_edit(Feedback, feedback.pk, expected_version)
     if locked.closed_at is not None:
         raise ValidationError("Ärendet är redan avslutat.")
     if locked.kind != Feedback.Kind.PRAISE:
@@ -682,7 +675,7 @@ def incident_update(
     *, actor: Any, incident: DataIncident, expected_version: int | None, **changes: Any
 ) -> DataIncident:
     check_perm(actor, Perm.QUALITY_INCIDENT, incident.unit)
-    locked = _lock(incident, expected_version)
+    locked = lock_for_edit(DataIncident, incident.pk, expected_version)
     unknown = set(changes) - set(INCIDENT_EDITABLE)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
@@ -707,7 +700,7 @@ def incident_decide_imy(
 ) -> DataIncident:
     """Decide whether IMY is notified; if so, when it was and IMY's reference. `decided_at` for the demo."""
     check_perm(actor, Perm.QUALITY_INCIDENT, incident.unit)
-    locked = _lock(incident, expected_version)
+    locked = lock_for_edit(DataIncident, incident.pk, expected_version)
     if locked.imy_decision:
         raise ValidationError({"imy_decision": "Beslutet om anmälan är redan fattat."})
     if decision not in DataIncident.ImyDecision.values:
@@ -760,7 +753,7 @@ def routine_create(*, actor: Any, unit: Unit, **values: Any) -> Routine:
 @transaction.atomic
 def routine_update(*, actor: Any, routine: Routine, expected_version: int | None, **changes: Any) -> Routine:
     check_perm(actor, Perm.QUALITY_MANAGE, routine.unit)
-    locked = _lock(routine, expected_version)
+    locked = lock_for_edit(Routine, routine.pk, expected_version)
     old = audit.snapshot(locked, ROUTINE_FIELDS)
     for name, value in _strip(changes).items():
         if name not in ROUTINE_FIELDS:
@@ -819,8 +812,8 @@ def vb_assessment_save(
     assessment, created = VbAssessment.objects.select_for_update().get_or_create(
         unit=unit, year=year, row_key=row_key, defaults={"updated_by": _person(actor)}
     )
-    if not created and expected_version is not None and expected_version != assessment.version:
-        raise ConflictError(current_version=assessment.version)
+    if not created:
+        check_version(assessment, expected_version)
     if created and expected_version not in (None, 0):
         raise ConflictError(current_version=assessment.version)
     old = {"text": assessment.text}

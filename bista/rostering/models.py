@@ -17,6 +17,7 @@ from bista.care.models import Order
 from bista.clients.models import Client
 from bista.core.models import Unit
 from bista.core.people import NeverDeleted
+from bista.core.versioning import Versioned
 from bista.staff.models import Absence, Employee
 
 
@@ -118,7 +119,7 @@ class ShiftException(NeverDeleted):
         ]
 
 
-class RosterJob(models.Model):
+class RosterJob(Versioned):
     """One run of the roster optimiser for a unit and period: its settings, progress and result."""
 
     class Status(models.TextChoices):
@@ -148,7 +149,6 @@ class RosterJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = "schemaoptimering"
@@ -170,7 +170,7 @@ class RosterJob(models.Model):
         return self.status not in {self.Status.QUEUED, self.Status.RUNNING}
 
 
-class Shift(NeverDeleted):
+class Shift(NeverDeleted, Versioned):
     """Ett arbetspass: a client, an employee (none = an open shift), start and end, kind and status.
 
     Status: a draft (proposed by the optimiser or entered by hand) → published (frozen; changed only by
@@ -212,7 +212,6 @@ class Shift(NeverDeleted):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = "arbetspass"

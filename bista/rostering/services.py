@@ -34,6 +34,7 @@ from bista.core.clock import STOCKHOLM
 from bista.core.errors import ConflictError
 from bista.core.models import Unit
 from bista.core.permissions import Perm
+from bista.core.versioning import lock_for_edit
 from bista.rostering import loaders, rules
 from bista.rostering.facts import (
     ClientFacts,
@@ -182,10 +183,7 @@ def _lock_employees(*employees: Employee | None) -> None:
 
 
 def _locked_shift(shift: Shift, version: int | None) -> Shift:
-    locked = Shift.objects.select_for_update(of=("self",)).select_related("employee", "client").get(pk=shift.pk)
-    if version is not None and version != locked.version:
-        raise ShiftConflict(current_version=locked.version)
-    return locked
+    return lock_for_edit(Shift, shift.pk, version, related=("employee", "client"), conflict=ShiftConflict)
 
 
 def _person(actor: Any) -> Any:
@@ -918,10 +916,7 @@ def _enqueue(job_id: int) -> None:
 
 
 def _locked_job(job: RosterJob, version: int | None = None) -> RosterJob:
-    locked = RosterJob.objects.select_for_update(of=("self",)).select_related("unit").get(pk=job.pk)
-    if version is not None and version != locked.version:
-        raise ShiftConflict(current_version=locked.version)
-    return locked
+    return lock_for_edit(RosterJob, job.pk, version, related=("unit",), conflict=ShiftConflict)
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from django.db import models
 from bista.core import clock
 from bista.core.models import Team, Unit, ValidityPeriod
 from bista.core.people import Gender, NeverDeleted, format_personnummer, validate_stored_personnummer
+from bista.core.versioning import Versioned
 
 
 class EmploymentType(models.TextChoices):
@@ -21,7 +22,7 @@ class EmploymentType(models.TextChoices):
     FIXED_TERM = "allman_visstid", "Allmän visstidsanställning"
 
 
-class Employee(NeverDeleted):
+class Employee(NeverDeleted, Versioned):
     personnummer = models.CharField(
         "personnummer", max_length=12, blank=True, validators=[validate_stored_personnummer]
     )
@@ -51,7 +52,6 @@ class Employee(NeverDeleted):
         verbose_name="användarkonto",
     )
     fictitious = models.BooleanField("fiktiv person (demo/test)", default=False)
-    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -373,7 +373,7 @@ class ClientCompetenceNeed(NeverDeleted):
 # --- Absences -----------------------------------------------------------------------------------------------
 
 
-class Absence(NeverDeleted):
+class Absence(NeverDeleted, Versioned):
     """An absence from a date to a date (inclusive). A sick leave row is one episode (sjukperiod):
     its day numbers count from `starts_on`, so days 1–14 (sjuklöneperioden) can be told apart.
 
@@ -407,7 +407,6 @@ class Absence(NeverDeleted):
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = "frånvaro"

@@ -16,11 +16,10 @@ from bista.clients.models import Client, ClientUnit
 from bista.core import audit, clock
 from bista.core.access import SYSTEM, check_perm, has_perm
 from bista.core.deadlines import add_months
-from bista.core.errors import ConflictError
 from bista.core.models import Team, Unit
 from bista.core.people import parse_personnummer_field
 from bista.core.permissions import Perm
-from bista.core.versioning import update_versioned
+from bista.core.versioning import lock_for_edit, update_versioned
 from bista.staff.models import (
     Absence,
     Appraisal,
@@ -787,10 +786,8 @@ def absence_create(
 def _lock_absence(absence: Absence, version: int | None, *, cancelling: bool = False) -> Absence:
     """The absence locked (with its employee locked first, as the create does), refused if stale or cancelled."""
     employee = Employee.objects.select_for_update().get(pk=absence.employee_id)
-    locked = Absence.objects.select_for_update().get(pk=absence.pk)
+    locked = lock_for_edit(Absence, absence.pk, version)
     locked.employee = employee
-    if version is not None and version != locked.version:
-        raise ConflictError(current_version=locked.version)
     if locked.cancelled_at is not None:
         if cancelling:
             raise _invalid("__all__", "Frånvaron är redan makulerad.", "already_cancelled")

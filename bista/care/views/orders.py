@@ -31,8 +31,7 @@ from bista.core import clock
 from bista.core.access import require_any_unit, unit_ids_with
 from bista.core.deadlines import STATE_LABELS, DutyState, duty_state
 from bista.core.duties import load_rule_book
-from bista.core.errors import ConflictError
-from bista.core.forms import CONFLICT_HINT, MAX_ID, apply_service_errors, rebound, saved_values
+from bista.core.forms import MAX_ID, apply_service_errors, edit_versioned, refreshed
 from bista.core.models import Unit
 from bista.core.permissions import Perm
 
@@ -233,25 +232,23 @@ def order_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = OrderEditForm(request.POST or None, instance=order, initial={"version": order.version}, **form_kwargs)
     saved: list[tuple[str, str]] = []
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.order_update(
+        edit = edit_versioned(
+            request,
+            form,
+            lambda data: services.order_update(
                 actor=request.user,
                 order=order,
                 expected_version=data["version"],
                 **{name: data[name] for name in ORDER_DETAIL_FIELDS},
-            )
-        except ConflictError as error:
-            current = Order.objects.select_related("service", "deputy", "team").get(pk=order.pk)
-            saved = saved_values(form, current, ORDER_DETAIL_FIELDS)
-            form = rebound(OrderEditForm, request, current.version, instance=current, **form_kwargs)
-            form.is_valid()
-            form.add_error(None, f"{error} {CONFLICT_HINT}")
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
+            ),
+            reload=lambda: Order.objects.select_related("service", "deputy", "team").get(pk=order.pk),
+            rebind=lambda current: {"instance": current, **form_kwargs},
+            compare=ORDER_DETAIL_FIELDS,
+        )
+        if edit.done:
             messages.success(request, "Ändringarna är sparade.")
             return redirect("care:order_detail", pk=order.pk)
+        form, saved = edit.form, edit.saved
     return render(
         request,
         "care/order_form.html",
@@ -269,28 +266,26 @@ def order_step(request: HttpRequest, pk: int) -> HttpResponse:
     steps = steps_for(order, services.MANUAL_STEPS)
     form = OrderStepForm(request.POST, steps=steps)
     if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.order_record_step(
+        # After a conflict the page shows the order as it stands; the user's input is kept for a second try.
+        edit = edit_versioned(
+            request,
+            form,
+            lambda data: services.order_record_step(
                 actor=request.user,
                 order=order,
                 step=data["step"],
                 on=data["on"],
                 note=data["note"],
                 expected_version=data["version"],
-            )
-        except ConflictError as error:
-            # The page now shows the order as it stands; the user's input is kept for a second try.
-            order.refresh_from_db()
-            steps = steps_for(order, services.MANUAL_STEPS)
-            form = rebound(OrderStepForm, request, order.version, steps=steps)
-            form.is_valid()
-            form.add_error(None, f"{error} Kontrollera händelserna nedan innan du sparar igen.")
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
+            ),
+            reload=lambda: refreshed(order),
+            rebind=lambda current: {"steps": steps_for(current, services.MANUAL_STEPS)},
+            hint="Kontrollera händelserna nedan innan du sparar igen.",
+        )
+        if edit.done:
             messages.success(request, "Steget är registrerat.")
             return redirect("care:order_detail", pk=order.pk)
+        form = edit.form
     elif not steps:
         form.add_error(None, "Beställningen är avslutad. Inga fler steg kan registreras.")
     return render(request, "care/order_detail.html", _detail_context(request, order, step_form=form))

@@ -26,8 +26,7 @@ from bista.care.forms.plans import (
 from bista.care.models import ImplementationPlan, Order
 from bista.clients.models import AccessLogEntry
 from bista.core import clock
-from bista.core.errors import ConflictError
-from bista.core.forms import apply_service_errors
+from bista.core.forms import apply_service_errors, edit_versioned, refreshed
 from bista.core.pdf import render_pdf
 
 ACTIVITIES_PREFIX = "aktiviteter"
@@ -138,31 +137,29 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form.add_error(None, SIGNED_MEANWHILE)
         saved = _saved_plan(plan)
     elif request.method == "POST" and form.is_valid() and formset.is_valid():
-        try:
-            services.plan_update(
+        activities = activity_rows(formset)
+        edit = edit_versioned(
+            request,
+            form,
+            lambda data: services.plan_update(
                 actor=request.user,
                 plan=plan,
-                expected_version=form.cleaned_data["version"],
-                activities=activity_rows(formset),
-                **{name: form.cleaned_data[name] for name in PLAN_FIELDS},
-            )
-        except ConflictError as error:
-            current = ImplementationPlan.objects.get(pk=plan.pk)
-            saved = _saved_plan(current)
-            if current.status != ImplementationPlan.Status.DRAFT:
-                form.add_error(None, SIGNED_MEANWHILE)
-            else:
-                # Keep everything the user typed; only the hidden version moves to the saved one.
-                data = request.POST.copy()
-                data["version"] = str(current.version)
-                form = PlanEditForm(data, instance=current)
-                form.is_valid()
-                form.add_error(None, f"{error} {CONFLICT_HINT}")
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
+                expected_version=data["version"],
+                activities=activities,
+                **{name: data[name] for name in PLAN_FIELDS},
+            ),
+            reload=lambda: ImplementationPlan.objects.get(pk=plan.pk),
+            rebind=lambda current: {"instance": current},
+            compare=lambda form, current: _saved_plan(current),
+        )
+        if edit.done:
             messages.success(request, "Utkastet är sparat.")
             return redirect("care:plan_detail", pk=plan.pk)
+        saved = edit.saved
+        if edit.conflict and edit.current.status != ImplementationPlan.Status.DRAFT:
+            form.add_error(None, SIGNED_MEANWHILE)  # nothing left to save again: the draft is signed
+        else:
+            form = edit.form  # after a conflict: everything the user typed, with the saved version
     return render(
         request,
         "care/plan_form.html",
@@ -191,28 +188,22 @@ def plan_sign(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("care:plan_detail", pk=plan.pk)
     form = PlanSignForm(request.POST)
     if form.is_valid():
-        try:
-            services.plan_sign(
-                actor=request.user,
-                plan=plan,
-                expected_version=form.cleaned_data["version"],
-                signed_on=form.cleaned_data["signed_on"],
-            )
-        except ConflictError as error:
-            plan.refresh_from_db()
-            if plan.status != ImplementationPlan.Status.DRAFT:
-                messages.error(request, "Den här versionen har redan undertecknats av någon annan.")
-                return redirect("care:plan_detail", pk=plan.pk)
-            data = request.POST.copy()
-            data["version"] = str(plan.version)
-            form = PlanSignForm(data)
-            form.is_valid()
-            form.add_error(None, f"{error} Läs igenom planen nedan innan du undertecknar.")
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
+        edit = edit_versioned(
+            request,
+            form,
+            lambda data: services.plan_sign(
+                actor=request.user, plan=plan, expected_version=data["version"], signed_on=data["signed_on"]
+            ),
+            reload=lambda: refreshed(plan),
+            hint="Läs igenom planen nedan innan du undertecknar.",
+        )
+        if edit.done:
             messages.success(request, f"Genomförandeplanen version {plan.number} är undertecknad och gäller nu.")
             return redirect("care:plan_detail", pk=plan.pk)
+        if edit.conflict and plan.status != ImplementationPlan.Status.DRAFT:
+            messages.error(request, "Den här versionen har redan undertecknats av någon annan.")
+            return redirect("care:plan_detail", pk=plan.pk)
+        form = edit.form
     return render(request, "care/plan_detail.html", _detail_context(request, plan, sign_form=form))
 
 

@@ -23,8 +23,7 @@ from bista.core import clock
 from bista.core.access import has_perm, require_any_unit, unit_ids_with, valid_on
 from bista.core.deadlines import STATE_LABELS, DutyState, duty_state
 from bista.core.duties import load_rule_book
-from bista.core.errors import ConflictError
-from bista.core.forms import CONFLICT_HINT, MAX_ID, apply_service_errors, rebound, saved_values
+from bista.core.forms import MAX_ID, apply_service_errors, edit_versioned
 from bista.core.models import Membership, Unit
 from bista.core.permissions import Perm
 from bista.quality import selectors, services
@@ -327,24 +326,23 @@ def deviation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     saved: list[tuple[str, str]] = []
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.deviation_update(
+        edit = edit_versioned(
+            request,
+            form,
+            lambda data: services.deviation_update(
                 actor=request.user,
                 deviation=deviation,
                 expected_version=data["version"],
                 **{name: data[name] for name in DEVIATION_EDIT_FIELDS},
-            )
-        except ConflictError as error:
-            current = Deviation.objects.select_related("category").get(pk=deviation.pk)
-            saved = saved_values(form, current, DEVIATION_EDIT_FIELDS)
-            form = rebound(DeviationEditForm, request, current.version, categories=categories)
-            form.add_error(None, f"{error} {CONFLICT_HINT}")
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
+            ),
+            reload=lambda: Deviation.objects.select_related("category").get(pk=deviation.pk),
+            rebind=lambda current: {"categories": categories},
+            compare=DEVIATION_EDIT_FIELDS,
+        )
+        if edit.done:
             messages.success(request, "Ändringarna är sparade.")
             return redirect("quality:deviation_detail", pk=deviation.pk)
+        form, saved = edit.form, edit.saved
     return render(
         request,
         "quality/deviation_form.html",
@@ -423,22 +421,23 @@ def deviation_close(request: HttpRequest, pk: int) -> HttpResponse:
     deviation = _managed(request, pk)
     form = DeviationCloseForm(request.POST)
     if form.is_valid():
-        try:
-            services.deviation_close(
+        edit = edit_versioned(
+            request,
+            form,
+            lambda data: services.deviation_close(
                 actor=request.user,
                 deviation=deviation,
-                expected_version=form.cleaned_data["version"],
-                closing_note=form.cleaned_data["closing_note"],
-            )
-        except ConflictError as error:
-            deviation = selectors.deviation_get(request.user, pk)
-            form = rebound(DeviationCloseForm, request, deviation.version)
-            form.add_error(None, f"{error} Kontrollera avvikelsen nedan innan du försöker igen.")
-        except ValidationError as error:
-            _close_errors(form, error)
-        else:
+                expected_version=data["version"],
+                closing_note=data["closing_note"],
+            ),
+            reload=lambda: selectors.deviation_get(request.user, pk),
+            hint="Kontrollera avvikelsen nedan innan du försöker igen.",
+            invalid=_close_errors,
+        )
+        if edit.done:
             messages.success(request, "Avvikelsen är avslutad.")
             return redirect("quality:deviation_detail", pk=deviation.pk)
+        form, deviation = edit.form, edit.current or deviation
     return render(request, "quality/deviation_detail.html", _detail_context(request, deviation, close_form=form))
 
 

@@ -19,7 +19,7 @@ from bista.clients.selectors import visible_clients
 from bista.core import clock
 from bista.core.access import has_perm, require_any_unit
 from bista.core.errors import ConflictError
-from bista.core.forms import CONFLICT_HINT, apply_service_errors, rebound, saved_values
+from bista.core.forms import apply_service_errors, edit_versioned
 from bista.core.models import Unit
 from bista.core.permissions import Perm
 from bista.quality import selectors, services
@@ -181,25 +181,23 @@ def feedback_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     saved: list[tuple[str, str]] = []
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.feedback_update(
+        edit = edit_versioned(
+            request,
+            form,
+            lambda data: services.feedback_update(
                 actor=request.user,
                 feedback=feedback,
                 expected_version=data["version"],
                 **{name: data[name] for name in FEEDBACK_EDIT_FIELDS},
-            )
-        except ConflictError as error:
-            current = selectors.feedback_get(request.user, pk)
-            saved = saved_values(form, current, FEEDBACK_EDIT_FIELDS)
-            form = rebound(FeedbackEditForm, request, current.version, instance=current, categories=categories)
-            form.is_valid()
-            form.add_error(None, f"{error} {CONFLICT_HINT}")
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
+            ),
+            reload=lambda: selectors.feedback_get(request.user, pk),
+            rebind=lambda current: {"instance": current, "categories": categories},
+            compare=FEEDBACK_EDIT_FIELDS,
+        )
+        if edit.done:
             messages.success(request, "Ändringarna är sparade.")
             return redirect("quality:feedback_detail", pk=feedback.pk)
+        form, saved = edit.form, edit.saved
     elif request.method == "GET":
         selectors.log_client_read(request.user, feedback, "synpunkt eller klagomål: handläggning")
     return render(

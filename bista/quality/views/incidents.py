@@ -18,8 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from bista.core import clock
 from bista.core.access import require_any_unit
-from bista.core.errors import ConflictError
-from bista.core.forms import CONFLICT_HINT, apply_service_errors, rebound, saved_values
+from bista.core.forms import apply_service_errors, edit_versioned, saved_values
 from bista.core.models import Unit
 from bista.core.permissions import Perm
 from bista.quality import rules, selectors, services
@@ -195,25 +194,23 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = IncidentEditForm(request.POST or None, instance=incident, initial={"version": incident.version})
     saved: list[tuple[str, str]] = []
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.incident_update(
+        edit = edit_versioned(
+            request,
+            form,
+            lambda data: services.incident_update(
                 actor=request.user,
                 incident=incident,
                 expected_version=data["version"],
                 **{name: data[name] for name in INCIDENT_FIELDS},
-            )
-        except ConflictError as error:
-            current = selectors.incident_get(request.user, pk)
-            saved = _saved_incident_values(form, current)
-            form = rebound(IncidentEditForm, request, current.version, instance=current)
-            form.is_valid()
-            form.add_error(None, f"{error} {CONFLICT_HINT}")
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
+            ),
+            reload=lambda: selectors.incident_get(request.user, pk),
+            rebind=lambda current: {"instance": current},
+            compare=_saved_incident_values,
+        )
+        if edit.done:
             messages.success(request, "Ändringarna är sparade.")
             return redirect("quality:incident_detail", pk=incident.pk)
+        form, saved = edit.form, edit.saved
     return render(
         request,
         "quality/incident_form.html",
@@ -247,9 +244,10 @@ def incident_imy(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("quality:incident_detail", pk=incident.pk)
     form = ImyDecisionForm(request.POST)
     if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.incident_decide_imy(
+        edit = edit_versioned(
+            request,
+            form,
+            lambda data: services.incident_decide_imy(
                 actor=request.user,
                 incident=incident,
                 expected_version=data["version"],
@@ -257,18 +255,17 @@ def incident_imy(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=data["imy_decision_reason"],
                 notified_at=data["imy_notified_at"],
                 reference=data["imy_reference"],
-            )
-        except ConflictError as error:
-            incident = selectors.incident_get(request.user, pk)
+            ),
+            reload=lambda: selectors.incident_get(request.user, pk),
+            hint="Dina uppgifter finns kvar i formuläret.",
+        )
+        if edit.done:
+            messages.success(request, "Beslutet om anmälan till IMY är registrerat.")
+            return redirect("quality:incident_detail", pk=incident.pk)
+        if edit.conflict:
+            incident = edit.current
             if incident.imy_decision:
                 messages.error(request, "Någon annan har redan fattat beslutet om anmälan. Ditt beslut sparades inte.")
                 return redirect("quality:incident_detail", pk=incident.pk)
-            form = rebound(ImyDecisionForm, request, incident.version)
-            form.is_valid()
-            form.add_error(None, f"{error} Dina uppgifter finns kvar i formuläret.")
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, "Beslutet om anmälan till IMY är registrerat.")
-            return redirect("quality:incident_detail", pk=incident.pk)
+        form = edit.form
     return render(request, "quality/incident_detail.html", _detail_context(request, incident, imy_form=form))

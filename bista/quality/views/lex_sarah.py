@@ -22,8 +22,7 @@ from bista.core import clock, docx
 from bista.core.access import has_perm, require_any_unit
 from bista.core.deadlines import duty_state
 from bista.core.duties import load_rule_book
-from bista.core.errors import ConflictError
-from bista.core.forms import apply_service_errors, rebound
+from bista.core.forms import apply_service_errors, edit_versioned
 from bista.core.models import AuditEvent, Unit
 from bista.core.permissions import Perm
 from bista.quality import documents, rules, selectors, services
@@ -272,23 +271,20 @@ def report_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         return redirect("quality:lex_sarah_detail", pk=report.pk)
     form = form_class(request.POST)
     if form.is_valid():
-        try:
-            services.lex_sarah_step(
-                actor=request.user,
-                report=report,
-                step=step,
-                expected_version=form.cleaned_data["version"],
-                **form.values(),
-            )
-        except ConflictError as error:
-            report = selectors.lex_sarah_get(request.user, pk)
-            form = rebound(form_class, request, report.version)
-            form.add_error(None, f"{error} Kontrollera rapporten nedan innan du sparar igen.")
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
+        values = form.values()
+        edit = edit_versioned(
+            request,
+            form,
+            lambda data: services.lex_sarah_step(
+                actor=request.user, report=report, step=step, expected_version=data["version"], **values
+            ),
+            reload=lambda: selectors.lex_sarah_get(request.user, pk),
+            hint="Kontrollera rapporten nedan innan du sparar igen.",
+        )
+        if edit.done:
             messages.success(request, f"{LexSarahReport.Status(step).label}: steget är registrerat.")
             return redirect("quality:lex_sarah_detail", pk=report.pk)
+        form, report = edit.form, edit.current or report
     selectors.log_client_read(request.user, report, f"lex Sarah {report.pk}")
     return render(request, "quality/lex_sarah_detail.html", _detail_context(request, report, step=step, step_form=form))
 

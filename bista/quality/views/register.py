@@ -22,8 +22,7 @@ from django.views.decorators.http import require_http_methods
 from bista.care.selfchecks import NAMES as CARE_SELF_CHECKS
 from bista.core import clock
 from bista.core.access import has_perm, require_any_unit, unit_ids_with, valid_on
-from bista.core.errors import ConflictError
-from bista.core.forms import CONFLICT_HINT, MAX_ID, apply_service_errors, rebound, saved_values
+from bista.core.forms import MAX_ID, apply_service_errors, edit_versioned
 from bista.core.models import Membership, Unit
 from bista.core.permissions import Perm
 from bista.quality import selectors, services
@@ -161,25 +160,23 @@ def routine_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = RoutineEditForm(request.POST or None, instance=routine, initial={"version": routine.version}, people=people)
     saved: list[tuple[str, str]] = []
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.routine_update(
+        edit = edit_versioned(
+            request,
+            form,
+            lambda data: services.routine_update(
                 actor=request.user,
                 routine=routine,
                 expected_version=data["version"],
                 **{name: data[name] for name in ROUTINE_FIELDS},
-            )
-        except ConflictError as error:
-            current = selectors.visible_routines(request.user).select_related("owner").get(pk=pk)
-            saved = saved_values(form, current, ROUTINE_FIELDS)
-            form = rebound(RoutineEditForm, request, current.version, instance=current, people=people)
-            form.is_valid()
-            form.add_error(None, f"{error} {CONFLICT_HINT}")
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
+            ),
+            reload=lambda: selectors.visible_routines(request.user).select_related("owner").get(pk=pk),
+            rebind=lambda current: {"instance": current, "people": people},
+            compare=ROUTINE_FIELDS,
+        )
+        if edit.done:
             messages.success(request, f"Rutinen {routine.name} är sparad.")
             return redirect("quality:routine_list")
+        form, saved = edit.form, edit.saved
     return render(
         request,
         "quality/routine_form.html",

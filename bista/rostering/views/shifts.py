@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bista.clients.models import Client
 from bista.core import clock
 from bista.core.errors import ConflictError
-from bista.core.forms import CONFLICT_HINT, rebound
+from bista.core.forms import edit_versioned
 from bista.rostering import rules, selectors, services
 from bista.rostering.facts import Violation
 from bista.rostering.forms import (
@@ -246,9 +246,10 @@ def shift_edit(request: HttpRequest, pk: int) -> HttpResponse:
     violations: list[str] = []
     saved: list[tuple[str, str]] = []
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            updated = services.shift_update(
+        edit = edit_versioned(
+            request,
+            form,
+            lambda data: services.shift_update(
                 actor=request.user,
                 shift=shift,
                 version=data["version"],
@@ -257,18 +258,17 @@ def shift_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 ends_at=data["ends_at"],
                 kind=data["kind"],
                 note=data["note"],
-            )
-        except ConflictError as error:
-            current = Shift.objects.select_related("employee", "client").get(pk=shift.pk)
-            saved = _saved_now(current)
-            form = rebound(ShiftEditForm, request, current.version, initial=shift_initial(current), **form_kwargs)
-            form.add_error(None, f"{error} {CONFLICT_HINT}")
-        except ValidationError as error:
-            violations = _save_errors(form, error)
-        else:
+            ),
+            reload=lambda: Shift.objects.select_related("employee", "client").get(pk=shift.pk),
+            rebind=lambda current: {"initial": shift_initial(current), **form_kwargs},
+            compare=lambda form, current: _saved_now(current),
+            invalid=lambda form, error: violations.extend(_save_errors(form, error)),
+        )
+        if edit.done and edit.result is not None:
             messages.success(request, "Ändringarna är sparade.")
-            _flash_warnings(request, updated)
+            _flash_warnings(request, edit.result)
             return redirect("rostering:shift", pk=shift.pk)
+        form, saved = edit.form, edit.saved
     context = {
         "form": form,
         "violations": violations,

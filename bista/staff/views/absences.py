@@ -15,8 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from bista.core import clock
 from bista.core.access import require_any_unit
-from bista.core.errors import ConflictError
-from bista.core.forms import MAX_ID, apply_service_errors, rebound
+from bista.core.forms import MAX_ID, apply_service_errors, edit_versioned, refreshed
 from bista.core.permissions import Perm
 from bista.staff import selectors, services
 from bista.staff.forms import AbsenceCancelForm, AbsenceCreateForm, AbsenceEditForm, AbsenceEndForm, AbsenceFilterForm
@@ -97,24 +96,22 @@ def absence_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = AbsenceEditForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.absence_update(
+        edit = edit_versioned(
+            request,
+            form,
+            lambda data: services.absence_update(
                 actor=request.user,
                 absence=absence,
                 version=data["version"],
                 **{name: data[name] for name in ABSENCE_FIELDS},
-            )
-        except ConflictError as error:
-            absence.refresh_from_db()
-            form = rebound(AbsenceEditForm, request, absence.version)
-            form.add_error(None, f"{error} Dina uppgifter finns kvar i formuläret.")
-            status = 409
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
+            ),
+            reload=lambda: refreshed(absence),
+            hint="Dina uppgifter finns kvar i formuläret.",
+        )
+        if edit.done:
             messages.success(request, "Frånvaron är ändrad.")
             return redirect("staff:absences")
+        form, status = edit.form, 409 if edit.conflict else status
     context = {"form": form, "absence": absence, "title": f"Ändra frånvaro för {absence.employee.full_name}"}
     return render(request, "staff/absence_form.html", context, status=status)
 
@@ -126,23 +123,19 @@ def absence_end(request: HttpRequest, pk: int) -> HttpResponse:
     form = AbsenceEndForm(request.POST or None, initial={"ends_on": clock.today(), "version": absence.version})
     status = 200
     if request.method == "POST" and form.is_valid():
-        try:
-            services.absence_end(
-                actor=request.user,
-                absence=absence,
-                ends_on=form.cleaned_data["ends_on"],
-                version=form.cleaned_data["version"],
-            )
-        except ConflictError as error:
-            absence.refresh_from_db()
-            form = rebound(AbsenceEndForm, request, absence.version)
-            form.add_error(None, str(error))
-            status = 409
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
+        edit = edit_versioned(
+            request,
+            form,
+            lambda data: services.absence_end(
+                actor=request.user, absence=absence, ends_on=data["ends_on"], version=data["version"]
+            ),
+            reload=lambda: refreshed(absence),
+            hint="",
+        )
+        if edit.done:
             messages.success(request, "Frånvaron är avslutad.")
             return redirect("staff:absences")
+        form, status = edit.form, 409 if edit.conflict else status
     context = {"form": form, "absence": absence, "title": f"Avsluta frånvaro för {absence.employee.full_name}"}
     return render(request, "staff/absence_form.html", context, status=status)
 
@@ -154,17 +147,16 @@ def absence_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     form = AbsenceCancelForm(request.POST or None, initial={"version": absence.version})
     status = 200
     if request.method == "POST" and form.is_valid():
-        try:
-            services.absence_cancel(actor=request.user, absence=absence, version=form.cleaned_data["version"])
-        except ConflictError as error:
-            absence.refresh_from_db()
-            form = rebound(AbsenceCancelForm, request, absence.version)
-            form.add_error(None, f"{error} Kontrollera uppgifterna nedan innan du makulerar.")
-            status = 409
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
+        edit = edit_versioned(
+            request,
+            form,
+            lambda data: services.absence_cancel(actor=request.user, absence=absence, version=data["version"]),
+            reload=lambda: refreshed(absence),
+            hint="Kontrollera uppgifterna nedan innan du makulerar.",
+        )
+        if edit.done:
             messages.success(request, "Frånvaron är makulerad.")
             return redirect("staff:absences")
+        form, status = edit.form, 409 if edit.conflict else status
     context = {"form": form, "absence": absence, "title": f"Makulera frånvaro för {absence.employee.full_name}"}
     return render(request, "staff/absence_cancel.html", context, status=status)
