@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "bista.quality",
     "bista.rostering",
     "bista.governance",
+    "bista.timereports",
     "bista.overview",
     "bista.demo",
 ]

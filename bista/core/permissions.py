@@ -28,6 +28,7 @@ class Perm:
     ROSTER_MANAGE = "roster.manage"
     GOVERNANCE_VIEW = "governance.view"
     GOVERNANCE_EDIT = "governance.edit"
+    TIME_ATTEST = "time.attest"
 
     CLIENT_VIEW = (CLIENT_VIEW_ALL, CLIENT_VIEW_TEAM)
 

@@ -1,0 +1,146 @@
+"""Worked time (arbetad tid): the time a person confirms they worked, shift by shift, and the manager's
+attestation of a person's month.
+
+A `WorkedTime` is the current state of one piece of worked time — the confirmation of a published shift, or
+time worked without a shift (unplanned). Every version of it, the first included, is a `WorkedTimeRevision`
+that is never changed or deleted (append-only on PostgreSQL): the current values are a copy of the latest
+revision, so that overlap checks and sums read one row. A shift without a `WorkedTime` is unconfirmed and
+counts as nothing; it is listed as such wherever worked time is summed.
+
+Times are aware datetimes (stored in UTC); a worked time belongs to the month of its start in Stockholm.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from bista.clients.models import Client
+from bista.core.models import Unit
+from bista.core.people import NeverDeleted
+from bista.rostering.models import Shift, ShiftKind
+from bista.staff.models import Employee
+
+
+class Basis(models.TextChoices):
+    """Where a revision's times come from."""
+
+    PLANNED = "planned", "Bekräftad som planerat"
+    ADJUSTED = "adjusted", "Justerad"
+    UNPLANNED = "unplanned", "Oplanerad tid"
+    REVISED = "revised", "Ändrad"
+
+
+class WorkedTime(NeverDeleted):
+    """The confirmed time of one shift (or of unplanned work) by the person who worked it: its current values.
+
+    For jour and beredskap, `active_minutes` is the active work done inside the passive time; for active time,
+    `waiting_minutes` is the waiting time (väntetid) inside it. The rest follows (`rules.split_minutes`)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="enhet")
+    employee = models.ForeignKey(
+        Employee, on_delete=models.PROTECT, related_name="worked_times", verbose_name="medarbetare"
+    )
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="worked_times", verbose_name="brukare")
+    shift = models.OneToOneField(
+        Shift, on_delete=models.PROTECT, null=True, blank=True, related_name="worked_time", verbose_name="pass"
+    )
+    kind = models.CharField("typ av tid", max_length=10, choices=ShiftKind.choices, default=ShiftKind.ACTIVE)
+    starts_at = models.DateTimeField("började")
+    ends_at = models.DateTimeField("slutade")
+    active_minutes = models.PositiveIntegerField("aktiv tid inom jour/beredskap (minuter)", default=0)
+    waiting_minutes = models.PositiveIntegerField("väntetid (minuter)", default=0)
+    basis = models.CharField("grund", max_length=10, choices=Basis.choices)
+    revision = models.PositiveIntegerField("revision", default=1)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    recorded_at = models.DateTimeField("registrerad")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "arbetad tid"
+        verbose_name_plural = "arbetad tid"
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="worked_time_end_after_start",
+                violation_error_message="Sluttiden måste vara efter starttiden.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["employee", "starts_at"]),
+            models.Index(fields=["unit", "starts_at"]),
+            models.Index(fields=["client", "starts_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Arbetad tid {self.starts_at:%Y-%m-%d}"
+
+    @property
+    def duration(self) -> datetime.timedelta:
+        return self.ends_at - self.starts_at
+
+    @property
+    def minutes(self) -> int:
+        return int(self.duration.total_seconds() // 60)
+
+
+class WorkedTimeRevision(models.Model):
+    """One version of a worked time, in order: who recorded it, when, from what, and why. Never changed."""
+
+    worked_time = models.ForeignKey(WorkedTime, on_delete=models.PROTECT, related_name="revisions")
+    number = models.PositiveIntegerField("revision")
+    kind = models.CharField("typ av tid", max_length=10, choices=ShiftKind.choices)
+    starts_at = models.DateTimeField("började")
+    ends_at = models.DateTimeField("slutade")
+    active_minutes = models.PositiveIntegerField("aktiv tid inom jour/beredskap (minuter)", default=0)
+    waiting_minutes = models.PositiveIntegerField("väntetid (minuter)", default=0)
+    basis = models.CharField("grund", max_length=10, choices=Basis.choices)
+    reason = models.CharField("anledning", max_length=300, blank=True)
+    after_attestation = models.BooleanField("efter attest", default=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    recorded_at = models.DateTimeField("registrerad")
+
+    class Meta:
+        verbose_name = "revision av arbetad tid"
+        verbose_name_plural = "revisioner av arbetad tid"
+        ordering = ["worked_time_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["worked_time", "number"], name="worked_time_revision_unique"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="worked_time_revision_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Revision {self.number}"
+
+
+class Attestation(models.Model):
+    """The manager's attestation of one person's worked time in one month (in one unit). Never changed: a
+    month changed after its attestation is attested again, as a new row; the latest row is the one in force."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="enhet")
+    employee = models.ForeignKey(
+        Employee, on_delete=models.PROTECT, related_name="attestations", verbose_name="medarbetare"
+    )
+    month = models.DateField("månad", help_text="Månadens första dag.")
+    minutes = models.PositiveIntegerField("attesterad tid (minuter)")
+    entries = models.PositiveIntegerField("antal poster")
+    attested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    attested_at = models.DateTimeField("attesterad")
+
+    class Meta:
+        verbose_name = "attest"
+        verbose_name_plural = "attester"
+        ordering = ["month", "employee_id", "attested_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__day=1), name="attestation_month_first_day"),
+        ]
+        indexes = [models.Index(fields=["unit", "month"]), models.Index(fields=["employee", "month"])]
+
+    def __str__(self) -> str:
+        return f"Attest {self.month:%Y-%m}"
