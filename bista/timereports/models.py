@@ -118,6 +118,12 @@ class WorkedTimeRevision(models.Model):
     def __str__(self) -> str:
         return f"Revision {self.number}"
 
+    @property
+    def span(self) -> str:
+        from bista.timereports.rules import local_span
+
+        return local_span(self.starts_at, self.ends_at)
+
 
 class Attestation(models.Model):
     """The manager's attestation of one person's worked time in one month (in one unit). Never changed: a

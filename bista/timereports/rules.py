@@ -16,6 +16,20 @@ MAX_WORKED = datetime.timedelta(hours=48)  # longer than any pass the working-ti
 PASSIVE_KINDS = frozenset({"on_call", "standby"})  # jour, beredskap: active time is entered inside them
 MONTH_FORMAT = re.compile(r"(\d{4})-(\d{2})")
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+MONTH_NAMES = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 
 
 # --- Months ------------------------------------------------------------------------------------------------
