@@ -12,3 +12,5 @@ class AuditAction(enum.StrEnum):
     WORKED_TIME_UNPLANNED = "worked_time.unplanned"
     WORKED_TIME_REVISE = "worked_time.revise"
     ATTESTATION_CREATE = "attestation.create"
+    MONTH_CLOSE_LOCK = "month_close.lock"
+    MONTH_CLOSE_REOPEN = "month_close.reopen"

@@ -348,3 +348,80 @@ def create_attestation(request: HttpRequest, payload: AttestationIn) -> Any:
     employee = selectors.employee_for_attest(user, payload.employee_id)
     attestation: Attestation = services.attestation_create(actor=user, employee=employee, month=_month(payload.month))
     return Status(201, attestation)
+
+
+# --- Month close -------------------------------------------------------------------------------------
+
+
+class FindingOut(Schema):
+    text: str
+    employee_id: int | None
+    client_id: int | None
+
+
+class ChecklistItemOut(Schema):
+    key: str
+    title: str
+    blocking: bool
+    findings: list[FindingOut]
+
+
+class MonthCloseOut(Schema):
+    unit_id: int
+    month: str
+    locked: bool
+    items: list[ChecklistItemOut]
+
+
+class ReopenIn(InputSchema):
+    reason: Reason
+
+
+def _attest_unit(user: Any, unit_id: int) -> Any:
+    unit = next((u for u in selectors.visible_attest_units(user) if u.pk == unit_id), None)
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def _close_out(user: Any, unit: Any, month: datetime.date) -> dict[str, Any]:
+    checklist = selectors.month_checklist(user, unit, month)
+    locked, _events = selectors.month_close_state(unit, month)
+    return {"unit_id": unit.pk, "month": f"{month:%Y-%m}", "locked": locked, "items": checklist.items}
+
+
+@router.get(
+    "/timereports/units/{unit_id}/months/{month}/close",
+    response={200: MonthCloseOut, **ERRORS},
+    summary="Månadsavslutets kontrollista (loggas per brukare)",
+)
+def get_month_close(request: HttpRequest, unit_id: Id, month: Month) -> Any:
+    user = actor(request)
+    return _close_out(user, _attest_unit(user, unit_id), _month(month))
+
+
+@router.post(
+    "/timereports/units/{unit_id}/months/{month}/lock",
+    response={200: MonthCloseOut, **ERRORS},
+    summary="Stäng månaden",
+)
+def lock_month(request: HttpRequest, unit_id: Id, month: Month) -> Any:
+    """Refused (422 on `month`, with the list) while the checklist has blocking items."""
+    user = actor(request)
+    unit = _attest_unit(user, unit_id)
+    parsed = _month(month)
+    services.month_lock(actor=user, unit=unit, month=parsed)
+    return _close_out(user, unit, parsed)
+
+
+@router.post(
+    "/timereports/units/{unit_id}/months/{month}/reopen",
+    response={200: MonthCloseOut, **ERRORS},
+    summary="Öppna en stängd månad för rättelse",
+)
+def reopen_month(request: HttpRequest, unit_id: Id, month: Month, payload: ReopenIn) -> Any:
+    user = actor(request)
+    unit = _attest_unit(user, unit_id)
+    parsed = _month(month)
+    services.month_reopen(actor=user, unit=unit, month=parsed, reason=payload.reason)
+    return _close_out(user, unit, parsed)

@@ -110,4 +110,11 @@ class MonthField(forms.CharField):
 
 
 class AttestForm(forms.Form):
+    """The month of an attestation or a lock."""
+
     month = MonthField(label="Månad", widget=forms.HiddenInput)
+
+
+class MonthReopenForm(forms.Form):
+    month = MonthField(label="Månad", widget=forms.HiddenInput)
+    reason = forms.CharField(label="Varför öppnas månaden?", max_length=300)

@@ -24,6 +24,9 @@ from bista.core.people import NeverDeleted
 from bista.rostering.models import Shift, ShiftKind
 from bista.staff.models import Employee
 
+# The shift statuses that are confirmed: published (and "worked", set by the demo's history).
+CONFIRMABLE = (Shift.Status.PUBLISHED, Shift.Status.WORKED)
+
 
 class Basis(models.TextChoices):
     """Where a revision's times come from."""
@@ -150,3 +153,53 @@ class Attestation(models.Model):
 
     def __str__(self) -> str:
         return f"Attest {self.month:%Y-%m}"
+
+
+class MonthClose(models.Model):
+    """A unit's month close (månadsavslut): open until the manager locks it after the checklist; a locked month
+    refuses changes of its worked time except a correction with a reason, which reopens it. Every lock and
+    reopening is a `MonthCloseEvent`."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Öppen"
+        LOCKED = "locked", "Stängd"
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="enhet")
+    month = models.DateField("månad", help_text="Månadens första dag.")
+    status = models.CharField("status", max_length=10, choices=Status.choices, default=Status.OPEN)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = "månadsavslut"
+        verbose_name_plural = "månadsavslut"
+        ordering = ["unit_id", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "month"], name="month_close_unique"),
+            models.CheckConstraint(condition=Q(month__day=1), name="month_close_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Månadsavslut {self.month:%Y-%m}"
+
+
+class MonthCloseEvent(models.Model):
+    """One lock or reopening of a unit's month: who, when, why, and the checklist as it stood. Never changed."""
+
+    class Action(models.TextChoices):
+        LOCK = "lock", "Stängd"
+        REOPEN = "reopen", "Öppnad för rättelse"
+
+    month_close = models.ForeignKey(MonthClose, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField("händelse", max_length=10, choices=Action.choices)
+    reason = models.CharField("anledning", max_length=300, blank=True)
+    checklist = models.JSONField("kontrollista", default=dict)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    at = models.DateTimeField("tidpunkt")
+
+    class Meta:
+        verbose_name = "händelse i månadsavslut"
+        verbose_name_plural = "händelser i månadsavslut"
+        ordering = ["month_close_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.at:%Y-%m-%d}"

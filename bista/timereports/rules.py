@@ -167,6 +167,11 @@ def overlaps(
     return starts_at < other_end and other_start < ends_at
 
 
+def hours_decimal(minutes: int) -> str:
+    """450 → "7,5" (Swedish decimal comma, one decimal)."""
+    return f"{minutes / 60:.1f}".replace(".", ",")
+
+
 def local_span(starts_at: datetime.datetime, ends_at: datetime.datetime) -> str:
     """ "2026-11-03 07:00–15:00" (the end's date too when it is another day), in Stockholm time."""
     start, end = starts_at.astimezone(STOCKHOLM), ends_at.astimezone(STOCKHOLM)

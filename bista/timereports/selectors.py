@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
+from bista.clients.models import Client
 from bista.core import clock
 from bista.core.access import has_perm, unit_ids_with
 from bista.core.models import Unit
@@ -24,9 +25,18 @@ from bista.core.permissions import Perm
 from bista.rostering import selectors as rostering_selectors
 from bista.rostering.models import Shift
 from bista.staff.models import Employee
+from bista.timereports import checklist as checklist_module
 from bista.timereports import rules
-from bista.timereports.models import Attestation, Basis, WorkedTime, WorkedTimeRevision
-from bista.timereports.services import CONFIRMABLE
+from bista.timereports.checklist import Checklist
+from bista.timereports.models import (
+    CONFIRMABLE,
+    Attestation,
+    Basis,
+    MonthClose,
+    MonthCloseEvent,
+    WorkedTime,
+    WorkedTimeRevision,
+)
 
 UNCONFIRMED = "unconfirmed"
 UPCOMING = "upcoming"
@@ -303,3 +313,33 @@ def unit_month(actor: Any, unit: Unit, month: datetime.date) -> list[PersonSumma
 
 def visible_attest_units(actor: Any) -> list[Unit]:
     return list(Unit.objects.filter(pk__in=attest_units(actor)).order_by("name", "pk"))
+
+
+# --- Month close ---------------------------------------------------------------------------------------
+
+
+def month_checklist(actor: Any, unit: Unit, month: datetime.date) -> Checklist:
+    """The unit's month-close checklist for the manager; each client named in a finding is logged as read."""
+    if not can_attest(actor, unit):
+        raise PermissionDenied(f"Behörighet saknas: {Perm.TIME_ATTEST}")
+    checklist = checklist_module.month_checklist(unit, month)
+    client_ids = {f.client_id for item in checklist.items for f in item.findings if f.client_id is not None}
+    if client_ids:
+        clients = Client.objects.filter(pk__in=client_ids)
+        labels = rostering_selectors.client_labels(
+            actor, [(client, unit.pk) for client in clients], log=f"månadsavslut {month:%Y-%m}"
+        )
+        for item in checklist.items:
+            for finding in item.findings:
+                if finding.client_id is not None:
+                    finding.text = f"{labels.get(finding.client_id, '')}: {finding.text}"
+    return checklist
+
+
+def month_close_state(unit: Unit, month: datetime.date) -> tuple[bool, list[MonthCloseEvent]]:
+    """Whether the month is locked, and its locks and reopenings (latest first)."""
+    close = MonthClose.objects.filter(unit=unit, month=month).first()
+    if close is None:
+        return False, []
+    events = list(close.events.select_related("actor").order_by("-at", "-pk"))
+    return close.status == MonthClose.Status.LOCKED, events

@@ -25,9 +25,16 @@ from bista.rostering.models import Shift, ShiftKind
 from bista.staff.models import Employee
 from bista.timereports import rules
 from bista.timereports.actions import AuditAction
-from bista.timereports.models import Attestation, Basis, WorkedTime, WorkedTimeRevision
+from bista.timereports.models import (
+    CONFIRMABLE,
+    Attestation,
+    Basis,
+    MonthClose,
+    MonthCloseEvent,
+    WorkedTime,
+    WorkedTimeRevision,
+)
 
-CONFIRMABLE = (Shift.Status.PUBLISHED, Shift.Status.WORKED)
 WORKED_AUDITED = ("kind", "starts_at", "ends_at", "active_minutes", "waiting_minutes", "basis", "revision")
 REASON_MAX = 300
 
@@ -67,10 +74,28 @@ def _clean_reason(reason: str) -> str:
     return reason
 
 
+def _locked_close(unit_id: int, month: datetime.date) -> MonthClose | None:
+    return (
+        MonthClose.objects.select_for_update()
+        .filter(unit_id=unit_id, month=month, status=MonthClose.Status.LOCKED)
+        .first()
+    )
+
+
 def _authorise(actor: Any, employee: Employee, unit_id: int, month: datetime.date, reason: str) -> bool:
     """Refuse a write the actor may not make; return whether it comes after the month's attestation.
 
-    The person themself writes until the month is attested; the manager always, with a reason."""
+    The person themself writes until the month is attested; the manager always, with a reason. In a locked
+    month only the manager's correction (with its reason) is taken, and it reopens the month."""
+    locked = _locked_close(unit_id, month)
+    if locked is not None:
+        if not may_attest(actor, unit_id):
+            if _is_self(actor, employee):
+                raise _error("reason", "Månaden är stängd. Be din chef rätta tiden, med en förklaring.", "locked")
+            raise PermissionDenied(f"Behörighet saknas: {Perm.TIME_ATTEST}")
+        if not reason and actor is not SYSTEM:
+            raise _error("reason", "Månaden är stängd: en rättelse kräver en anledning.", "required")
+        _reopen(locked, actor=actor, reason=reason or "Rättelse")
     attested = is_attested(employee, month)
     if _is_self(actor, employee) and not attested:
         return False
@@ -374,6 +399,8 @@ def attestation_create(*, actor: Any, employee: Employee, month: datetime.date) 
         and not WorkedTimeRevision.objects.filter(worked_time__in=worked, recorded_at__gt=latest.attested_at).exists()
     ):
         raise _error("month", "Månaden är redan attesterad och inget har ändrats sedan dess.", "attested")
+    if _locked_close(employee.unit_id, month) is not None:
+        raise _error("month", "Månaden är stängd. Den öppnas igen av en rättelse med en anledning.", "locked")
     attestation = Attestation.objects.create(
         unit_id=employee.unit_id,
         employee=employee,
@@ -391,3 +418,82 @@ def attestation_create(*, actor: Any, employee: Employee, month: datetime.date) 
         unit=employee.unit,
     )
     return attestation
+
+
+# --- Month close -----------------------------------------------------------------------------------------
+
+
+def _event(close: MonthClose, *, actor: Any, action: str, reason: str, checklist: dict[str, int]) -> None:
+    MonthCloseEvent.objects.create(
+        month_close=close, action=action, reason=reason, checklist=checklist, actor=_person(actor), at=clock.now()
+    )
+
+
+def _reopen(close: MonthClose, *, actor: Any, reason: str) -> MonthClose:
+    close.status = MonthClose.Status.OPEN
+    close.version += 1
+    close.save(update_fields=["status", "version"])
+    _event(close, actor=actor, action=MonthCloseEvent.Action.REOPEN, reason=reason, checklist={})
+    audit.record(
+        actor=actor,
+        action=AuditAction.MONTH_CLOSE_REOPEN,
+        obj=close,
+        old={"status": MonthClose.Status.LOCKED},
+        new={"status": MonthClose.Status.OPEN, "reason": reason},
+        unit=close.unit,
+    )
+    return close
+
+
+@transaction.atomic
+def month_lock(*, actor: Any, unit: Any, month: datetime.date) -> MonthClose:
+    """Lock a unit's ended month after the checklist: refused while a shift is unconfirmed or a person's month is
+    not attested (the list in the message). The warnings are kept with the lock as they stood."""
+    from bista.timereports.checklist import month_checklist
+
+    month = rules.first_of_month(month)
+    if not may_attest(actor, unit.pk):
+        raise PermissionDenied(f"Behörighet saknas: {Perm.TIME_ATTEST}")
+    close, _created = MonthClose.objects.select_for_update().get_or_create(unit=unit, month=month)
+    if close.status == MonthClose.Status.LOCKED:
+        raise _error("month", "Månaden är redan stängd.", "locked")
+    if rules.month_window(month)[1] > clock.now():
+        raise _error("month", "Månaden är inte slut än. Stäng den när den är slut.", "not_ended")
+    checklist = month_checklist(unit, month)
+    if checklist.blocking:
+        listed = "; ".join(
+            f"{item.title}: " + ", ".join(finding.text for finding in item.findings) for item in checklist.blocking
+        )
+        raise _error("month", f"Månaden kan inte stängas än. {listed}.", "checklist")
+    close.status = MonthClose.Status.LOCKED
+    close.version += 1
+    close.save(update_fields=["status", "version"])
+    _event(close, actor=actor, action=MonthCloseEvent.Action.LOCK, reason="", checklist=checklist.summary())
+    audit.record(
+        actor=actor,
+        action=AuditAction.MONTH_CLOSE_LOCK,
+        obj=close,
+        old={"status": MonthClose.Status.OPEN},
+        new={"status": MonthClose.Status.LOCKED, "checklist": checklist.summary()},
+        unit=unit,
+    )
+    return close
+
+
+@transaction.atomic
+def month_reopen(*, actor: Any, unit: Any, month: datetime.date, reason: str) -> MonthClose:
+    """Reopen a locked month for a correction: always with a reason."""
+    month = rules.first_of_month(month)
+    if not may_attest(actor, unit.pk):
+        raise PermissionDenied(f"Behörighet saknas: {Perm.TIME_ATTEST}")
+    reason = _clean_reason(reason)
+    if not reason:
+        raise _error("reason", "Ange varför månaden öppnas igen.", "required")
+    close = _locked_close(unit.pk, month)
+    if close is None:
+        raise _error("month", "Månaden är inte stängd.", "not_locked")
+    return _reopen(close, actor=actor, reason=reason)
+
+
+def month_is_locked(unit_id: int, month: datetime.date) -> bool:
+    return MonthClose.objects.filter(unit_id=unit_id, month=month, status=MonthClose.Status.LOCKED).exists()

@@ -17,4 +17,8 @@ urlpatterns = [
     path("attest/", views.unit_month, name="unit_month"),
     path("attest/medarbetare/<int:pk>/", views.person, name="person"),
     path("attest/medarbetare/<int:pk>/attestera/", views.attest, name="attest"),
+    # The unit's month close: the checklist, the lock, a reopening for a correction
+    path("manadsavslut/", views.month_close, name="month_close"),
+    path("manadsavslut/<int:unit_pk>/stang/", views.month_lock, name="month_lock"),
+    path("manadsavslut/<int:unit_pk>/oppna/", views.month_reopen, name="month_reopen"),
 ]

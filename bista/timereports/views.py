@@ -28,7 +28,15 @@ from bista.core.models import Unit
 from bista.rostering.loaders import initials
 from bista.staff.models import Employee
 from bista.timereports import rules, selectors, services
-from bista.timereports.forms import FIELD_MAP, AttestForm, ReviseForm, TimesForm, UnplannedForm, times_initial
+from bista.timereports.forms import (
+    FIELD_MAP,
+    AttestForm,
+    MonthReopenForm,
+    ReviseForm,
+    TimesForm,
+    UnplannedForm,
+    times_initial,
+)
 
 MONTH_PARAM = "manad"
 
@@ -298,3 +306,83 @@ def attest(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"{employee.full_name}s tid för {month:%Y-%m} är attesterad.")
     return redirect(_person_url(employee, month))
+
+
+# --- Month close -------------------------------------------------------------------------------------------
+
+
+def _close_url(unit: Unit, month: datetime.date) -> str:
+    return f"{reverse('timereports:month_close')}?enhet={unit.pk}&{MONTH_PARAM}={month:%Y-%m}"
+
+
+def _attest_unit(request: HttpRequest, pk: int | str) -> Unit:
+    unit = next((u for u in selectors.visible_attest_units(request.user) if str(u.pk) == str(pk)), None)
+    if unit is None:
+        raise Http404("Enheten finns inte eller så saknar du behörighet.")
+    return unit
+
+
+@login_required
+@require_GET
+def month_close(request: HttpRequest) -> HttpResponse:
+    """The month close: the checklist with a link to where each finding is fixed, then lock (or reopen)."""
+    units = selectors.visible_attest_units(request.user)
+    if not units:
+        raise PermissionDenied("Behörighet saknas: time.attest")
+    wanted = request.GET.get("enhet", "")
+    unit: Unit = next((u for u in units if str(u.pk) == wanted), units[0])
+    month = _month(request)
+    checklist = selectors.month_checklist(request.user, unit, month)
+    locked, events = selectors.month_close_state(unit, month)
+    context = {
+        "units": units,
+        "unit": unit,
+        "checklist": checklist,
+        "locked": locked,
+        "events": events,
+        "month_ended": rules.month_window(month)[1] <= clock.now(),
+        "reopen_form": MonthReopenForm(initial={"month": f"{month:%Y-%m}"}),
+        **_month_nav(month),
+    }
+    return render(request, "timereports/month_close.html", context)
+
+
+@login_required
+@require_POST
+def month_lock(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    unit = _attest_unit(request, unit_pk)
+    form = AttestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Ange månaden som ÅÅÅÅ-MM.")
+        return redirect(_close_url(unit, rules.first_of_month(clock.today())))
+    month = form.cleaned_data["month"]
+    try:
+        services.month_lock(actor=request.user, unit=unit, month=month)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"{month:%Y-%m} är stängd för {unit.name}.")
+    return redirect(_close_url(unit, month))
+
+
+@login_required
+@require_POST
+def month_reopen(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    unit = _attest_unit(request, unit_pk)
+    form = MonthReopenForm(request.POST)
+    if form.is_valid():
+        month = form.cleaned_data["month"]
+        try:
+            services.month_reopen(actor=request.user, unit=unit, month=month, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, f"{month:%Y-%m} är öppnad för rättelse.")
+        return redirect(_close_url(unit, month))
+    for problems in form.errors.values():
+        for problem in problems:
+            messages.error(request, str(problem))
+    month = form.cleaned_data.get("month") or rules.first_of_month(clock.today())
+    return redirect(_close_url(unit, month))
