@@ -203,3 +203,57 @@ class MonthCloseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.at:%Y-%m-%d}"
+
+
+class TimeBand(models.Model):
+    """Reference data: one row of a time band (OB-tid) in force from `valid_from`: the weekdays and clock times
+    it covers (`rules.Band` says how), and which band wins where rows overlap. Holidays (computed, with the
+    great eves) win over every band; time in no band is day time. *Verify against the current agreement.*"""
+
+    class Code(models.TextChoices):
+        EVENING = "evening", "Kväll"
+        NIGHT = "night", "Natt"
+        WEEKEND = "weekend", "Helg"
+
+    code = models.CharField("tidsband", max_length=10, choices=Code.choices)
+    weekdays = models.CharField("veckodagar", max_length=7, help_text="ISO-veckodagar, 1 = måndag … 7 = söndag.")
+    start_time = models.TimeField("från klockan")
+    end_time = models.TimeField("till klockan", help_text="00:00 = dygnets slut; före starttiden = nästa dag.")
+    priority = models.PositiveSmallIntegerField("företräde", default=1)
+    valid_from = models.DateField("gäller från")
+    valid_to = models.DateField("gäller till", null=True, blank=True)
+    source = models.CharField("källa", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "tidsband"
+        verbose_name_plural = "tidsband"
+        ordering = ["valid_from", "priority", "code", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gt=F("valid_from")), name="timeband_to_after_from"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_code_display()} {self.weekdays} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+
+class MunicipalShareRule(models.Model):
+    """Reference data: the hours of personal assistance per week that the municipality pays before FK's
+    assistance compensation (SFB 51 kap. — *verify*), in force from `valid_from`."""
+
+    hours_per_week = models.DecimalField("timmar per vecka", max_digits=5, decimal_places=2)
+    valid_from = models.DateField("gäller från")
+    valid_to = models.DateField("gäller till", null=True, blank=True)
+    source = models.CharField("källa", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "kommunens andel av personlig assistans"
+        verbose_name_plural = "kommunens andel av personlig assistans"
+        ordering = ["valid_from", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(hours_per_week__gte=0), name="municipalshare_hours_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hours_per_week} h/vecka från {self.valid_from}"

@@ -7,6 +7,7 @@ Lengths are elapsed time (computed in UTC), so a night across a daylight-saving 
 from __future__ import annotations
 
 import datetime
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -177,3 +178,142 @@ def local_span(starts_at: datetime.datetime, ends_at: datetime.datetime) -> str:
     start, end = starts_at.astimezone(STOCKHOLM), ends_at.astimezone(STOCKHOLM)
     tail = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%Y-%m-%d %H:%M}"
     return f"{start:%Y-%m-%d %H:%M}–{tail}"
+
+
+# --- Time bands (verify against the collective agreement; the bands themselves are reference data) -----------
+
+HOLIDAY = "holiday"
+DAY = "day"
+MIDNIGHT = datetime.time(0)
+# The eves that count as holidays for supplements besides the public holidays (verify against the agreement).
+EVES = frozenset({"Påskafton", "Midsommarafton", "Julafton", "Nyårsafton"})
+
+
+@dataclass(frozen=True)
+class Band:
+    """One time band's row: on each weekday in `weekdays` (ISO, "1" = Monday) from `start` to `end` local time;
+    `end` 00:00 is midnight at the day's end, an `end` before `start` continues to `end` the next day. The
+    band with the highest `priority` wins where rows overlap; a holiday wins over every band."""
+
+    code: str
+    weekdays: str
+    start: datetime.time
+    end: datetime.time
+    priority: int
+
+    def covers(self, moment: datetime.datetime) -> bool:
+        """Whether the local wall-clock `moment` (naive or Stockholm) lies in this band."""
+        day, clock_time = moment.date(), moment.time()
+        crosses = self.end != MIDNIGHT and self.end <= self.start
+        if str(day.isoweekday()) in self.weekdays and clock_time >= self.start:
+            return crosses or self.end == MIDNIGHT or clock_time < self.end
+        previous = day - datetime.timedelta(days=1)
+        return crosses and str(previous.isoweekday()) in self.weekdays and clock_time < self.end
+
+
+def holiday_dates(years: range | list[int]) -> frozenset[datetime.date]:
+    """Swedish public holidays (not ordinary Sundays) and the great eves, from the `holidays` package."""
+    import holidays  # deterministic tables; imported here so that the module's other rules need nothing
+
+    dates = set()
+    for year in years:
+        dates |= set(holidays.country_holidays("SE", years=year, include_sundays=False, language="sv"))
+        dates |= {
+            datetime.date(year, 12, 24),
+            datetime.date(year, 12, 31),
+            # Midsommarafton: the Friday between 19 and 25 June; påskafton: the day before Easter Sunday.
+            next(datetime.date(year, 6, d) for d in range(19, 26) if datetime.date(year, 6, d).isoweekday() == 5),
+        }
+        easter = next(
+            day
+            for day, name in holidays.country_holidays("SE", years=year, language="sv").items()
+            if "Påskdagen" in name
+        )
+        dates.add(easter - datetime.timedelta(days=1))
+    return frozenset(dates)
+
+
+def band_at(moment: datetime.datetime, bands: list[Band], holidays_: frozenset[datetime.date]) -> str:
+    """The band of a local moment: holiday, else the covering band of highest priority, else day."""
+    local = moment.astimezone(STOCKHOLM)
+    if local.date() in holidays_:
+        return HOLIDAY
+    covering = [band for band in bands if band.covers(local.replace(tzinfo=None))]
+    return max(covering, key=lambda band: band.priority).code if covering else DAY
+
+
+def _boundaries(starts_at: datetime.datetime, ends_at: datetime.datetime, bands: list[Band]) -> list[datetime.datetime]:
+    """Every moment (UTC) inside the interval where the band may change: local midnights and band edges."""
+    first = starts_at.astimezone(STOCKHOLM).date() - datetime.timedelta(days=1)
+    last = ends_at.astimezone(STOCKHOLM).date() + datetime.timedelta(days=1)
+    times = {MIDNIGHT} | {band.start for band in bands} | {band.end for band in bands}
+    points = {starts_at.astimezone(datetime.UTC), ends_at.astimezone(datetime.UTC)}
+    day = first
+    while day <= last:
+        for clock_time in times:
+            point = datetime.datetime.combine(day, clock_time, tzinfo=STOCKHOLM).astimezone(datetime.UTC)
+            if starts_at < point < ends_at:
+                points.add(point)
+        day += datetime.timedelta(days=1)
+    return sorted(points)
+
+
+def split_by_band(
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    bands: list[Band],
+    holidays_: frozenset[datetime.date],
+) -> dict[str, float]:
+    """Elapsed minutes of an interval per band. The interval is cut at every local midnight and band edge
+    (in UTC, so a daylight-saving night has its real length) and each piece takes the band of its middle."""
+    result: dict[str, float] = {}
+    points = _boundaries(starts_at, ends_at, bands)
+    for begin, finish in itertools.pairwise(points):
+        code = band_at(begin + (finish - begin) / 2, bands, holidays_)
+        result[code] = result.get(code, 0.0) + (finish - begin).total_seconds() / 60
+    return result
+
+
+# --- The municipality's first hours of personal assistance (SFB 51 kap.; verify; reference data) -------------
+
+
+@dataclass(frozen=True)
+class Share:
+    municipal: float = 0.0  # minutes the municipality pays (the first hours of each week)
+    fk: float = 0.0  # minutes Försäkringskassan pays (the rest)
+
+
+def _week_start(moment: datetime.datetime) -> datetime.datetime:
+    local = moment.astimezone(STOCKHOLM).date()
+    return local_midnight(local - datetime.timedelta(days=local.weekday()))
+
+
+def municipal_split(
+    intervals: list[tuple[datetime.datetime, datetime.datetime]], first_minutes_per_week: float
+) -> dict[datetime.date, Share]:
+    """Per month (its first day): the minutes the municipality pays — the first `first_minutes_per_week` of
+    each ISO week (Monday–Sunday, Stockholm), in time order — and those FK pays. A week crossing a month is
+    counted as one week; its hours fall in the month they were worked. Intervals are cut at local midnight of
+    each month's first day and each Monday, so each piece lies in one month and one week."""
+    pieces: list[tuple[datetime.datetime, datetime.datetime]] = []
+    for starts_at, ends_at in sorted(intervals):
+        cursor = starts_at.astimezone(datetime.UTC)
+        end = ends_at.astimezone(datetime.UTC)
+        while cursor < end:
+            # Seven calendar days on, not 7 × 24 h: a week with a daylight-saving change is an hour off.
+            next_week = local_midnight(_week_start(cursor).astimezone(STOCKHOLM).date() + datetime.timedelta(days=7))
+            month_end = month_window(month_of(cursor))[1]
+            cut = min(end, next_week, month_end)
+            pieces.append((cursor, cut))
+            cursor = cut
+    used: dict[datetime.datetime, float] = {}
+    result: dict[datetime.date, Share] = {}
+    for begin, finish in pieces:
+        minutes = (finish - begin).total_seconds() / 60
+        week = _week_start(begin)
+        municipal = min(minutes, max(0.0, first_minutes_per_week - used.get(week, 0.0)))
+        used[week] = used.get(week, 0.0) + minutes
+        month = month_of(begin)
+        old = result.get(month, Share())
+        result[month] = Share(old.municipal + municipal, old.fk + minutes - municipal)
+    return result

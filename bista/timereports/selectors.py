@@ -343,3 +343,28 @@ def month_close_state(unit: Unit, month: datetime.date) -> tuple[bool, list[Mont
         return False, []
     events = list(close.events.select_related("actor").order_by("-at", "-pk"))
     return close.status == MonthClose.Status.LOCKED, events
+
+
+# --- Reference data ------------------------------------------------------------------------------------
+
+
+def bands_on(day: datetime.date) -> list[rules.Band]:
+    """The time bands in force on `day` (reference data, readable by all)."""
+    from bista.core.access import valid_on
+    from bista.timereports.models import TimeBand
+
+    return [
+        rules.Band(code, weekdays, start, end, priority)
+        for code, weekdays, start, end, priority in TimeBand.objects.filter(valid_on(day)).values_list(
+            "code", "weekdays", "start_time", "end_time", "priority"
+        )
+    ]
+
+
+def municipal_minutes_per_week(day: datetime.date) -> float:
+    """The municipality's first hours of personal assistance per week in force on `day`, in minutes."""
+    from bista.core.access import valid_on
+    from bista.timereports.models import MunicipalShareRule
+
+    rule = MunicipalShareRule.objects.filter(valid_on(day)).order_by("-valid_from").first()
+    return float(rule.hours_per_week) * 60 if rule is not None else 0.0
