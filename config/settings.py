@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "bista.quality",
     "bista.rostering",
     "bista.governance",
+    "bista.timereports",
     "bista.overview",
     "bista.demo",
 ]

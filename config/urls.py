@@ -9,6 +9,7 @@ urlpatterns = [
     path("brukare/", include("bista.clients.urls")),
     path("medarbetare/", include("bista.staff.urls")),
     path("schema/", include("bista.rostering.urls")),
+    path("tid/", include("bista.timereports.urls")),
     path("loggkontroll/", include("bista.clients.log_urls")),
     path("", include("bista.care.urls")),
     path("", include("bista.casework.urls")),

@@ -13,9 +13,10 @@ from bista.care.models import Order, Service
 from bista.clients.models import Client
 from bista.core.models import Role, Team, Unit, ValidityPeriod
 from bista.core.people import NeverDeleted
+from bista.core.versioning import Versioned
 
 
-class Case(NeverDeleted):
+class Case(Versioned, NeverDeleted):
     """Ärende: one client at one purchaser unit, with the case officer responsible and their group."""
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="cases", verbose_name="brukare")
@@ -33,7 +34,6 @@ class Case(NeverDeleted):
     )
     opened_on = models.DateField("öppnat")
     closed_on = models.DateField("avslutat", null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -115,7 +115,7 @@ class Intake(NeverDeleted):
         return f"{self.get_kind_display()} {self.received_on}"
 
 
-class Investigation(NeverDeleted):
+class Investigation(Versioned, NeverDeleted):
     """Utredning, structured as case officers write it (DUR/IBIC). Edited as a versioned draft until it is
     completed; the child's perspective is recorded when the person is a child on the decision date."""
 
@@ -150,7 +150,6 @@ class Investigation(NeverDeleted):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

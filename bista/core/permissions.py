@@ -34,6 +34,7 @@ class Perm:
     CASEWORK_MANAGE = "casework.manage"
     CASEWORK_DECIDE = "casework.decide"
     CASEWORK_ASSIGN = "casework.assign"
+    TIME_ATTEST = "time.attest"
 
     CLIENT_VIEW = (CLIENT_VIEW_ALL, CLIENT_VIEW_TEAM)
     CASEWORK_READ = (CASEWORK_VIEW, CASEWORK_VIEW_ALL)

@@ -40,6 +40,7 @@ from bista.rostering.models import RosterJob, Shift
 from bista.rostering.tests import factories as rostering
 from bista.staff import services as staff_services
 from bista.staff.tests import support as staff
+from bista.timereports import services as timereports_services
 
 FIRST_NAME = "Zebulon"
 LAST_NAME = "Quarnström"
@@ -226,6 +227,16 @@ def _rostering(world: World) -> None:
     )
 
 
+def _timereports(world: World) -> None:
+    """Yesterday's shift of the assistant, confirmed (by the SYSTEM actor, as a manager would with a reason)."""
+    employee = staff.Employee.objects.get(pk=world.ids["employee"])
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    starts = datetime.datetime.combine(yesterday, datetime.time(10), tzinfo=STOCKHOLM)
+    worked_shift = rostering.shift(employee, world.client, starts, 4, actor=world.users["owner"])
+    worked = timereports_services.worked_time_confirm(actor=SYSTEM, shift=worked_shift)
+    world.ids.update(worked_shift=worked_shift.pk, worked_time=worked.pk)
+
+
 def _governance(world: World) -> None:
     org, owner, ids = world.org, world.users["owner"], world.ids
     year = timezone.localdate().year
@@ -334,6 +345,7 @@ def build_world() -> World:
     _quality(world)
     _staff(world)
     _rostering(world)
+    _timereports(world)
     _governance(world)
     _casework(world)
     _log_review(world)
@@ -343,6 +355,7 @@ def build_world() -> World:
     world.ids.update(
         today=timezone.localdate().isoformat(),
         in_a_week=(timezone.localdate() + datetime.timedelta(days=7)).isoformat(),
+        this_month=f"{timezone.localdate():%Y-%m}",
         in_a_month=(timezone.localdate() + datetime.timedelta(days=30)).isoformat(),
         duty_rule=DutyRule.objects.order_by("code").values_list("code", flat=True).first(),
         client=world.client.pk,

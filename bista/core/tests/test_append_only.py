@@ -135,6 +135,9 @@ def test_the_triggers_are_installed() -> None:
         "core_auditevent",
         "governance_followuprevision",
         "quality_selfcheckresult",
+        "timereports_attestation",
+        "timereports_monthcloseevent",
+        "timereports_workedtimerevision",
     ]
     assert installed == [(table, op) for table in tables for op in ("DELETE", "UPDATE")]
 

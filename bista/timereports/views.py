@@ -1,0 +1,388 @@
+"""Pages of worked time.
+
+For the person who worked ("Min tid", reached from Mitt schema): the month's shifts, each confirmed in one
+tap ("Bekräfta som planerat") or through a small form when the time differed; unplanned time; a change of a
+confirmed time until the month is attested. For the manager ("Attest"): the unit's month per person, one
+person's month with every revision, and the attestation.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from bista.clients.models import Client
+from bista.core import clock
+from bista.core.errors import ConflictError
+from bista.core.forms import CONFLICT_HINT
+from bista.core.models import Unit
+from bista.rostering.loaders import initials
+from bista.staff.models import Employee
+from bista.timereports import rules, selectors, services
+from bista.timereports.forms import (
+    FIELD_MAP,
+    AttestForm,
+    MonthReopenForm,
+    ReviseForm,
+    TimesForm,
+    UnplannedForm,
+    times_initial,
+)
+
+MONTH_PARAM = "manad"
+
+
+def _month(request: HttpRequest) -> datetime.date:
+    return rules.parse_month(request.GET.get(MONTH_PARAM, "")) or rules.first_of_month(clock.today())
+
+
+def _month_nav(month: datetime.date) -> dict[str, str]:
+    return {
+        "month_text": f"{rules.MONTH_NAMES[month.month - 1]} {month.year}",
+        "month_value": f"{month:%Y-%m}",
+        "previous_month": f"{rules.previous_month(month):%Y-%m}",
+        "next_month": f"{rules.next_month(month):%Y-%m}",
+    }
+
+
+def _show_errors(form: Any, error: ValidationError) -> None:
+    """A service's field errors onto the form's fields (the time fields for starts_at/ends_at)."""
+    for field, messages_ in error.message_dict.items():
+        target = FIELD_MAP.get(field, field)
+        target = target if target in form.fields else None
+        for message in messages_:
+            form.add_error(target, message)
+
+
+def _my_time_url(month: datetime.date) -> str:
+    return f"{reverse('timereports:my_time')}?{MONTH_PARAM}={month:%Y-%m}"
+
+
+def _person_url(employee: Employee, month: datetime.date) -> str:
+    return f"{reverse('timereports:person', args=[employee.pk])}?{MONTH_PARAM}={month:%Y-%m}"
+
+
+def _back(request: HttpRequest, employee: Employee, month: datetime.date) -> str:
+    """Back to Min tid for the person themself, to the person's month for the manager."""
+    if employee.user_id == request.user.pk:
+        return _my_time_url(month)
+    return _person_url(employee, month)
+
+
+# --- Min tid -----------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def my_time(request: HttpRequest) -> HttpResponse:
+    month = _month(request)
+    person = selectors.my_month(request.user, month)
+    if person is None:
+        return render(request, "timereports/my_time.html", {"person": None}, status=404)
+    attested = services.is_attested(person.employee, month)
+    context = {"person": person, "attested": attested, **_month_nav(month)}
+    return render(request, "timereports/my_time.html", context)
+
+
+@login_required
+@require_POST
+def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """One tap: the shift's time as planned."""
+    shift = selectors.own_shift(request.user, pk)
+    assert shift.employee is not None
+    month = rules.month_of(shift.starts_at)
+    try:
+        services.worked_time_confirm(actor=request.user, shift=shift)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"Passet {rules.local_span(shift.starts_at, shift.ends_at)} är bekräftat.")
+    return redirect(_back(request, shift.employee, month))
+
+
+def _client_label(actor: Any, client: Client, employee: Employee) -> str:
+    """The client as the reader may see them; a manager reading someone else's time is logged (the person
+    reading their own shift is not, as on Mitt schema)."""
+    from bista.rostering import selectors as rostering_selectors
+
+    log = "" if employee.user_id == getattr(actor, "pk", None) else f"arbetad tid för {employee.full_name}"
+    return rostering_selectors.client_labels(actor, [(client, employee.unit_id)], log=log).get(client.pk, "")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def adjust(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm a shift with other times than planned (a reason required), or the active time inside jour."""
+    shift = selectors.own_shift(request.user, pk)
+    assert shift.employee is not None
+    month = rules.month_of(shift.starts_at)
+    form = TimesForm(request.POST or None, initial=times_initial(shift.starts_at, shift.ends_at))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.worked_time_confirm(
+                actor=request.user,
+                shift=shift,
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                active_minutes=data["active_minutes"],
+                waiting_minutes=data["waiting_minutes"],
+                reason=data["reason"],
+            )
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            messages.success(request, "Tiden är bekräftad.")
+            return redirect(_back(request, shift.employee, month))
+    context = {
+        "form": form,
+        "shift": shift,
+        "planned": rules.local_span(shift.starts_at, shift.ends_at),
+        "client_label": _client_label(request.user, shift.client, shift.employee),
+        "back": _back(request, shift.employee, month),
+    }
+    return render(request, "timereports/adjust.html", context, status=400 if form.errors else 200)
+
+
+def _unit_clients(employee: Employee) -> QuerySet[Client]:
+    return (
+        Client.objects.filter(is_active=True, unit_links__unit_id=employee.unit_id, unit_links__until__isnull=True)
+        .distinct()
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unplanned(request: HttpRequest) -> HttpResponse:
+    """Time the person worked without a shift (stayed on, was called in)."""
+    employee = selectors.own_employee(request.user)
+    if employee is None:
+        raise Http404("Ditt konto är inte kopplat till någon medarbetare.")
+    clients = _unit_clients(employee)
+    labels = _labels(request.user, list(clients), employee)
+    form = UnplannedForm(request.POST or None, clients=clients, client_label=lambda c: labels.get(c.pk, ""))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            worked = services.worked_time_add_unplanned(
+                actor=request.user,
+                employee=employee,
+                client=data["client"],
+                kind=data["kind"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                active_minutes=data["active_minutes"],
+                waiting_minutes=data["waiting_minutes"],
+                reason=data["reason"],
+            )
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            messages.success(request, "Den oplanerade tiden är registrerad.")
+            return redirect(_my_time_url(rules.month_of(worked.starts_at)))
+    context = {"form": form, "back": _my_time_url(_month(request))}
+    return render(request, "timereports/unplanned.html", context, status=400 if form.errors else 200)
+
+
+def _labels(actor: Any, clients: list[Client], employee: Employee) -> dict[int, str]:
+    """Client id → the name the person may see (in full through their teams, else initials)."""
+    from bista.rostering import selectors as rostering_selectors
+
+    names = rostering_selectors.client_labels(actor, [(c, employee.unit_id) for c in clients]) if clients else {}
+    return {c.pk: names.get(c.pk, initials(c.first_name, c.last_name)) for c in clients}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def revise(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new version of a confirmed time, with the reason."""
+    worked = selectors.worked_time_get(request.user, pk)
+    month = rules.month_of(worked.starts_at)
+    initial = {
+        **times_initial(worked.starts_at, worked.ends_at),
+        "active_minutes": worked.active_minutes or None,
+        "waiting_minutes": worked.waiting_minutes or None,
+        "revision": worked.revision,
+    }
+    form = ReviseForm(request.POST or None, initial=initial)
+    form.fields["reason"].required = True
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.worked_time_revise(
+                actor=request.user,
+                worked_time=worked,
+                revision=data["revision"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                active_minutes=data["active_minutes"],
+                waiting_minutes=data["waiting_minutes"],
+                reason=data["reason"],
+            )
+        except ConflictError:
+            conflict = True
+            form.add_error(None, f"Tiden har ändrats av någon annan under tiden. {CONFLICT_HINT}")
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            messages.success(request, "Tiden är ändrad. Den tidigare versionen finns kvar.")
+            return redirect(_back(request, worked.employee, month))
+    context = {
+        "form": form,
+        "worked": worked,
+        "current": rules.local_span(worked.starts_at, worked.ends_at),
+        "client_label": _client_label(request.user, worked.client, worked.employee),
+        "back": _back(request, worked.employee, month),
+        "conflict": conflict,
+    }
+    return render(request, "timereports/revise.html", context, status=400 if form.errors else 200)
+
+
+# --- Attest ------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def unit_month(request: HttpRequest) -> HttpResponse:
+    """The manager's month: per person, shifts, confirmed, unconfirmed, hours and attestation."""
+    units = selectors.visible_attest_units(request.user)
+    if not units:
+        raise PermissionDenied("Behörighet saknas: time.attest")
+    wanted = request.GET.get("enhet", "")
+    unit: Unit = next((u for u in units if str(u.pk) == wanted), units[0])
+    month = _month(request)
+    people = selectors.unit_month(request.user, unit, month)
+    context = {
+        "units": units,
+        "unit": unit,
+        "people": people,
+        "unconfirmed": sum(p.unconfirmed for p in people),
+        **_month_nav(month),
+    }
+    return render(request, "timereports/unit_month.html", context)
+
+
+@login_required
+@require_GET
+def person(request: HttpRequest, pk: int) -> HttpResponse:
+    employee = selectors.employee_for_attest(request.user, pk)
+    month = _month(request)
+    person_month = selectors.person_month(request.user, employee, month)
+    context = {
+        "person": person_month,
+        "attest_form": AttestForm(initial={"month": f"{month:%Y-%m}"}),
+        "month_ended": rules.month_window(month)[1] <= clock.now(),
+        **_month_nav(month),
+    }
+    return render(request, "timereports/person.html", context)
+
+
+@login_required
+@require_POST
+def attest(request: HttpRequest, pk: int) -> HttpResponse:
+    employee = selectors.employee_for_attest(request.user, pk)
+    form = AttestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Ange månaden som ÅÅÅÅ-MM.")
+        return redirect(_person_url(employee, rules.first_of_month(clock.today())))
+    month = form.cleaned_data["month"]
+    try:
+        services.attestation_create(actor=request.user, employee=employee, month=month)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"{employee.full_name}s tid för {month:%Y-%m} är attesterad.")
+    return redirect(_person_url(employee, month))
+
+
+# --- Month close -------------------------------------------------------------------------------------------
+
+
+def _close_url(unit: Unit, month: datetime.date) -> str:
+    return f"{reverse('timereports:month_close')}?enhet={unit.pk}&{MONTH_PARAM}={month:%Y-%m}"
+
+
+def _attest_unit(request: HttpRequest, pk: int | str) -> Unit:
+    unit = next((u for u in selectors.visible_attest_units(request.user) if str(u.pk) == str(pk)), None)
+    if unit is None:
+        raise Http404("Enheten finns inte eller så saknar du behörighet.")
+    return unit
+
+
+@login_required
+@require_GET
+def month_close(request: HttpRequest) -> HttpResponse:
+    """The month close: the checklist with a link to where each finding is fixed, then lock (or reopen)."""
+    units = selectors.visible_attest_units(request.user)
+    if not units:
+        raise PermissionDenied("Behörighet saknas: time.attest")
+    wanted = request.GET.get("enhet", "")
+    unit: Unit = next((u for u in units if str(u.pk) == wanted), units[0])
+    month = _month(request)
+    checklist = selectors.month_checklist(request.user, unit, month)
+    locked, events = selectors.month_close_state(unit, month)
+    context = {
+        "units": units,
+        "unit": unit,
+        "checklist": checklist,
+        "locked": locked,
+        "events": events,
+        "month_ended": rules.month_window(month)[1] <= clock.now(),
+        "reopen_form": MonthReopenForm(initial={"month": f"{month:%Y-%m}"}),
+        **_month_nav(month),
+    }
+    return render(request, "timereports/month_close.html", context)
+
+
+@login_required
+@require_POST
+def month_lock(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    unit = _attest_unit(request, unit_pk)
+    form = AttestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Ange månaden som ÅÅÅÅ-MM.")
+        return redirect(_close_url(unit, rules.first_of_month(clock.today())))
+    month = form.cleaned_data["month"]
+    try:
+        services.month_lock(actor=request.user, unit=unit, month=month)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"{month:%Y-%m} är stängd för {unit.name}.")
+    return redirect(_close_url(unit, month))
+
+
+@login_required
+@require_POST
+def month_reopen(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    unit = _attest_unit(request, unit_pk)
+    form = MonthReopenForm(request.POST)
+    if form.is_valid():
+        month = form.cleaned_data["month"]
+        try:
+            services.month_reopen(actor=request.user, unit=unit, month=month, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, f"{month:%Y-%m} är öppnad för rättelse.")
+        return redirect(_close_url(unit, month))
+    for problems in form.errors.values():
+        for problem in problems:
+            messages.error(request, str(problem))
+    month = form.cleaned_data.get("month") or rules.first_of_month(clock.today())
+    return redirect(_close_url(unit, month))
