@@ -6,9 +6,7 @@ access log as an API read; lists across clients are not, as in the UI. A token w
 user holds: reading needs client.view_all or client.view_team, writing care.manage or journal.write.
 """
 
-import contextlib
 import datetime
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -25,7 +23,19 @@ from bista.clients.selectors import client_get, visible_clients
 from bista.clients.services import access_log_record, access_log_record_shown
 from bista.core import clock
 from bista.core.access import require_any_unit
-from bista.core.api import ERRORS, Id, InputSchema, Pagination, PatchSchema, SearchText, Text, actor, existing, one_of
+from bista.core.api import (
+    ERRORS,
+    Id,
+    InputSchema,
+    Pagination,
+    PatchSchema,
+    SearchText,
+    Text,
+    actor,
+    api_field_names,
+    existing,
+    one_of,
+)
 from bista.core.deadlines import Duty
 from bista.core.models import Team, Unit
 from bista.core.permissions import Perm
@@ -48,19 +58,6 @@ FIELD_NAMES = {
     "corrects": "corrects_id",
     "order": "order_id",
 }
-
-
-@contextlib.contextmanager
-def _api_field_names() -> Iterator[None]:
-    """Re-raise a service's ValidationError with the fields named as in the request body."""
-    try:
-        yield
-    except ValidationError as error:
-        if not hasattr(error, "error_dict"):
-            raise
-        raise ValidationError(
-            {FIELD_NAMES.get(field, field): items for field, items in error.error_dict.items()}
-        ) from error
 
 
 def _log(user: Any, client: Client, unit: Unit, detail: str) -> None:
@@ -410,7 +407,7 @@ def create_order(request: HttpRequest, payload: OrderIn) -> Any:
         raise ValidationError({"client_id": ValidationError("Brukaren finns inte.", code="does_not_exist")})
     unit = existing(Unit, payload.unit_id, "unit_id", "Enheten finns inte.")
     values = _order_refs(user, payload.model_dump(exclude={"client_id", "unit_id"}))
-    with _api_field_names():
+    with api_field_names(FIELD_NAMES):
         order = services.order_create(actor=user, client=client, unit=unit, **values)
     return Status(201, order)
 
@@ -428,7 +425,7 @@ def update_order(request: HttpRequest, order_id: Id, payload: OrderPatch) -> Any
     user = actor(request)
     order = _visible_order(user, order_id)
     changes = _order_refs(user, payload.changes(exclude={"version"}))
-    with _api_field_names():
+    with api_field_names(FIELD_NAMES):
         order = services.order_update(actor=user, order=order, expected_version=payload.version, **changes)
     return _visible_order(user, order.pk)
 
@@ -439,7 +436,7 @@ def record_step(request: HttpRequest, order_id: Id, payload: StepIn) -> Any:
     order = _visible_order(user, order_id)
     if payload.step not in OrderEvent.Kind.values:
         raise ValidationError({"step": "Okänt steg."})
-    with _api_field_names():
+    with api_field_names(FIELD_NAMES):
         services.order_record_step(
             actor=user,
             order=order,
@@ -471,7 +468,7 @@ def create_plan(request: HttpRequest, order_id: Id, payload: CarePlanIn) -> Any:
     values = payload.model_dump(exclude={"activities"})
     if values["goals"] is None:
         values.pop("goals")
-    with _api_field_names():
+    with api_field_names(FIELD_NAMES):
         plan = services.plan_create(
             actor=user, order=order, activities=[a.model_dump() for a in payload.activities], **values
         )
@@ -492,7 +489,7 @@ def update_plan(request: HttpRequest, plan_id: Id, payload: PlanPatch) -> Any:
     plan = _visible_plan(user, plan_id)
     changes = payload.changes(exclude={"version", "activities"})
     activities = None if payload.activities is None else [a.model_dump() for a in payload.activities]
-    with _api_field_names():
+    with api_field_names(FIELD_NAMES):
         services.plan_update(actor=user, plan=plan, expected_version=payload.version, activities=activities, **changes)
     return _visible_plan(user, plan.pk)
 
@@ -501,7 +498,7 @@ def update_plan(request: HttpRequest, plan_id: Id, payload: PlanPatch) -> Any:
 def sign_plan(request: HttpRequest, plan_id: Id, payload: SignIn) -> Any:
     user = actor(request)
     plan = _visible_plan(user, plan_id)
-    with _api_field_names():
+    with api_field_names(FIELD_NAMES):
         services.plan_sign(actor=user, plan=plan, expected_version=payload.version, signed_on=payload.signed_on)
     return _visible_plan(user, plan.pk)
 
@@ -512,7 +509,7 @@ def sign_plan(request: HttpRequest, plan_id: Id, payload: SignIn) -> Any:
 def start_review(request: HttpRequest, plan_id: Id) -> Any:
     user = actor(request)
     plan = _visible_plan(user, plan_id)
-    with _api_field_names():
+    with api_field_names(FIELD_NAMES):
         draft = services.plan_start_review(actor=user, plan=plan)
     return Status(201, _visible_plan(user, draft.pk))
 
@@ -544,7 +541,7 @@ def create_entry(request: HttpRequest, client_id: Id, payload: EntryIn) -> Any:
             raise ValidationError(
                 {"corrects_id": ValidationError("Anteckningen finns inte för brukaren.", code="does_not_exist")}
             )
-    with _api_field_names():
+    with api_field_names(FIELD_NAMES):
         entry = services.journal_entry_create(
             actor=user,
             client=client,

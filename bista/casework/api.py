@@ -5,9 +5,7 @@ bista.casework.services and shape the output. Every read of one case's data is l
 bad input is a 4xx with the shared error shape; writes honour Idempotency-Key (bista.core.api.checked_view).
 """
 
-import contextlib
 import datetime
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -20,7 +18,7 @@ from bista.casework import selectors, services
 from bista.casework.models import Case, CaseOrder, Decision, Intake, Investigation
 from bista.clients.models import Client
 from bista.core.access import require_any_unit
-from bista.core.api import ERRORS, Id, InputSchema, PatchSchema, Text, actor, existing, one_of
+from bista.core.api import ERRORS, Id, InputSchema, PatchSchema, Text, actor, api_field_names, existing, one_of
 from bista.core.models import Team, Unit
 from bista.core.permissions import Perm
 
@@ -44,18 +42,6 @@ FIELD_NAMES = {
     "provider_unit": "provider_unit_id",
     "decided_by": "decided_by",
 }
-
-
-@contextlib.contextmanager
-def _api_field_names() -> Iterator[None]:
-    try:
-        yield
-    except ValidationError as error:
-        if not hasattr(error, "error_dict"):
-            raise
-        raise ValidationError(
-            {FIELD_NAMES.get(field, field): items for field, items in error.error_dict.items()}
-        ) from error
 
 
 # --- Schemas ----------------------------------------------------------------------------------------
@@ -314,7 +300,7 @@ def create_intake(request: HttpRequest, payload: IntakeIn) -> Any:
     if len(services_) != len(set(payload.service_ids)):
         raise ValidationError({"service_ids": ValidationError("Insatsen finns inte.", code="does_not_exist")})
     team = existing(Team, payload.team_id, "team_id", "Gruppen finns inte.") if payload.team_id else None
-    with _api_field_names():
+    with api_field_names(FIELD_NAMES):
         intake = services.intake_register(
             actor=user,
             unit=unit,
@@ -354,7 +340,7 @@ def create_investigation(request: HttpRequest, case_id: Id, payload: Investigati
     user = actor(request)
     case = _case(user, case_id)
     intake = _in_case(case, Intake, payload.intake_id, "intake_id", "Aktualiseringen finns inte i ärendet.")
-    with _api_field_names():
+    with api_field_names(FIELD_NAMES):
         investigation = services.investigation_start(
             actor=user, case=case, intake=intake, started_on=payload.started_on
         )
@@ -376,7 +362,7 @@ def get_investigation(request: HttpRequest, investigation_id: Id) -> Any:
 def update_investigation(request: HttpRequest, investigation_id: Id, payload: InvestigationPatch) -> Any:
     user = actor(request)
     investigation = selectors.investigation_get(user, investigation_id)
-    with _api_field_names():
+    with api_field_names(FIELD_NAMES):
         return services.investigation_save(
             actor=user,
             investigation=investigation,
@@ -393,7 +379,7 @@ def update_investigation(request: HttpRequest, investigation_id: Id, payload: In
 def create_source(request: HttpRequest, investigation_id: Id, payload: ConsentIn) -> Any:
     user = actor(request)
     investigation = selectors.investigation_get(user, investigation_id)
-    with _api_field_names():
+    with api_field_names(FIELD_NAMES):
         source = services.consent_record(actor=user, investigation=investigation, **payload.model_dump())
     return Status(201, source)
 
@@ -409,7 +395,7 @@ def contact_source(request: HttpRequest, investigation_id: Id, source_id: Id, pa
     source = investigation.sources.filter(pk=source_id).first()
     if source is None:
         raise ValidationError({"source_id": ValidationError("Källan finns inte.", code="does_not_exist")})
-    with _api_field_names():
+    with api_field_names(FIELD_NAMES):
         return services.source_contact_record(actor=user, source=source, contacted_on=payload.contacted_on)
 
 
@@ -431,7 +417,7 @@ def create_decision(request: HttpRequest, case_id: Id, payload: DecisionIn) -> A
     )
     supersedes = _in_case(case, Decision, payload.supersedes_id, "supersedes_id", "Beslutet finns inte i ärendet.")
     service = existing(Service, payload.service_id, "service_id", "Insatsen finns inte.")
-    with _api_field_names():
+    with api_field_names(FIELD_NAMES):
         decision = services.decision_make(
             actor=user,
             case=case,
@@ -463,7 +449,7 @@ def get_decision(request: HttpRequest, decision_id: Id) -> Any:
 def record_receipt(request: HttpRequest, decision_id: Id, payload: ReceiptIn) -> Any:
     user = actor(request)
     decision = selectors.decision_get(user, decision_id)
-    with _api_field_names():
+    with api_field_names(FIELD_NAMES):
         return services.decision_receipt_record(actor=user, decision=decision, received_on=payload.received_on)
 
 
@@ -492,7 +478,7 @@ def create_case_order(request: HttpRequest, decision_id: Id, payload: CaseOrderI
         if payload.provider_unit_id
         else None
     )
-    with _api_field_names():
+    with api_field_names(FIELD_NAMES):
         order = services.order_from_decision(
             actor=user,
             decision=decision,
@@ -510,7 +496,7 @@ def create_case_order(request: HttpRequest, decision_id: Id, payload: CaseOrderI
 def record_external_execution(request: HttpRequest, order_id: Id, payload: ExecutedIn) -> Any:
     user = actor(request)
     order: CaseOrder = selectors.case_order_get(user, order_id)
-    with _api_field_names():
+    with api_field_names(FIELD_NAMES):
         order = services.external_execution_record(actor=user, order=order, executed_on=payload.executed_on)
     return _order_out(selectors.order_view(order))
 
@@ -531,6 +517,6 @@ def list_appeals(request: HttpRequest, case_id: Id) -> Any:
 def create_appeal(request: HttpRequest, decision_id: Id, payload: AppealIn) -> Any:
     user = actor(request)
     decision = selectors.decision_get(user, decision_id)  # a decision that does not exist: 404
-    with _api_field_names():
+    with api_field_names(FIELD_NAMES):
         appeal = services.appeal_register(actor=user, decision=decision, received_on=payload.received_on)
     return Status(201, appeal)

@@ -4,9 +4,10 @@ Endpoints parse input, look up what the actor may see, call the services and sha
 permission rules live in bista.core.access, the writes in bista.core.services.
 """
 
+import contextlib
 import datetime
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from typing import Annotated, Any, ClassVar
 
 from django.core.exceptions import ValidationError
@@ -157,6 +158,18 @@ class Pagination(LimitOffsetPagination):
     class Input(LimitOffsetPagination.Input):
         limit: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
         offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+@contextlib.contextmanager
+def api_field_names(names: Mapping[str, str]) -> Iterator[None]:
+    """Re-raise a service's ValidationError with the fields named as in the request body (`names`: the model's
+    field name → the body's, e.g. "client" → "client_id"); anything else passes through unchanged."""
+    try:
+        yield
+    except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise
+        raise ValidationError({names.get(field, field): items for field, items in error.error_dict.items()}) from error
 
 
 def actor(request: HttpRequest) -> Any:

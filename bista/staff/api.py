@@ -1,9 +1,7 @@
 """API for employees (medarbetare), their details (terms, competences, delegations, introductions,
 appraisals), absences, and a client's staffing (chosen and excluded staff, competence needs)."""
 
-import contextlib
 import datetime
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -26,6 +24,7 @@ from bista.core.api import (
     SearchText,
     Text,
     actor,
+    api_field_names,
     existing,
     existing_teams,
     one_of,
@@ -185,17 +184,6 @@ FIELD_NAMES = {
 KIND_VALUE_NAMES = {name: api for name, api in FIELD_NAMES.items() if name != "kind"}
 
 
-@contextlib.contextmanager
-def _api_field_names(names: dict[str, str] = FIELD_NAMES) -> Iterator[None]:
-    """Re-raise a service's ValidationError with the fields named as in the request body."""
-    try:
-        yield
-    except ValidationError as error:
-        if not hasattr(error, "error_dict"):
-            raise
-        raise ValidationError({names.get(field, field): items for field, items in error.error_dict.items()}) from error
-
-
 def _visible_client(user: Any, client_id: int | None, field: str = "client_id") -> Client | None:
     """The client a request body names, among those the user sees (otherwise the field is invalid)."""
     if client_id is None:
@@ -341,7 +329,7 @@ def list_terms(request: HttpRequest, employee_id: Id) -> Any:
 def add_term(request: HttpRequest, employee_id: Id, payload: TermIn) -> Any:
     user, employee = _managed(request, employee_id)
     regime = existing(WorkingTimeRegime, payload.regime_id, "regime_id", "Arbetstidsregimen finns inte.")
-    with _api_field_names():
+    with api_field_names(FIELD_NAMES):
         term = services.employment_term_add(
             actor=user, employee=employee, regime=regime, **payload.model_dump(exclude={"regime_id"})
         )
@@ -362,7 +350,7 @@ def list_competences(request: HttpRequest, employee_id: Id) -> Any:
 def add_competence(request: HttpRequest, employee_id: Id, payload: CompetenceIn) -> Any:
     user, employee = _managed(request, employee_id)
     competence = existing(Competence, payload.competence_id, "competence_id", "Kompetensen finns inte.")
-    with _api_field_names():
+    with api_field_names(FIELD_NAMES):
         held = services.competence_add(
             actor=user,
             employee=employee,
@@ -403,7 +391,7 @@ def add_delegation(request: HttpRequest, employee_id: Id, payload: DelegationIn)
     user, employee = _managed(request, employee_id)
     kind = existing(DelegationKind, payload.kind_id, "kind_id", "Delegeringstypen finns inte.")
     client = _visible_client(user, payload.client_id)
-    with _api_field_names():
+    with api_field_names(FIELD_NAMES):
         delegation = services.delegation_add(
             actor=user,
             employee=employee,
@@ -446,7 +434,7 @@ def add_introduction(request: HttpRequest, employee_id: Id, payload: Introductio
     user, employee = _managed(request, employee_id)
     client = _visible_client(user, payload.client_id)
     assert client is not None
-    with _api_field_names():
+    with api_field_names(FIELD_NAMES):
         introduction = services.introduction_record(
             actor=user,
             employee=employee,
@@ -590,7 +578,7 @@ def list_absences(request: HttpRequest, filters: Query[AbsenceFilter]) -> Any:
 def create_absence(request: HttpRequest, payload: AbsenceIn) -> Any:
     user = actor(request)
     employee = visible_or_invalid(user, payload.employee_id)
-    with _api_field_names(KIND_VALUE_NAMES):
+    with api_field_names(KIND_VALUE_NAMES):
         absence = services.absence_create(actor=user, employee=employee, **payload.model_dump(exclude={"employee_id"}))
     return Status(201, absence)
 
@@ -604,7 +592,7 @@ def get_absence(request: HttpRequest, absence_id: Id) -> Any:
 def update_absence(request: HttpRequest, absence_id: Id, payload: AbsencePatch) -> Any:
     user = actor(request)
     absence = selectors.absence_get(user, absence_id)
-    with _api_field_names(KIND_VALUE_NAMES):
+    with api_field_names(KIND_VALUE_NAMES):
         return services.absence_update(
             actor=user, absence=absence, version=payload.version, **payload.changes(exclude={"version"})
         )
@@ -700,7 +688,7 @@ def _staffing_client(request: HttpRequest, client_id: int, detail: str) -> tuple
 def add_staff_choice(request: HttpRequest, client_id: Id, payload: StaffChoiceIn) -> Any:
     user, client = _staffing_client(request, client_id, "val av personal via API")
     employee = visible_or_invalid(user, payload.employee_id)
-    with _api_field_names(KIND_VALUE_NAMES):
+    with api_field_names(KIND_VALUE_NAMES):
         choice = services.client_staff_choice_add(
             actor=user, client=client, employee=employee, **payload.model_dump(exclude={"employee_id"})
         )
@@ -735,7 +723,7 @@ def add_competence_need(request: HttpRequest, client_id: Id, payload: Competence
         if payload.delegation_kind_id
         else None
     )
-    with _api_field_names():
+    with api_field_names(FIELD_NAMES):
         need = services.client_competence_need_add(
             actor=user,
             client=client,

@@ -8,9 +8,7 @@ client; one's own time is not (as on Mitt schema).
 
 from __future__ import annotations
 
-import contextlib
 import datetime
-from collections.abc import Iterator
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
@@ -19,9 +17,8 @@ from ninja import Field, Router, Schema, Status
 
 from bista.clients.models import AccessLogEntry, Client
 from bista.clients.services import access_log_record
-from bista.core.api import ERRORS, Id, InputSchema, Text, actor, one_of
+from bista.core.api import ERRORS, Id, InputSchema, Text, actor, api_field_names, one_of
 from bista.core.clock import STOCKHOLM
-from bista.core.errors import ConflictError
 from bista.rostering.models import ShiftKind
 from bista.staff.models import Employee
 from bista.timereports import rules, selectors, services
@@ -36,18 +33,6 @@ Minutes = Annotated[int, Field(ge=0, le=int(rules.MAX_WORKED.total_seconds() // 
 Reason = Annotated[Text, Field(max_length=services.REASON_MAX)]
 
 FIELD_NAMES = {"client": "client_id", "shift": "shift_id", "revision": "revision"}
-
-
-@contextlib.contextmanager
-def _api_field_names() -> Iterator[None]:
-    try:
-        yield
-    except ConflictError:
-        raise
-    except ValidationError as error:
-        if not hasattr(error, "error_dict"):
-            raise
-        raise ValidationError({FIELD_NAMES.get(f, f): items for f, items in error.error_dict.items()}) from error
 
 
 def _aware(value: datetime.datetime | None) -> datetime.datetime | None:
@@ -219,7 +204,7 @@ def confirm_shift(request: HttpRequest, shift_id: Id, payload: ConfirmIn) -> Any
     """Without times: as planned. With other times: adjusted (a reason required)."""
     user = actor(request)
     shift = selectors.own_shift(user, shift_id)
-    with _api_field_names():
+    with api_field_names(FIELD_NAMES):
         worked = services.worked_time_confirm(
             actor=user,
             shift=shift,
@@ -257,7 +242,7 @@ def add_unplanned(request: HttpRequest, payload: UnplannedIn) -> Any:
     user = actor(request)
     employee = _employee_for(user, payload.employee_id)
     client = _client(payload.client_id)
-    with _api_field_names():
+    with api_field_names(FIELD_NAMES):
         worked = services.worked_time_add_unplanned(
             actor=user,
             employee=employee,
@@ -299,7 +284,7 @@ def get_worked_time(request: HttpRequest, worked_time_id: Id) -> Any:
 def revise_worked_time(request: HttpRequest, worked_time_id: Id, payload: RevisionIn) -> Any:
     user = actor(request)
     worked = selectors.worked_time_get(user, worked_time_id)
-    with _api_field_names():
+    with api_field_names(FIELD_NAMES):
         revised = services.worked_time_revise(
             actor=user,
             worked_time=worked,
