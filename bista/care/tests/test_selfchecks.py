@@ -18,17 +18,12 @@ from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation, make_user
 from bista.core.tests.api_support import session_client
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
 D = datetime.date
 START, END = D(2024, 1, 1), D(2024, 12, 31)
 TODAY = D(2025, 6, 1)
 K, M, OTHER = "K", "M", "other"
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 @pytest.fixture

@@ -20,18 +20,13 @@ from bista.core.models import AuditEvent
 from bista.core.testing import Organisation
 from bista.core.tests.api_support import session_client
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 # A date in the future that is still within the plausible range (2999 is refused before the form's own check).
 NEXT_YEAR = datetime.date.today().year + 1
 
 D = datetime.date
 LOGIN = "/konto/logga-in/"
 KINDS = [k.value for k in HomeBinder.Kind]
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 @pytest.fixture

@@ -28,17 +28,12 @@ from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation
 from bista.core.tests.api_support import session_client
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
 LOGIN = "/konto/logga-in/"
 TODAY = timezone.localdate()
 TOMORROW = TODAY + datetime.timedelta(days=1)
 SECRET_TEXT = "Brukaren berättade om sin hemliga resa."
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 # --- The world ------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from bista.core.models import AuditEvent
 from bista.core.testing import Organisation
 from bista.core.tests.api_support import session_client
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 # A date in the future that is still within the plausible range (2999 is refused before the form's own check).
 NEXT_YEAR = datetime.date.today().year + 1
 
@@ -28,11 +28,6 @@ CREATE = "/bestallningar/ny/"
 # Session and user (2), the access map (2), the filters' units, deputies and teams (3), count and page (2),
 # and the session saved on every request (savepoint, update, release: 3).
 ORDER_LIST_QUERIES = 12
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 @pytest.fixture

@@ -19,18 +19,13 @@ from bista.core.models import AuditEvent
 from bista.core.testing import Organisation
 from bista.core.tests.api_support import audit_count, fake_personnummer, formatted, session_client
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
 LOGIN = "/konto/logga-in/"
 ASTRID = fake_personnummer("19450307", 982)
 BERTIL = fake_personnummer("19520612", 984)
 CECILIA = fake_personnummer("19610405", 986)
 NEW_NUMBER = fake_personnummer("19800101", 988)
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 # --- The world: three clients, four people ----------------------------------------------------------

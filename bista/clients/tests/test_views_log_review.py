@@ -17,14 +17,9 @@ from bista.core.models import AuditEvent
 from bista.core.testing import Organisation
 from bista.core.tests.api_support import audit_count, fake_personnummer, session_client
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
 LOGIN = "/konto/logga-in/"
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 def make_client(unit: Any, day: str, first: str, last: str, team: Any, **extra: Any) -> Client:

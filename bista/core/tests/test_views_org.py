@@ -19,17 +19,12 @@ from bista.core.testing import Organisation
 from bista.core.tests.api_support import audit_count, fake_personnummer, session_client
 from bista.staff.models import Employee
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 # A date in the future that is still within the plausible range (2999 is refused before the form's own check).
 NEXT_YEAR = datetime.date.today().year + 1
 
 LOGIN = "/konto/logga-in/"
 PASSWORD = "korrekt-hast-batteri-42"  # make_user's test password
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 @pytest.fixture

@@ -29,13 +29,8 @@ from bista.governance.models import (
 )
 from bista.governance.tests.factories import PlanWorld, indicator, make_plan
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 D = datetime.date
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 @pytest.fixture

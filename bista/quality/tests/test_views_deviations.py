@@ -24,7 +24,7 @@ from bista.quality import services
 from bista.quality.models import Deviation, DeviationAction, LexSarahReport, QualityCategory
 from bista.quality.rules import STOCKHOLM
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 # A date in the future that is still within the plausible range (2999 is refused before the form's own check).
 NEXT_YEAR = datetime.date.today().year + 1
 
@@ -35,11 +35,6 @@ CECILIA = fake_personnummer("19610405", 986)
 # Session (read, and saved in a savepoint: three), user, memberships, grants, units, categories, the clients
 # of the filter, count and page (with unit, client, category and reporter joined in).
 DEVIATION_LIST_QUERIES = 12
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 @pytest.fixture

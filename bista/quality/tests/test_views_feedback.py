@@ -24,17 +24,12 @@ from bista.core.tests.api_support import fake_personnummer, session_client
 from bista.quality import services
 from bista.quality.models import Feedback, QualityCategory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
 LOGIN = "/konto/logga-in/"
 TODAY = timezone.localdate()
 RECEIVED = TODAY - datetime.timedelta(days=20)
 SECRET = "Personalen var otrevlig vid morgonbesöket"
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 def category(group: str, code: str) -> QualityCategory:

@@ -21,7 +21,7 @@ from bista.quality import rules, services
 from bista.quality.models import DataIncident
 from bista.quality.views import incidents as incident_views
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 # A date in the future that is still within the plausible range (2999 is refused before the form's own check).
 NEXT_YEAR = datetime.date.today().year + 1
 
@@ -31,11 +31,6 @@ SECRET = "Ett mejl med genomförandeplaner skickades till fel mottagare"
 # The Friday before summer time begins (2026-03-29, 02:00 → 03:00).
 HAPPENED = datetime.datetime(2026, 3, 27, 9, 0, tzinfo=STOCKHOLM)
 DISCOVERED = datetime.datetime(2026, 3, 27, 10, 0, tzinfo=STOCKHOLM)
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 def register(actor: Any, unit: Any, **overrides: Any) -> DataIncident:

@@ -21,16 +21,11 @@ from bista.quality import services
 from bista.quality.models import Routine, SelfCheckPlanItem, SelfCheckResult
 from bista.quality.views.register import next_review
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
 LOGIN = "/konto/logga-in/"
 TODAY = timezone.localdate()
 RECENT = TODAY - datetime.timedelta(days=30)
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 @pytest.fixture

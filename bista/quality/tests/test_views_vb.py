@@ -22,7 +22,7 @@ from bista.quality import charts, services, vbdocs
 from bista.quality.models import VbAssessment
 from bista.quality.tests.test_vb_table import DOMAIN_TABLE, EXPECTED, YEAR, Year, build_year, local, report_deviation
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
 LOGIN = "/konto/logga-in/"
 TABLE = reverse("quality:vb_table")
@@ -33,11 +33,6 @@ REPORT = reverse("quality:quality_report")
 
 def export(fmt: str) -> str:
     return reverse("quality:vb_table_export", args=[fmt])
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 @pytest.fixture

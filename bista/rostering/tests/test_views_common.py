@@ -33,9 +33,8 @@ LOGIN = "/konto/logga-in/"
 MONDAY = f.MONDAY  # Monday 4 March 2030: the week the hand-made shifts lie in
 
 
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
+# Two-factor sign-in is tested in core; here it would only redirect.
+pytestmark = pytest.mark.usefixtures("no_two_factor")
 
 
 @dataclass

@@ -13,16 +13,11 @@ from bista.staff import services
 from bista.staff.models import Absence, Employee
 from bista.staff.tests.support import D, add_absence, hire, staff_state
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
 LOGIN = "/konto/logga-in/"
 REGISTER = "/medarbetare/franvaro/"
 ABSENCE_REGISTER_QUERIES = 11
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 @pytest.fixture

@@ -18,16 +18,11 @@ from bista.core.tests.api_support import audit_count, fake_personnummer, formatt
 from bista.staff import services
 from bista.staff.models import Employee
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
 LOGIN = "/konto/logga-in/"
 ANNA = fake_personnummer("19850412", 982)
 NINA = fake_personnummer("19900101", 984)
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 def hire(unit: Any, first: str, last: str, *, teams: Any = (), **extra: Any) -> Employee:

@@ -15,15 +15,10 @@ from bista.staff import services
 from bista.staff.models import ClientCompetenceNeed, ClientStaffChoice, Employee
 from bista.staff.tests.support import D, client_in, competence, delegation_kind, hire, log_count, staff_state
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
 LOGIN = "/konto/logga-in/"
 STAFFING_QUERIES = 16
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 @pytest.fixture
