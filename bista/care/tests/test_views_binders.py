@@ -34,11 +34,6 @@ def astrid(org: Organisation) -> Client:
     return make_client(org.provider, first_name="Astrid", last_name="Lindqvist", teams=[org.team], gender="K")
 
 
-@pytest.fixture
-def cecilia(org: Organisation) -> Client:
-    return make_client(org.other_unit, first_name="Cecilia", last_name="Carlsson", teams=[org.other_unit_team])
-
-
 def browser(user: Any) -> HttpClient:
     return session_client(user, verified=False)
 

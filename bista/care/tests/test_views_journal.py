@@ -54,18 +54,6 @@ def astrid(org: Organisation) -> Client:
 
 
 @pytest.fixture
-def bertil(org: Organisation) -> Client:
-    """A client of the provider unit in Team Björk (not the staffer's team)."""
-    return f.make_client(org.provider, first_name="Bertil", last_name="Berglund", teams=[org.other_team])
-
-
-@pytest.fixture
-def cecilia(org: Organisation) -> Client:
-    """A client of the other district's unit."""
-    return f.make_client(org.other_unit, first_name="Cecilia", last_name="Carlsson", teams=[org.other_unit_team])
-
-
-@pytest.fixture
 def administrator(org: Organisation, user_factory: Any) -> Any:
     """Sees every client of the provider unit but may not write in the journal."""
     return user_factory("admin", RoleCode.ADMINISTRATOR, org.provider)

@@ -31,24 +31,6 @@ ORDER_LIST_QUERIES = 12
 
 
 @pytest.fixture
-def astrid(org: Organisation) -> Client:
-    """A client of the provider unit, in Team Ek (the staffer's team)."""
-    return make_client(org.provider, first_name="Astrid", last_name="Lindqvist", teams=[org.team])
-
-
-@pytest.fixture
-def bertil(org: Organisation) -> Client:
-    """A client of the provider unit in Team Björk."""
-    return make_client(org.provider, first_name="Bertil", last_name="Berglund", teams=[org.other_team])
-
-
-@pytest.fixture
-def cecilia(org: Organisation) -> Client:
-    """A client of the unit in the other district."""
-    return make_client(org.other_unit, first_name="Cecilia", last_name="Carlsson", teams=[org.other_unit_team])
-
-
-@pytest.fixture
 def order(org: Organisation, astrid: Client, manager: Any) -> Order:
     return make_order(
         astrid,

@@ -54,21 +54,6 @@ def deputy(org: Organisation) -> Any:
 
 
 @pytest.fixture
-def astrid(org: Organisation) -> Client:
-    return f.make_client(org.provider, first_name="Astrid", last_name="Lindqvist", teams=[org.team])
-
-
-@pytest.fixture
-def bertil(org: Organisation) -> Client:
-    return f.make_client(org.provider, first_name="Bertil", last_name="Berglund", teams=[org.other_team])
-
-
-@pytest.fixture
-def cecilia(org: Organisation) -> Client:
-    return f.make_client(org.other_unit, first_name="Cecilia", last_name="Carlsson", teams=[org.other_unit_team])
-
-
-@pytest.fixture
 def world(
     org: Organisation, manager: Any, deputy: Any, other_manager: Any, astrid: Client, bertil: Client, cecilia: Client
 ) -> dict[str, Order]:
