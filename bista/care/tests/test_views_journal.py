@@ -26,11 +26,10 @@ from bista.core.access import SYSTEM
 from bista.core.models import AuditEvent
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation
-from bista.core.tests.api_support import session_client
+from bista.core.tests.pages import assert_login_redirect, browser
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
-LOGIN = "/konto/logga-in/"
 TODAY = timezone.localdate()
 TOMORROW = TODAY + datetime.timedelta(days=1)
 SECRET_TEXT = "Brukaren berättade om sin hemliga resa."
@@ -67,10 +66,6 @@ def entry(astrid: Client, manager: Any) -> JournalEntry:
 @pytest.fixture
 def bertils_entry(bertil: Client, manager: Any) -> JournalEntry:
     return f.write_journal(manager, bertil, text="Bertil var på konsert.", event_date=datetime.date(2024, 3, 2))
-
-
-def browser(user: Any) -> HttpClient:
-    return session_client(user, verified=False)
 
 
 def body(response: Any) -> str:
@@ -127,12 +122,6 @@ def textarea(html: str) -> str:
     match = re.search(r'<textarea name="text"[^>]*>(.*?)</textarea>', html, re.S)
     assert match, "the write form's textarea is missing"
     return match.group(1).strip()
-
-
-def assert_login_redirect(response: Any, path: str) -> None:
-    assert response.status_code == 302
-    assert response["Location"].startswith(f"{LOGIN}?next=")
-    assert path in response["Location"]
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from bista.core.models import AuditEvent
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation, make_user
-from bista.core.tests.api_support import session_client
+from bista.core.tests.pages import LOGIN, browser
 from bista.quality import rules, services
 from bista.quality.models import DataIncident
 from bista.quality.views import incidents as incident_views
@@ -25,7 +25,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 # A date in the future that is still within the plausible range (2999 is refused before the form's own check).
 NEXT_YEAR = datetime.date.today().year + 1
 
-LOGIN = "/konto/logga-in/"
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 SECRET = "Ett mejl med genomförandeplaner skickades till fel mottagare"
 # The Friday before summer time begins (2026-03-29, 02:00 → 03:00).
@@ -60,10 +59,6 @@ def elsewhere(org: Organisation, other_manager: Any) -> DataIncident:
 def controller(org: Organisation) -> Any:
     """Reads the unit's quality records (quality.view) but does not handle personal data incidents."""
     return make_user("controller", RoleCode.CONTROLLER, district=org.district)
-
-
-def browser(user: Any) -> HttpClient:
-    return session_client(user, verified=False)
 
 
 def body(response: Any) -> str:

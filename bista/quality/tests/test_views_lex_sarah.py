@@ -19,7 +19,8 @@ from bista.clients.models import AccessLogEntry, Client
 from bista.core.access import SYSTEM
 from bista.core.models import AuditEvent
 from bista.core.testing import Organisation
-from bista.core.tests.api_support import fake_personnummer, formatted, session_client
+from bista.core.tests.api_support import fake_personnummer, formatted
+from bista.core.tests.pages import assert_login_redirect, browser
 from bista.quality import services
 from bista.quality.documents import DOCX_CONTENT_TYPE, IVO_HEADING
 from bista.quality.models import LexSarahReport
@@ -29,7 +30,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 # A date in the future that is still within the plausible range (2999 is refused before the form's own check).
 NEXT_YEAR = datetime.date.today().year + 1
 
-LOGIN = "/konto/logga-in/"
 ASTRID = fake_personnummer("19450307", 982)
 CECILIA = fake_personnummer("19610405", 986)
 # Session (read, and saved in a savepoint: three), user, memberships, grants, units, the clients of the
@@ -64,17 +64,8 @@ def cecilia(org: Organisation) -> Client:
     )
 
 
-def browser(user: Any) -> HttpClient:
-    return session_client(user, verified=False)
-
-
 def body(response: Any) -> str:
     return response.content.decode()
-
-
-def assert_login_redirect(response: Any) -> None:
-    assert response.status_code == 302
-    assert response["Location"].startswith(f"{LOGIN}?next=")
 
 
 def ago(**delta: Any) -> datetime.datetime:

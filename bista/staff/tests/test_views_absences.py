@@ -8,14 +8,13 @@ import pytest
 from django.test import Client as HttpClient
 
 from bista.core.testing import Organisation
-from bista.core.tests.api_support import session_client
+from bista.core.tests.pages import LOGIN, browser
 from bista.staff import services
 from bista.staff.models import Absence, Employee
 from bista.staff.tests.support import D, add_absence, hire, staff_state
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
-LOGIN = "/konto/logga-in/"
 REGISTER = "/medarbetare/franvaro/"
 ABSENCE_REGISTER_QUERIES = 11
 
@@ -33,10 +32,6 @@ def olle(org: Organisation) -> Employee:
 @pytest.fixture
 def sick(eva: Employee) -> Absence:
     return add_absence(eva, D(2025, 3, 3))
-
-
-def browser(user: Any) -> HttpClient:
-    return session_client(user, verified=False)
 
 
 def body(response: Any) -> str:

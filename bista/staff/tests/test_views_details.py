@@ -14,7 +14,7 @@ from django.utils import timezone
 from bista.core.access import SYSTEM
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation
-from bista.core.tests.api_support import session_client
+from bista.core.tests.pages import LOGIN, browser
 from bista.staff import services
 from bista.staff.models import Delegation, Employee, EmployeeCompetence
 from bista.staff.tests.support import (
@@ -32,7 +32,6 @@ from bista.staff.tests.support import (
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
-LOGIN = "/konto/logga-in/"
 PLAN = "Gå kurs i lågaffektivt bemötande."
 
 
@@ -55,10 +54,6 @@ def controller(org: Organisation, user_factory: Any) -> Any:
 @pytest.fixture
 def own(staffer: Any) -> Employee:
     return Employee.objects.get(user=staffer)
-
-
-def browser(user: Any) -> HttpClient:
-    return session_client(user, verified=False)
 
 
 def body(response: Any) -> str:
