@@ -141,6 +141,16 @@ def anna(org: Organisation) -> Any:
 
 
 @pytest.fixture
+def four_ways(nobody: Any, manager: Any, other_manager: Any) -> Any:
+    """Browsers for the four ways a page is probed: anonymous, signed in with no role (`nobody`), the provider
+    unit's manager, and the other district's manager (pages.FourWays; a module whose permission lies elsewhere
+    builds its own with pages.four_ways)."""
+    from bista.core.tests.pages import four_ways as build
+
+    return build(no_permission=nobody, permission=manager, other_unit=other_manager)
+
+
+@pytest.fixture
 def frozen_clock() -> Any:
     """Freeze bista.core.clock at a moment: `frozen_clock(datetime)` (aware) sets it; restored after the test."""
     from bista.core import clock
