@@ -15,16 +15,21 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.test import override_settings
 
 from bista.demo import generator
 
 HERE = Path(__file__).parent
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="module")
 def demo(request: pytest.FixtureRequest, django_db_setup: Any, django_db_blocker: Any) -> Iterator[generator.Context]:
-    """The module's small demo (generator.generate(**SMALL)), made once and rolled back after the module."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    """The module's small demo (generator.generate(**SMALL)), made once and rolled back after the module.
+
+    Made before the tests' function-scoped settings apply, so with the same fast password hasher as the root
+    conftest's `_fast_passwords` (a hash made otherwise would not verify under it)."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS), transaction.atomic():
         ctx = generator.generate(**request.module.SMALL)
         yield ctx
         transaction.set_rollback(True)
