@@ -8,6 +8,9 @@ PORT   ?= 8000
 # The PostgreSQL server the second test run uses; its test database is created and dropped by the run.
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/bista
 DEMO_ENV := BISTA_REQUIRE_2FA=0 DEBUG=0
+# The test runs use every core (pytest-xdist): one worker per core, each with its own test database, each
+# taking whole files (loadfile) so that what a module shares (a module-scoped demo) stays in one worker.
+PYTEST_PARALLEL ?= -n auto --dist loadfile
 
 .PHONY: install demo test test-sqlite test-postgres lint format bench serve clean
 
@@ -39,11 +42,11 @@ demo: install
 test: install test-sqlite test-postgres
 
 test-sqlite: install
-	env -u DATABASE_URL $(BIN)/python -m pytest
+	env -u DATABASE_URL $(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
 test-postgres: install
 	@if $(BIN)/python -m bista.dbcheck "$(PG_TEST_URL)"; then \
-		DATABASE_URL="$(PG_TEST_URL)" $(BIN)/python -m pytest; \
+		DATABASE_URL="$(PG_TEST_URL)" $(BIN)/python -m pytest $(PYTEST_PARALLEL); \
 	elif [ "$${BISTA_REQUIRE_POSTGRES:-0}" = "1" ]; then \
 		echo "PostgreSQL svarar inte på $(PG_TEST_URL), och BISTA_REQUIRE_POSTGRES=1." >&2; exit 1; \
 	else echo "PostgreSQL svarar inte på $(PG_TEST_URL): testkörningen mot PostgreSQL hoppas över."; fi

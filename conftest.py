@@ -1,8 +1,16 @@
-"""Shared fixtures. The suite runs on SQLite by default and on PostgreSQL with DATABASE_URL set."""
+"""Shared fixtures. The suite runs on SQLite by default and on PostgreSQL with DATABASE_URL set.
+
+It runs in parallel (pytest-xdist, `-n auto --dist loadfile`, see the Makefile): each worker process has its
+own test database and runs whole files, so a module's shared state (a module-scoped demo) stays in one worker.
+A worker runs its files one after another, so the ordering pytest-django gives a single process (transactional
+tests after all others) holds only within a file; the hooks below keep the reference data the migrations
+seeded present for every test that follows a transactional one.
+"""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Generator
 from typing import Any
 
 import pytest
@@ -11,6 +19,40 @@ from bista.core.access import SYSTEM
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation, make_organisation, make_user
 from bista.staff import services as staff_services
+
+
+def _transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return marker is not None and bool(marker.kwargs.get("transaction"))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A transactional test empties the database when it ends; only one that serialised the reference data
+    first (serialized_rollback=True) leaves something the hook below can put back."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if _transactional(item) and marker is not None and not marker.kwargs.get("serialized_rollback"):
+            raise pytest.UsageError(f"{item.nodeid}: django_db(transaction=True) needs serialized_rollback=True")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, Any, Any]:
+    """After a transactional test has flushed the database, put the migrations' reference data (roles,
+    categories, rules…) back before a test that expects it: in a worker, files of ordinary tests follow."""
+    result = yield
+    if _transactional(item) and nextitem is not None and not _transactional(nextitem):
+        from django.db import connections
+        from pytest_django.plugin import blocking_manager_key
+
+        from bista.core.models import Role
+
+        with item.config.stash[blocking_manager_key].unblock():
+            if Role.objects.exists():  # skipped before its database was set up: nothing was flushed
+                return result
+            for connection in connections.all():
+                if hasattr(connection, "_test_serialized_contents"):
+                    connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
+    return result
 
 
 @pytest.fixture
@@ -107,6 +149,16 @@ def anna(org: Organisation) -> Any:
         teams=[org.team],
         fictitious=True,
     )
+
+
+@pytest.fixture
+def four_ways(nobody: Any, manager: Any, other_manager: Any) -> Any:
+    """Browsers for the four ways a page is probed: anonymous, signed in with no role (`nobody`), the provider
+    unit's manager, and the other district's manager (pages.FourWays; a module whose permission lies elsewhere
+    builds its own with pages.four_ways)."""
+    from bista.core.tests.pages import four_ways as build
+
+    return build(no_permission=nobody, permission=manager, other_unit=other_manager)
 
 
 @pytest.fixture

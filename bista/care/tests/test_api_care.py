@@ -25,17 +25,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def astrid(org: Organisation) -> Client:
-    """A client of the provider unit, in Team Ek (the staffer's team)."""
-    return f.make_client(org.provider, first_name="Astrid", last_name="Lindqvist", teams=[org.team])
-
-
-@pytest.fixture
-def cecilia(org: Organisation) -> Client:
-    return f.make_client(org.other_unit, first_name="Cecilia", last_name="Carlsson", teams=[org.other_unit_team])
-
-
-@pytest.fixture
 def order(org: Organisation, astrid: Client, manager: Any) -> Order:
     return f.make_order(astrid, org.provider, deputy=manager, team=org.team, goals="Delta i fritidsaktiviteter.")
 

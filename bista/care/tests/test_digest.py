@@ -49,11 +49,6 @@ def other_chef(other_manager: Any) -> Any:
 
 
 @pytest.fixture
-def astrid(org: Organisation) -> Client:
-    return f.make_client(org.provider, first_name="Astrid", last_name="Lindqvist", teams=[org.team])
-
-
-@pytest.fixture
 def bertil(org: Organisation) -> Client:
     return f.make_client(org.provider, first_name="Bertil", last_name="Berg-Ström", teams=[org.other_team])
 

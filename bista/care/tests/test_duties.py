@@ -53,21 +53,6 @@ def one(duties: list[Duty], code: str, client: Client | None = None) -> Duty:
 
 
 @pytest.fixture
-def astrid(org: Organisation) -> Client:
-    return f.make_client(org.provider, first_name="Astrid", last_name="Lindqvist", teams=[org.team])
-
-
-@pytest.fixture
-def bertil(org: Organisation) -> Client:
-    return f.make_client(org.provider, first_name="Bertil", last_name="Berglund", teams=[org.other_team])
-
-
-@pytest.fixture
-def cecilia(org: Organisation) -> Client:
-    return f.make_client(org.other_unit, first_name="Cecilia", last_name="Carlsson", teams=[org.other_unit_team])
-
-
-@pytest.fixture
 def deputy(org: Organisation) -> Any:
     return make_user("bitr", RoleCode.DEPUTY_MANAGER, org.provider)
 

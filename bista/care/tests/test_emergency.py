@@ -23,16 +23,11 @@ from bista.clients.models import AccessLogEntry, Client
 from bista.core.access import SYSTEM
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation, make_user
-from bista.core.tests.api_support import session_client
+from bista.core.tests.pages import browser
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
 D = datetime.date
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 @pytest.fixture
@@ -149,10 +144,6 @@ def test_service_refuses_without_permission(
 
 
 # --- The page ----------------------------------------------------------------------------------------
-
-
-def browser(user: Any) -> HttpClient:
-    return session_client(user, verified=False)
 
 
 def test_page_anonymous(world: dict[str, Client]) -> None:

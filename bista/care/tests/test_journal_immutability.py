@@ -20,10 +20,9 @@ from bista.care import services
 from bista.care.models import JournalEntry, JournalObjection
 from bista.care.tests import factories as f
 from bista.clients.models import Client
-from bista.core.testing import Organisation
 from bista.core.tests.api_support import session_client
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
 BISTA = Path(__file__).resolve().parents[2]
 postgresql_only = pytest.mark.skipif(
@@ -31,16 +30,6 @@ postgresql_only = pytest.mark.skipif(
 )
 # Every URL that has to do with the journal, and what each may do. None of them edits or deletes an entry.
 JOURNAL_URL_NAMES = {"journal", "journal_draft", "journal_entry", "journal_objection"}
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
-
-
-@pytest.fixture
-def astrid(org: Organisation) -> Client:
-    return f.make_client(org.provider, first_name="Astrid", last_name="Lindqvist", teams=[org.team])
 
 
 @pytest.fixture

@@ -16,19 +16,14 @@ from bista.care.tests.factories import make_client, make_order, review, save_bin
 from bista.clients.models import AccessLogEntry
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation, make_user
-from bista.core.tests.api_support import session_client
+from bista.core.tests.pages import browser
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
 D = datetime.date
 START, END = D(2024, 1, 1), D(2024, 12, 31)
 TODAY = D(2025, 6, 1)
 K, M, OTHER = "K", "M", "other"
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 @pytest.fixture
@@ -213,10 +208,6 @@ def test_a_handful_of_queries_however_many_clients(
 # --- The pages ---------------------------------------------------------------------------------------
 
 PAGES = ["/egenkontroller/", f"/egenkontroller/{Check.PLAN_CURRENT}/"]
-
-
-def browser(user: Any) -> HttpClient:
-    return session_client(user, verified=False)
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -97,24 +97,6 @@ def fresh(obj: Any) -> Any:
 
 
 @pytest.fixture
-def astrid(org: Organisation) -> Client:
-    """A client of the provider unit in Team Ek."""
-    return f.make_client(org.provider, first_name="Astrid", last_name="Lindqvist", teams=[org.team])
-
-
-@pytest.fixture
-def bertil(org: Organisation) -> Client:
-    """A client of the provider unit in Team Björk."""
-    return f.make_client(org.provider, first_name="Bertil", last_name="Berglund", teams=[org.other_team])
-
-
-@pytest.fixture
-def cecilia(org: Organisation) -> Client:
-    """A client of the other district's unit."""
-    return f.make_client(org.other_unit, first_name="Cecilia", last_name="Carlsson", teams=[org.other_unit_team])
-
-
-@pytest.fixture
 def order(org: Organisation, astrid: Client) -> Order:
     return f.make_order(astrid, org.provider, goals="Kunna gå på bio.")
 

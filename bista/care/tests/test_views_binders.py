@@ -18,34 +18,19 @@ from bista.clients.models import AccessLogEntry, Client
 from bista.core.access import SYSTEM
 from bista.core.models import AuditEvent
 from bista.core.testing import Organisation
-from bista.core.tests.api_support import session_client
+from bista.core.tests.pages import LOGIN, browser
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 # A date in the future that is still within the plausible range (2999 is refused before the form's own check).
 NEXT_YEAR = datetime.date.today().year + 1
 
 D = datetime.date
-LOGIN = "/konto/logga-in/"
 KINDS = [k.value for k in HomeBinder.Kind]
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 @pytest.fixture
 def astrid(org: Organisation) -> Client:
     return make_client(org.provider, first_name="Astrid", last_name="Lindqvist", teams=[org.team], gender="K")
-
-
-@pytest.fixture
-def cecilia(org: Organisation) -> Client:
-    return make_client(org.other_unit, first_name="Cecilia", last_name="Carlsson", teams=[org.other_unit_team])
-
-
-def browser(user: Any) -> HttpClient:
-    return session_client(user, verified=False)
 
 
 def body(response: Any) -> str:

@@ -26,19 +26,13 @@ from bista.core.access import SYSTEM
 from bista.core.models import AuditEvent
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation
-from bista.core.tests.api_support import session_client
+from bista.core.tests.pages import assert_login_redirect, browser
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
-LOGIN = "/konto/logga-in/"
 TODAY = timezone.localdate()
 TOMORROW = TODAY + datetime.timedelta(days=1)
 SECRET_TEXT = "Brukaren berättade om sin hemliga resa."
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 # --- The world ------------------------------------------------------------------------------------------
@@ -59,18 +53,6 @@ def astrid(org: Organisation) -> Client:
 
 
 @pytest.fixture
-def bertil(org: Organisation) -> Client:
-    """A client of the provider unit in Team Björk (not the staffer's team)."""
-    return f.make_client(org.provider, first_name="Bertil", last_name="Berglund", teams=[org.other_team])
-
-
-@pytest.fixture
-def cecilia(org: Organisation) -> Client:
-    """A client of the other district's unit."""
-    return f.make_client(org.other_unit, first_name="Cecilia", last_name="Carlsson", teams=[org.other_unit_team])
-
-
-@pytest.fixture
 def administrator(org: Organisation, user_factory: Any) -> Any:
     """Sees every client of the provider unit but may not write in the journal."""
     return user_factory("admin", RoleCode.ADMINISTRATOR, org.provider)
@@ -84,10 +66,6 @@ def entry(astrid: Client, manager: Any) -> JournalEntry:
 @pytest.fixture
 def bertils_entry(bertil: Client, manager: Any) -> JournalEntry:
     return f.write_journal(manager, bertil, text="Bertil var på konsert.", event_date=datetime.date(2024, 3, 2))
-
-
-def browser(user: Any) -> HttpClient:
-    return session_client(user, verified=False)
 
 
 def body(response: Any) -> str:
@@ -144,12 +122,6 @@ def textarea(html: str) -> str:
     match = re.search(r'<textarea name="text"[^>]*>(.*?)</textarea>', html, re.S)
     assert match, "the write form's textarea is missing"
     return match.group(1).strip()
-
-
-def assert_login_redirect(response: Any, path: str) -> None:
-    assert response.status_code == 302
-    assert response["Location"].startswith(f"{LOGIN}?next=")
-    assert path in response["Location"]
 
 
 @pytest.fixture

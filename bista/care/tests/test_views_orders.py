@@ -16,41 +16,17 @@ from bista.care.tests.factories import make_client, make_order, service, signed_
 from bista.clients.models import AccessLogEntry, Client
 from bista.core.models import AuditEvent
 from bista.core.testing import Organisation
-from bista.core.tests.api_support import session_client
+from bista.core.tests.pages import assert_login_redirect, browser
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 # A date in the future that is still within the plausible range (2999 is refused before the form's own check).
 NEXT_YEAR = datetime.date.today().year + 1
 
-LOGIN = "/konto/logga-in/"
 LIST = "/bestallningar/"
 CREATE = "/bestallningar/ny/"
 # Session and user (2), the access map (2), the filters' units, deputies and teams (3), count and page (2),
 # and the session saved on every request (savepoint, update, release: 3).
 ORDER_LIST_QUERIES = 9
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
-
-
-@pytest.fixture
-def astrid(org: Organisation) -> Client:
-    """A client of the provider unit, in Team Ek (the staffer's team)."""
-    return make_client(org.provider, first_name="Astrid", last_name="Lindqvist", teams=[org.team])
-
-
-@pytest.fixture
-def bertil(org: Organisation) -> Client:
-    """A client of the provider unit in Team Björk."""
-    return make_client(org.provider, first_name="Bertil", last_name="Berglund", teams=[org.other_team])
-
-
-@pytest.fixture
-def cecilia(org: Organisation) -> Client:
-    """A client of the unit in the other district."""
-    return make_client(org.other_unit, first_name="Cecilia", last_name="Carlsson", teams=[org.other_unit_team])
 
 
 @pytest.fixture
@@ -66,18 +42,8 @@ def order(org: Organisation, astrid: Client, manager: Any) -> Order:
     )
 
 
-def browser(user: Any) -> HttpClient:
-    return session_client(user, verified=False)
-
-
 def body(response: Any) -> str:
     return response.content.decode()
-
-
-def assert_login_redirect(response: Any, path: str) -> None:
-    assert response.status_code == 302
-    assert response["Location"].startswith(f"{LOGIN}?next=")
-    assert path.split("?")[0] in response["Location"]
 
 
 def db_state() -> dict[str, Any]:

@@ -20,19 +20,13 @@ from bista.clients.models import AccessLogEntry, Client
 from bista.core.access import SYSTEM
 from bista.core.models import AuditEvent
 from bista.core.testing import Organisation
-from bista.core.tests.api_support import session_client
+from bista.core.tests.pages import assert_login_redirect, browser
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 # A date in the future that is still within the plausible range (2999 is refused before the form's own check).
 NEXT_YEAR = datetime.date.today().year + 1
 
-LOGIN = "/konto/logga-in/"
 SIGNED_ON = datetime.date(2024, 1, 25)
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 @pytest.fixture
@@ -64,18 +58,8 @@ def signed(order: Order) -> ImplementationPlan:
     return signed_plan(order, SIGNED_ON)
 
 
-def browser(user: Any) -> HttpClient:
-    return session_client(user, verified=False)
-
-
 def body(response: Any) -> str:
     return response.content.decode()
-
-
-def assert_login_redirect(response: Any, path: str) -> None:
-    assert response.status_code == 302
-    assert response["Location"].startswith(f"{LOGIN}?next=")
-    assert path in response["Location"]
 
 
 def db_state() -> dict[str, Any]:

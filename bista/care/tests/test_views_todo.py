@@ -21,25 +21,15 @@ from bista.core.duties import duties_for
 from bista.core.models import AuditEvent
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation, make_user
-from bista.core.tests.api_support import session_client
+from bista.core.tests.pages import LOGIN, browser
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
-LOGIN = "/konto/logga-in/"
 TODO = reverse("care:todo")
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 def ago(days: int) -> datetime.date:
     return timezone.localdate() - datetime.timedelta(days=days)
-
-
-def browser(user: Any) -> HttpClient:
-    return session_client(user, verified=False)
 
 
 def body(response: Any) -> str:
@@ -56,21 +46,6 @@ def section(html: str, heading: str) -> str:
 @pytest.fixture
 def deputy(org: Organisation) -> Any:
     return make_user("bitr", RoleCode.DEPUTY_MANAGER, org.provider)
-
-
-@pytest.fixture
-def astrid(org: Organisation) -> Client:
-    return f.make_client(org.provider, first_name="Astrid", last_name="Lindqvist", teams=[org.team])
-
-
-@pytest.fixture
-def bertil(org: Organisation) -> Client:
-    return f.make_client(org.provider, first_name="Bertil", last_name="Berglund", teams=[org.other_team])
-
-
-@pytest.fixture
-def cecilia(org: Organisation) -> Client:
-    return f.make_client(org.other_unit, first_name="Cecilia", last_name="Carlsson", teams=[org.other_unit_team])
 
 
 @pytest.fixture

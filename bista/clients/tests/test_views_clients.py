@@ -17,20 +17,15 @@ from bista.clients.models import AccessLogEntry, Client, ClientContact, ClientUn
 from bista.core.access import SYSTEM
 from bista.core.models import AuditEvent
 from bista.core.testing import Organisation
-from bista.core.tests.api_support import audit_count, fake_personnummer, formatted, session_client
+from bista.core.tests.api_support import audit_count, fake_personnummer, formatted
+from bista.core.tests.pages import assert_login_redirect, browser
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
-LOGIN = "/konto/logga-in/"
 ASTRID = fake_personnummer("19450307", 982)
 BERTIL = fake_personnummer("19520612", 984)
 CECILIA = fake_personnummer("19610405", 986)
 NEW_NUMBER = fake_personnummer("19800101", 988)
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 # --- The world: three clients, four people ----------------------------------------------------------
@@ -83,18 +78,8 @@ def cecilia(org: Organisation) -> Client:
     )
 
 
-def browser(user: Any) -> HttpClient:
-    return session_client(user, verified=False)
-
-
 def body(response: Any) -> str:
     return response.content.decode()
-
-
-def assert_login_redirect(response: Any, path: str) -> None:
-    assert response.status_code == 302
-    assert response["Location"].startswith(f"{LOGIN}?next=")
-    assert path.split("?")[0] in response["Location"]
 
 
 def db_state() -> dict[str, Any]:

@@ -15,16 +15,10 @@ from bista.clients.models import AccessLogEntry, Client, LogReview
 from bista.core.access import SYSTEM
 from bista.core.models import AuditEvent
 from bista.core.testing import Organisation
-from bista.core.tests.api_support import audit_count, fake_personnummer, session_client
+from bista.core.tests.api_support import audit_count, fake_personnummer
+from bista.core.tests.pages import LOGIN, browser
 
-pytestmark = pytest.mark.django_db
-
-LOGIN = "/konto/logga-in/"
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
 
 def make_client(unit: Any, day: str, first: str, last: str, team: Any, **extra: Any) -> Client:
@@ -58,10 +52,6 @@ def reads(org: Organisation, clients: dict[str, Client], manager: Any, staffer: 
     for name in ("astrid", "hemlig"):
         selectors.client_get(staffer, clients[name].pk)
     selectors.client_get(other_manager, clients["cecilia"].pk)
-
-
-def browser(user: Any) -> HttpClient:
-    return session_client(user, verified=False)
 
 
 def body(response: Any) -> str:

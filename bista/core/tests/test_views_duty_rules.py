@@ -13,16 +13,11 @@ from bista.core.models import AuditEvent, DutyRule
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation, make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
 CODE = "care.first_contact"
 URL = "/referensdata/tidsfrister/"
 NEW = f"/referensdata/tidsfrister/{CODE}/ny-version/"
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 @pytest.fixture

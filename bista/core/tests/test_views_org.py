@@ -16,20 +16,15 @@ from bista.core import services
 from bista.core.access import SYSTEM
 from bista.core.models import ApiToken, AuditEvent
 from bista.core.testing import Organisation
-from bista.core.tests.api_support import audit_count, fake_personnummer, session_client
+from bista.core.tests.api_support import audit_count, fake_personnummer
+from bista.core.tests.pages import LOGIN, assert_login_redirect, browser
 from bista.staff.models import Employee
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 # A date in the future that is still within the plausible range (2999 is refused before the form's own check).
 NEXT_YEAR = datetime.date.today().year + 1
 
-LOGIN = "/konto/logga-in/"
 PASSWORD = "korrekt-hast-batteri-42"  # make_user's test password
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 @pytest.fixture
@@ -51,17 +46,8 @@ def token(manager: Any) -> ApiToken:
     return token
 
 
-def browser(user: Any) -> HttpClient:
-    return session_client(user, verified=False)
-
-
 def body(response: Any) -> str:
     return response.content.decode()
-
-
-def assert_login_redirect(response: Any) -> None:
-    assert response.status_code == 302
-    assert response["Location"].startswith(f"{LOGIN}?next=")
 
 
 def signed_in_user_id(client: HttpClient) -> Any:

@@ -1,4 +1,5 @@
-"""The demo's provider-chain history (bista.demo.care): a small demo, generated through the services."""
+"""The demo's provider-chain history (bista.demo.care): a small demo, generated through the services once for
+the module (the `demo` fixture, conftest.py)."""
 
 from __future__ import annotations
 
@@ -66,8 +67,8 @@ def care_fingerprint() -> dict[str, list[tuple[Any, ...]]]:
 
 
 @pytest.mark.django_db
-def test_small_demo_has_the_whole_provider_chain() -> None:
-    ctx = generator.generate(**SMALL)
+def test_small_demo_has_the_whole_provider_chain(demo: generator.Context) -> None:
+    ctx = demo
     provider = ctx.districts[0].provider
 
     # Orders in every status, each under the service row valid on its decision date, with dates in order.
@@ -128,8 +129,8 @@ def test_small_demo_has_the_whole_provider_chain() -> None:
 
 
 @pytest.mark.django_db
-def test_att_gora_shows_overdue_and_late_duties_for_the_unit() -> None:
-    ctx = generator.generate(**SMALL)
+def test_att_gora_shows_overdue_and_late_duties_for_the_unit(demo: generator.Context) -> None:
+    ctx = demo
     d = ctx.districts[0]
     todo = todo_for(d.managers["provider"], today=TODAY, unit_id=d.provider.pk)
     overdue = Counter(duty.rule.code for duty in todo.overdue)

@@ -1,4 +1,5 @@
-"""The demo's quality history (bista.demo.quality): a small demo, generated through the quality services."""
+"""The demo's quality history (bista.demo.quality): a small demo, generated through the quality services once
+for the module (the `demo` fixture, conftest.py)."""
 
 from __future__ import annotations
 
@@ -87,8 +88,8 @@ def employed_on(user: Any, day: datetime.date) -> bool:
 
 
 @pytest.mark.django_db
-def test_small_demo_has_deviations_of_every_status_and_classification() -> None:
-    ctx = generator.generate(**SMALL)
+def test_small_demo_has_deviations_of_every_status_and_classification(demo: generator.Context) -> None:
+    ctx = demo
     provider = ctx.districts[0].provider
     deviations = Deviation.objects.filter(unit=provider).select_related("category", "reported_by")
 
@@ -132,8 +133,8 @@ def test_small_demo_has_deviations_of_every_status_and_classification() -> None:
 
 
 @pytest.mark.django_db
-def test_small_demo_has_lex_sarah_reports_in_several_states() -> None:
-    ctx = generator.generate(**SMALL)
+def test_small_demo_has_lex_sarah_reports_in_several_states(demo: generator.Context) -> None:
+    ctx = demo
     reports = LexSarahReport.objects.filter(unit=ctx.districts[0].provider)
 
     statuses = Counter(reports.values_list("status", flat=True))
@@ -168,8 +169,8 @@ def test_small_demo_has_lex_sarah_reports_in_several_states() -> None:
 
 
 @pytest.mark.django_db
-def test_small_demo_has_feedback_of_every_kind_and_source_and_a_forwarded_complaint() -> None:
-    ctx = generator.generate(**SMALL)
+def test_small_demo_has_feedback_of_every_kind_and_source_and_a_forwarded_complaint(demo: generator.Context) -> None:
+    ctx = demo
     feedback = Feedback.objects.filter(unit=ctx.districts[0].provider)
 
     assert set(feedback.values_list("kind", flat=True)) == set(Feedback.Kind.values)
@@ -195,8 +196,8 @@ def test_small_demo_has_feedback_of_every_kind_and_source_and_a_forwarded_compla
 
 
 @pytest.mark.django_db
-def test_small_demo_has_incidents_routines_and_the_self_check_plan() -> None:
-    ctx = generator.generate(**SMALL)
+def test_small_demo_has_incidents_routines_and_the_self_check_plan(demo: generator.Context) -> None:
+    ctx = demo
     provider = ctx.districts[0].provider
 
     # Incidents: decided within 72 hours of discovery, one decided late, and one from yesterday undecided.
@@ -234,8 +235,8 @@ def test_small_demo_has_incidents_routines_and_the_self_check_plan() -> None:
 
 
 @pytest.mark.django_db
-def test_vb_table_groups_add_up() -> None:
-    ctx = generator.generate(**SMALL)
+def test_vb_table_groups_add_up(demo: generator.Context) -> None:
+    ctx = demo
     provider = ctx.districts[0].provider
     codes = {group: [] for group in QualityCategory.Group.values}
     for group, code in QualityCategory.objects.values_list("group", "code"):
@@ -276,8 +277,8 @@ def test_vb_table_groups_add_up() -> None:
 
 
 @pytest.mark.django_db
-def test_att_gora_shows_the_open_quality_duties() -> None:
-    ctx = generator.generate(**SMALL)
+def test_att_gora_shows_the_open_quality_duties(demo: generator.Context) -> None:
+    ctx = demo
     d = ctx.districts[0]
     todo = todo_for(d.managers["provider"], today=TODAY, unit_id=d.provider.pk)
     overdue = Counter(duty.rule.code for duty in todo.overdue)

@@ -1,4 +1,5 @@
-"""The demo's staff and rostering history (bista.demo.rostering): a small demo, generated once for the module."""
+"""The demo's staff and rostering history (bista.demo.rostering): a small demo, generated once for the module
+(the `demo` fixture, conftest.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import datetime
 import itertools
 import random
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -39,15 +39,6 @@ from bista.staff.models import (
 
 TODAY = datetime.date(2025, 11, 30)  # a Sunday: the published weeks are the next two
 SMALL: dict[str, Any] = {"scale": "unit", "years": 3, "seed": 11, "size": 0.1, "today": TODAY}
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[generator.Context]:
-    """One small demo for the module's tests, rolled back afterwards."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        ctx = generator.generate(**SMALL)
-        yield ctx
-        transaction.set_rollback(True)
 
 
 def local_date(moment: datetime.datetime) -> datetime.date:
@@ -111,7 +102,7 @@ def test_plan_has_the_rostering_counts() -> None:
 
 @pytest.mark.django_db
 def test_same_seed_gives_the_same_history() -> None:
-    """Runs before the module's demo is made (the tests run in file order): the generator needs an empty
+    """Runs before the module's demo is made (conftest.py orders it first): the generator needs an empty
     database."""
     arguments = {**SMALL, "years": 1, "size": 0.05}
 
@@ -187,7 +178,9 @@ def test_generated_rows_pass_model_validation(demo: generator.Context) -> None:
         BookedOccasion,
         Shift,
     ):
-        for row in model.objects.order_by("?")[:40]:
+        rows = list(model.objects.order_by("?")[:40])
+        assert rows, model.__name__
+        for row in rows:
             row.full_clean(exclude=["recorded_by", "created_by", "held_by"])
 
 
@@ -333,7 +326,10 @@ def test_no_shift_outside_employment_or_in_planned_leave(demo: generator.Context
         (a.employee_id, a.starts_on, a.ends_on)
         for a in Absence.objects.exclude(kind__in=[Absence.Kind.SICK, Absence.Kind.CARE_OF_CHILD])
     ]
-    for shift in Shift.objects.filter(employee__isnull=False):
+    assert leave  # otherwise "not in planned leave" would hold of any shift
+    shifts = Shift.objects.filter(employee__isnull=False)
+    assert shifts.exists()
+    for shift in shifts:
         employee = employees[shift.employee_id]  # type: ignore[index]
         first, last = local_date(shift.starts_at), last_date(shift)
         assert employee.start_date <= first
@@ -365,7 +361,9 @@ def test_statuses_follow_today(demo: generator.Context) -> None:
 def test_shifts_follow_the_needs(demo: generator.Context) -> None:
     """Assistance shifts come from the patterns of an order running that day; occasion shifts from their
     occasion (not cancelled, not kontaktperson); the hourly-paid flag is the employee's term that day."""
+    checked: Counter[str] = Counter()
     for shift in Shift.objects.filter(need_pattern__isnull=False).select_related("need_pattern")[:500]:
+        checked["pattern"] += 1
         pattern = shift.need_pattern
         assert pattern is not None and pattern.client_id == shift.client_id
         day = local_date(shift.starts_at)
@@ -375,6 +373,7 @@ def test_shifts_follow_the_needs(demo: generator.Context) -> None:
     for shift in Shift.objects.filter(booked_occasion__isnull=False).select_related("booked_occasion__order__service")[
         :500
     ]:
+        checked["occasion"] += 1
         occasion = shift.booked_occasion
         assert occasion is not None and occasion.cancelled_at is None
         assert (occasion.starts_at, occasion.ends_at, occasion.client_id) == (
@@ -385,6 +384,7 @@ def test_shifts_follow_the_needs(demo: generator.Context) -> None:
         assert occasion.order.service.code != "lss_9_4"
     terms = list(EmploymentTerm.objects.all())
     for shift in Shift.objects.filter(employee__isnull=False).order_by("?")[:300]:
+        checked["term"] += 1
         day = local_date(shift.starts_at)
         term = next(
             t
@@ -394,10 +394,13 @@ def test_shifts_follow_the_needs(demo: generator.Context) -> None:
         assert shift.is_hourly_paid == (term.employment_type == EmploymentType.HOURLY_PAID)
     # Every occasion lies in its order's decision period.
     for occasion in BookedOccasion.objects.select_related("order")[:500]:
+        checked["decision period"] += 1
         order: Order = occasion.order
         day = local_date(occasion.starts_at)
         assert order.period_start <= day
         assert order.ended_on is None or day < order.ended_on
+    # Each loop above checked something: an empty demo would otherwise pass.
+    assert set(checked) == {"pattern", "occasion", "term", "decision period"}, checked
 
 
 @pytest.mark.django_db
@@ -409,6 +412,7 @@ def test_introduced_before_the_first_shift(demo: generator.Context) -> None:
     ):
         key = (employee_id, client_id)
         first[key] = min(first.get(key, datetime.date.max), local_date(starts_at))
+    assert first  # without shifts the comparison below would hold of nothing
     assert set(first) == set(introductions)
     assert all(introductions[key] <= day for key, day in first.items())
 
@@ -443,7 +447,10 @@ def test_att_gora_has_delegations_and_appraisals_to_act_on(demo: generator.Conte
 def test_clients_needs_and_choices_are_consistent_with_the_staff(demo: generator.Context) -> None:
     """The team has what its client needs; exclusions are respected six weeks before they were registered."""
     assert ClientCompetenceNeed.objects.filter(delegation_kind__code="insulin").exists()
-    for choice in ClientStaffChoice.objects.filter(kind=ClientStaffChoice.Kind.EXCLUDED):
+    exclusions = ClientStaffChoice.objects.filter(kind=ClientStaffChoice.Kind.EXCLUDED)
+    needs_of_a_competence = ClientCompetenceNeed.objects.filter(competence__isnull=False)
+    assert exclusions.exists() and needs_of_a_competence.exists()  # the loops below check each of them
+    for choice in exclusions:
         since = choice.since - datetime.timedelta(days=demo_rostering.EXCLUSION_LEAD_DAYS)
         worked = Shift.objects.filter(
             client=choice.client, employee=choice.employee, starts_at__gte=loaders.local_start(since)
@@ -451,7 +458,7 @@ def test_clients_needs_and_choices_are_consistent_with_the_staff(demo: generator
         if choice.until is not None:
             worked = worked.filter(starts_at__lt=loaders.local_start(choice.until + datetime.timedelta(days=1)))
         assert not worked.exists()
-    for need in ClientCompetenceNeed.objects.filter(competence__isnull=False):
+    for need in needs_of_a_competence:
         workers = Shift.objects.filter(client=need.client, employee__isnull=False).values("employee_id").distinct()
         assert not workers.exclude(employee__competences__competence=need.competence).exists(), need.competence
 

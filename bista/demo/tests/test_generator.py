@@ -1,4 +1,5 @@
-"""The demo generator: its plan (pure), its identities (pure) and what it writes (small size, real database)."""
+"""The demo generator: its plan (pure), its identities (pure) and what it writes (small size, real database; the
+tests that only read it share one generated for the module, the `demo` fixture in conftest.py)."""
 
 from __future__ import annotations
 
@@ -195,8 +196,7 @@ def test_a_later_step_does_not_change_what_earlier_steps_make(monkeypatch: pytes
 
 
 @pytest.mark.django_db
-def test_every_person_is_fictitious_with_a_demo_personnummer() -> None:
-    generator.generate(**SMALL)
+def test_every_person_is_fictitious_with_a_demo_personnummer(demo: generator.Context) -> None:
     people = list(Client.objects.values_list("personnummer", "fictitious")) + list(
         Employee.objects.values_list("personnummer", "fictitious")
     )
@@ -209,8 +209,7 @@ def test_every_person_is_fictitious_with_a_demo_personnummer() -> None:
 
 
 @pytest.mark.django_db
-def test_counts_follow_the_plan() -> None:
-    generator.generate(**SMALL)
+def test_counts_follow_the_plan(demo: generator.Context) -> None:
     plan = make_plan(scale="unit", years=2, size=0.05).district
     open_links = Counter(ClientUnit.objects.filter(until__isnull=True).values_list("unit__kind", flat=True))
     assert open_links["provider"] == plan.provider_clients
@@ -232,8 +231,7 @@ def test_counts_follow_the_plan() -> None:
 
 
 @pytest.mark.django_db
-def test_history_lies_within_the_years() -> None:
-    generator.generate(**SMALL)
+def test_history_lies_within_the_years(demo: generator.Context) -> None:
     window_start = datetime.date(2023, 6, 30)
     assert not ClientUnit.objects.filter(Q(since__lt=window_start) | Q(since__gt=TODAY)).exists()
     assert not ClientUnit.objects.filter(until__gte=TODAY).exists()
@@ -259,8 +257,8 @@ def test_each_active_assistance_team_has_its_client_and_scaled_staff() -> None:
 
 
 @pytest.mark.django_db
-def test_managers_and_district_roles_can_sign_in_where_they_belong() -> None:
-    ctx = generator.generate(**SMALL)
+def test_managers_and_district_roles_can_sign_in_where_they_belong(demo: generator.Context) -> None:
+    ctx = demo
     d = ctx.districts[0]
     users = get_user_model().objects
     chef = users.get(username="chef")
@@ -281,8 +279,8 @@ def test_managers_and_district_roles_can_sign_in_where_they_belong() -> None:
 
 
 @pytest.mark.django_db
-def test_protected_clients_contacts_and_preferences() -> None:
-    ctx = generator.generate(**SMALL)
+def test_protected_clients_contacts_and_preferences(demo: generator.Context) -> None:
+    ctx = demo
     d = ctx.districts[0]
     protected = Client.objects.filter(protected_identity=True)
     assert protected.exists()
@@ -299,8 +297,7 @@ def test_protected_clients_contacts_and_preferences() -> None:
 
 
 @pytest.mark.django_db
-def test_every_record_about_a_person_has_its_audit_event() -> None:
-    generator.generate(**SMALL)
+def test_every_record_about_a_person_has_its_audit_event(demo: generator.Context) -> None:
     events = AuditEvent.objects.filter(request_id="demo-unit-1")
     created_clients = set(events.filter(action="client.create").values_list("object_id", flat=True))
     created_employees = set(events.filter(action="employee.create").values_list("object_id", flat=True))

@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.test import Client as HttpClient
 from django.urls import reverse
 
 from bista.care.models import OrderEvent
@@ -18,6 +17,7 @@ from bista.care.tests.factories import make_client, make_order, step
 from bista.core.access import SYSTEM
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation, make_user
+from bista.core.tests.pages import browser
 from bista.governance import services
 from bista.governance.models import (
     FollowUp,
@@ -29,13 +29,8 @@ from bista.governance.models import (
 )
 from bista.governance.tests.factories import PlanWorld, indicator, make_plan
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 D = datetime.date
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 @pytest.fixture
@@ -51,13 +46,6 @@ def world(org: Organisation) -> PlanWorld:
 def controller(org: Organisation) -> Any:
     """A controller of the provider's district (district-wide): sees every unit's goals, edits none."""
     return make_user("controller", RoleCode.CONTROLLER, district=org.district)
-
-
-def browser(user: Any | None) -> HttpClient:
-    client = HttpClient()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def goal_url(world: PlanWorld, period: str = "VB") -> str:

@@ -20,26 +20,21 @@ from bista.core.access import SYSTEM
 from bista.core.clock import STOCKHOLM
 from bista.core.models import AuditEvent
 from bista.core.testing import Organisation
-from bista.core.tests.api_support import fake_personnummer, session_client
+from bista.core.tests.api_support import fake_personnummer
+from bista.core.tests.pages import assert_login_redirect, browser
 from bista.quality import services
 from bista.quality.models import Deviation, DeviationAction, LexSarahReport, QualityCategory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 # A date in the future that is still within the plausible range (2999 is refused before the form's own check).
 NEXT_YEAR = datetime.date.today().year + 1
 
-LOGIN = "/konto/logga-in/"
 ASTRID = fake_personnummer("19450307", 982)
 BERTIL = fake_personnummer("19520612", 984)
 CECILIA = fake_personnummer("19610405", 986)
 # Session (read, and saved in a savepoint: three), user, memberships, grants, units, categories, the clients
 # of the filter, count and page (with unit, client, category and reporter joined in).
 DEVIATION_LIST_QUERIES = 9
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 @pytest.fixture
@@ -84,17 +79,8 @@ def cecilia(org: Organisation) -> Client:
     )
 
 
-def browser(user: Any) -> HttpClient:
-    return session_client(user, verified=False)
-
-
 def body(response: Any) -> str:
     return response.content.decode()
-
-
-def assert_login_redirect(response: Any, path: str) -> None:
-    assert response.status_code == 302
-    assert response["Location"].startswith(f"{LOGIN}?next=")
 
 
 def ago(**delta: Any) -> datetime.datetime:

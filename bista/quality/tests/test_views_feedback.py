@@ -20,21 +20,16 @@ from bista.core.access import SYSTEM
 from bista.core.models import AuditEvent
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation, make_user
-from bista.core.tests.api_support import fake_personnummer, session_client
+from bista.core.tests.api_support import fake_personnummer
+from bista.core.tests.pages import assert_login_redirect, browser
 from bista.quality import services
 from bista.quality.models import Feedback, QualityCategory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
-LOGIN = "/konto/logga-in/"
 TODAY = timezone.localdate()
 RECEIVED = TODAY - datetime.timedelta(days=20)
 SECRET = "Personalen var otrevlig vid morgonbesöket"
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 def category(group: str, code: str) -> QualityCategory:
@@ -89,18 +84,8 @@ def controller(org: Organisation) -> Any:
     return make_user("controller", RoleCode.CONTROLLER, district=org.district)
 
 
-def browser(user: Any) -> HttpClient:
-    return session_client(user, verified=False)
-
-
 def body(response: Any) -> str:
     return response.content.decode()
-
-
-def assert_login_redirect(response: Any, path: str) -> None:
-    assert response.status_code == 302
-    assert response["Location"].startswith(f"{LOGIN}?next=")
-    assert path in response["Location"]
 
 
 def db_state() -> list[Any]:

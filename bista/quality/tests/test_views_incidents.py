@@ -16,25 +16,19 @@ from bista.core.clock import STOCKHOLM
 from bista.core.models import AuditEvent
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation, make_user
-from bista.core.tests.api_support import session_client
+from bista.core.tests.pages import LOGIN, browser
 from bista.quality import rules, services
 from bista.quality.models import DataIncident
 from bista.quality.views import incidents as incident_views
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 # A date in the future that is still within the plausible range (2999 is refused before the form's own check).
 NEXT_YEAR = datetime.date.today().year + 1
 
-LOGIN = "/konto/logga-in/"
 SECRET = "Ett mejl med genomförandeplaner skickades till fel mottagare"
 # The Friday before summer time begins (2026-03-29, 02:00 → 03:00).
 HAPPENED = datetime.datetime(2026, 3, 27, 9, 0, tzinfo=STOCKHOLM)
 DISCOVERED = datetime.datetime(2026, 3, 27, 10, 0, tzinfo=STOCKHOLM)
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 def register(actor: Any, unit: Any, **overrides: Any) -> DataIncident:
@@ -64,10 +58,6 @@ def elsewhere(org: Organisation, other_manager: Any) -> DataIncident:
 def controller(org: Organisation) -> Any:
     """Reads the unit's quality records (quality.view) but does not handle personal data incidents."""
     return make_user("controller", RoleCode.CONTROLLER, district=org.district)
-
-
-def browser(user: Any) -> HttpClient:
-    return session_client(user, verified=False)
 
 
 def body(response: Any) -> str:

@@ -21,26 +21,21 @@ from bista.core.clock import STOCKHOLM
 from bista.core.docx import CONTENT_TYPE as DOCX_CONTENT_TYPE
 from bista.core.models import AuditEvent
 from bista.core.testing import Organisation
-from bista.core.tests.api_support import fake_personnummer, formatted, session_client
+from bista.core.tests.api_support import fake_personnummer, formatted
+from bista.core.tests.pages import assert_login_redirect, browser
 from bista.quality import services
 from bista.quality.documents import IVO_HEADING
 from bista.quality.models import LexSarahReport
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 # A date in the future that is still within the plausible range (2999 is refused before the form's own check).
 NEXT_YEAR = datetime.date.today().year + 1
 
-LOGIN = "/konto/logga-in/"
 ASTRID = fake_personnummer("19450307", 982)
 CECILIA = fake_personnummer("19610405", 986)
 # Session (read, and saved in a savepoint: three), user, memberships, grants, units, the clients of the
 # filter, count and page (with unit, client and deviation joined in).
 LEX_SARAH_LIST_QUERIES = 8
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 @pytest.fixture
@@ -70,17 +65,8 @@ def cecilia(org: Organisation) -> Client:
     )
 
 
-def browser(user: Any) -> HttpClient:
-    return session_client(user, verified=False)
-
-
 def body(response: Any) -> str:
     return response.content.decode()
-
-
-def assert_login_redirect(response: Any) -> None:
-    assert response.status_code == 302
-    assert response["Location"].startswith(f"{LOGIN}?next=")
 
 
 def ago(**delta: Any) -> datetime.datetime:

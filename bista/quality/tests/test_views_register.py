@@ -16,21 +16,15 @@ from django.utils import timezone
 from bista.core.models import AuditEvent
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation, make_user
-from bista.core.tests.api_support import session_client
+from bista.core.tests.pages import LOGIN, browser
 from bista.quality import services
 from bista.quality.models import Routine, SelfCheckPlanItem, SelfCheckResult
 from bista.quality.views.register import next_review
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
-LOGIN = "/konto/logga-in/"
 TODAY = timezone.localdate()
 RECENT = TODAY - datetime.timedelta(days=30)
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 @pytest.fixture
@@ -108,10 +102,6 @@ def manual_item(org: Organisation, manager: Any) -> SelfCheckPlanItem:
 @pytest.fixture
 def other_item(org: Organisation, other_manager: Any) -> SelfCheckPlanItem:
     return make_item(other_manager, org.other_unit, other_manager, what="Söderbys larmkontroll", computed_check="")
-
-
-def browser(user: Any) -> HttpClient:
-    return session_client(user, verified=False)
 
 
 def body(response: Any) -> str:

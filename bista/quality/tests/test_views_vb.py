@@ -17,14 +17,13 @@ from docx import Document
 from bista.core.models import AuditEvent
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation, make_user
-from bista.core.tests.api_support import session_client
+from bista.core.tests.pages import LOGIN, browser
 from bista.quality import charts, services, vbdocs
 from bista.quality.models import VbAssessment
 from bista.quality.tests.test_vb_table import DOMAIN_TABLE, EXPECTED, YEAR, Year, build_year, local, report_deviation
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
-LOGIN = "/konto/logga-in/"
 TABLE = reverse("quality:vb_table")
 ASSESS = reverse("quality:vb_assessment")
 TRENDS = reverse("quality:trends")
@@ -33,11 +32,6 @@ REPORT = reverse("quality:quality_report")
 
 def export(fmt: str) -> str:
     return reverse("quality:vb_table_export", args=[fmt])
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 @pytest.fixture
@@ -49,10 +43,6 @@ def year(org: Organisation, manager: Any, other_manager: Any) -> Year:
 def controller(org: Organisation) -> Any:
     """Controller of the district: quality.view, but neither quality.manage nor quality.incident."""
     return make_user("controller", RoleCode.CONTROLLER, district=org.district)
-
-
-def browser(user: Any) -> HttpClient:
-    return session_client(user, verified=False)
 
 
 def body(response: Any) -> str:

@@ -15,13 +15,11 @@ from typing import Any
 
 import pytest
 from django import forms
-from django.test import Client as HttpClient
 
 from bista.clients.models import Client
 from bista.core.clock import STOCKHOLM
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation, make_user
-from bista.core.tests.api_support import session_client
 from bista.rostering.forms import ShiftForm, local_moment
 from bista.rostering.models import Shift
 from bista.rostering.tests import factories as f
@@ -29,13 +27,11 @@ from bista.rostering.views.common import build_weeks, placed_days, status_label,
 from bista.rostering.views.needs import weekdays_text
 from bista.staff.models import Employee
 
-LOGIN = "/konto/logga-in/"
 MONDAY = f.MONDAY  # Monday 4 March 2030: the week the hand-made shifts lie in
 
 
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
+# Two-factor sign-in is tested in core; here it would only redirect.
+pytestmark = pytest.mark.usefixtures("no_two_factor")
 
 
 @dataclass
@@ -74,10 +70,6 @@ def cecilia_fixture(org: Organisation) -> Client:
     return f.make_client(org.other_unit, "Cecilia", "Carlsson", teams=[org.other_unit_team])
 
 
-def browser(user: Any) -> HttpClient:
-    return session_client(user, verified=False)
-
-
 def body(response: Any) -> str:
     return response.content.decode()
 
@@ -86,11 +78,6 @@ def text(response: Any) -> str:
     """The page's text without tags and with whitespace collapsed, to assert on what a reader sees."""
     plain = re.sub(r"<[^>]+>", " ", body(response))
     return re.sub(r"\s+", " ", plain)
-
-
-def assert_login_redirect(response: Any) -> None:
-    assert response.status_code == 302
-    assert response["Location"].startswith(f"{LOGIN}?next=")
 
 
 def at(day: datetime.date | int, hour: int, minute: int = 0) -> datetime.datetime:

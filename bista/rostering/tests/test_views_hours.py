@@ -10,20 +10,18 @@ from django.test import Client as HttpClient
 
 from bista.care.models import Order
 from bista.core.testing import Organisation
+from bista.core.tests.pages import assert_login_redirect, browser
 from bista.rostering.tests import factories as f
 from bista.rostering.tests.test_views_common import (  # noqa: F401 - fixtures
     Unit,
-    _no_two_factor,
-    assert_login_redirect,
     at,
-    browser,
     cecilia_fixture,
     controller_fixture,
     text,
     unit_fixture,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
 HOURS = "/schema/timmar/?manad=2030-03"
 # Session and user (2), the access map (2), the units (1); per employee: the employees, the regimes, their

@@ -29,9 +29,8 @@ from bista.rostering.tests.test_indicators import (
 JANUARY_SICK = "48,9 %"  # 23 h of 47 h (see make_sick_leave_data)
 
 
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False  # two-factor sign-in is tested in core; here it would only redirect
+# Two-factor sign-in is tested in core; here it would only redirect.
+pytestmark = pytest.mark.usefixtures("no_two_factor")
 
 
 @pytest.fixture

@@ -14,19 +14,17 @@ from django.utils import timezone
 from bista.clients.models import AccessLogEntry
 from bista.core.models import AuditEvent
 from bista.core.testing import Organisation
+from bista.core.tests.pages import assert_login_redirect, browser
 from bista.rostering import services
 from bista.rostering.models import RosterJob, Shift
 from bista.rostering.tests import factories as f
 from bista.rostering.tests.test_views_common import (  # noqa: F401 - fixtures
-    _no_two_factor,
-    assert_login_redirect,
     body,
-    browser,
     controller_fixture,
     text,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
 JOBS = "/schema/optimering/"
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}

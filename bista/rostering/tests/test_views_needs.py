@@ -14,22 +14,20 @@ from bista.care.models import Order
 from bista.clients.models import AccessLogEntry
 from bista.core.models import AuditEvent
 from bista.core.testing import Organisation
+from bista.core.tests.pages import assert_login_redirect, browser
 from bista.rostering.models import BookedOccasion, NeedPattern
 from bista.rostering.tests import factories as f
 from bista.rostering.tests.test_views_common import (  # noqa: F401 - fixtures
     Unit,
-    _no_two_factor,
-    assert_login_redirect,
     at,
     body,
-    browser,
     cecilia_fixture,
     controller_fixture,
     text,
     unit_fixture,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
 INDEX = "/schema/behov/"
 # Session and user (2), the access map (2), count and page of clients (2), the session saved (3).

@@ -11,23 +11,21 @@ from django.test import Client as HttpClient
 
 from bista.core.models import AuditEvent
 from bista.core.testing import Organisation
+from bista.core.tests.pages import assert_login_redirect, browser
 from bista.rostering import services
 from bista.rostering.models import Shift
 from bista.rostering.tests import factories as f
 from bista.rostering.tests.test_views_common import (  # noqa: F401 - fixtures
     Unit,
-    _no_two_factor,
-    assert_login_redirect,
     at,
     body,
-    browser,
     cecilia_fixture,
     controller_fixture,
     text,
     unit_fixture,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
 LIST = "/schema/oppna-pass/?fran=2030-03-04&till=2030-03-17"
 # Session and user (2), the access map (2), the units (1), the open shifts (1), the clients the user may name

@@ -12,22 +12,20 @@ from bista.clients.models import AccessLogEntry
 from bista.core import clock
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation, make_user
+from bista.core.tests.pages import assert_login_redirect, browser
 from bista.rostering.models import Shift
 from bista.rostering.tests import factories as f
 from bista.rostering.tests.test_views_common import (  # noqa: F401 - fixtures
     Unit,
-    _no_two_factor,
-    assert_login_redirect,
     at,
     body,
-    browser,
     cecilia_fixture,
     controller_fixture,
     text,
     unit_fixture,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
 ROSTER = "/schema/"
 WEEK = f"{ROSTER}?datum=2030-03-06"

@@ -11,15 +11,13 @@ from django.test import Client as HttpClient
 
 from bista.core.models import AuditEvent
 from bista.core.testing import Organisation
+from bista.core.tests.pages import assert_login_redirect, browser
 from bista.rostering.models import Shift
 from bista.rostering.tests import factories as f
 from bista.rostering.tests.test_views_common import (  # noqa: F401 - fixtures
     Unit,
-    _no_two_factor,
-    assert_login_redirect,
     at,
     body,
-    browser,
     cecilia_fixture,
     controller_fixture,
     text,
@@ -27,7 +25,7 @@ from bista.rostering.tests.test_views_common import (  # noqa: F401 - fixtures
 )
 from bista.staff.models import Absence
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
 CREATE = "/schema/pass/nytt/"
 SICK = "/schema/sjukanmalan/"

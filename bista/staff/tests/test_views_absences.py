@@ -8,21 +8,15 @@ import pytest
 from django.test import Client as HttpClient
 
 from bista.core.testing import Organisation
-from bista.core.tests.api_support import session_client
+from bista.core.tests.pages import LOGIN, FourWays, browser
 from bista.staff import services
 from bista.staff.models import Absence, Employee
 from bista.staff.tests.support import D, add_absence, hire, staff_state
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
-LOGIN = "/konto/logga-in/"
 REGISTER = "/medarbetare/franvaro/"
 ABSENCE_REGISTER_QUERIES = 11
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 @pytest.fixture
@@ -40,10 +34,6 @@ def sick(eva: Employee) -> Absence:
     return add_absence(eva, D(2025, 3, 3))
 
 
-def browser(user: Any) -> HttpClient:
-    return session_client(user, verified=False)
-
-
 def body(response: Any) -> str:
     return response.content.decode()
 
@@ -51,18 +41,18 @@ def body(response: Any) -> str:
 # --- The register -------------------------------------------------------------------------------------------
 
 
-def test_register_four_ways(eva: Employee, olle: Employee, nobody: Any, manager: Any, other_manager: Any) -> None:
+def test_register_four_ways(eva: Employee, olle: Employee, four_ways: FourWays) -> None:
     add_absence(eva, D(2025, 3, 3), D(2025, 3, 7))
     add_absence(olle, D(2025, 4, 1), D(2025, 4, 2), kind="vacation")
-    anonymous = HttpClient().get(REGISTER)
+    anonymous = four_ways.anonymous.get(REGISTER)
     assert anonymous.status_code == 302 and anonymous["Location"].startswith(LOGIN)
-    assert browser(nobody).get(REGISTER).status_code == 403
-    mine = body(browser(manager).get(REGISTER))
+    assert four_ways.no_permission.get(REGISTER).status_code == 403
+    mine = body(four_ways.permission.get(REGISTER))
     assert "Berg, Eva" in mine and "Olsson" not in mine
-    theirs = body(browser(other_manager).get(REGISTER))
+    theirs = body(four_ways.other_unit.get(REGISTER))
     assert "Olsson, Olle" in theirs and "Berg" not in theirs
     # Asking for the other unit by id is refused, not answered with its absences.
-    assert browser(other_manager).get(REGISTER, {"enhet": eva.unit_id}).status_code == 403
+    assert four_ways.other_unit.get(REGISTER, {"enhet": eva.unit_id}).status_code == 403
 
 
 def test_a_staffer_has_no_register_even_with_own_absences(staffer: Any) -> None:
@@ -134,14 +124,14 @@ def test_create_with_permission(eva: Employee, manager: Any) -> None:
     assert (absence.ends_on, absence.extent, absence.recorded_by) == (D(2025, 3, 7), 50, manager)
 
 
-def test_create_refused_four_ways(eva: Employee, olle: Employee, nobody: Any, other_manager: Any) -> None:
+def test_create_refused_four_ways(eva: Employee, olle: Employee, four_ways: FourWays) -> None:
     before = staff_state()
-    assert HttpClient().post(f"{REGISTER}ny/", create_data(eva))["Location"].startswith(LOGIN)
-    assert browser(nobody).get(f"{REGISTER}ny/").status_code == 403
-    assert browser(nobody).post(f"{REGISTER}ny/", create_data(eva)).status_code == 403
-    other = browser(other_manager).post(f"{REGISTER}ny/", create_data(eva))
+    assert four_ways.anonymous.post(f"{REGISTER}ny/", create_data(eva))["Location"].startswith(LOGIN)
+    assert four_ways.no_permission.get(f"{REGISTER}ny/").status_code == 403
+    assert four_ways.no_permission.post(f"{REGISTER}ny/", create_data(eva)).status_code == 403
+    other = four_ways.other_unit.post(f"{REGISTER}ny/", create_data(eva))
     assert other.status_code == 200 and "Välj ett giltigt alternativ" in body(other)
-    assert str(eva.pk) not in body(browser(other_manager).get(f"{REGISTER}ny/")).split('name="employee"')[1][:200]
+    assert str(eva.pk) not in body(four_ways.other_unit.get(f"{REGISTER}ny/")).split('name="employee"')[1][:200]
     assert staff_state() == before
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from bista.core.access import SYSTEM
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation
-from bista.core.tests.api_support import session_client
+from bista.core.tests.pages import LOGIN, browser
 from bista.staff import services
 from bista.staff.models import Delegation, Employee, EmployeeCompetence
 from bista.staff.tests.support import (
@@ -30,15 +30,9 @@ from bista.staff.tests.support import (
     staff_state,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
-LOGIN = "/konto/logga-in/"
 PLAN = "Gå kurs i lågaffektivt bemötande."
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 @pytest.fixture
@@ -60,10 +54,6 @@ def controller(org: Organisation, user_factory: Any) -> Any:
 @pytest.fixture
 def own(staffer: Any) -> Employee:
     return Employee.objects.get(user=staffer)
-
-
-def browser(user: Any) -> HttpClient:
-    return session_client(user, verified=False)
 
 
 def body(response: Any) -> str:

@@ -14,20 +14,15 @@ from bista.core.access import SYSTEM
 from bista.core.models import AuditEvent
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation
-from bista.core.tests.api_support import audit_count, fake_personnummer, formatted, session_client
+from bista.core.tests.api_support import audit_count, fake_personnummer, formatted
+from bista.core.tests.pages import assert_login_redirect, browser
 from bista.staff import services
 from bista.staff.models import Employee
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
-LOGIN = "/konto/logga-in/"
 ANNA = fake_personnummer("19850412", 982)
 NINA = fake_personnummer("19900101", 984)
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 def hire(unit: Any, first: str, last: str, *, teams: Any = (), **extra: Any) -> Employee:
@@ -60,17 +55,8 @@ def controller(org: Organisation, user_factory: Any) -> Any:
     return user_factory("controller", RoleCode.CONTROLLER, district=org.district)
 
 
-def browser(user: Any) -> HttpClient:
-    return session_client(user, verified=False)
-
-
 def body(response: Any) -> str:
     return response.content.decode()
-
-
-def assert_login_redirect(response: Any) -> None:
-    assert response.status_code == 302
-    assert response["Location"].startswith(f"{LOGIN}?next=")
 
 
 def db_state() -> dict[str, Any]:

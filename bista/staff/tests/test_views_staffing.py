@@ -10,20 +10,14 @@ from bista.clients.models import AccessLogEntry
 from bista.core.access import SYSTEM
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation
-from bista.core.tests.api_support import session_client
+from bista.core.tests.pages import LOGIN, browser
 from bista.staff import services
 from bista.staff.models import ClientCompetenceNeed, ClientStaffChoice, Employee
 from bista.staff.tests.support import D, client_in, competence, delegation_kind, hire, log_count, staff_state
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
-LOGIN = "/konto/logga-in/"
 STAFFING_QUERIES = 16
-
-
-@pytest.fixture(autouse=True)
-def _no_two_factor(settings: Any) -> None:
-    settings.BISTA_REQUIRE_2FA = False
 
 
 @pytest.fixture
@@ -44,10 +38,6 @@ def choice(kim: Any, eva: Employee) -> ClientStaffChoice:
 @pytest.fixture
 def need(kim: Any) -> ClientCompetenceNeed:
     return services.client_competence_need_add(actor=SYSTEM, client=kim, competence=competence(), since=D(2025, 1, 1))
-
-
-def browser(user: Any) -> HttpClient:
-    return session_client(user, verified=False)
 
 
 def body(response: Any) -> str:

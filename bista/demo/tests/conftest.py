@@ -1,0 +1,54 @@
+"""One small demo per test module, for the tests that only read it.
+
+Generating even a small demo takes seconds, so a module's reading tests share one: the `demo` fixture
+generates the module's `SMALL` arguments once, inside a transaction that is rolled back after the module's
+last test. Each test still runs in its own savepoint inside it (pytest-django), so a test that writes a row
+leaves nothing behind for the next. Tests that generate a demo themselves (same seed, same data) need an
+empty database: the hook below runs them before the module's shared demo is made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import override_settings
+
+from bista.demo import generator
+
+HERE = Path(__file__).parent
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="module")
+def demo(request: pytest.FixtureRequest, django_db_setup: Any, django_db_blocker: Any) -> Iterator[generator.Context]:
+    """The module's small demo (generator.generate(**SMALL)), made once and rolled back after the module.
+
+    Made before the tests' function-scoped settings apply, so with the same fast password hasher as the root
+    conftest's `_fast_passwords` (a hash made otherwise would not verify under it)."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS), transaction.atomic():
+        ctx = generator.generate(**request.module.SMALL)
+        yield ctx
+        transaction.set_rollback(True)
+
+
+def _uses_database(item: pytest.Item) -> bool:
+    return item.get_closest_marker("django_db") is not None or "db" in getattr(item, "fixturenames", ())
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-django's own ordering, which this keeps
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """In each module here, the database tests that do not read the shared demo take the first of the places
+    the module's database tests hold: they run while the database is still empty."""
+    places: dict[Path, list[int]] = {}
+    for index, item in enumerate(items):
+        if item.path.parent == HERE and _uses_database(item):
+            places.setdefault(item.path, []).append(index)
+    for indexes in places.values():
+        module_items = [items[i] for i in indexes]
+        ordered = sorted(module_items, key=lambda item: "demo" in getattr(item, "fixturenames", ()))
+        for index, item in zip(indexes, ordered, strict=True):
+            items[index] = item
