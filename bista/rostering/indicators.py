@@ -393,11 +393,9 @@ def _gender_key(gender: str | None) -> str:
 
 
 def _months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
-    months, month = [], first.replace(day=1)
-    while month <= last:
-        months.append(month)
-        month = _month_start(month.year, month.month + 1)
-    return months
+    """The first days of the months `first` … `last`."""
+    count = (last.year - first.year) * 12 + last.month - first.month + 1
+    return [_month_start(first.year, first.month + index) for index in range(count)]
 
 
 def _local_month_of_start(first: datetime.date, last: datetime.date) -> Case:

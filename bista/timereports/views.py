@@ -9,6 +9,7 @@ person's month with every revision, and the attestation.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -289,23 +290,38 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "timereports/person.html", context)
 
 
-@login_required
-@require_POST
-def attest(request: HttpRequest, pk: int) -> HttpResponse:
-    employee = selectors.employee_for_attest(request.user, pk)
+def _month_action(
+    request: HttpRequest,
+    action: Callable[[datetime.date], object],
+    success: Callable[[datetime.date], str],
+    back: Callable[[datetime.date], str],
+) -> HttpResponse:
+    """A POST naming a month (attest it, lock it): run the service, show its refusals or the success, go back."""
     form = AttestForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Ange månaden som ÅÅÅÅ-MM.")
-        return redirect(_person_url(employee, rules.first_of_month(clock.today())))
+        return redirect(back(rules.first_of_month(clock.today())))
     month = form.cleaned_data["month"]
     try:
-        services.attestation_create(actor=request.user, employee=employee, month=month)
+        action(month)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
     else:
-        messages.success(request, f"{employee.full_name}s tid för {month:%Y-%m} är attesterad.")
-    return redirect(_person_url(employee, month))
+        messages.success(request, success(month))
+    return redirect(back(month))
+
+
+@login_required
+@require_POST
+def attest(request: HttpRequest, pk: int) -> HttpResponse:
+    employee = selectors.employee_for_attest(request.user, pk)
+    return _month_action(
+        request,
+        lambda month: services.attestation_create(actor=request.user, employee=employee, month=month),
+        lambda month: f"{employee.full_name}s tid för {month:%Y-%m} är attesterad.",
+        lambda month: _person_url(employee, month),
+    )
 
 
 # --- Month close -------------------------------------------------------------------------------------------
@@ -351,19 +367,12 @@ def month_close(request: HttpRequest) -> HttpResponse:
 @require_POST
 def month_lock(request: HttpRequest, unit_pk: int) -> HttpResponse:
     unit = _attest_unit(request, unit_pk)
-    form = AttestForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Ange månaden som ÅÅÅÅ-MM.")
-        return redirect(_close_url(unit, rules.first_of_month(clock.today())))
-    month = form.cleaned_data["month"]
-    try:
-        services.month_lock(actor=request.user, unit=unit, month=month)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, f"{month:%Y-%m} är stängd för {unit.name}.")
-    return redirect(_close_url(unit, month))
+    return _month_action(
+        request,
+        lambda month: services.month_lock(actor=request.user, unit=unit, month=month),
+        lambda month: f"{month:%Y-%m} är stängd för {unit.name}.",
+        lambda month: _close_url(unit, month),
+    )
 
 
 @login_required
