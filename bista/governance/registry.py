@@ -159,10 +159,7 @@ for _key, (_code, _text) in _SELF_CHECK_TEXT.items():
     "leverans (per kön: leveranserna till kvinnor respektive män delat med antalet kvinnor respektive män).",
 )
 def deliveries_per_client(source: Source, unit_id: int, rng: PeriodRange) -> Outcome:
-    rows = [
-        (d.pk, d.client_id, d.client_gender)
-        for d in care_indicators.protective_deliveries(unit_id=unit_id, first=rng.start, last=rng.end)
-    ]
+    rows = care_indicators.protective_deliveries(unit_id=unit_id, first=rng.start, last=rng.end)
     per_client: Counter[int] = Counter(client_id for _, client_id, _ in rows)
     gender_of = {client_id: gender for _, client_id, gender in rows}
 
