@@ -12,6 +12,7 @@ class AuditAction(enum.StrEnum):
     DELIVERY_CREATE = "delivery.create"
     JOURNAL_CORRECT = "journal.correct"
     JOURNAL_CREATE = "journal.create"
+    JOURNAL_IMPORT = "journal.import"
     JOURNAL_OBJECTION = "journal.objection"
     ORDER_CREATE = "order.create"
     ORDER_PLAN_ESTABLISHED = "order.plan_established"

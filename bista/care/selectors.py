@@ -24,7 +24,7 @@ from bista.care.models import (
     OrderEvent,
     Service,
 )
-from bista.clients.models import AccessLogEntry, Client
+from bista.clients.models import AccessLogEntry, Client, ClientUnit
 from bista.clients.selectors import visible_clients
 from bista.clients.services import access_log_record
 from bista.core import duties as duty_registry
@@ -210,6 +210,26 @@ def can_print_record(actor: Any, client: Client) -> bool:
     record for a request for access (registerutdrag)."""
     units = unit_ids_with(actor, Perm.CLIENT_VIEW_ALL)
     return bool(units) and client.unit_links.filter(unit_id__in=units, until__isnull=True).exists()
+
+
+def my_journal_drafts(actor: Any) -> list[tuple[JournalDraft, int]]:
+    """The actor's unsigned journal drafts with text, newest first, each with the unit through which the actor
+    writes for its client; drafts for clients the actor can no longer write for are left out."""
+    units = unit_ids_with(actor, Perm.JOURNAL_WRITE)
+    if not units:
+        return []
+    drafts = (
+        JournalDraft.objects.filter(user=actor, client__in=visible_clients(actor).values("pk"))
+        .exclude(text="")
+        .select_related("client")
+        .order_by("-updated_at")
+    )
+    links = dict(
+        ClientUnit.objects.filter(
+            client__in=[d.client_id for d in drafts], unit_id__in=units, until__isnull=True
+        ).values_list("client_id", "unit_id")
+    )
+    return [(draft, links[draft.client_id]) for draft in drafts if draft.client_id in links]
 
 
 def journal_draft(actor: Any, client: Client) -> JournalDraft | None:

@@ -989,60 +989,59 @@ def _write_journal(
     busy: bool,
     rng: random.Random,
 ) -> None:
+    """The client's journal as history brought over in one import (`journal_history_import`): each entry by
+    whoever of the client's people wrote it then, some corrected later; then the client's objections."""
     assert demo.service is not None
     d = ctx.current
     writers = _writers(people, demo, d.provider.pk)
     weights = CATEGORY_WEIGHTS[demo.service]
     codes = [code for code in weights if code in categories]
-    written: list[tuple[JournalEntry, DemoEmployee, datetime.datetime]] = []
-    corrected = objected = False
+    items: list[care.ImportedEntry] = []
+    originals: list[int] = []
+    objections: list[int] = []
     for day in days:
         present = [(e, w) for e, w in writers if _employed(e, day)]
         if not present:
             continue  # nobody who is in the system today worked with the client then
         author = rng.choices([e for e, _ in present], weights=[w for _, w in present])[0]
         code = rng.choices(codes, weights=[weights[c] for c in codes])[0]
-        written_at = _written_at(rng, day, now)
-        entry = care.journal_entry_create(
-            actor=author.user,
-            client=demo.client,
-            event_date=day,
-            category=categories[code],
-            text=_fill(rng, rng.choice(JOURNAL_TEXTS[code]), demo),
-            written_at=written_at,
+        items.append(
+            care.ImportedEntry(
+                author=author.user,
+                event_date=day,
+                written_at=_written_at(rng, day, now),
+                category=categories[code],
+                text=_fill(rng, rng.choice(JOURNAL_TEXTS[code]), demo),
+            )
         )
-        written.append((entry, author, written_at))
+        originals.append(len(items) - 1)
         if rng.random() < CORRECTION_SHARE:
-            _correct(rng, demo, entry, author, written_at, now)
-            corrected = True
+            items.append(_correction(rng, demo, items, originals[-1], now))
         if rng.random() < OBJECTION_SHARE:
-            _object(rng, people, demo, entry, d.provider.pk)
-            objected = True
+            objections.append(originals[-1])
     # The busy client's journal always has a correction and an objection, so every demo shows both.
-    if busy and written:
-        if not corrected:
-            _correct(rng, demo, *written[len(written) // 3], now)
-        if not objected:
-            _object(rng, people, demo, written[-1][0], d.provider.pk)
+    if busy and originals:
+        if len(items) == len(originals):
+            items.append(_correction(rng, demo, items, originals[len(originals) // 3], now))
+        if not objections:
+            objections.append(originals[-1])
+    entries = care.journal_history_import(actor=SYSTEM, client=demo.client, entries=items)
+    for position in objections:
+        _object(rng, people, demo, entries[position], d.provider.pk)
 
 
-def _correct(
-    rng: random.Random,
-    demo: DemoClient,
-    entry: JournalEntry,
-    author: DemoEmployee,
-    written_at: datetime.datetime,
-    now: datetime.datetime,
-) -> None:
+def _correction(
+    rng: random.Random, demo: DemoClient, items: list[care.ImportedEntry], position: int, now: datetime.datetime
+) -> care.ImportedEntry:
     """A correction by the entry's author, a few hours or days later; the entry itself stays as it was."""
-    care.journal_entry_create(
-        actor=author.user,
-        client=demo.client,
+    entry = items[position]
+    return care.ImportedEntry(
+        author=entry.author,
         event_date=entry.event_date,
+        written_at=min(entry.written_at + datetime.timedelta(hours=rng.randint(2, 120)), now),
         category=entry.category,
         text=_fill(rng, rng.choice(CORRECTIONS), demo, datum=entry.event_date.isoformat()),
-        corrects=entry,
-        written_at=min(written_at + datetime.timedelta(hours=rng.randint(2, 120)), now),
+        corrects=position,
     )
 
 

@@ -26,8 +26,8 @@ in one transaction, `ctx.current` is its `DistrictData`), "finish" steps once at
 earlier steps made on the context (`ctx.current.clients`, `.employees`, `.teams`, `.managers` …) and
 add their own records there for the steps after them.
 
-A context (care, casework, quality, rostering …) adds history without editing this file: it writes a
-module `bista/<context>/demo_steps.py` that registers steps with the decorator::
+A context (care, casework, quality, rostering …) adds its history in a module `bista/demo/<context>.py`
+that registers steps with the decorator::
 
     from bista.demo.generator import Context, step
 
@@ -36,9 +36,10 @@ module `bista/<context>/demo_steps.py` that registers steps with the decorator::
         for demo_client in ctx.current.clients:
             ...  # use ctx.rng, ctx.today, ctx.years; call the context's services with actor=SYSTEM
 
-`generate()` imports the `demo_steps` module of every installed app (in INSTALLED_APPS order), so those
-steps run after the built-in ones. Per-year history (orders, journals, deviations, time reports …)
-belongs in such steps, spread over `ctx.window_start` … `ctx.today`.
+and is named in `DEMO_MODULES`, at the place where the records it reads already exist: the modules are
+imported in that order, and a module's steps run in the order they are defined in it, after the built-in ones
+of this file. Per-year history (orders, journals, deviations, time reports …) belongs in such steps, spread over
+`ctx.window_start` … `ctx.today`.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from __future__ import annotations
 import contextvars
 import datetime
 import random
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -57,7 +59,6 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.module_loading import autodiscover_modules
 
 from bista.clients import services as client_services
 from bista.clients.models import Client, ClientContact, ClientUnit
@@ -178,6 +179,8 @@ class Context:
     used_personnummer: set[str] = field(default_factory=set)
     used_usernames: set[str] = field(default_factory=set)
     logins: list[Login] = field(default_factory=list)
+    # Seconds spent in each step, summed over districts (`bista demo -v 2` prints them; bench_demo reads them).
+    step_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def years(self) -> int:
@@ -203,17 +206,23 @@ class Context:
 # --- Generating ----------------------------------------------------------------------------------------
 
 
+# The modules whose steps follow the built-in ones, in the order they run: each reads what the ones before it
+# made (quality's self-checks read the care records, rostering reads the orders, governance's computed
+# indicators read all of them).
+DEMO_MODULES = (
+    "bista.demo.care",
+    "bista.demo.quality",
+    "bista.demo.rostering",
+    "bista.demo.governance",
+)
+
+
 def registered_steps() -> list[Step]:
-    """The built-in steps, the provider chain's history (`bista.demo.care`), the quality system's history
-    (`bista.demo.quality`, which reads the care records for its self-checks), staff details, absences and
-    shifts (`bista.demo.rostering`), the goals and follow-up (`bista.demo.governance`, whose computed
-    indicators read all of those) and those of every installed app's `demo_steps` module."""
-    import_module("bista.demo.care")  # registers its steps when first imported, in this order
-    import_module("bista.demo.quality")
-    import_module("bista.demo.rostering")
-    import_module("bista.demo.governance")
-    autodiscover_modules("demo_steps")
-    return list(STEPS)
+    """Every step, in the order it runs: the built-in ones of this module, then those of `DEMO_MODULES`."""
+    for module in DEMO_MODULES:
+        import_module(module)  # registers the module's steps the first time it is imported
+    order = {module: index for index, module in enumerate(DEMO_MODULES)}
+    return sorted(STEPS, key=lambda registered: order.get(registered.run.__module__, -1))
 
 
 def generate(
@@ -261,7 +270,10 @@ def _run_scope(ctx: Context, steps: Iterable[Step], scope: Scope, district_index
         for current in steps:
             if current.scope == scope:
                 ctx.rng = ctx.rng_for(current.name, district_index)
+                started = time.perf_counter()
                 current.run(ctx)
+                elapsed = time.perf_counter() - started
+                ctx.step_seconds[current.name] = ctx.step_seconds.get(current.name, 0.0) + elapsed
 
 
 # --- Helpers for people --------------------------------------------------------------------------------

@@ -94,10 +94,9 @@ from bista.core.clock import STOCKHOLM
 from bista.core.deadlines import add_months
 from bista.core.models import Membership
 from bista.core.permissions import RoleCode
-from bista.demo import care as _care  # the care steps must run first: these steps read their orders
+from bista.demo import care as _care
 from bista.demo import identities as ids
 from bista.demo import names
-from bista.demo import quality as _quality  # noqa: F401  (registered before these steps, as in generator)
 from bista.demo.generator import (
     ASSISTANCE,
     CONTACT_PERSON,

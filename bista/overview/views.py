@@ -18,12 +18,15 @@ from bista.core import clock, selectors
 from bista.core.access import access_map, has_perm, team_ids_for_user, unit_ids_with
 from bista.core.models import Unit
 from bista.core.permissions import Perm
+from bista.overview import day
 from bista.staff.selectors import employee_search
 
 
 @login_required
 def start(request: HttpRequest) -> HttpResponse:
-    """The start page: what this person works with, by role."""
+    """The start page: the person's day (their shifts, drafts and open shifts; for a manager what needs them
+    today), their "Att göra", then what they work with."""
+    today = clock.today()
     units = []
     amap = access_map(request.user)
     for unit in selectors.visible_units(request.user):
@@ -35,22 +38,26 @@ def start(request: HttpRequest) -> HttpResponse:
         "units": units,
         "my_teams": my_teams,
         "client_count": visible_clients(request.user).filter(is_active=True).count(),
-        "todo_boxes": _todo_boxes(request.user),
+        **_todo(request.user),
+        "my_day": day.my_day(request.user, today),
+        "unit_days": [panel for panel in day.unit_days(request.user, today) if not panel.is_empty],
     }
     return render(request, "overview/start.html", context)
 
 
-def _todo_boxes(user: Any) -> list[dict[str, Any]]:
-    """The "Att göra" counts: the user's own duties, and each unit whose every client the user sees (the
-    duties computed once for all of them)."""
+def _todo(user: Any) -> dict[str, Any]:
+    """The "Att göra" counts (the user's own duties, and each unit whose every client the user sees; the duties
+    computed once for all of them) and the most overdue rows among them."""
     if not unit_ids_with(user, *Perm.CLIENT_VIEW):
-        return []
+        return {"todo_boxes": [], "urgent": []}
     mine, per_unit = care_selectors.todo_overview(user, today=clock.today())
     url = reverse("care:todo")
     boxes = [{"label": "Mina uppgifter", "url": url, "counts": mine.counts}]
     for unit in Unit.objects.filter(pk__in=per_unit).order_by("name"):
         boxes.append({"label": unit.name, "url": f"{url}?unit={unit.pk}", "counts": per_unit[unit.pk].counts})
-    return boxes
+    overdue = {id(duty): duty for todo in [mine, *per_unit.values()] for duty in todo.overdue}
+    urgent = sorted(overdue.values(), key=lambda duty: (duty.due_on, duty.subject))[: day.ROWS]
+    return {"todo_boxes": boxes, "urgent": urgent}
 
 
 @login_required

@@ -30,7 +30,7 @@ Moment = Annotated[datetime.datetime, AfterValidator(_aware)]
 
 FeedbackKind = Annotated[str, Field(json_schema_extra=one_of(Feedback.Kind))]
 FeedbackSource = Annotated[str, Field(json_schema_extra=one_of(Feedback.Source))]
-LexSarahStep = Annotated[str, Field(json_schema_extra={"enum": list(services._LEX_SARAH_STEP_FIELDS)})]
+LexSarahStep = Annotated[str, Field(json_schema_extra={"enum": list(services.LEX_SARAH_STEP_FIELDS)})]
 
 
 def _client(client_id: int | None) -> Client | None:
@@ -263,7 +263,7 @@ def lex_sarah_step(request: HttpRequest, report_id: Id, payload: LexSarahStepIn)
     user = actor(request)
     report = selectors.lex_sarah_get(user, report_id)
     values = payload.model_dump(exclude={"step", "version"}, exclude_unset=True)
-    allowed = set(services._LEX_SARAH_STEP_FIELDS.get(payload.step, ()))
+    allowed = set(services.LEX_SARAH_STEP_FIELDS.get(payload.step, ()))
     stray = sorted(set(values) - allowed)
     if stray:
         from django.core.exceptions import ValidationError

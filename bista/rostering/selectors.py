@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from bista.clients.models import AccessLogEntry, Client
 from bista.clients.selectors import visible_clients
 from bista.clients.services import access_log_record_many, access_log_record_shown
+from bista.core import clock
 from bista.core.access import has_perm, unit_ids_with
 from bista.core.clock import STOCKHOLM
 from bista.core.models import Team, Unit
@@ -77,6 +78,13 @@ def _log_clients(actor: Any, shifts: Iterable[Shift], unit: Unit, detail: str) -
 # --- Naming clients on roster pages ------------------------------------------------------------------------
 
 
+def clients_seen(actor: Any, client_ids: list[int]) -> set[int]:
+    """Which of these clients the actor sees (and may see named in full)."""
+    if not client_ids:
+        return set()
+    return set(visible_clients(actor).filter(pk__in=client_ids).values_list("pk", flat=True))
+
+
 def client_labels(actor: Any, shown: Iterable[tuple[Client, int]], *, log: str = "") -> dict[int, str]:
     """How each client is named on a roster page, given (client, unit shown from) pairs: in full to a reader
     who sees the client (a client-view permission in one of the client's units, or the client's team), by
@@ -84,7 +92,7 @@ def client_labels(actor: Any, shown: Iterable[tuple[Client, int]], *, log: str =
     With `log`, each client named in full is logged as read through its unit (one query for all)."""
     pairs = list(shown)
     unique = {client.pk: client for client, _unit_id in pairs}
-    seen = set(visible_clients(actor).filter(pk__in=list(unique)).values_list("pk", flat=True)) if unique else set()
+    seen = clients_seen(actor, list(unique))
     if log and seen:
         access_log_record_shown(
             actor=actor,
@@ -165,6 +173,27 @@ def open_shifts(actor: Any, unit: Unit, start: datetime.date, end: datetime.date
         status__in=(Shift.Status.DRAFT, Shift.Status.PUBLISHED),
     )
     return list(_with_people(shifts).select_related("replaces"))
+
+
+def open_shifts_for_employee(actor: Any, employee: Employee, start: datetime.date, end: datetime.date) -> list[Shift]:
+    """The published open shifts of the employee's own unit in the days `start`–`end` that do not overlap a
+    shift of theirs: what they could offer to take (the manager assigns, with the working-time rules)."""
+    if employee.user_id is None or employee.user_id != getattr(actor, "pk", None):
+        return []
+    own = Shift.objects.filter(
+        employee=employee,
+        status__in=OWN_STATUSES,
+        starts_at__lt=OuterRef("ends_at"),
+        ends_at__gt=OuterRef("starts_at"),
+    )
+    shifts = Shift.objects.filter(
+        _window(start, end),
+        unit_id=employee.unit_id,
+        employee__isnull=True,
+        status=Shift.Status.PUBLISHED,
+        starts_at__gt=clock.now(),
+    ).exclude(Exists(own))
+    return list(_with_people(shifts))
 
 
 # --- Hours ---------------------------------------------------------------------------------------------

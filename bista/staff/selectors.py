@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -50,6 +50,36 @@ def employee_team_ids(user: Any) -> set[int]:
     """The active teams a signed-in user works in, through their employee record (core.access asks here:
     the staff app registers this as its team source)."""
     return set(Employee.objects.filter(user=user, teams__is_active=True).values_list("teams__id", flat=True)) - {None}
+
+
+def own_employee(user: Any) -> Employee | None:
+    """The signed-in user's own employee record (None for a user who is not an employee)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Employee.objects.filter(user=user).only("pk", "unit_id", "user_id", "first_name", "last_name").first()
+
+
+def delegations_expiring(actor: Any, unit: Unit, first: datetime.date, last: datetime.date) -> list[Delegation]:
+    """The unit's delegations in force that end in the days `first`–`last` (soonest first), for whoever sees the
+    unit's staff; a renewal is a new delegation, so one already renewed (a later one of the same kind for the
+    same employee and client) is left out."""
+    if not has_perm(actor, Perm.EMPLOYEE_VIEW, unit):
+        return []
+    renewed = Delegation.objects.filter(
+        employee=OuterRef("employee"),
+        kind=OuterRef("kind"),
+        client=OuterRef("client"),
+        revoked_on__isnull=True,
+        valid_until__gt=OuterRef("valid_until"),
+    )
+    return list(
+        Delegation.objects.filter(
+            employee__unit=unit, revoked_on__isnull=True, valid_until__gte=first, valid_until__lte=last
+        )
+        .exclude(Exists(renewed))
+        .select_related("employee", "kind")
+        .order_by("valid_until", "pk")
+    )
 
 
 def visible_employees(actor: Any) -> QuerySet[Employee]:

@@ -114,9 +114,14 @@ def _audit_uses() -> dict[str, list[Use]]:
     for path, tree in trees.items():
         if _context(path) == "core":
             core_helpers |= _pass_throughs(tree, path, {})
+    # A context's pass-throughs serve its whole package (services split into modules share a private `_save`).
+    context_helpers: dict[str, dict[str, int | None]] = {}
+    for path, tree in trees.items():
+        helpers = context_helpers.setdefault(_context(path), dict(core_helpers))
+        helpers |= _pass_throughs(tree, path, helpers)
     uses: dict[str, list[Use]] = {}
     for path, tree in trees.items():
-        sinks = _pass_throughs(tree, path, core_helpers)
+        sinks = _pass_throughs(tree, path, context_helpers[_context(path)])
         for call, function in _calls_with_their_function(tree).items():
             if not _is_sink(call, path, sinks):
                 continue

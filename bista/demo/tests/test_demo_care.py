@@ -11,6 +11,7 @@ import pytest
 from django.db import transaction
 from django.db.models import F
 
+from bista.care import services as care_services
 from bista.care.models import (
     Delivery,
     HomeBinder,
@@ -123,7 +124,12 @@ def test_small_demo_has_the_whole_provider_chain(demo: generator.Context) -> Non
     # Every write went through the services: each record has its audit event.
     events = AuditEvent.objects.filter(request_id="demo-unit-3")
     assert events.filter(action="order.create").count() == Order.objects.count()
-    assert events.filter(action__in=["journal.create", "journal.correct"]).count() == JournalEntry.objects.count()
+    # The journal's ten years came in as history, one import event per client, each entry signed as Bistå signs.
+    imports = events.filter(action="journal.import")
+    assert sum(event.new_values["entries"] for event in imports) == JournalEntry.objects.count()
+    assert imports.count() == JournalEntry.objects.values("client").distinct().count()
+    assert all(care_services.journal_signature_valid(entry) for entry in JournalEntry.objects.all())
+    assert JournalEntry.objects.filter(corrects__isnull=False).exists()
     assert events.filter(action="binder.save").count() == HomeBinder.objects.count()
     assert events.filter(action="delivery.create").count() == Delivery.objects.count()
 

@@ -16,6 +16,7 @@ from bista.core.models import AuditEvent
 from bista.core.testing import Organisation
 from bista.core.tests.pages import assert_login_redirect, browser
 from bista.rostering import services
+from bista.rostering.facts import Weights
 from bista.rostering.models import RosterJob, Shift
 from bista.rostering.tests import factories as f
 from bista.rostering.tests.test_views_common import (  # noqa: F401 - fixtures
@@ -59,7 +60,7 @@ def needs(org: Organisation) -> dict[str, Any]:
 
 
 def start_data(org: Organisation, **overrides: Any) -> dict[str, Any]:
-    weights = {f"weight_{name}": value for name, value in vars(services.Weights()).items()}
+    weights = {f"weight_{name}": value for name, value in vars(Weights()).items()}
     return {
         "unit": org.provider.pk,
         "period_start": next_monday().isoformat(),

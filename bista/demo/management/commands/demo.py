@@ -123,6 +123,9 @@ class Command(BaseCommand):
             with dbroles.owner_connection(), connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         elapsed = time.perf_counter() - started
+        if verbosity >= 2:
+            slowest = sorted(ctx.step_seconds.items(), key=lambda item: -item[1])
+            self.stdout.write("Tid per steg: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in slowest))
         counts = generator.record_counts(today)
         self.stdout.write(
             f"Klart på {elapsed:.1f} s: {counts['districts']} stadsdelsnämnd(er), {counts['units']} enheter, "

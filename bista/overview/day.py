@@ -1,0 +1,222 @@
+"""The start page's day: what the signed-in person works with today, by role, each row linking to where the
+work is done.
+
+- Whoever works shifts (an assistant): today's and tomorrow's shifts with the client and a direct "Skriv i
+  journalen", the journal drafts they have not signed, and the open shifts of their unit they could take.
+- Whoever manages a roster (a manager): the shifts today and tonight that nobody works, new deviations and open
+  Lex Sarah reports, clients near their granted hours this month, and delegations about to expire.
+
+Every panel reads through its context's selectors, so it shows only what the person may see; each client
+named in full is logged as read.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import reverse
+from django.utils.text import Truncator
+
+from bista.care import selectors as care_selectors
+from bista.clients.models import AccessLogEntry, Client
+from bista.clients.services import access_log_record_shown
+from bista.core import clock
+from bista.core.access import has_perm, unit_ids_with
+from bista.core.models import Unit
+from bista.core.permissions import Perm
+from bista.quality import selectors as quality_selectors
+from bista.rostering import selectors as rostering_selectors
+from bista.rostering.facts import Period
+from bista.staff import selectors as staff_selectors
+
+# How far ahead an assistant sees the open shifts of their unit.
+OPEN_SHIFT_DAYS = 14
+# Tonight ends in the morning: the unstaffed shifts shown start before this hour tomorrow.
+TONIGHT_ENDS = datetime.time(8)
+# A client is "near" their granted hours this month from this share (the 80/90/100 % steps of the hours page).
+NEAR_GRANTED = 0.8
+# Delegations that expire within this many days.
+DELEGATION_DAYS = 30
+# New deviations are those reported in the last week.
+NEW_DEVIATION_DAYS = 7
+ROWS = 5  # rows per panel; each panel links to its full list
+
+
+@dataclass(frozen=True)
+class ShiftLine:
+    when: str
+    client_name: str
+    client_url: str | None = None
+    journal_url: str | None = None
+    url: str | None = None
+    note: str = ""
+
+
+@dataclass
+class MyDay:
+    """An employee's panel: their shifts, unsigned drafts and the open shifts they could take."""
+
+    shifts: list[ShiftLine] = field(default_factory=list)
+    drafts: list[ShiftLine] = field(default_factory=list)
+    open_shifts: list[ShiftLine] = field(default_factory=list)
+    open_shift_count: int = 0
+
+
+@dataclass
+class UnitDay:
+    """A manager's panel for one unit."""
+
+    unit: Unit
+    unstaffed: list[ShiftLine] = field(default_factory=list)
+    deviations: list[ShiftLine] = field(default_factory=list)
+    deviation_count: int = 0
+    lex_sarah_open: int = 0
+    near_granted: list[ShiftLine] = field(default_factory=list)
+    delegations: list[ShiftLine] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.unstaffed or self.deviations or self.lex_sarah_open or self.near_granted or self.delegations)
+
+
+def _when(starts_at: datetime.datetime, ends_at: datetime.datetime, today: datetime.date) -> str:
+    start, end = clock.local_date(starts_at), starts_at.astimezone(clock.STOCKHOLM)
+    day = "Idag" if start == today else "I morgon" if start == today + datetime.timedelta(days=1) else str(start)
+    return f"{day} {end:%H:%M}–{ends_at.astimezone(clock.STOCKHOLM):%H:%M}"
+
+
+def _names(user: Any, shown: list[tuple[Client, int]], detail: str) -> tuple[dict[int, str], set[int]]:
+    """How each client is named (in full if the user sees them, else initials), and which were named in full;
+    those are logged as read through the unit they were shown from."""
+    labels = rostering_selectors.client_labels(user, shown)
+    seen = rostering_selectors.clients_seen(user, [client.pk for client, _ in shown])
+    if seen:
+        access_log_record_shown(
+            actor=user,
+            shown=[(client, unit_id) for client, unit_id in shown if client.pk in seen],
+            action=AccessLogEntry.Action.LIST,
+            detail=detail,
+        )
+    return labels, seen
+
+
+def my_day(user: Any, today: datetime.date) -> MyDay | None:
+    """The employee's own day, or None for a user who is not an employee."""
+    employee = staff_selectors.own_employee(user)
+    if employee is None:
+        return None
+    day = MyDay()
+    tomorrow = today + datetime.timedelta(days=1)
+    shifts = rostering_selectors.my_shifts(user, today, tomorrow)
+    free = rostering_selectors.open_shifts_for_employee(
+        user, employee, today, today + datetime.timedelta(OPEN_SHIFT_DAYS)
+    )
+    drafts = care_selectors.my_journal_drafts(user)
+    shown = [(s.client, s.unit_id) for s in [*shifts, *free]] + [(d.client, unit_id) for d, unit_id in drafts]
+    labels, seen = _names(user, shown, "startsidan")
+    for shift in shifts:
+        client_id = shift.client_id
+        writes = client_id in seen and has_perm(user, Perm.JOURNAL_WRITE, shift.unit_id)
+        day.shifts.append(
+            ShiftLine(
+                when=_when(shift.starts_at, shift.ends_at, today),
+                client_name=labels[client_id],
+                client_url=reverse("clients:card", args=[client_id]) if client_id in seen else None,
+                journal_url=reverse("care:journal", args=[client_id]) + "#skriv" if writes else None,
+                note=shift.get_status_display() if shift.status != shift.Status.PUBLISHED else "",
+            )
+        )
+    for draft, _unit_id in drafts:
+        day.drafts.append(
+            ShiftLine(
+                when=f"Sparat {clock.local_date(draft.updated_at)}",
+                client_name=labels[draft.client_id],
+                journal_url=reverse("care:journal", args=[draft.client_id]) + "#skriv",
+            )
+        )
+    day.open_shift_count = len(free)
+    day.open_shifts = [
+        ShiftLine(when=_when(s.starts_at, s.ends_at, today), client_name=labels[s.client_id]) for s in free[:ROWS]
+    ]
+    return day
+
+
+def unit_days(user: Any, today: datetime.date) -> list[UnitDay]:
+    """For each unit whose roster the user manages: what needs them today."""
+    units = Unit.objects.filter(pk__in=unit_ids_with(user, Perm.ROSTER_MANAGE)).order_by("name")
+    return [_unit_day(user, unit, today) for unit in units]
+
+
+def _unit_day(user: Any, unit: Unit, today: datetime.date) -> UnitDay:
+    panel = UnitDay(unit=unit)
+    now = clock.now()
+    tonight_ends = datetime.datetime.combine(today + datetime.timedelta(days=1), TONIGHT_ENDS, tzinfo=clock.STOCKHOLM)
+    unstaffed = [
+        s
+        for s in rostering_selectors.open_shifts(user, unit, today, today + datetime.timedelta(days=1))
+        if s.ends_at > now and s.starts_at < tonight_ends
+    ]
+    month = Period(today.replace(day=1), _month_end(today))
+    near = [
+        row
+        for row in rostering_selectors.hours_per_client(user, unit, month)
+        if row.percent_used is not None and row.percent_used >= NEAR_GRANTED * 100
+    ]
+    near.sort(key=lambda row: -(row.percent_used or 0))
+    shown = [(s.client, unit.pk) for s in unstaffed] + [(row.client, unit.pk) for row in near[:ROWS]]
+    labels, seen = _names(user, shown, "startsidan")
+    panel.unstaffed = [
+        ShiftLine(
+            when=_when(s.starts_at, s.ends_at, today),
+            client_name=labels[s.client_id],
+            url=reverse("rostering:open_shift", args=[s.pk]),
+            note="ersätter sjuk" if s.replaces_id else "",
+        )
+        for s in unstaffed[:ROWS]
+    ]
+    panel.near_granted = [
+        ShiftLine(
+            when=f"{row.percent_used:.0f} % av {row.granted_hours:.0f} h",
+            client_name=labels[row.client.pk],
+            client_url=reverse("clients:card", args=[row.client.pk]) if row.client.pk in seen else None,
+            url=f"{reverse('rostering:hours')}?enhet={unit.pk}",
+        )
+        for row in near[:ROWS]
+    ]
+    _quality_rows(user, unit, today, panel)
+    panel.delegations = [
+        ShiftLine(
+            when=f"t.o.m. {delegation.valid_until}",
+            client_name=f"{delegation.employee.first_name} {delegation.employee.last_name}: {delegation.kind.name}",
+            url=reverse("staff:card", args=[delegation.employee_id]),
+        )
+        for delegation in staff_selectors.delegations_expiring(
+            user, unit, today, today + datetime.timedelta(days=DELEGATION_DAYS)
+        )[:ROWS]
+    ]
+    return panel
+
+
+def _quality_rows(user: Any, unit: Unit, today: datetime.date, panel: UnitDay) -> None:
+    since = clock.start_of_day(today - datetime.timedelta(days=NEW_DEVIATION_DAYS))
+    new = quality_selectors.visible_deviations(user).filter(unit=unit, reported_at__gte=since).order_by("-reported_at")
+    panel.deviation_count = new.count()
+    panel.deviations = [
+        ShiftLine(
+            when=str(clock.local_date(deviation.reported_at)),
+            client_name=Truncator(deviation.what_happened).chars(70),
+            url=reverse("quality:deviation_detail", args=[deviation.pk]),
+            note=deviation.get_status_display(),
+        )
+        for deviation in new[:ROWS]
+    ]
+    panel.lex_sarah_open = (
+        quality_selectors.visible_lex_sarah_reports(user).filter(unit=unit).exclude(status="closed").count()
+    )
+
+
+def _month_end(day: datetime.date) -> datetime.date:
+    following = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return following - datetime.timedelta(days=1)

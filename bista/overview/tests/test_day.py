@@ -1,0 +1,159 @@
+"""The start page carries the day: an assistant's shifts with a direct way into the journal, their drafts and
+the open shifts they could take; a manager's unstaffed shifts, new deviations, clients near their granted hours
+and expiring delegations, with the most overdue duties. Each only for who may see it, each client read logged."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from bista.care import services as care_services
+from bista.clients.models import AccessLogEntry, Client
+from bista.core.access import SYSTEM
+from bista.core.clock import STOCKHOLM
+from bista.core.testing import Organisation
+from bista.core.tests.pages import browser
+from bista.quality import services as quality_services
+from bista.rostering.tests import factories as f
+from bista.staff import services as staff_services
+from bista.staff.models import DelegationKind, Employee
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
+
+MONDAY = f.MONDAY  # 2030-03-04: the day the clock stands on in these tests
+
+
+@pytest.fixture(autouse=True)
+def _monday_morning(frozen_clock: Any) -> None:
+    frozen_clock(datetime.datetime.combine(MONDAY, datetime.time(9), tzinfo=STOCKHOLM))
+
+
+@pytest.fixture
+def assistant(org: Organisation, staffer: Any) -> Employee:
+    employee = Employee.objects.get(user=staffer)
+    return employee
+
+
+@pytest.fixture
+def astrid(org: Organisation) -> Client:
+    client = f.make_client(org.provider, teams=[org.team])
+    f.make_order(client, org.provider, scope_amount=5)  # 5 h a week: a few shifts this month reach it
+    return client
+
+
+@pytest.fixture
+def bertil(org: Organisation) -> Client:
+    return f.make_client(org.provider, "Bertil", "Berglund", teams=[org.other_team])
+
+
+def _body(user: Any) -> str:
+    response = browser(user).get(reverse("overview:start"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _section(html: str, heading: str) -> str:
+    start = html.index(heading)
+    end = html.find("<h2", start + 1)
+    return html[start : end if end != -1 else len(html)]
+
+
+def test_an_assistant_sees_their_shifts_with_the_journal_one_click_away(
+    org: Organisation, staffer: Any, assistant: Employee, astrid: Client, bertil: Client
+) -> None:
+    f.shift(assistant, astrid, f.at(0, 14), 8)
+    f.shift(assistant, bertil, f.at(1, 10), 8)  # a client outside their team: initials, no links
+    f.shift(assistant, astrid, f.at(3, 7), 8)  # Thursday: not today or tomorrow
+    html = _section(_body(staffer), "Dina pass idag och i morgon")
+
+    assert "Idag 14:00–22:00" in html and "I morgon 10:00–18:00" in html
+    assert "Torsdag" not in html and "2030-03-07" not in html
+    journal = reverse("care:journal", args=[astrid.pk])
+    assert f'href="{journal}#skriv"' in html
+    assert "Astrid Lindqvist" in html
+    assert "Bertil Berglund" not in html and "B.B." in html
+    assert reverse("care:journal", args=[bertil.pk]) not in html
+    # Astrid's name was shown: read logged; Bertil's was not shown.
+    assert AccessLogEntry.objects.filter(actor=staffer, client=astrid, detail="startsidan").exists()
+    assert not AccessLogEntry.objects.filter(actor=staffer, client=bertil).exists()
+
+
+def test_an_assistant_sees_unsigned_drafts_and_open_shifts_they_could_take(
+    org: Organisation, staffer: Any, assistant: Employee, astrid: Client
+) -> None:
+    care_services.journal_draft_save(actor=staffer, client=astrid, text="Påbörjad anteckning")
+    f.shift(assistant, astrid, f.at(2, 7), 8)
+    f.shift(None, astrid, f.at(2, 10), 4)  # overlaps their own shift: not offered
+    f.shift(None, astrid, f.at(5, 7), 8)  # Saturday: offered
+    f.shift(None, astrid, f.at(6, 7), 8, status="draft")  # not published: not offered
+    f.shift(None, astrid, f.at(30, 7), 8)  # beyond two weeks
+    html = _section(_body(staffer), "Dina pass idag och i morgon")
+
+    drafts = html[html.index("Journalutkast som inte är signerade") :]
+    assert f'href="{reverse("care:journal", args=[astrid.pk])}#skriv"' in drafts
+    offered = html[html.index("Lediga pass i din enhet") :]
+    assert "1 ledigt pass" in offered
+    assert "2030-03-09 07:00–15:00" in offered
+
+
+def test_a_manager_sees_what_needs_them_today(
+    org: Organisation, manager: Any, assistant: Employee, astrid: Client
+) -> None:
+    tonight = f.shift(None, astrid, f.at(0, 22), 9)  # tonight, unstaffed
+    f.shift(None, astrid, f.at(2, 7), 8)  # Wednesday: not today
+    f.shift(assistant, astrid, f.at(0, 7), 8.5)
+    quality_services.deviation_report(
+        actor=manager,
+        unit=org.provider,
+        client=astrid,
+        occurred_at=f.at(0, 8),
+        what_happened="Medicinen gavs för sent.",
+    )
+    kind = DelegationKind.objects.first()
+    assert kind is not None
+    staff_services.delegation_add(
+        actor=SYSTEM,
+        employee=assistant,
+        kind=kind,
+        client=astrid,
+        delegated_by="Sjuksköterska Siv",
+        valid_from=MONDAY - datetime.timedelta(days=300),
+        valid_until=MONDAY + datetime.timedelta(days=10),
+    )
+    html = _section(_body(manager), "Idag i Enheten för personligt stöd")
+
+    assert "Obemannade pass idag och i natt" in html
+    assert f'href="{reverse("rostering:open_shift", args=[tonight.pk])}"' in html
+    assert "2030-03-06" not in html
+    assert "1 ny avvikelse" in html and "Medicinen gavs för sent." in html
+    assert "Delegeringar som går ut" in html and f"t.o.m. {MONDAY + datetime.timedelta(days=10)}" in html
+    assert "Nära beviljade timmar" in html
+
+
+def test_another_units_manager_sees_none_of_it(
+    org: Organisation, other_manager: Any, assistant: Employee, astrid: Client
+) -> None:
+    f.shift(None, astrid, f.at(0, 22), 9)
+    html = _body(other_manager)
+    assert "Idag i Enheten för personligt stöd" not in html
+    assert "Astrid" not in html
+    assert not AccessLogEntry.objects.filter(client=astrid).exists()
+
+
+def test_no_day_for_a_user_without_shifts_or_roster(nobody: Any) -> None:
+    html = _body(nobody)
+    assert "Dina pass" not in html and "Idag i" not in html
+
+
+def test_the_day_keeps_to_its_query_budget(
+    org: Organisation, manager: Any, assistant: Employee, astrid: Client, django_assert_max_num_queries: Any
+) -> None:
+    for offset in range(3):
+        f.shift(None, astrid, f.at(0, 6 + offset * 6), 6)
+    client = browser(manager)
+    client.get(reverse("overview:start"))
+    with django_assert_max_num_queries(60):
+        assert client.get(reverse("overview:start")).status_code == 200
