@@ -55,7 +55,7 @@ class SurveyIn(InputSchema):
     service_ids: list[Id] = []
 
 
-class VersionIn(InputSchema):
+class SurveyVersionIn(InputSchema):
     version: int
 
 
@@ -196,13 +196,13 @@ def get_survey(request: HttpRequest, survey_id: Id) -> Any:
 
 
 @router.post("/surveys/{survey_id}/open", response={200: SurveyOut, **ERRORS}, summary="Öppna för svar")
-def open_survey(request: HttpRequest, survey_id: Id, payload: VersionIn) -> Any:
+def open_survey(request: HttpRequest, survey_id: Id, payload: SurveyVersionIn) -> Any:
     survey = _survey(request, survey_id)
     return services.survey_open(actor=actor(request), survey=survey, expected_version=payload.version)
 
 
 @router.post("/surveys/{survey_id}/close", response={200: SurveyOut, **ERRORS}, summary="Avsluta")
-def close_survey(request: HttpRequest, survey_id: Id, payload: VersionIn) -> Any:
+def close_survey(request: HttpRequest, survey_id: Id, payload: SurveyVersionIn) -> Any:
     survey = _survey(request, survey_id)
     return services.survey_close(actor=actor(request), survey=survey, expected_version=payload.version)
 
