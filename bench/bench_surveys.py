@@ -113,7 +113,9 @@ def _build(year: int) -> list[str]:
                 audience=Survey.Audience.ALL_ACTIVE,
                 questions=questions,
             )
-            invitations, responses, answers = [], [], []
+            invitations: list[Invitation] = []
+            responses: list[Response] = []
+            answers: list[Answer] = []
             for client in clients:
                 used = len(responses) < per_unit and rng.random() < RATE * 1.2
                 invitations.append(
@@ -149,11 +151,11 @@ def _build(year: int) -> list[str]:
             Answer.objects.bulk_create(answers, batch_size=5000)
     # An open survey today, for the answer page.
     today = clock.today()
-    unit = Unit.objects.order_by("pk").first()
-    assert unit is not None
+    first = Unit.objects.order_by("pk").first()
+    assert first is not None
     live = services.survey_create(
         actor=SYSTEM,
-        unit=unit,
+        unit=first,
         name="Pågående",
         opens_on=today,
         closes_on=today + datetime.timedelta(days=30),
@@ -161,7 +163,7 @@ def _build(year: int) -> list[str]:
         questions=questions,
     )
     live = services.survey_open(actor=SYSTEM, survey=live, expected_version=live.version)
-    for client in Client.objects.filter(unit_links__unit=unit).order_by("pk")[:200]:
+    for client in Client.objects.filter(unit_links__unit=first).order_by("pk")[:200]:
         open_codes.append(services.invitation_issue(actor=SYSTEM, survey=live, client=client, channel="letter").code)
     return open_codes
 
