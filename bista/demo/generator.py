@@ -211,6 +211,7 @@ def registered_steps() -> list[Step]:
     import_module("bista.demo.care")  # registers its steps when first imported, in this order
     import_module("bista.demo.quality")
     import_module("bista.demo.rostering")
+    import_module("bista.demo.surveys")  # before governance, whose survey indicators read the answers
     import_module("bista.demo.governance")
     autodiscover_modules("demo_steps")
     return list(STEPS)

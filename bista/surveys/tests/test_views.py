@@ -291,3 +291,28 @@ def test_opening_and_closing_a_survey(manager: Any, org: Any, other_manager: Any
     made.refresh_from_db()
     assert made.status == "open"
     assert browser(manager).post(reverse("surveys:status", args=[made.pk, "x"])).status_code == 400
+
+
+def test_writes_four_ways_save_nothing_without_the_right(
+    four_ways: Any, org: Any, made: Survey, nobody: Any, other_manager: Any
+) -> None:
+    (client,) = f.clients(org.provider, 1)
+    question = Question.objects.get(code="nojd")
+    writes = [
+        (reverse("surveys:create"), {"enhet": org.provider.pk, "name": "X", "opens_on": "2026-03-01",
+                                     "closes_on": "2026-03-31", "audience": "all", "questions": [question.pk]}),
+        (reverse("surveys:bank"), {"enhet": org.provider.pk, "text": "X", "easy_text": "X",
+                                   "scale": question.scale_id}),
+        (reverse("surveys:invite", args=[made.pk]), {"clients": [client.pk], "channel": "letter",
+                                                     "respondent": "client"}),
+        (reverse("surveys:status", args=[made.pk, "avsluta"]), {"version": made.version}),
+    ]  # fmt: skip
+    before = (Survey.objects.count(), Question.objects.count(), Invitation.objects.count())
+    for url, data in writes:
+        assert_login_redirect(four_ways.anonymous.post(url, data), url)
+        assert four_ways.no_permission.post(url, data).status_code in (403, 404)
+        other = four_ways.other_unit.post(url, data)
+        assert other.status_code in (200, 403, 404)  # 200: the form refuses another unit's id
+    assert (Survey.objects.count(), Question.objects.count(), Invitation.objects.count()) == before
+    made.refresh_from_db()
+    assert made.status == "open"
