@@ -34,6 +34,7 @@ from bista.governance.api import router as governance_router
 from bista.quality.api import router as quality_router
 from bista.rostering.api import router as rostering_router
 from bista.staff.api import router as staff_router
+from bista.surveys.api import router as surveys_router
 from bista.timereports.api import router as timereports_router
 
 # --- Authentication ---------------------------------------------------------------------------------
@@ -111,6 +112,7 @@ api.add_router("", quality_router, tags=["Kvalitet"])
 api.add_router("", governance_router, tags=["Mål och uppföljning"])
 api.add_router("", rostering_router, tags=["Schema"])
 api.add_router("", timereports_router, tags=["Arbetad tid"])
+api.add_router("", surveys_router, tags=["Brukarundersökning"])
 
 fallback_router = Router()
 

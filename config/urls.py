@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("bista.casework.urls")),
     path("", include("bista.quality.urls")),
     path("", include("bista.governance.urls")),
+    path("", include("bista.surveys.urls")),
 ]
 
 handler403 = "bista.core.views.permission_denied"

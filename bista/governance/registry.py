@@ -26,6 +26,7 @@ from bista.governance import rules
 from bista.governance.rules import COUNT, SHARE, PeriodRange
 from bista.quality import indicators as quality
 from bista.rostering.indicators import Code as StaffCode
+from bista.surveys import indicators as surveys
 
 WOMEN, MEN = "K", "M"
 
@@ -310,3 +311,19 @@ for _key, _code, _figure, _percent, _text in (
     ),
 ):
     register(_key, _figure, _text)(_from_staff(_code, _percent))
+
+
+# --- From the client survey (aggregates only; the drill-down lists the surveys, never a person) --------------
+
+
+def _from_survey(question_code: str) -> Compute:
+    def run(source: Source, unit_id: int, rng: PeriodRange) -> Outcome:
+        f = surveys.figure(question_code, unit_id, rng.year, rng.end)
+        numerator, denominator = (Decimal(f.positive), Decimal(f.answers)) if f.answers else (None, None)
+        return Outcome(f.value, f.women, f.men, numerator, denominator, "survey", f.survey_ids)
+
+    return run
+
+
+for _key, _question, _text in surveys.INDICATORS:
+    register(_key, SHARE, _text + surveys.DESCRIPTION_SUFFIX)(_from_survey(_question))

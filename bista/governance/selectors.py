@@ -414,6 +414,11 @@ def _records(actor: Any, result: Outcome) -> tuple[list[Record], int]:
             if visible is None or d.client_id in visible
         ]
         return found, len(ids) - len(found)
+    if kind == "survey":  # the surveys' results pages: aggregates, never a person
+        from bista.surveys import selectors as surveys
+
+        found = [Record(*row, None) for row in surveys.drilldown_rows(actor, ids)]
+        return found, len(ids) - len(found)
     return _quality_records(actor, kind, ids)
 
 

@@ -264,6 +264,28 @@ def _governance(world: World) -> None:
     )
 
 
+def _surveys(world: World) -> None:
+    """An open survey of the provider unit asking every active client, with the client invited by letter."""
+    from bista.surveys import services as survey_services
+    from bista.surveys.models import Question
+
+    today = timezone.localdate()
+    survey = survey_services.survey_create(
+        actor=world.users["owner"],
+        unit=world.org.provider,
+        name="Brukarundersökning",
+        opens_on=today - datetime.timedelta(days=1),
+        closes_on=today + datetime.timedelta(days=30),
+        audience="all",
+        questions=Question.objects.filter(code__in=["trygghet", "nojd"]),
+    )
+    survey = survey_services.survey_open(actor=world.users["owner"], survey=survey, expected_version=survey.version)
+    issued = survey_services.invitation_issue(
+        actor=world.users["owner"], survey=survey, client=world.client, channel="letter"
+    )
+    world.ids.update(survey=survey.pk, survey_code=issued.code)
+
+
 def _casework(world: World) -> None:
     """The purchaser's case for the client: an application, an investigation, a decision and its order, which
     arrives at the provider as a second care order. Made by the purchaser's manager for the case officer."""
@@ -348,6 +370,7 @@ def build_world() -> World:
     _timereports(world)
     _governance(world)
     _casework(world)
+    _surveys(world)
     _log_review(world)
     _tokens(world)
     from bista.core.models import DutyRule

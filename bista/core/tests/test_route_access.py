@@ -172,6 +172,12 @@ FILL: dict[str, Any] = {
     "governance:document": {"pk": "@document"},
     "governance:document_download": {"pk": "@document"},
     "governance:open_data": [{"fmt": fmt, "?": "enhet=@provider&ar=@year", "#": fmt} for fmt in ("json", "csv")],
+    "surveys:detail": {"pk": "@survey"},
+    "surveys:status": {"pk": "@survey", "action": "oppna"},
+    "surveys:invite": {"pk": "@survey"},
+    "surveys:results": [{"pk": "@survey", "#": "default"}, {"pk": "@survey", "?": "grupp=gender", "#": "by gender"}],
+    "surveys:results_export": [{"pk": "@survey", "fmt": fmt, "#": fmt} for fmt in ("xlsx", "json")],
+    "surveys:answer": {"code": "@survey_code"},
 }
 
 SHIFT_WINDOW = "start=@today&end=@in_a_week"
@@ -233,6 +239,12 @@ API_FILL: dict[str, Any] = {
     "GET /api/v1/rostering/jobs": {"?": "unit_id=@provider"},
     "GET /api/v1/rostering/jobs/{job_id}": {"job_id": "@job"},
     "GET /api/v1/rostering/jobs/{job_id}/proposal": {"job_id": "@job"},
+    "GET /api/v1/surveys/{survey_id}": {"survey_id": "@survey"},
+    "GET /api/v1/surveys/{survey_id}/invitations": {"survey_id": "@survey"},
+    "GET /api/v1/surveys/{survey_id}/results": [
+        {"survey_id": "@survey", "#": "default"},
+        {"survey_id": "@survey", "?": "grouping=gender", "#": "by gender"},
+    ],
 }
 
 ROUTES = page_routes(FILL) + api_routes(API_FILL)
@@ -241,6 +253,8 @@ ROUTES = page_routes(FILL) + api_routes(API_FILL)
 
 PUBLIC = {
     "core:login": "the sign-in page",
+    "surveys:answer_start": "the survey's code page: answering needs no sign-in, the one-time code is the key",
+    "surveys:answer": "the survey's answer page: no sign-in, the one-time code is the key (shows no name)",
     "core:logout": "signing out answers everyone (a GET shows the confirmation or redirects)",
 }
 # Pages every signed-in user reaches (they show only the user's own things), so "no role" gets them too.
@@ -454,6 +468,21 @@ NOT_CLIENT_DATA = {
     "GET /api/v1/timereports/units/{unit_id}/months/{month}": "figures per employee: no client",
     "GET /api/v1/timereports/units/{unit_id}/months/{month}/close": "the checklist, as its page",
     "GET /api/v1/rostering/jobs/{job_id}": "a run's progress",
+    "surveys:index": "the surveys: names, periods and status",
+    "surveys:bank": "the question bank",
+    "surveys:create": "an empty form",
+    "surveys:year": "aggregates of a year's surveys (groups under the minimum hidden)",
+    "surveys:detail": "a survey; to its managers, who has a code and whether it is used (names, never answers)",
+    "surveys:status": "a write (POST only)",
+    "surveys:invite": "the form: the names of the clients asked (the letters, a POST, are not a read of records)",
+    "surveys:results": "aggregates only (groups under the minimum hidden)",
+    "surveys:results_export": "aggregates only",
+    "surveys:answer_start": "the code page",
+    "surveys:answer": "the questions (no name)",
+    "GET /api/v1/surveys": "surveys",
+    "GET /api/v1/surveys/{survey_id}": "a survey",
+    "GET /api/v1/surveys/{survey_id}/invitations": "client ids asked and whether the code is used (never answers)",
+    "GET /api/v1/surveys/{survey_id}/results": "aggregates only",
 }
 # Routes (or variants) a helper of this issue fixes elsewhere: the probe skips them with the reason.
 KNOWN: dict[str, str] = {}
