@@ -9,14 +9,15 @@ import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from bista.care.models import Order, Service
-from bista.casework import selectors, services
-from bista.casework.models import Case, CaseOrder, Decision, Intake, Investigation
+from bista.casework import rules, selectors, services
+from bista.casework.models import Case, CaseOrder, Decision, ExecutionDelay, Intake, Investigation
 from bista.clients.models import Client
+from bista.core import clock
 from bista.core.access import require_any_unit
 from bista.core.api import ERRORS, Id, InputSchema, PatchSchema, Text, actor, api_field_names, existing, one_of
 from bista.core.models import Team, Unit
@@ -520,3 +521,177 @@ def create_appeal(request: HttpRequest, decision_id: Id, payload: AppealIn) -> A
     with api_field_names(FIELD_NAMES):
         appeal = services.appeal_register(actor=user, decision=decision, received_on=payload.received_on)
     return Status(201, appeal)
+
+
+# --- Ej verkställda beslut ----------------------------------------------------------------------------
+
+QuarterText = Annotated[str, Field(max_length=20, description="Kvartal som år-kvartal, t.ex. 2026-3.")]
+DelayReason = Annotated[str, Field(json_schema_extra=one_of(ExecutionDelay.Reason))]
+
+
+class IvoRowOut(Schema):
+    decision_id: int
+    case_id: int
+    pseudonym: str
+    gender: str
+    service_code: str
+    legal_reference: str
+    decision_date: datetime.date
+    kind: str = Field(..., description="not_executed eller interrupted")
+    interrupted_on: datetime.date | None
+    reason: str
+    offer_declined_on: datetime.date | None
+    final_on: datetime.date | None = Field(None, description="Slutrapport: verkställt, återupptaget eller upphört.")
+    final_kind: str
+
+
+class IvoReportOut(Schema):
+    id: int
+    unit_id: int
+    year: int
+    quarter: int
+    revision: int
+    reported_on: datetime.date
+    rows: int
+
+
+class IvoReportIn(InputSchema):
+    unit_id: Id
+    quarter: QuarterText
+
+
+class StatCellOut(Schema):
+    gender: str
+    decided: int
+    executed: int
+    median_wait_days: float | None
+    waiting: int
+    reported: int
+
+
+class StatRowOut(Schema):
+    service: str
+    legal_reference: str
+    cells: list[StatCellOut]
+
+
+class DelayIn(InputSchema):
+    reason: DelayReason
+    recorded_on: datetime.date
+    note: Text = ""
+    offer_declined_on: datetime.date | None = None
+
+
+class DelayOut(Schema):
+    id: int
+    decision_id: int
+    reason: str
+    recorded_on: datetime.date
+    note: str
+    offer_declined_on: datetime.date | None
+
+
+def _unit_quarter(user: Any, unit_id: int | None, text: str) -> tuple[Unit, rules.Quarter]:
+    unit = selectors.report_unit(user, unit_id)
+    quarter = rules.Quarter.parse(text)
+    if quarter is None:
+        raise ValidationError(
+            {"quarter": ValidationError("Ange kvartalet som år-kvartal, t.ex. 2026-3.", code="invalid")}
+        )
+    if not rules.quarter_is_reportable(quarter, clock.today()):
+        raise ValidationError(
+            {
+                "quarter": ValidationError(
+                    f"{quarter.label.capitalize()} har inte börjat och kan inte rapporteras.", code="future"
+                )
+            }
+        )
+    return unit, quarter
+
+
+def _ivo_row_out(row: selectors.IvoRow) -> dict[str, Any]:
+    decision, report, delay = row.decision, row.report, row.delay
+    return {
+        "decision_id": decision.pk,
+        "case_id": decision.case_id,
+        "pseudonym": row.pseudonym,
+        "gender": row.gender,
+        "service_code": decision.service.code,
+        "legal_reference": decision.service.legal_reference,
+        "decision_date": decision.decision_date,
+        "kind": report.kind,
+        "interrupted_on": report.since if report.kind == rules.INTERRUPTED else None,
+        "reason": delay.reason if delay else "",
+        "offer_declined_on": delay.offer_declined_on if delay else None,
+        "final_on": report.final_on,
+        "final_kind": report.final_kind,
+    }
+
+
+@router.get(
+    "/casework/ivo-report",
+    response={200: list[IvoRowOut], **ERRORS},
+    summary="Ej verkställda beslut: kvartalets individrapporter till IVO",
+)
+def ivo_report(request: HttpRequest, quarter: QuarterText, unit_id: Id | None = None) -> Any:
+    unit, parsed = _unit_quarter(actor(request), unit_id, quarter)
+    return [_ivo_row_out(row) for row in selectors.ivo_rows(unit, parsed)]
+
+
+@router.post(
+    "/casework/ivo-report",
+    response={201: IvoReportOut, **ERRORS},
+    summary="Spara kvartalets rapport som rapporterad (ny version om den redan finns)",
+)
+def keep_ivo_report(request: HttpRequest, payload: IvoReportIn) -> Any:
+    user = actor(request)
+    unit, quarter = _unit_quarter(user, payload.unit_id, payload.quarter)
+    report = services.ivo_report_keep(actor=user, unit=unit, quarter=quarter)
+    return Status(
+        201,
+        {
+            **{k: getattr(report, k) for k in ("id", "unit_id", "year", "quarter", "revision", "reported_on")},
+            "rows": report.rows.count(),
+        },
+    )
+
+
+@router.get(
+    "/casework/statistics",
+    response={200: list[StatRowOut], **ERRORS},
+    summary="Statistik till nämnd och revisorer per kvartal, insats och kön",
+)
+def council_statistics(request: HttpRequest, quarter: QuarterText, unit_id: Id | None = None) -> Any:
+    unit, parsed = _unit_quarter(actor(request), unit_id, quarter)
+    return [
+        {
+            "service": row.service,
+            "legal_reference": row.legal_reference,
+            "cells": [
+                {
+                    "gender": code or "övriga",
+                    "decided": cell.decided,
+                    "executed": cell.executed,
+                    "median_wait_days": cell.median_wait,
+                    "waiting": cell.waiting,
+                    "reported": cell.reported,
+                }
+                for code, cell in row.cells.items()
+            ],
+        }
+        for row in selectors.council_statistics(unit, parsed)
+    ]
+
+
+@router.post(
+    "/casework/decisions/{decision_id}/delays",
+    response={201: DelayOut, **ERRORS},
+    summary="Skäl till att ett beslut inte verkställts",
+)
+def create_delay(request: HttpRequest, decision_id: Id, payload: DelayIn) -> Any:
+    user = actor(request)
+    decision = selectors.decision_get(user, decision_id)
+    if not selectors.can_manage(user, decision.case):
+        raise PermissionDenied("Behörighet saknas: casework.manage")
+    delay = services.delay_record(actor=user, decision=decision, **payload.dict())
+    return Status(201, delay)

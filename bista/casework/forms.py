@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from bista.care.models import Order
-from bista.casework.models import Decision, Intake, Investigation
+from bista.casework.models import Decision, ExecutionDelay, Intake, Investigation
 from bista.casework.services import INVESTIGATION_EDITABLE
 from bista.core.forms import MAX_ID, DateInput, RecordChoiceField, RecordsChoiceField
 from bista.core.validation import PlausibleDatesMixin
@@ -220,3 +220,38 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["officer"].queryset = officers  # type: ignore[attr-defined]
         self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+
+
+class QuarterForm(forms.Form):
+    """Which unit and quarter a report is for: `kvartal` as 2026-3; a quarter not yet begun is refused."""
+
+    enhet = RecordChoiceField(label="Enhet", queryset=None, required=False)
+    kvartal = forms.CharField(label="Kvartal (år-kvartal, t.ex. 2026-3)", max_length=20, required=False)
+
+    def __init__(self, *args: Any, units: Any, today: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["enhet"].queryset = units  # type: ignore[attr-defined]
+        self.today = today
+        self.units = units
+
+    def clean_enhet(self) -> Any:
+        return self.cleaned_data["enhet"] or self.units.first()
+
+    def clean_kvartal(self) -> Any:
+        from bista.casework import rules
+
+        if not self.cleaned_data["kvartal"]:
+            return rules.Quarter.of(self.today).previous()
+        quarter = rules.Quarter.parse(self.cleaned_data["kvartal"])
+        if quarter is None:
+            raise forms.ValidationError("Ange kvartalet som år-kvartal, till exempel 2026-3.")
+        if not rules.quarter_is_reportable(quarter, self.today):
+            raise forms.ValidationError(f"{quarter.label.capitalize()} har inte börjat och kan inte rapporteras.")
+        return quarter
+
+
+class DelayForm(PlausibleDatesMixin, forms.Form):
+    reason = forms.ChoiceField(label="Skäl till dröjsmålet", choices=ExecutionDelay.Reason.choices)
+    note = forms.CharField(label="Beskrivning", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    offer_declined_on = forms.DateField(label="Erbjudande avböjt (datum)", required=False, widget=DateInput())
+    recorded_on = forms.DateField(label="Noterat", widget=DateInput())
