@@ -15,7 +15,7 @@ from ninja import Field, Router, Schema, Status
 
 from bista.care.models import Order, Service
 from bista.casework import rules, selectors, services
-from bista.casework.models import Case, CaseOrder, Decision, ExecutionDelay, Intake, Investigation
+from bista.casework.models import Case, CaseOrder, Decision, ExecutionDelay, FollowUp, Intake, Investigation
 from bista.clients.models import Client
 from bista.core import clock
 from bista.core.access import require_any_unit
@@ -695,3 +695,73 @@ def create_delay(request: HttpRequest, decision_id: Id, payload: DelayIn) -> Any
         raise PermissionDenied("Behörighet saknas: casework.manage")
     delay = services.delay_record(actor=user, decision=decision, **payload.dict())
     return Status(201, delay)
+
+
+# --- Follow-up and ending a decision ---------------------------------------------------------------------
+
+FollowUpOutcome = Annotated[str, Field(json_schema_extra=one_of(FollowUp.Outcome))]
+
+
+class FollowUpIn(InputSchema):
+    on: datetime.date
+    own_view: Text
+    outcome: FollowUpOutcome
+    notes: Text = ""
+
+
+class FollowUpOut(Schema):
+    id: int
+    decision_id: int
+    on: datetime.date
+    own_view: str
+    outcome: str
+    notes: str
+    done_by_name: str
+
+
+class DecisionEndIn(InputSchema):
+    on: datetime.date
+    reason: Text = Field(..., max_length=200)
+
+
+class DecisionEndedOut(Schema):
+    id: int
+    ended_on: datetime.date | None
+    end_reason: str
+
+
+def _managed_decision(user: Any, decision_id: int) -> Decision:
+    decision = selectors.decision_get(user, decision_id)
+    if not selectors.can_manage(user, decision.case):
+        raise PermissionDenied("Behörighet saknas: casework.manage")
+    return decision
+
+
+@router.get(
+    "/casework/decisions/{decision_id}/follow-ups",
+    response={200: list[FollowUpOut], **ERRORS},
+    summary="Uppföljningar av ett beslut",
+)
+def list_follow_ups(request: HttpRequest, decision_id: Id) -> Any:
+    return list(selectors.decision_get(actor(request), decision_id).follow_ups.order_by("-on", "-id"))
+
+
+@router.post(
+    "/casework/decisions/{decision_id}/follow-ups",
+    response={201: FollowUpOut, **ERRORS},
+    summary="Registrera uppföljning (den enskildes uppfattning, resultat)",
+)
+def create_follow_up(request: HttpRequest, decision_id: Id, payload: FollowUpIn) -> Any:
+    user = actor(request)
+    follow_up = services.follow_up_record(actor=user, decision=_managed_decision(user, decision_id), **payload.dict())
+    return Status(201, follow_up)
+
+
+@router.post(
+    "/casework/decisions/{decision_id}/end",
+    response={200: DecisionEndedOut, **ERRORS},
+    summary="Avsluta ett beslut (utförarens beställning avslutas samma dag)",
+)
+def end_decision(request: HttpRequest, decision_id: Id, payload: DecisionEndIn) -> Any:
+    user = actor(request)
+    return services.decision_end(actor=user, decision=_managed_decision(user, decision_id), **payload.dict())

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from bista.care.models import Order
-from bista.casework.models import Decision, ExecutionDelay, Intake, Investigation
+from bista.casework.models import Decision, ExecutionDelay, FollowUp, Intake, Investigation
 from bista.casework.services import INVESTIGATION_EDITABLE
 from bista.core.forms import MAX_ID, DateInput, RecordChoiceField, RecordsChoiceField
 from bista.core.validation import PlausibleDatesMixin
@@ -255,3 +255,15 @@ class DelayForm(PlausibleDatesMixin, forms.Form):
     note = forms.CharField(label="Beskrivning", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     offer_declined_on = forms.DateField(label="Erbjudande avböjt (datum)", required=False, widget=DateInput())
     recorded_on = forms.DateField(label="Noterat", widget=DateInput())
+
+
+class FollowUpForm(PlausibleDatesMixin, forms.Form):
+    on = forms.DateField(label="Uppföljningsdatum", widget=DateInput())
+    own_view = forms.CharField(label="Den enskildes egen uppfattning", widget=forms.Textarea(attrs={"rows": 4}))
+    outcome = forms.ChoiceField(label="Resultat", choices=FollowUp.Outcome.choices, widget=forms.RadioSelect)
+    notes = forms.CharField(label="Anteckningar", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DecisionEndForm(PlausibleDatesMixin, forms.Form):
+    on = forms.DateField(label="Beslutet upphör från och med", widget=DateInput())
+    reason = forms.CharField(label="Skäl", max_length=200)

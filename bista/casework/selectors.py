@@ -182,7 +182,11 @@ def case_investigations(case: Case) -> QuerySet[Investigation]:
 
 
 def case_decisions(case: Case) -> QuerySet[Decision]:
-    return case.decisions.select_related("service", "supersedes", "superseded_by").order_by("-decision_date", "-id")
+    return (
+        case.decisions.select_related("service", "supersedes", "superseded_by")
+        .prefetch_related("follow_ups")
+        .order_by("-decision_date", "-id")
+    )
 
 
 def case_appeals(case: Case) -> QuerySet[Appeal]:

@@ -27,6 +27,7 @@ from bista.casework.models import (
     Decision,
     DelegationRule,
     ExecutionDelay,
+    FollowUp,
     Intake,
     Investigation,
     InvestigationSource,
@@ -895,3 +896,101 @@ def ivo_report_keep(*, actor: Any, unit: Unit, quarter: rules.Quarter) -> IvoRep
         unit=unit,
     )
     return report
+
+
+# --- Follow-up and ending a decision ---------------------------------------------------------------------
+
+
+def _in_force(decision: Decision) -> None:
+    errors = {}
+    if not decision.is_favourable:
+        errors["decision"] = "Ett avslagsbeslut följs inte upp och avslutas inte."
+    elif Decision.objects.filter(supersedes=decision).exists():
+        errors["decision"] = "Beslutet är ersatt av ett nytt beslut."
+    elif Decision.objects.filter(pk=decision.pk, ended_on__isnull=False).exists():
+        errors["decision"] = "Beslutet har redan upphört."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def follow_up_record(
+    *,
+    actor: Any,
+    decision: Decision,
+    on: datetime.date,
+    own_view: str,
+    outcome: str,
+    notes: str = "",
+    done_by: Any = None,
+) -> FollowUp:
+    """Uppföljning of a decision in force: the person's own view and the outcome. It satisfies the yearly
+    follow-up duty (casework.follow_up) from this date on."""
+    check_perm(actor, Perm.CASEWORK_MANAGE, decision.case.unit)
+    _in_force(decision)
+    errors: dict[str, str] = {}
+    if not own_view.strip():
+        errors["own_view"] = "Skriv den enskildes egen uppfattning."
+    if outcome not in FollowUp.Outcome.values:
+        errors["outcome"] = "Välj resultatet av uppföljningen."
+    if on < decision.decision_date:
+        errors["on"] = f"Uppföljningen kan inte vara före beslutsdatum ({decision.decision_date:%Y-%m-%d})."
+    if errors:
+        raise ValidationError(errors)
+    _not_in_future(on, "on")
+    done_by = done_by if done_by is not None else _person(actor)
+    follow_up = FollowUp(
+        decision=decision,
+        on=on,
+        own_view=own_view.strip(),
+        outcome=outcome,
+        notes=notes.strip(),
+        done_by=done_by,
+        done_by_name=((done_by.get_full_name() or done_by.username) if done_by else "")[:200],
+    )
+    return audit.save_new(
+        follow_up,
+        actor=actor,
+        action=AuditAction.FOLLOW_UP_RECORD,
+        fields=("decision", "on", "own_view", "outcome", "notes", "done_by"),
+        unit=decision.case.unit,
+        exclude=["done_by"],
+    )
+
+
+@transaction.atomic
+def decision_end(*, actor: Any, decision: Decision, on: datetime.date, reason: str) -> Decision:
+    """End a decision in force (the need has ended, the person declines, moves …): the decision records the
+    day and the reason (nothing else of it changes), and every open order from it at a provider in Bistå ends
+    the same day through care.services.order_end_from_purchaser. A refusal there leaves nothing saved."""
+    check_perm(actor, Perm.CASEWORK_MANAGE, decision.case.unit)
+    locked = Decision.objects.select_for_update().select_related("case__unit").get(pk=decision.pk)
+    _in_force(locked)
+    errors: dict[str, str] = {}
+    if not reason.strip():
+        errors["reason"] = "Ange varför beslutet upphör."
+    if on < locked.decision_date:
+        errors["on"] = f"Beslutet kan inte upphöra före beslutsdatum ({locked.decision_date:%Y-%m-%d})."
+    if errors:
+        raise ValidationError(errors)
+    _not_in_future(on, "on")
+    locked.ended_on, locked.end_reason = on, reason.strip()[:200]
+    locked.save(update_fields=["ended_on", "end_reason"])
+    for order in CaseOrder.objects.filter(decision=locked, care_order__isnull=False).select_related("care_order"):
+        care_order = order.care_order
+        if care_order is not None and care_order.is_open:
+            care_services.order_end_from_purchaser(
+                actor=actor,
+                purchaser=locked.case.unit,
+                order=care_order,
+                on=on,
+                note=f"Beslutet upphör: {reason.strip()}",
+            )
+    audit.record(
+        actor=actor,
+        action=AuditAction.DECISION_END,
+        obj=locked,
+        new={"ended_on": on, "end_reason": locked.end_reason},
+        unit=locked.case.unit,
+    )
+    return locked

@@ -688,3 +688,49 @@ def decision_delay(request: HttpRequest, pk: int) -> HttpResponse:
     status = 400 if form.is_bound else 200
     title = f"Skäl till dröjsmål: {decision.service.name.lower()}"
     return render(request, "casework/form.html", {"form": form, "title": title, "case": case}, status=status)
+
+
+# --- Follow-up and ending a decision ---------------------------------------------------------------------
+
+
+def _decision_form(request: HttpRequest, pk: int, form_class: Any, title: str, call: Any, done: str) -> HttpResponse:
+    decision = selectors.decision_get(request.user, pk)
+    case = _managed_case(request, decision.case_id)
+    form = form_class(request.POST or None, initial={"on": clock.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            call(decision, form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("casework:case_detail", pk=case.pk)
+    status = 400 if form.is_bound else 200
+    title = f"{title}: {decision.service.name.lower()} ({decision.decision_date:%Y-%m-%d})"
+    return render(request, "casework/form.html", {"form": form, "title": title, "case": case}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decision_form(
+        request,
+        pk,
+        forms.FollowUpForm,
+        "Följ upp beslut",
+        lambda decision, data: services.follow_up_record(actor=request.user, decision=decision, **data),
+        "Uppföljningen är registrerad.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decision_end(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decision_form(
+        request,
+        pk,
+        forms.DecisionEndForm,
+        "Avsluta beslut",
+        lambda decision, data: services.decision_end(actor=request.user, decision=decision, **data),
+        "Beslutet har upphört; utförarens beställning är avslutad.",
+    )
