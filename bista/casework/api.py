@@ -15,7 +15,7 @@ from ninja import Field, Router, Schema, Status
 
 from bista.care.models import Order, Service
 from bista.casework import rules, selectors, services
-from bista.casework.models import Case, CaseOrder, Decision, ExecutionDelay, FollowUp, Intake, Investigation
+from bista.casework.models import Appeal, Case, CaseOrder, Decision, ExecutionDelay, FollowUp, Intake, Investigation
 from bista.clients.models import Client
 from bista.core import clock
 from bista.core.access import require_any_unit
@@ -765,3 +765,84 @@ def create_follow_up(request: HttpRequest, decision_id: Id, payload: FollowUpIn)
 def end_decision(request: HttpRequest, decision_id: Id, payload: DecisionEndIn) -> Any:
     user = actor(request)
     return services.decision_end(actor=user, decision=_managed_decision(user, decision_id), **payload.dict())
+
+
+# --- Reconsideration and judgment ------------------------------------------------------------------------
+
+Reconsideration = Annotated[str, Field(json_schema_extra=one_of(Appeal.Reconsideration))]
+Judgment = Annotated[str, Field(json_schema_extra=one_of(Appeal.Judgment))]
+
+
+class NewDecisionIn(InputSchema):
+    outcome: Outcome
+    scope_amount: Decimal | None = Field(None, max_digits=7, decimal_places=2)
+    scope_unit: ScopeUnit | None = None
+    period_start: datetime.date | None = None
+    period_end: datetime.date | None = None
+    reasons: Text
+
+
+class ReconsiderationIn(InputSchema):
+    outcome: Reconsideration
+    on: datetime.date
+    new_decision: NewDecisionIn | None = Field(None, description="Det nya beslutet när beslutet ändras.")
+
+
+class JudgmentIn(InputSchema):
+    judgment: Judgment
+    on: datetime.date
+    further_appeal_on: datetime.date | None = None
+    new_decision: NewDecisionIn | None = Field(None, description="Det nya beslutet när domstolen ändrar beslutet.")
+
+
+def _managed_appeal(user: Any, appeal_id: int) -> Appeal:
+    appeal = selectors.appeal_get(user, appeal_id)
+    if not selectors.can_manage(user, appeal.decision.case):
+        raise PermissionDenied("Behörighet saknas: casework.manage")
+    return appeal
+
+
+def _new_decision(payload: NewDecisionIn | None) -> dict[str, Any] | None:
+    if payload is None:
+        return None
+    return {**payload.dict(), "scope_unit": payload.scope_unit or ""}
+
+
+NEW_DECISION_NAMES = {**FIELD_NAMES, "outcome": "new_decision.outcome", "reasons": "new_decision.reasons"}
+
+
+@router.post(
+    "/casework/appeals/{appeal_id}/reconsideration",
+    response={200: AppealOut, **ERRORS},
+    summary="Omprövning: ändras (med det nya beslutet) eller inte",
+)
+def reconsider_appeal(request: HttpRequest, appeal_id: Id, payload: ReconsiderationIn) -> Any:
+    user = actor(request)
+    appeal = _managed_appeal(user, appeal_id)
+    with api_field_names(NEW_DECISION_NAMES):
+        return services.appeal_reconsider_with_decision(
+            actor=user,
+            appeal=appeal,
+            outcome=payload.outcome,
+            on=payload.on,
+            new_decision=_new_decision(payload.new_decision),
+        )
+
+
+@router.post(
+    "/casework/appeals/{appeal_id}/judgment",
+    response={200: AppealOut, **ERRORS},
+    summary="Dom (en ändring blir ett nytt beslut som ersätter det överklagade) och vidare överklagande",
+)
+def record_judgment(request: HttpRequest, appeal_id: Id, payload: JudgmentIn) -> Any:
+    user = actor(request)
+    appeal = _managed_appeal(user, appeal_id)
+    with api_field_names(NEW_DECISION_NAMES):
+        return services.appeal_judgment_with_decision(
+            actor=user,
+            appeal=appeal,
+            judgment=payload.judgment,
+            on=payload.on,
+            further_appeal_on=payload.further_appeal_on,
+            new_decision=_new_decision(payload.new_decision),
+        )

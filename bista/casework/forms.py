@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from bista.care.models import Order
-from bista.casework.models import Decision, ExecutionDelay, FollowUp, Intake, Investigation
+from bista.casework.models import Appeal, Decision, ExecutionDelay, FollowUp, Intake, Investigation
 from bista.casework.services import INVESTIGATION_EDITABLE
 from bista.core.forms import MAX_ID, DateInput, RecordChoiceField, RecordsChoiceField
 from bista.core.validation import PlausibleDatesMixin
@@ -267,3 +267,42 @@ class FollowUpForm(PlausibleDatesMixin, forms.Form):
 class DecisionEndForm(PlausibleDatesMixin, forms.Form):
     on = forms.DateField(label="Beslutet upphör från och med", widget=DateInput())
     reason = forms.CharField(label="Skäl", max_length=200)
+
+
+class _NewDecisionFields(PlausibleDatesMixin, forms.Form):
+    """The new decision when the appealed one is changed (left empty otherwise)."""
+
+    new_outcome = forms.ChoiceField(label="Nytt beslut", required=False, choices=[("", "–"), *Decision.Outcome.choices])
+    scope_amount = forms.DecimalField(label="Omfattning", required=False, max_digits=7, decimal_places=2)
+    scope_unit = forms.ChoiceField(
+        label="Omfattningen avser", required=False, choices=[("", "–"), *Order.ScopeUnit.choices]
+    )
+    period_start = forms.DateField(label="Gäller från", required=False, widget=DateInput())
+    period_end = forms.DateField(label="Gäller till", required=False, widget=DateInput())
+    reasons = forms.CharField(label="Motivering", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def new_decision(self) -> dict[str, Any] | None:
+        data = self.cleaned_data
+        if not data.get("new_outcome"):
+            return None
+        return {
+            "outcome": data["new_outcome"],
+            "scope_amount": data["scope_amount"],
+            "scope_unit": data["scope_unit"],
+            "period_start": data["period_start"],
+            "period_end": data["period_end"],
+            "reasons": data["reasons"],
+        }
+
+
+class ReconsiderationForm(_NewDecisionFields):
+    outcome = forms.ChoiceField(label="Omprövning", choices=Appeal.Reconsideration.choices, widget=forms.RadioSelect)
+    on = forms.DateField(label="Omprövat", widget=DateInput())
+    field_order = ["outcome", "on"]
+
+
+class JudgmentForm(_NewDecisionFields):
+    judgment = forms.ChoiceField(label="Dom", choices=Appeal.Judgment.choices, widget=forms.RadioSelect)
+    on = forms.DateField(label="Domsdatum", widget=DateInput())
+    further_appeal_on = forms.DateField(label="Domen överklagad vidare (datum)", required=False, widget=DateInput())
+    field_order = ["judgment", "on", "further_appeal_on"]

@@ -994,3 +994,63 @@ def decision_end(*, actor: Any, decision: Decision, on: datetime.date, reason: s
         unit=locked.case.unit,
     )
     return locked
+
+
+# --- A change on appeal: a new decision superseding the appealed one ---------------------------------------
+
+
+def _changed_decision(
+    *, actor: Any, appeal: Appeal, decision_date: datetime.date, values: Mapping[str, Any]
+) -> Decision:
+    """The new decision a change leads to (reconsideration or judgment), on the same service and application,
+    superseding the appealed decision; the decider's delegation is checked as for any decision."""
+    old = appeal.decision
+    return decision_make(
+        actor=actor,
+        case=old.case,
+        intake=old.intake,
+        investigation=old.investigation,
+        service=old.service,
+        supersedes=old,
+        decision_date=decision_date,
+        **values,
+    )
+
+
+@transaction.atomic
+def appeal_reconsider_with_decision(
+    *, actor: Any, appeal: Appeal, outcome: str, on: datetime.date, new_decision: Mapping[str, Any] | None = None
+) -> Appeal:
+    """Omprövning recorded from the page or API: changed (the new decision made now from `new_decision`:
+    outcome, scope, period, reasons) or not changed. Either everything is saved or nothing."""
+    new = None
+    if outcome == Appeal.Reconsideration.CHANGED:
+        if not new_decision:
+            raise ValidationError({"new_decision": "Ange det nya beslutet när beslutet ändras."})
+        new = _changed_decision(actor=actor, appeal=appeal, decision_date=on, values=new_decision)
+    return appeal_reconsider(actor=actor, appeal=appeal, outcome=outcome, on=on, new_decision=new)
+
+
+@transaction.atomic
+def appeal_judgment_with_decision(
+    *,
+    actor: Any,
+    appeal: Appeal,
+    judgment: str,
+    on: datetime.date,
+    further_appeal_on: datetime.date | None = None,
+    new_decision: Mapping[str, Any] | None = None,
+) -> Appeal:
+    """The court's judgment recorded from the page or API; a change by the court creates the new decision
+    (dated the judgment's day) that supersedes the appealed one. Either everything is saved or nothing."""
+    new = None
+    if judgment == Appeal.Judgment.CHANGED:
+        if not new_decision:
+            raise ValidationError({"new_decision": "Ange det nya beslutet enligt domen."})
+        locked = Appeal.objects.get(pk=appeal.pk)
+        if locked.forwarded_on is None:
+            raise ValidationError({"judgment": "Överklagandet har inte överlämnats till domstolen."})
+        new = _changed_decision(actor=actor, appeal=appeal, decision_date=on, values=new_decision)
+    return appeal_judgment(
+        actor=actor, appeal=appeal, judgment=judgment, on=on, new_decision=new, further_appeal_on=further_appeal_on
+    )

@@ -29,6 +29,8 @@ urlpatterns = [
     path("beslut/<int:pk>/drojsmal/", views.decision_delay, name="decision_delay"),
     path("beslut/<int:pk>/bestall/", views.order_create, name="order_create"),
     path("beslut/<int:pk>/overklagande/", views.appeal_register, name="appeal_register"),
+    path("overklaganden/<int:pk>/omprovning/", views.appeal_reconsider, name="appeal_reconsider"),
+    path("overklaganden/<int:pk>/dom/", views.appeal_judgment, name="appeal_judgment"),
     path("overklaganden/<int:pk>/overlamnat/", views.appeal_forward, name="appeal_forward"),
     path("utforarbestallningar/<int:pk>/verkstalld/", views.order_executed, name="order_executed"),
 ]

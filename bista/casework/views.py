@@ -734,3 +734,76 @@ def decision_end(request: HttpRequest, pk: int) -> HttpResponse:
         lambda decision, data: services.decision_end(actor=request.user, decision=decision, **data),
         "Beslutet har upphört; utförarens beställning är avslutad.",
     )
+
+
+# --- Reconsideration and judgment on an appeal ----------------------------------------------------------
+
+NEW_DECISION_FIELDS = {
+    "outcome": "new_outcome",
+    "scope_amount": "scope_amount",
+    "scope_unit": "scope_unit",
+    "period_start": "period_start",
+    "period_end": "period_end",
+    "reasons": "reasons",
+    "decision_date": "on",
+    "decided_by": "new_outcome",
+    "service": "new_outcome",
+    "supersedes": "new_outcome",
+}
+
+
+def _appeal_form(request: HttpRequest, pk: int, form_class: Any, title: str, call: Any, done: str) -> HttpResponse:
+    appeal = selectors.appeal_get(request.user, pk)
+    case = _managed_case(request, appeal.decision.case_id)
+    form = form_class(request.POST or None, initial={"on": clock.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            call(appeal, form.cleaned_data, form.new_decision())
+        except ValidationError as error:
+            # The new decision's errors name its fields as the form does.
+            renamed: dict[str, list[str]] = {}
+            for field, messages_ in error.message_dict.items():
+                target = field if field in form.fields else NEW_DECISION_FIELDS.get(field, "new_outcome")
+                renamed.setdefault(target, []).extend(messages_)
+            apply_service_errors(form, ValidationError(renamed))
+        else:
+            messages.success(request, done)
+            return redirect("casework:case_detail", pk=case.pk)
+    status = 400 if form.is_bound else 200
+    title = f"{title}: {appeal.decision.service.name.lower()} ({appeal.decision.decision_date:%Y-%m-%d})"
+    return render(request, "casework/form.html", {"form": form, "title": title, "case": case}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appeal_reconsider(request: HttpRequest, pk: int) -> HttpResponse:
+    return _appeal_form(
+        request,
+        pk,
+        forms.ReconsiderationForm,
+        "Omprövning",
+        lambda appeal, data, new: services.appeal_reconsider_with_decision(
+            actor=request.user, appeal=appeal, outcome=data["outcome"], on=data["on"], new_decision=new
+        ),
+        "Omprövningen är registrerad.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appeal_judgment(request: HttpRequest, pk: int) -> HttpResponse:
+    return _appeal_form(
+        request,
+        pk,
+        forms.JudgmentForm,
+        "Dom",
+        lambda appeal, data, new: services.appeal_judgment_with_decision(
+            actor=request.user,
+            appeal=appeal,
+            judgment=data["judgment"],
+            on=data["on"],
+            further_appeal_on=data["further_appeal_on"],
+            new_decision=new,
+        ),
+        "Domen är registrerad.",
+    )
