@@ -310,3 +310,16 @@ for _key, _code, _figure, _percent, _text in (
     ),
 ):
     register(_key, _figure, _text)(_from_staff(_code, _percent))
+
+
+# --- From the purchaser's casework ----------------------------------------------------------------------
+
+from bista.casework import indicators as casework  # noqa: E402 (the purchaser's block, self-contained)
+
+
+def _from_casework(fn: Any) -> Compute:
+    return lambda source, unit_id, rng: Outcome(**vars(fn(unit_id, rng.start, rng.end, source.today)))
+
+
+for _ckey, _ckind, _ctext, *_seed, _fn in casework.INDICATORS:
+    register(_ckey, _ckind, _ctext)(_from_casework(_fn))
