@@ -306,3 +306,24 @@ class JudgmentForm(_NewDecisionFields):
     on = forms.DateField(label="Domsdatum", widget=DateInput())
     further_appeal_on = forms.DateField(label="Domen överklagad vidare (datum)", required=False, widget=DateInput())
     field_order = ["judgment", "on", "further_appeal_on"]
+
+
+class ReassignForm(forms.Form):
+    """Move open cases from one case officer to another (all, or the numbers given)."""
+
+    from_officer = _PersonChoiceField(label="Från handläggare", queryset=None)
+    to_officer = _PersonChoiceField(label="Till handläggare", queryset=None)
+    cases = forms.CharField(label="Ärendenummer (lämna tomt för alla öppna ärenden)", required=False, max_length=2000)
+
+    def __init__(self, *args: Any, officers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["from_officer"].queryset = officers  # type: ignore[attr-defined]
+        self.fields["to_officer"].queryset = officers  # type: ignore[attr-defined]
+
+    def clean_cases(self) -> list[int] | None:
+        text = self.cleaned_data["cases"].replace(",", " ").split()
+        if not text:
+            return None
+        if not all(part.isdigit() and 0 < int(part) <= MAX_ID for part in text):
+            raise forms.ValidationError("Ange ärendenummer som heltal, åtskilda med mellanslag eller komma.")
+        return sorted({int(part) for part in text})

@@ -29,6 +29,7 @@ from bista.casework.models import (
     IvoReport,
 )
 from bista.clients.services import access_log_record
+from bista.core import clock
 from bista.core.access import team_ids_for_user, unit_ids_with, valid_on
 from bista.core.models import Membership, Team, Unit
 from bista.core.permissions import Perm
@@ -456,3 +457,37 @@ def council_statistics(unit: Unit, quarter: rules.Quarter) -> list[StatRow]:
             if (fact.executed_on is None or fact.executed_on > end) and not ended:
                 cell.waiting += 1
     return sorted(rows.values(), key=lambda r: (r.legal_reference, r.service))
+
+
+# --- Caseload per case officer -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Caseload:
+    officer_id: int | None
+    name: str
+    open_cases: int
+
+
+def caseload(actor: Any, unit: Unit) -> list[Caseload]:
+    """Open cases per case officer of a unit the actor may assign in (casework.assign), with those not
+    assigned to anyone; everyone holding a casework role in the unit is listed, with none."""
+    if unit.pk not in casework_units(actor, Perm.CASEWORK_ASSIGN):
+        raise PermissionDenied("Behörighet saknas: casework.assign")
+    counts = dict(
+        Case.objects.filter(unit=unit, closed_on__isnull=True)
+        .values("officer_id")
+        .annotate(n=Count("id"))
+        .values_list("officer_id", "n")
+    )
+    people = {u.pk: u for u in officers(unit, clock.today())}
+    people.update({u.pk: u for u in get_user_model().objects.filter(pk__in=[k for k in counts if k])})
+    rows = [Caseload(pk, (user.get_full_name() or user.username), counts.get(pk, 0)) for pk, user in people.items()]
+    rows.sort(key=lambda row: (-row.open_cases, row.name))
+    if counts.get(None):
+        rows.append(Caseload(None, "Ej fördelade", counts[None]))
+    return rows
+
+
+def assign_units(actor: Any) -> QuerySet[Unit]:
+    return Unit.objects.filter(pk__in=casework_units(actor, Perm.CASEWORK_ASSIGN)).order_by("name")

@@ -1054,3 +1054,32 @@ def appeal_judgment_with_decision(
     return appeal_judgment(
         actor=actor, appeal=appeal, judgment=judgment, on=on, new_decision=new, further_appeal_on=further_appeal_on
     )
+
+
+# --- Caseload ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def cases_reassign(
+    *, actor: Any, unit: Unit, from_officer: Any, to_officer: Any, case_ids: Iterable[int] | None = None
+) -> int:
+    """Move open cases of one case officer to another (all of them, or those in `case_ids`), each audited as a
+    reassignment; the group stays. Returns how many were moved. Either all move or none."""
+    check_perm(actor, Perm.CASEWORK_ASSIGN, unit)
+    _purchaser(unit)
+    if from_officer is None or to_officer is None or from_officer.pk == to_officer.pk:
+        raise ValidationError({"to_officer": "Välj en annan handläggare att flytta ärendena till."})
+    _officer_of(unit, to_officer, clock.today())
+    cases = Case.objects.filter(unit=unit, officer=from_officer, closed_on__isnull=True)
+    if case_ids is not None:
+        wanted = set(case_ids)
+        cases = cases.filter(pk__in=wanted)
+        if cases.count() != len(wanted):
+            raise ValidationError({"cases": "Ett av ärendena finns inte hos handläggaren."})
+    moved = 0
+    for case in cases.select_related("team").order_by("pk"):
+        case_assign(actor=actor, case=case, officer=to_officer, team=case.team, expected_version=None)
+        moved += 1
+    if not moved:
+        raise ValidationError({"from_officer": "Handläggaren har inga öppna ärenden att flytta."})
+    return moved

@@ -7,6 +7,7 @@ app_name = "casework"
 urlpatterns = [
     path("arenden/", views.case_list, name="case_list"),
     path("arenden/aktualisering/", views.intake_create, name="intake_create"),
+    path("arenden/arendebalans/", views.caseload, name="caseload"),
     path("arenden/ivo/", views.ivo_report, name="ivo_report"),
     path("arenden/ivo/rapportera/", views.ivo_report_keep, name="ivo_report_keep"),
     path("arenden/ivo/rapport.<str:fmt>", views.ivo_report_export, name="ivo_report_export"),

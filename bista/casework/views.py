@@ -807,3 +807,53 @@ def appeal_judgment(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "Domen är registrerad.",
     )
+
+
+# --- Caseload per case officer and reassigning -------------------------------------------------------------
+
+
+def _assign_unit(request: HttpRequest, value: str | None) -> Unit:
+    units = selectors.assign_units(request.user)
+    if not units.exists():
+        raise PermissionDenied("Behörighet saknas: casework.assign")
+    unit_id = _int_param(value)
+    # A unit that is not the actor's is ignored, as the caseload's filters ignore it: their first unit shows.
+    unit = (units.filter(pk=unit_id).first() if unit_id else None) or units.first()
+    assert unit is not None
+    return unit
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def caseload(request: HttpRequest) -> HttpResponse:
+    unit = _assign_unit(request, request.POST.get("enhet") if request.method == "POST" else request.GET.get("enhet"))
+    people = selectors.officers(unit, clock.today())
+    form = forms.ReassignForm(request.POST or None, officers=people)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            moved = services.cases_reassign(
+                actor=request.user,
+                unit=unit,
+                from_officer=data["from_officer"],
+                to_officer=data["to_officer"],
+                case_ids=data["cases"],
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, f"{moved} ärenden är flyttade.")
+            response = redirect("casework:caseload")
+            response["Location"] += f"?enhet={unit.pk}"
+            return response
+    return render(
+        request,
+        "casework/caseload.html",
+        {
+            "unit": unit,
+            "units": selectors.assign_units(request.user),
+            "rows": selectors.caseload(request.user, unit),
+            "form": form,
+        },
+        status=400 if form.is_bound else 200,
+    )
