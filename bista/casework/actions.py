@@ -27,6 +27,10 @@ class AuditAction(enum.StrEnum):
     APPEAL_RECONSIDER = "appeal.reconsider"
     APPEAL_FORWARD = "appeal.forward"
     APPEAL_JUDGMENT = "appeal.judgment"
+    DECISION_DELAY = "decision.delay"
+    DECISION_END = "decision.end"
+    FOLLOW_UP_RECORD = "follow_up.record"
+    IVO_REPORT_KEEP = "ivo_report.keep"
 
 
 class AccessAction(models.TextChoices):

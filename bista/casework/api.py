@@ -9,14 +9,15 @@ import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from bista.care.models import Order, Service
-from bista.casework import selectors, services
-from bista.casework.models import Case, CaseOrder, Decision, Intake, Investigation
+from bista.casework import rules, selectors, services
+from bista.casework.models import Appeal, Case, CaseOrder, Decision, ExecutionDelay, FollowUp, Intake, Investigation
 from bista.clients.models import Client
+from bista.core import clock
 from bista.core.access import require_any_unit
 from bista.core.api import ERRORS, Id, InputSchema, PatchSchema, Text, actor, api_field_names, existing, one_of
 from bista.core.models import Team, Unit
@@ -520,3 +521,328 @@ def create_appeal(request: HttpRequest, decision_id: Id, payload: AppealIn) -> A
     with api_field_names(FIELD_NAMES):
         appeal = services.appeal_register(actor=user, decision=decision, received_on=payload.received_on)
     return Status(201, appeal)
+
+
+# --- Ej verkställda beslut ----------------------------------------------------------------------------
+
+QuarterText = Annotated[str, Field(max_length=20, description="Kvartal som år-kvartal, t.ex. 2026-3.")]
+DelayReason = Annotated[str, Field(json_schema_extra=one_of(ExecutionDelay.Reason))]
+
+
+class IvoRowOut(Schema):
+    decision_id: int
+    case_id: int
+    pseudonym: str
+    gender: str
+    service_code: str
+    legal_reference: str
+    decision_date: datetime.date
+    kind: str = Field(..., description="not_executed eller interrupted")
+    interrupted_on: datetime.date | None
+    reason: str
+    offer_declined_on: datetime.date | None
+    final_on: datetime.date | None = Field(None, description="Slutrapport: verkställt, återupptaget eller upphört.")
+    final_kind: str
+
+
+class IvoReportOut(Schema):
+    id: int
+    unit_id: int
+    year: int
+    quarter: int
+    revision: int
+    reported_on: datetime.date
+    rows: int
+
+
+class IvoReportIn(InputSchema):
+    unit_id: Id
+    quarter: QuarterText
+
+
+class StatCellOut(Schema):
+    gender: str
+    decided: int
+    executed: int
+    median_wait_days: float | None
+    waiting: int
+    reported: int
+
+
+class StatRowOut(Schema):
+    service: str
+    legal_reference: str
+    cells: list[StatCellOut]
+
+
+class DelayIn(InputSchema):
+    reason: DelayReason
+    recorded_on: datetime.date
+    note: Text = ""
+    offer_declined_on: datetime.date | None = None
+
+
+class DelayOut(Schema):
+    id: int
+    decision_id: int
+    reason: str
+    recorded_on: datetime.date
+    note: str
+    offer_declined_on: datetime.date | None
+
+
+def _unit_quarter(user: Any, unit_id: int | None, text: str) -> tuple[Unit, rules.Quarter]:
+    unit = selectors.report_unit(user, unit_id)
+    quarter = rules.Quarter.parse(text)
+    if quarter is None:
+        raise ValidationError(
+            {"quarter": ValidationError("Ange kvartalet som år-kvartal, t.ex. 2026-3.", code="invalid")}
+        )
+    if not rules.quarter_is_reportable(quarter, clock.today()):
+        raise ValidationError(
+            {
+                "quarter": ValidationError(
+                    f"{quarter.label.capitalize()} har inte börjat och kan inte rapporteras.", code="future"
+                )
+            }
+        )
+    return unit, quarter
+
+
+def _ivo_row_out(row: selectors.IvoRow) -> dict[str, Any]:
+    decision, report, delay = row.decision, row.report, row.delay
+    return {
+        "decision_id": decision.pk,
+        "case_id": decision.case_id,
+        "pseudonym": row.pseudonym,
+        "gender": row.gender,
+        "service_code": decision.service.code,
+        "legal_reference": decision.service.legal_reference,
+        "decision_date": decision.decision_date,
+        "kind": report.kind,
+        "interrupted_on": report.since if report.kind == rules.INTERRUPTED else None,
+        "reason": delay.reason if delay else "",
+        "offer_declined_on": delay.offer_declined_on if delay else None,
+        "final_on": report.final_on,
+        "final_kind": report.final_kind,
+    }
+
+
+@router.get(
+    "/casework/ivo-report",
+    response={200: list[IvoRowOut], **ERRORS},
+    summary="Ej verkställda beslut: kvartalets individrapporter till IVO",
+)
+def ivo_report(request: HttpRequest, quarter: QuarterText, unit_id: Id | None = None) -> Any:
+    unit, parsed = _unit_quarter(actor(request), unit_id, quarter)
+    return [_ivo_row_out(row) for row in selectors.ivo_rows(unit, parsed)]
+
+
+@router.post(
+    "/casework/ivo-report",
+    response={201: IvoReportOut, **ERRORS},
+    summary="Spara kvartalets rapport som rapporterad (ny version om den redan finns)",
+)
+def keep_ivo_report(request: HttpRequest, payload: IvoReportIn) -> Any:
+    user = actor(request)
+    unit, quarter = _unit_quarter(user, payload.unit_id, payload.quarter)
+    report = services.ivo_report_keep(actor=user, unit=unit, quarter=quarter)
+    return Status(
+        201,
+        {
+            **{k: getattr(report, k) for k in ("id", "unit_id", "year", "quarter", "revision", "reported_on")},
+            "rows": report.rows.count(),
+        },
+    )
+
+
+@router.get(
+    "/casework/statistics",
+    response={200: list[StatRowOut], **ERRORS},
+    summary="Statistik till nämnd och revisorer per kvartal, insats och kön",
+)
+def council_statistics(request: HttpRequest, quarter: QuarterText, unit_id: Id | None = None) -> Any:
+    unit, parsed = _unit_quarter(actor(request), unit_id, quarter)
+    return [
+        {
+            "service": row.service,
+            "legal_reference": row.legal_reference,
+            "cells": [
+                {
+                    "gender": code or "övriga",
+                    "decided": cell.decided,
+                    "executed": cell.executed,
+                    "median_wait_days": cell.median_wait,
+                    "waiting": cell.waiting,
+                    "reported": cell.reported,
+                }
+                for code, cell in row.cells.items()
+            ],
+        }
+        for row in selectors.council_statistics(unit, parsed)
+    ]
+
+
+@router.post(
+    "/casework/decisions/{decision_id}/delays",
+    response={201: DelayOut, **ERRORS},
+    summary="Skäl till att ett beslut inte verkställts",
+)
+def create_delay(request: HttpRequest, decision_id: Id, payload: DelayIn) -> Any:
+    user = actor(request)
+    decision = selectors.decision_get(user, decision_id)
+    if not selectors.can_manage(user, decision.case):
+        raise PermissionDenied("Behörighet saknas: casework.manage")
+    delay = services.delay_record(actor=user, decision=decision, **payload.dict())
+    return Status(201, delay)
+
+
+# --- Follow-up and ending a decision ---------------------------------------------------------------------
+
+FollowUpOutcome = Annotated[str, Field(json_schema_extra=one_of(FollowUp.Outcome))]
+
+
+class FollowUpIn(InputSchema):
+    on: datetime.date
+    own_view: Text
+    outcome: FollowUpOutcome
+    notes: Text = ""
+
+
+class FollowUpOut(Schema):
+    id: int
+    decision_id: int
+    on: datetime.date
+    own_view: str
+    outcome: str
+    notes: str
+    done_by_name: str
+
+
+class DecisionEndIn(InputSchema):
+    on: datetime.date
+    reason: Text = Field(..., max_length=200)
+
+
+class DecisionEndedOut(Schema):
+    id: int
+    ended_on: datetime.date | None
+    end_reason: str
+
+
+def _managed_decision(user: Any, decision_id: int) -> Decision:
+    decision = selectors.decision_get(user, decision_id)
+    if not selectors.can_manage(user, decision.case):
+        raise PermissionDenied("Behörighet saknas: casework.manage")
+    return decision
+
+
+@router.get(
+    "/casework/decisions/{decision_id}/follow-ups",
+    response={200: list[FollowUpOut], **ERRORS},
+    summary="Uppföljningar av ett beslut",
+)
+def list_follow_ups(request: HttpRequest, decision_id: Id) -> Any:
+    return list(selectors.decision_get(actor(request), decision_id).follow_ups.order_by("-on", "-id"))
+
+
+@router.post(
+    "/casework/decisions/{decision_id}/follow-ups",
+    response={201: FollowUpOut, **ERRORS},
+    summary="Registrera uppföljning (den enskildes uppfattning, resultat)",
+)
+def create_follow_up(request: HttpRequest, decision_id: Id, payload: FollowUpIn) -> Any:
+    user = actor(request)
+    follow_up = services.follow_up_record(actor=user, decision=_managed_decision(user, decision_id), **payload.dict())
+    return Status(201, follow_up)
+
+
+@router.post(
+    "/casework/decisions/{decision_id}/end",
+    response={200: DecisionEndedOut, **ERRORS},
+    summary="Avsluta ett beslut (utförarens beställning avslutas samma dag)",
+)
+def end_decision(request: HttpRequest, decision_id: Id, payload: DecisionEndIn) -> Any:
+    user = actor(request)
+    return services.decision_end(actor=user, decision=_managed_decision(user, decision_id), **payload.dict())
+
+
+# --- Reconsideration and judgment ------------------------------------------------------------------------
+
+Reconsideration = Annotated[str, Field(json_schema_extra=one_of(Appeal.Reconsideration))]
+Judgment = Annotated[str, Field(json_schema_extra=one_of(Appeal.Judgment))]
+
+
+class NewDecisionIn(InputSchema):
+    outcome: Outcome
+    scope_amount: Decimal | None = Field(None, max_digits=7, decimal_places=2)
+    scope_unit: ScopeUnit | None = None
+    period_start: datetime.date | None = None
+    period_end: datetime.date | None = None
+    reasons: Text
+
+
+class ReconsiderationIn(InputSchema):
+    outcome: Reconsideration
+    on: datetime.date
+    new_decision: NewDecisionIn | None = Field(None, description="Det nya beslutet när beslutet ändras.")
+
+
+class JudgmentIn(InputSchema):
+    judgment: Judgment
+    on: datetime.date
+    further_appeal_on: datetime.date | None = None
+    new_decision: NewDecisionIn | None = Field(None, description="Det nya beslutet när domstolen ändrar beslutet.")
+
+
+def _managed_appeal(user: Any, appeal_id: int) -> Appeal:
+    appeal = selectors.appeal_get(user, appeal_id)
+    if not selectors.can_manage(user, appeal.decision.case):
+        raise PermissionDenied("Behörighet saknas: casework.manage")
+    return appeal
+
+
+def _new_decision(payload: NewDecisionIn | None) -> dict[str, Any] | None:
+    if payload is None:
+        return None
+    return {**payload.dict(), "scope_unit": payload.scope_unit or ""}
+
+
+NEW_DECISION_NAMES = {**FIELD_NAMES, "outcome": "new_decision.outcome", "reasons": "new_decision.reasons"}
+
+
+@router.post(
+    "/casework/appeals/{appeal_id}/reconsideration",
+    response={200: AppealOut, **ERRORS},
+    summary="Omprövning: ändras (med det nya beslutet) eller inte",
+)
+def reconsider_appeal(request: HttpRequest, appeal_id: Id, payload: ReconsiderationIn) -> Any:
+    user = actor(request)
+    appeal = _managed_appeal(user, appeal_id)
+    with api_field_names(NEW_DECISION_NAMES):
+        return services.appeal_reconsider_with_decision(
+            actor=user,
+            appeal=appeal,
+            outcome=payload.outcome,
+            on=payload.on,
+            new_decision=_new_decision(payload.new_decision),
+        )
+
+
+@router.post(
+    "/casework/appeals/{appeal_id}/judgment",
+    response={200: AppealOut, **ERRORS},
+    summary="Dom (en ändring blir ett nytt beslut som ersätter det överklagade) och vidare överklagande",
+)
+def record_judgment(request: HttpRequest, appeal_id: Id, payload: JudgmentIn) -> Any:
+    user = actor(request)
+    appeal = _managed_appeal(user, appeal_id)
+    with api_field_names(NEW_DECISION_NAMES):
+        return services.appeal_judgment_with_decision(
+            actor=user,
+            appeal=appeal,
+            judgment=payload.judgment,
+            on=payload.on,
+            further_appeal_on=payload.further_appeal_on,
+            new_decision=_new_decision(payload.new_decision),
+        )

@@ -5,10 +5,10 @@
 - a time-limited decision ending with no new investigation (casework.reassessment, due on the period's
   last day, warned 60 days before).
 
-A follow-up counts as done when a new investigation of the case was started after the decision, a
-reassessment when one was started within the rule's warning window before the period ends (the follow-up
-record of issue 11 item 5 will be a further way to mark it). Each duty is the case officer's, on their group's
-list.
+The yearly follow-up is done by a follow-up record (casework.FollowUp) or a new investigation of the case
+started after the decision; each one starts the next year's duty. A reassessment is done when an
+investigation was started within the rule's warning window before the period ends. A decision that has
+ended has no more duties. Each duty is the case officer's, on their group's list.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterator
 
-from bista.casework.models import Appeal, Decision, Intake, Investigation
+from bista.casework.models import Appeal, Decision, FollowUp, Intake, Investigation
 from bista.core.deadlines import Duty
 from bista.core.duties import DutyQuery, make_duty, register
 
@@ -81,10 +81,12 @@ def decision_duties(query: DutyQuery) -> Iterator[Duty]:
             case__unit_id__in=query.unit_ids, outcome__in=Decision.FAVOURABLE, superseded_by__isnull=True
         )
         .exclude(period_end__lt=query.done_since)
+        .exclude(ended_on__lt=query.done_since)
         .values_list(
             "pk",
             "decision_date",
             "period_end",
+            "ended_on",
             "case_id",
             "case__unit_id",
             "case__officer_id",
@@ -97,9 +99,15 @@ def decision_duties(query: DutyQuery) -> Iterator[Duty]:
         )
     )
     started = _investigations_started({d.case_id for d in decisions})
+    followed: dict[int, list[datetime.date]] = defaultdict(list)
+    for decision_id, day in FollowUp.objects.filter(decision_id__in=[d.pk for d in decisions]).values_list(
+        "decision_id", "on"
+    ):
+        followed[decision_id].append(day)
     for row in decisions:
         later = sorted(day for day in started.get(row.case_id, []) if day > row.decision_date)
-        done = later[0] if later else None
+        # Each follow-up (or new investigation) closes one year's duty and anchors the next.
+        anchors = sorted({row.decision_date, *later, *followed.get(row.pk, [])})
         common = {
             "url": ("casework:case_detail", (row.case_id,)),
             "unit_id": row.case__unit_id,
@@ -108,18 +116,19 @@ def decision_duties(query: DutyQuery) -> Iterator[Duty]:
             "responsible_id": row.case__officer_id,
             "team_ids": (row.case__team_id,) if row.case__team_id else (),
         }
-        follow_up = make_duty(
-            query,
-            Rule.FOLLOW_UP,
-            row.decision_date,
-            done,
-            subject=f"Följ upp beslut: {row.service__name}",
-            **common,  # type: ignore[arg-type]
-        )
-        if follow_up is not None:
-            yield follow_up
+        for anchor, done in zip(anchors, [*anchors[1:], row.ended_on], strict=True):
+            follow_up = make_duty(
+                query,
+                Rule.FOLLOW_UP,
+                anchor,
+                done,
+                subject=f"Följ upp beslut: {row.service__name}",
+                **common,  # type: ignore[arg-type]
+            )
+            if follow_up is not None:
+                yield follow_up
         rule = query.rules.rule(Rule.REASSESSMENT, row.period_end) if row.period_end else None
-        if row.period_end is not None and rule is not None:
+        if row.period_end is not None and rule is not None and row.ended_on is None:
             # Only an investigation started within the warning window counts as the reassessment.
             window_start = row.period_end - datetime.timedelta(days=rule.warn_days)
             renewed = next((day for day in later if day >= window_start), None)

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from bista.care.models import Order
-from bista.casework.models import Decision, Intake, Investigation
+from bista.casework.models import Appeal, Decision, ExecutionDelay, FollowUp, Intake, Investigation
 from bista.casework.services import INVESTIGATION_EDITABLE
 from bista.core.forms import MAX_ID, DateInput, RecordChoiceField, RecordsChoiceField
 from bista.core.validation import PlausibleDatesMixin
@@ -220,3 +220,110 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["officer"].queryset = officers  # type: ignore[attr-defined]
         self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+
+
+class QuarterForm(forms.Form):
+    """Which unit and quarter a report is for: `kvartal` as 2026-3; a quarter not yet begun is refused."""
+
+    enhet = RecordChoiceField(label="Enhet", queryset=None, required=False)
+    kvartal = forms.CharField(label="Kvartal (år-kvartal, t.ex. 2026-3)", max_length=20, required=False)
+
+    def __init__(self, *args: Any, units: Any, today: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["enhet"].queryset = units  # type: ignore[attr-defined]
+        self.today = today
+        self.units = units
+
+    def clean_enhet(self) -> Any:
+        return self.cleaned_data["enhet"] or self.units.first()
+
+    def clean_kvartal(self) -> Any:
+        from bista.casework import rules
+
+        if not self.cleaned_data["kvartal"]:
+            return rules.Quarter.of(self.today).previous()
+        quarter = rules.Quarter.parse(self.cleaned_data["kvartal"])
+        if quarter is None:
+            raise forms.ValidationError("Ange kvartalet som år-kvartal, till exempel 2026-3.")
+        if not rules.quarter_is_reportable(quarter, self.today):
+            raise forms.ValidationError(f"{quarter.label.capitalize()} har inte börjat och kan inte rapporteras.")
+        return quarter
+
+
+class DelayForm(PlausibleDatesMixin, forms.Form):
+    reason = forms.ChoiceField(label="Skäl till dröjsmålet", choices=ExecutionDelay.Reason.choices)
+    note = forms.CharField(label="Beskrivning", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    offer_declined_on = forms.DateField(label="Erbjudande avböjt (datum)", required=False, widget=DateInput())
+    recorded_on = forms.DateField(label="Noterat", widget=DateInput())
+
+
+class FollowUpForm(PlausibleDatesMixin, forms.Form):
+    on = forms.DateField(label="Uppföljningsdatum", widget=DateInput())
+    own_view = forms.CharField(label="Den enskildes egen uppfattning", widget=forms.Textarea(attrs={"rows": 4}))
+    outcome = forms.ChoiceField(label="Resultat", choices=FollowUp.Outcome.choices, widget=forms.RadioSelect)
+    notes = forms.CharField(label="Anteckningar", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DecisionEndForm(PlausibleDatesMixin, forms.Form):
+    on = forms.DateField(label="Beslutet upphör från och med", widget=DateInput())
+    reason = forms.CharField(label="Skäl", max_length=200)
+
+
+class _NewDecisionFields(PlausibleDatesMixin, forms.Form):
+    """The new decision when the appealed one is changed (left empty otherwise)."""
+
+    new_outcome = forms.ChoiceField(label="Nytt beslut", required=False, choices=[("", "–"), *Decision.Outcome.choices])
+    scope_amount = forms.DecimalField(label="Omfattning", required=False, max_digits=7, decimal_places=2)
+    scope_unit = forms.ChoiceField(
+        label="Omfattningen avser", required=False, choices=[("", "–"), *Order.ScopeUnit.choices]
+    )
+    period_start = forms.DateField(label="Gäller från", required=False, widget=DateInput())
+    period_end = forms.DateField(label="Gäller till", required=False, widget=DateInput())
+    reasons = forms.CharField(label="Motivering", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def new_decision(self) -> dict[str, Any] | None:
+        data = self.cleaned_data
+        if not data.get("new_outcome"):
+            return None
+        return {
+            "outcome": data["new_outcome"],
+            "scope_amount": data["scope_amount"],
+            "scope_unit": data["scope_unit"],
+            "period_start": data["period_start"],
+            "period_end": data["period_end"],
+            "reasons": data["reasons"],
+        }
+
+
+class ReconsiderationForm(_NewDecisionFields):
+    outcome = forms.ChoiceField(label="Omprövning", choices=Appeal.Reconsideration.choices, widget=forms.RadioSelect)
+    on = forms.DateField(label="Omprövat", widget=DateInput())
+    field_order = ["outcome", "on"]
+
+
+class JudgmentForm(_NewDecisionFields):
+    judgment = forms.ChoiceField(label="Dom", choices=Appeal.Judgment.choices, widget=forms.RadioSelect)
+    on = forms.DateField(label="Domsdatum", widget=DateInput())
+    further_appeal_on = forms.DateField(label="Domen överklagad vidare (datum)", required=False, widget=DateInput())
+    field_order = ["judgment", "on", "further_appeal_on"]
+
+
+class ReassignForm(forms.Form):
+    """Move open cases from one case officer to another (all, or the numbers given)."""
+
+    from_officer = _PersonChoiceField(label="Från handläggare", queryset=None)
+    to_officer = _PersonChoiceField(label="Till handläggare", queryset=None)
+    cases = forms.CharField(label="Ärendenummer (lämna tomt för alla öppna ärenden)", required=False, max_length=2000)
+
+    def __init__(self, *args: Any, officers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["from_officer"].queryset = officers  # type: ignore[attr-defined]
+        self.fields["to_officer"].queryset = officers  # type: ignore[attr-defined]
+
+    def clean_cases(self) -> list[int] | None:
+        text = self.cleaned_data["cases"].replace(",", " ").split()
+        if not text:
+            return None
+        if not all(part.isdigit() and 0 < int(part) <= MAX_ID for part in text):
+            raise forms.ValidationError("Ange ärendenummer som heltal, åtskilda med mellanslag eller komma.")
+        return sorted({int(part) for part in text})

@@ -256,6 +256,8 @@ class Decision(NeverDeleted):
         related_name="superseded_by",
         verbose_name="ersätter beslut",
     )
+    ended_on = models.DateField("beslutet upphör", null=True, blank=True)
+    end_reason = models.CharField("skäl till att beslutet upphör", max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -274,6 +276,10 @@ class Decision(NeverDeleted):
             models.CheckConstraint(
                 condition=Q(received_on__isnull=True) | Q(received_on__gte=F("decision_date")),
                 name="decision_received_after_decided",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("decision_date")),
+                name="decision_ended_after_decided",
             ),
         ]
         indexes = [models.Index(fields=["case", "decision_date"], name="decision_case_date_idx")]
@@ -399,3 +405,123 @@ class Appeal(NeverDeleted):
 
     def __str__(self) -> str:
         return f"Överklagande {self.received_on}"
+
+
+class ExecutionDelay(NeverDeleted):
+    """Why a favourable decision is not executed (or an interruption not resumed), as the case officer records
+    it for IVO's report; the latest note counts, earlier ones are kept. An offer the person declined is dated."""
+
+    class Reason(models.TextChoices):
+        RESOURCES = "resources", "Brist på resurser (plats eller personal)"
+        DECLINED = "declined", "Den enskilde har tackat nej till erbjudande"
+        WAITING = "waiting", "Den enskilde vill avvakta"
+        PROVIDER = "provider", "Vald utförare kan inte verkställa ännu"
+        OTHER = "other", "Annan orsak"
+
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="delays", verbose_name="beslut")
+    recorded_on = models.DateField("noterat")
+    reason = models.CharField("skäl till dröjsmålet", max_length=10, choices=Reason.choices)
+    note = models.TextField("beskrivning", blank=True)
+    offer_declined_on = models.DateField("erbjudande avböjt", null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "skäl till dröjsmål"
+        verbose_name_plural = "skäl till dröjsmål"
+        ordering = ["decision_id", "-recorded_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} ({self.recorded_on})"
+
+
+class IvoReport(NeverDeleted):
+    """What was reported to IVO for a purchaser unit and quarter, kept as it was sent. A correction is a new
+    revision; earlier revisions stay."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="enhet")
+    year = models.PositiveSmallIntegerField("år")
+    quarter = models.PositiveSmallIntegerField("kvartal")
+    revision = models.PositiveSmallIntegerField("version", default=1)
+    reported_on = models.DateField("rapporterat")
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "rapport till IVO"
+        verbose_name_plural = "rapporter till IVO"
+        ordering = ["unit_id", "-year", "-quarter", "-revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "quarter", "revision"], name="ivo_report_revision"),
+            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="ivo_report_quarter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"IVO-rapport kvartal {self.quarter} {self.year} (version {self.revision})"
+
+
+class IvoReportRow(models.Model):
+    """One individual report as sent (a copy of the facts, so the record does not change with later edits)."""
+
+    report = models.ForeignKey(IvoReport, on_delete=models.PROTECT, related_name="rows")
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="ivo_rows")
+    kind = models.CharField("avser", max_length=15)
+    pseudonym = models.CharField("kod", max_length=20)
+    gender = models.CharField("kön", max_length=1)
+    service_code = models.CharField("insats", max_length=40)
+    service_name = models.CharField("insatsens namn", max_length=200)
+    legal_reference = models.CharField("lagrum", max_length=100)
+    decision_date = models.DateField("beslutsdatum")
+    interrupted_on = models.DateField("avbrott från", null=True, blank=True)
+    reason = models.CharField("skäl", max_length=10, blank=True)
+    note = models.TextField("beskrivning", blank=True)
+    offer_declined_on = models.DateField("erbjudande avböjt", null=True, blank=True)
+    final_on = models.DateField("verkställt/avslutat", null=True, blank=True)
+    final_kind = models.CharField("slutrapport", max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = "rad i rapport till IVO"
+        verbose_name_plural = "rader i rapporter till IVO"
+        ordering = ["report_id", "id"]
+
+    def __str__(self) -> str:
+        return self.pseudonym
+
+
+class FollowUp(NeverDeleted):
+    """Uppföljning av ett beslut: when, the person's own view, the outcome and who did it. The yearly duty is
+    satisfied by the latest follow-up (or a new investigation)."""
+
+    class Outcome(models.TextChoices):
+        CONTINUE = "continue", "Insatsen fortsätter oförändrad"
+        CHANGE = "change", "Behovet har ändrats: ny utredning"
+        END = "end", "Insatsen ska upphöra"
+
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="follow_ups", verbose_name="beslut")
+    on = models.DateField("uppföljningsdatum")
+    own_view = models.TextField("den enskildes egen uppfattning")
+    outcome = models.CharField("resultat", max_length=10, choices=Outcome.choices)
+    notes = models.TextField("anteckningar", blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="uppföljd av",
+    )
+    done_by_name = models.CharField("uppföljd av", max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "uppföljning"
+        verbose_name_plural = "uppföljningar"
+        ordering = ["decision_id", "-on", "-id"]
+        indexes = [models.Index(fields=["decision", "on"], name="follow_up_decision_on_idx")]
+
+    def __str__(self) -> str:
+        return f"Uppföljning {self.on}"

@@ -8,6 +8,7 @@ delegation order (casework.DelegationRule) as plain facts.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -178,3 +179,158 @@ def decision_errors(
     if period_start is not None and period_end is not None and period_end < period_start:
         errors["period_end"] = "Periodens slut kan inte vara före dess början."
     return errors
+
+
+# --- Ej verkställda beslut (LSS 28 f–h §, SoL 16 kap. 6 f–h §) ------------------------------------------
+
+UNEXECUTED_MONTHS = 3  # statutory: "inom tre månader från dagen för beslutet" (verify against IVO's guidance)
+MAN = "M"
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    """A calendar quarter: IVO's reporting periods end on 31 March, 30 June, 30 September and 31 December."""
+
+    year: int
+    number: int
+
+    @classmethod
+    def of(cls, day: datetime.date) -> Quarter:
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @classmethod
+    def parse(cls, text: str) -> Quarter | None:
+        """ "2026-3", "2026K3" or "2026 kv 3" → the quarter; anything else (or an absurd year) → None."""
+        match = re.fullmatch(r"\s*(\d{4})\s*(?:-|[kKqQ]|kv\.?|kvartal)?\s*([1-4])\s*", str(text)[:40])
+        if match is None:
+            return None
+        year = int(match.group(1))
+        return cls(year, int(match.group(2))) if 1900 <= year <= 9998 else None
+
+    @property
+    def start(self) -> datetime.date:
+        return datetime.date(self.year, 3 * self.number - 2, 1)
+
+    @property
+    def end(self) -> datetime.date:
+        return add_months(self.start, 3) - datetime.timedelta(days=1)
+
+    @property
+    def code(self) -> str:
+        return f"{self.year}-{self.number}"
+
+    @property
+    def label(self) -> str:
+        return f"kvartal {self.number} {self.year}"
+
+    def previous(self) -> Quarter:
+        return Quarter(self.year, self.number - 1) if self.number > 1 else Quarter(self.year - 1, 4)
+
+    def next(self) -> Quarter:
+        return Quarter(self.year, self.number + 1) if self.number < 4 else Quarter(self.year + 1, 1)
+
+
+def quarter_is_reportable(quarter: Quarter, today: datetime.date) -> bool:
+    """A quarter can be reported once it has begun; a quarter in the future is refused."""
+    return quarter.start <= today
+
+
+@dataclass(frozen=True)
+class Interruption:
+    """An executed service interrupted on `start`, resumed on `resumed` (None: not yet)."""
+
+    start: datetime.date
+    resumed: datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class Execution:
+    """What happened to a favourable decision, as plain facts: the first day it was executed (by the provider
+    in Bistå or an external one), the day it ended (ended, expired or superseded) and its interruptions."""
+
+    decision_date: datetime.date
+    executed_on: datetime.date | None = None
+    ended_on: datetime.date | None = None
+    interruptions: tuple[Interruption, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reportable:
+    """One individual report for a quarter: a decision not executed (`since` = the decision date) or an
+    interruption not resumed (`since` = the day of the interruption) within three months. `final_on` is set
+    when it was executed, resumed or ended within the quarter: the final report, with that date."""
+
+    kind: str  # "not_executed" or "interrupted"
+    since: datetime.date
+    reportable_from: datetime.date
+    final_on: datetime.date | None = None
+    final_kind: str = ""  # "executed", "resumed" or "ended"
+
+
+NOT_EXECUTED = "not_executed"
+INTERRUPTED = "interrupted"
+
+
+def reportable_from(since: datetime.date, months: int = UNEXECUTED_MONTHS) -> datetime.date:
+    """The first day a decision (or an interruption) counts as not executed: the day after three months."""
+    return add_months(since, months) + datetime.timedelta(days=1)
+
+
+def _first(*days: datetime.date | None) -> tuple[datetime.date | None, int]:
+    present = [(day, index) for index, day in enumerate(days) if day is not None]
+    return min(present) if present else (None, -1)
+
+
+def _report(
+    kind: str,
+    since: datetime.date,
+    closed_on: datetime.date | None,
+    closed_kind: str,
+    ended_on: datetime.date | None,
+    quarter: Quarter,
+    months: int,
+) -> Reportable | None:
+    start = reportable_from(since, months)
+    closing, which = _first(closed_on, ended_on)
+    if closing is not None and closing < start:
+        return None  # executed (resumed) or ended within three months: nothing to report
+    if start > quarter.end or (closing is not None and closing < quarter.start):
+        return None  # not yet reportable, or its final report was made in an earlier quarter
+    final = closing if closing is not None and closing <= quarter.end else None
+    return Reportable(kind, since, start, final, ("ended" if which == 1 else closed_kind) if final else "")
+
+
+def reportable_in(execution: Execution, quarter: Quarter, months: int = UNEXECUTED_MONTHS) -> list[Reportable]:
+    """The individual reports a favourable decision makes in `quarter`: not executed within `months` of the
+    decision date, and each interruption not resumed within `months`, reported every quarter until executed
+    (resumed) or ended — in the quarter that happens, a final report with the date."""
+    reports = []
+    first = _report(
+        NOT_EXECUTED, execution.decision_date, execution.executed_on, "executed", execution.ended_on, quarter, months
+    )
+    if first is not None:
+        reports.append(first)
+    for interruption in execution.interruptions:
+        report = _report(
+            INTERRUPTED, interruption.start, interruption.resumed, "resumed", execution.ended_on, quarter, months
+        )
+        if report is not None:
+            reports.append(report)
+    return reports
+
+
+def ivo_pseudonym(birth: datetime.date, gender: str, serial: int) -> str:
+    """The individual's code in IVO's report, `YYYYMMDD-T123`: the birth date, a T, and three digits of which
+    the last is odd for a man and even for a woman (IVO's rule for the pseudonymised number; verify). Derived
+    from the decision's own number, so the same decision has the same code every quarter."""
+    number = (serial % 500) * 2 + (1 if gender == MAN else 0)
+    return f"{birth:%Y%m%d}-T{number:03d}"
+
+
+def median_days(values: Iterable[int]) -> float | None:
+    """The median of whole days (None for none): the council's waiting time."""
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    middle = len(ordered) // 2
+    return float(ordered[middle]) if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2

@@ -5,18 +5,31 @@ A provider sees none of this: it sees its care order. Every read of one case wri
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from bista.care import selectors as care_selectors
 from bista.care.models import OrderEvent, Service
+from bista.casework import rules
 from bista.casework.actions import AccessAction
-from bista.casework.models import Appeal, Case, CaseOrder, Decision, Intake, Investigation
+from bista.casework.models import (
+    Appeal,
+    Case,
+    CaseOrder,
+    Decision,
+    ExecutionDelay,
+    Intake,
+    Investigation,
+    IvoReport,
+)
 from bista.clients.services import access_log_record
+from bista.core import clock
 from bista.core.access import team_ids_for_user, unit_ids_with, valid_on
 from bista.core.models import Membership, Team, Unit
 from bista.core.permissions import Perm
@@ -170,7 +183,11 @@ def case_investigations(case: Case) -> QuerySet[Investigation]:
 
 
 def case_decisions(case: Case) -> QuerySet[Decision]:
-    return case.decisions.select_related("service", "supersedes", "superseded_by").order_by("-decision_date", "-id")
+    return (
+        case.decisions.select_related("service", "supersedes", "superseded_by")
+        .prefetch_related("follow_ups")
+        .order_by("-decision_date", "-id")
+    )
 
 
 def case_appeals(case: Case) -> QuerySet[Appeal]:
@@ -212,3 +229,265 @@ def provider_units(unit: Unit) -> QuerySet[Unit]:
 
 def services_in_force(on: datetime.date) -> QuerySet[Service]:
     return Service.objects.filter(valid_on(on)).order_by("act", "code")
+
+
+# --- Ej verkställda beslut: IVO's quarterly report and the council's statistics ---------------------------
+
+
+def report_unit(actor: Any, unit_id: int | None) -> Unit:
+    """A purchaser unit whose reports the actor may see (casework.view_all: the unit's managers)."""
+    units = casework_units(actor, Perm.CASEWORK_VIEW_ALL)
+    if not units:
+        raise PermissionDenied("Behörighet saknas: casework.view_all")
+    if unit_id is None:
+        unit_id = min(units)
+    if unit_id not in units:
+        raise Http404("Enheten finns inte eller så saknar du behörighet.")
+    return Unit.objects.get(pk=unit_id)
+
+
+def report_units(actor: Any) -> QuerySet[Unit]:
+    return Unit.objects.filter(pk__in=casework_units(actor, Perm.CASEWORK_VIEW_ALL)).order_by("name")
+
+
+@dataclass(frozen=True)
+class IvoRow:
+    """One individual report of a quarter: the decision, what is reported and the latest delay note."""
+
+    decision: Decision
+    report: rules.Reportable
+    pseudonym: str
+    gender: str
+    delay: ExecutionDelay | None
+
+    @property
+    def is_final(self) -> bool:
+        return self.report.final_on is not None
+
+    @property
+    def final_label(self) -> str:
+        return {"executed": "Verkställt", "resumed": "Återupptaget", "ended": "Upphört"}.get(self.report.final_kind, "")
+
+
+def _ended_on(decision: Decision) -> datetime.date | None:
+    """The day a decision stopped being in force: ended, its period over, or superseded by a new decision."""
+    superseded = getattr(decision, "superseded_on", None)
+    days = [d for d in (decision.ended_on, decision.period_end, superseded) if d is not None]
+    return min(days) if days else None
+
+
+def executions(decisions: Sequence[Decision]) -> dict[int, rules.Execution]:
+    """Decision id → its execution as plain facts, from the provider's own steps when the provider is in
+    Bistå (care.selectors.order_steps) and from the case officer's entry for an external provider."""
+    orders = list(
+        CaseOrder.objects.filter(decision__in=[d.pk for d in decisions]).values_list(
+            "decision_id", "care_order_id", "external_executed_on"
+        )
+    )
+    steps = care_selectors.order_steps(care for _d, care, _e in orders if care)
+    executed: dict[int, datetime.date] = {}
+    interruptions: dict[int, list[rules.Interruption]] = {}
+    for decision_id, care_id, external in orders:
+        days = [external] if external else []
+        open_since: datetime.date | None = None
+        for step in steps.get(care_id, []) if care_id else []:
+            if step.kind == OrderEvent.Kind.EXECUTED:
+                days.append(step.on)
+            elif step.kind == OrderEvent.Kind.INTERRUPTED and open_since is None:
+                open_since = step.on
+            elif step.kind in (OrderEvent.Kind.RESUMED, OrderEvent.Kind.ENDED) and open_since is not None:
+                interruptions.setdefault(decision_id, []).append(rules.Interruption(open_since, step.on))
+                open_since = None
+        if open_since is not None:
+            interruptions.setdefault(decision_id, []).append(rules.Interruption(open_since))
+        if days:
+            executed[decision_id] = min([*days, executed.get(decision_id, max(days))])
+    return {
+        d.pk: rules.Execution(
+            decision_date=d.decision_date,
+            executed_on=executed.get(d.pk),
+            ended_on=_ended_on(d),
+            interruptions=tuple(interruptions.get(d.pk, ())),
+        )
+        for d in decisions
+    }
+
+
+def _favourable(unit: Unit, until: datetime.date, since: datetime.date) -> QuerySet[Decision]:
+    """The unit's favourable decisions made by `until` and still in force on `since`."""
+    return (
+        Decision.objects.filter(case__unit=unit, outcome__in=Decision.FAVOURABLE, decision_date__lte=until)
+        .exclude(ended_on__lt=since)
+        .exclude(period_end__lt=since)
+        .exclude(superseded_by__decision_date__lt=since)
+        .annotate(superseded_on=Min("superseded_by__decision_date"))
+        .select_related("service", "case__client")
+    )
+
+
+def _unexecuted_candidates(unit: Unit, quarter: rules.Quarter) -> list[Decision]:
+    # Executed before the quarter and never interrupted: nothing to report (the bulk of ten years' decisions).
+    start = quarter.start
+    interrupted = CaseOrder.objects.filter(
+        decision=OuterRef("pk"), care_order__events__kind=OrderEvent.Kind.INTERRUPTED
+    )
+    latest_possible = rules.reportable_from(quarter.end, -rules.UNEXECUTED_MONTHS)
+    return list(
+        _favourable(unit, latest_possible, start)
+        .annotate(
+            care_executed=Min("orders__care_order__executed_on"), ext_executed=Min("orders__external_executed_on")
+        )
+        .filter(
+            (Q(care_executed__isnull=True) | Q(care_executed__gte=start))
+            & (Q(ext_executed__isnull=True) | Q(ext_executed__gte=start))
+            | Q(Exists(interrupted))
+        )
+        .order_by("decision_date", "id")
+    )
+
+
+def _latest_delays(decision_ids: list[int], until: datetime.date) -> dict[int, ExecutionDelay]:
+    latest: dict[int, ExecutionDelay] = {}
+    for delay in ExecutionDelay.objects.filter(decision_id__in=decision_ids, recorded_on__lte=until).order_by(
+        "decision_id", "recorded_on", "id"
+    ):
+        latest[delay.decision_id] = delay
+    return latest
+
+
+def ivo_rows(unit: Unit, quarter: rules.Quarter) -> list[IvoRow]:
+    """The quarter's individual reports for a purchaser unit (the caller has checked the actor may see the
+    unit's reports: report_unit). One row per decision not executed, and per interruption not resumed,
+    within three months; final rows carry the date it was executed, resumed or ended."""
+    decisions = _unexecuted_candidates(unit, quarter)
+    facts = executions(decisions)
+    delays = _latest_delays([d.pk for d in decisions], quarter.end)
+    rows = []
+    for decision in decisions:
+        client = decision.case.client
+        for report in rules.reportable_in(facts[decision.pk], quarter):
+            rows.append(
+                IvoRow(
+                    decision=decision,
+                    report=report,
+                    pseudonym=rules.ivo_pseudonym(rules.birth_date(client.personnummer), client.gender, decision.pk),
+                    gender=client.gender,
+                    delay=delays.get(decision.pk),
+                )
+            )
+    return rows
+
+
+def ivo_reports_kept(unit: Unit, quarter: rules.Quarter) -> QuerySet[IvoReport]:
+    return IvoReport.objects.filter(unit=unit, year=quarter.year, quarter=quarter.number).order_by("-revision")
+
+
+GENDERS = (("K", "Kvinnor"), ("M", "Män"), ("", "Övriga"))
+
+
+@dataclass
+class StatCell:
+    decided: int = 0
+    executed: int = 0
+    waits: list[int] | None = None
+    waiting: int = 0
+    reported: int = 0
+
+    @property
+    def median_wait(self) -> float | None:
+        return rules.median_days(self.waits or [])
+
+
+@dataclass
+class StatRow:
+    """One service's figures for the quarter, per gender (K, M, others) and in total."""
+
+    service: str
+    legal_reference: str
+    cells: dict[str, StatCell]
+
+    @property
+    def ordered(self) -> list[tuple[str, StatCell]]:
+        return [(label, self.cells[code]) for code, label in (*GENDERS, ("*", "Totalt"))]
+
+
+def council_statistics(unit: Unit, quarter: rules.Quarter) -> list[StatRow]:
+    """The statistics to the council and the auditors for a quarter, per service and gender: favourable
+    decisions made, executed in the quarter with the median waiting time (decision → executed, days), still
+    waiting at the quarter's end, and individual reports to IVO."""
+    start, end = quarter.start, quarter.end
+    decisions = list(
+        _favourable(unit, end, start)
+        .annotate(
+            care_executed=Min("orders__care_order__executed_on"), ext_executed=Min("orders__external_executed_on")
+        )
+        .filter(
+            (Q(care_executed__isnull=True) | Q(care_executed__gte=start))
+            & (Q(ext_executed__isnull=True) | Q(ext_executed__gte=start))
+        )
+    )
+    facts = executions(decisions)
+    rows: dict[int, StatRow] = {}
+
+    def cells(decision: Decision) -> tuple[StatCell, StatCell]:
+        gender = decision.case.client.gender
+        row = rows.setdefault(
+            decision.service_id,
+            StatRow(
+                decision.service.name,
+                decision.service.legal_reference,
+                {c: StatCell(waits=[]) for c in ("K", "M", "", "*")},
+            ),
+        )
+        return row.cells[gender if gender in ("K", "M") else ""], row.cells["*"]
+
+    for report in ivo_rows(unit, quarter):
+        for cell in cells(report.decision):
+            cell.reported += 1
+    for decision in decisions:
+        fact = facts[decision.pk]
+        for cell in cells(decision):
+            if start <= decision.decision_date <= end:
+                cell.decided += 1
+            if fact.executed_on is not None and start <= fact.executed_on <= end:
+                cell.executed += 1
+                assert cell.waits is not None
+                cell.waits.append((fact.executed_on - decision.decision_date).days)
+            ended = fact.ended_on is not None and fact.ended_on <= end
+            if (fact.executed_on is None or fact.executed_on > end) and not ended:
+                cell.waiting += 1
+    return sorted(rows.values(), key=lambda r: (r.legal_reference, r.service))
+
+
+# --- Caseload per case officer -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Caseload:
+    officer_id: int | None
+    name: str
+    open_cases: int
+
+
+def caseload(actor: Any, unit: Unit) -> list[Caseload]:
+    """Open cases per case officer of a unit the actor may assign in (casework.assign), with those not
+    assigned to anyone; everyone holding a casework role in the unit is listed, with none."""
+    if unit.pk not in casework_units(actor, Perm.CASEWORK_ASSIGN):
+        raise PermissionDenied("Behörighet saknas: casework.assign")
+    counts = dict(
+        Case.objects.filter(unit=unit, closed_on__isnull=True)
+        .values("officer_id")
+        .annotate(n=Count("id"))
+        .values_list("officer_id", "n")
+    )
+    people = {u.pk: u for u in officers(unit, clock.today())}
+    people.update({u.pk: u for u in get_user_model().objects.filter(pk__in=[k for k in counts if k])})
+    rows = [Caseload(pk, (user.get_full_name() or user.username), counts.get(pk, 0)) for pk, user in people.items()]
+    rows.sort(key=lambda row: (-row.open_cases, row.name))
+    if counts.get(None):
+        rows.append(Caseload(None, "Ej fördelade", counts[None]))
+    return rows
+
+
+def assign_units(actor: Any) -> QuerySet[Unit]:
+    return Unit.objects.filter(pk__in=casework_units(actor, Perm.CASEWORK_ASSIGN)).order_by("name")

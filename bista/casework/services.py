@@ -18,7 +18,7 @@ from django.db.models import Q
 
 from bista.care import services as care_services
 from bista.care.models import Service
-from bista.casework import rules
+from bista.casework import rules, selectors
 from bista.casework.actions import AuditAction
 from bista.casework.models import (
     Appeal,
@@ -26,9 +26,13 @@ from bista.casework.models import (
     CaseOrder,
     Decision,
     DelegationRule,
+    ExecutionDelay,
+    FollowUp,
     Intake,
     Investigation,
     InvestigationSource,
+    IvoReport,
+    IvoReportRow,
 )
 from bista.clients import services as client_services
 from bista.clients.models import Client, ClientUnit
@@ -791,3 +795,291 @@ def appeal_judgment(
     return _save_appeal(
         actor, locked, AuditAction.APPEAL_JUDGMENT, ("judgment", "judgment_on", "further_appeal_on", "new_decision")
     )
+
+
+# --- Ej verkställda beslut ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def delay_record(
+    *,
+    actor: Any,
+    decision: Decision,
+    reason: str,
+    recorded_on: datetime.date,
+    note: str = "",
+    offer_declined_on: datetime.date | None = None,
+) -> ExecutionDelay:
+    """Why a favourable decision is not executed yet (for IVO's report); the latest note counts."""
+    check_perm(actor, Perm.CASEWORK_MANAGE, decision.case.unit)
+    errors: dict[str, str] = {}
+    if not decision.is_favourable:
+        errors["decision"] = "Ett avslagsbeslut verkställs inte."
+    if reason not in ExecutionDelay.Reason.values:
+        errors["reason"] = "Välj skälet till dröjsmålet."
+    if recorded_on < decision.decision_date:
+        errors["recorded_on"] = f"Datumet kan inte vara före beslutsdatum ({decision.decision_date:%Y-%m-%d})."
+    if offer_declined_on is not None and offer_declined_on < decision.decision_date:
+        errors["offer_declined_on"] = (
+            f"Erbjudandet kan inte ha avböjts före beslutsdatum ({decision.decision_date:%Y-%m-%d})."
+        )
+    if reason == ExecutionDelay.Reason.DECLINED and offer_declined_on is None:
+        errors["offer_declined_on"] = "Ange när den enskilde tackade nej till erbjudandet."
+    if errors:
+        raise ValidationError(errors)
+    _not_in_future(recorded_on, "recorded_on")
+    _not_in_future(offer_declined_on, "offer_declined_on")
+    delay = ExecutionDelay(
+        decision=decision,
+        recorded_on=recorded_on,
+        reason=reason,
+        note=note.strip(),
+        offer_declined_on=offer_declined_on,
+        recorded_by=_person(actor),
+    )
+    return audit.save_new(
+        delay,
+        actor=actor,
+        action=AuditAction.DECISION_DELAY,
+        fields=("decision", "recorded_on", "reason", "note", "offer_declined_on"),
+        unit=decision.case.unit,
+        exclude=["recorded_by"],
+    )
+
+
+@transaction.atomic
+def ivo_report_keep(*, actor: Any, unit: Unit, quarter: rules.Quarter) -> IvoReport:
+    """Keep what is reported to IVO for the quarter, as reported: a copy of each individual report. Reporting
+    the same quarter again makes a new revision (the earlier one stays). A quarter not yet begun is refused."""
+    check_perm(actor, Perm.CASEWORK_VIEW_ALL, unit)
+    _purchaser(unit)
+    today = clock.today()
+    if not rules.quarter_is_reportable(quarter, today):
+        raise ValidationError({"quarter": f"Kvartalet {quarter.label} har inte börjat: det kan inte rapporteras."})
+    previous = IvoReport.objects.select_for_update().filter(unit=unit, year=quarter.year, quarter=quarter.number)
+    revision = (max((r.revision for r in previous), default=0)) + 1
+    report = IvoReport(
+        unit=unit,
+        year=quarter.year,
+        quarter=quarter.number,
+        revision=revision,
+        reported_on=today,
+        reported_by=_person(actor),
+    )
+    report.save()
+    rows = selectors.ivo_rows(unit, quarter)
+    IvoReportRow.objects.bulk_create(
+        IvoReportRow(
+            report=report,
+            decision=row.decision,
+            kind=row.report.kind,
+            pseudonym=row.pseudonym,
+            gender=row.gender,
+            service_code=row.decision.service.code,
+            service_name=row.decision.service.name[:200],
+            legal_reference=row.decision.service.legal_reference[:100],
+            decision_date=row.decision.decision_date,
+            interrupted_on=row.report.since if row.report.kind == rules.INTERRUPTED else None,
+            reason=row.delay.reason if row.delay else "",
+            note=row.delay.note if row.delay else "",
+            offer_declined_on=row.delay.offer_declined_on if row.delay else None,
+            final_on=row.report.final_on,
+            final_kind=row.report.final_kind,
+        )
+        for row in rows
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.IVO_REPORT_KEEP,
+        obj=report,
+        new={"year": quarter.year, "quarter": quarter.number, "revision": revision, "rows": len(rows)},
+        unit=unit,
+    )
+    return report
+
+
+# --- Follow-up and ending a decision ---------------------------------------------------------------------
+
+
+def _in_force(decision: Decision) -> None:
+    errors = {}
+    if not decision.is_favourable:
+        errors["decision"] = "Ett avslagsbeslut följs inte upp och avslutas inte."
+    elif Decision.objects.filter(supersedes=decision).exists():
+        errors["decision"] = "Beslutet är ersatt av ett nytt beslut."
+    elif Decision.objects.filter(pk=decision.pk, ended_on__isnull=False).exists():
+        errors["decision"] = "Beslutet har redan upphört."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def follow_up_record(
+    *,
+    actor: Any,
+    decision: Decision,
+    on: datetime.date,
+    own_view: str,
+    outcome: str,
+    notes: str = "",
+    done_by: Any = None,
+) -> FollowUp:
+    """Uppföljning of a decision in force: the person's own view and the outcome. It satisfies the yearly
+    follow-up duty (casework.follow_up) from this date on."""
+    check_perm(actor, Perm.CASEWORK_MANAGE, decision.case.unit)
+    _in_force(decision)
+    errors: dict[str, str] = {}
+    if not own_view.strip():
+        errors["own_view"] = "Skriv den enskildes egen uppfattning."
+    if outcome not in FollowUp.Outcome.values:
+        errors["outcome"] = "Välj resultatet av uppföljningen."
+    if on < decision.decision_date:
+        errors["on"] = f"Uppföljningen kan inte vara före beslutsdatum ({decision.decision_date:%Y-%m-%d})."
+    if errors:
+        raise ValidationError(errors)
+    _not_in_future(on, "on")
+    done_by = done_by if done_by is not None else _person(actor)
+    follow_up = FollowUp(
+        decision=decision,
+        on=on,
+        own_view=own_view.strip(),
+        outcome=outcome,
+        notes=notes.strip(),
+        done_by=done_by,
+        done_by_name=((done_by.get_full_name() or done_by.username) if done_by else "")[:200],
+    )
+    return audit.save_new(
+        follow_up,
+        actor=actor,
+        action=AuditAction.FOLLOW_UP_RECORD,
+        fields=("decision", "on", "own_view", "outcome", "notes", "done_by"),
+        unit=decision.case.unit,
+        exclude=["done_by"],
+    )
+
+
+@transaction.atomic
+def decision_end(*, actor: Any, decision: Decision, on: datetime.date, reason: str) -> Decision:
+    """End a decision in force (the need has ended, the person declines, moves …): the decision records the
+    day and the reason (nothing else of it changes), and every open order from it at a provider in Bistå ends
+    the same day through care.services.order_end_from_purchaser. A refusal there leaves nothing saved."""
+    check_perm(actor, Perm.CASEWORK_MANAGE, decision.case.unit)
+    locked = Decision.objects.select_for_update().select_related("case__unit").get(pk=decision.pk)
+    _in_force(locked)
+    errors: dict[str, str] = {}
+    if not reason.strip():
+        errors["reason"] = "Ange varför beslutet upphör."
+    if on < locked.decision_date:
+        errors["on"] = f"Beslutet kan inte upphöra före beslutsdatum ({locked.decision_date:%Y-%m-%d})."
+    if errors:
+        raise ValidationError(errors)
+    _not_in_future(on, "on")
+    locked.ended_on, locked.end_reason = on, reason.strip()[:200]
+    locked.save(update_fields=["ended_on", "end_reason"])
+    for order in CaseOrder.objects.filter(decision=locked, care_order__isnull=False).select_related("care_order"):
+        care_order = order.care_order
+        if care_order is not None and care_order.is_open:
+            care_services.order_end_from_purchaser(
+                actor=actor,
+                purchaser=locked.case.unit,
+                order=care_order,
+                on=on,
+                note=f"Beslutet upphör: {reason.strip()}",
+            )
+    audit.record(
+        actor=actor,
+        action=AuditAction.DECISION_END,
+        obj=locked,
+        new={"ended_on": on, "end_reason": locked.end_reason},
+        unit=locked.case.unit,
+    )
+    return locked
+
+
+# --- A change on appeal: a new decision superseding the appealed one ---------------------------------------
+
+
+def _changed_decision(
+    *, actor: Any, appeal: Appeal, decision_date: datetime.date, values: Mapping[str, Any]
+) -> Decision:
+    """The new decision a change leads to (reconsideration or judgment), on the same service and application,
+    superseding the appealed decision; the decider's delegation is checked as for any decision."""
+    old = appeal.decision
+    return decision_make(
+        actor=actor,
+        case=old.case,
+        intake=old.intake,
+        investigation=old.investigation,
+        service=old.service,
+        supersedes=old,
+        decision_date=decision_date,
+        **values,
+    )
+
+
+@transaction.atomic
+def appeal_reconsider_with_decision(
+    *, actor: Any, appeal: Appeal, outcome: str, on: datetime.date, new_decision: Mapping[str, Any] | None = None
+) -> Appeal:
+    """Omprövning recorded from the page or API: changed (the new decision made now from `new_decision`:
+    outcome, scope, period, reasons) or not changed. Either everything is saved or nothing."""
+    new = None
+    if outcome == Appeal.Reconsideration.CHANGED:
+        if not new_decision:
+            raise ValidationError({"new_decision": "Ange det nya beslutet när beslutet ändras."})
+        new = _changed_decision(actor=actor, appeal=appeal, decision_date=on, values=new_decision)
+    return appeal_reconsider(actor=actor, appeal=appeal, outcome=outcome, on=on, new_decision=new)
+
+
+@transaction.atomic
+def appeal_judgment_with_decision(
+    *,
+    actor: Any,
+    appeal: Appeal,
+    judgment: str,
+    on: datetime.date,
+    further_appeal_on: datetime.date | None = None,
+    new_decision: Mapping[str, Any] | None = None,
+) -> Appeal:
+    """The court's judgment recorded from the page or API; a change by the court creates the new decision
+    (dated the judgment's day) that supersedes the appealed one. Either everything is saved or nothing."""
+    new = None
+    if judgment == Appeal.Judgment.CHANGED:
+        if not new_decision:
+            raise ValidationError({"new_decision": "Ange det nya beslutet enligt domen."})
+        locked = Appeal.objects.get(pk=appeal.pk)
+        if locked.forwarded_on is None:
+            raise ValidationError({"judgment": "Överklagandet har inte överlämnats till domstolen."})
+        new = _changed_decision(actor=actor, appeal=appeal, decision_date=on, values=new_decision)
+    return appeal_judgment(
+        actor=actor, appeal=appeal, judgment=judgment, on=on, new_decision=new, further_appeal_on=further_appeal_on
+    )
+
+
+# --- Caseload ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def cases_reassign(
+    *, actor: Any, unit: Unit, from_officer: Any, to_officer: Any, case_ids: Iterable[int] | None = None
+) -> int:
+    """Move open cases of one case officer to another (all of them, or those in `case_ids`), each audited as a
+    reassignment; the group stays. Returns how many were moved. Either all move or none."""
+    check_perm(actor, Perm.CASEWORK_ASSIGN, unit)
+    _purchaser(unit)
+    if from_officer is None or to_officer is None or from_officer.pk == to_officer.pk:
+        raise ValidationError({"to_officer": "Välj en annan handläggare att flytta ärendena till."})
+    _officer_of(unit, to_officer, clock.today())
+    cases = Case.objects.filter(unit=unit, officer=from_officer, closed_on__isnull=True)
+    if case_ids is not None:
+        wanted = set(case_ids)
+        cases = cases.filter(pk__in=wanted)
+        if cases.count() != len(wanted):
+            raise ValidationError({"cases": "Ett av ärendena finns inte hos handläggaren."})
+    moved = 0
+    for case in cases.select_related("team").order_by("pk"):
+        case_assign(actor=actor, case=case, officer=to_officer, team=case.team, expected_version=None)
+        moved += 1
+    if not moved:
+        raise ValidationError({"from_officer": "Handläggaren har inga öppna ärenden att flytta."})
+    return moved

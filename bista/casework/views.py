@@ -10,16 +10,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from bista.casework import forms, letters, rules, selectors, services
+from bista.casework import forms, letters, reports, rules, selectors, services
 from bista.casework.actions import AccessAction
 from bista.casework.models import Case, Decision, Investigation
 from bista.clients.selectors import visible_clients
 from bista.core import clock
 from bista.core.access import require_any_unit
+from bista.core.csvexport import CsvDownload
 from bista.core.errors import ConflictError
 from bista.core.forms import CONFLICT_HINT, MAX_ID, apply_service_errors, rebound, saved_values
 from bista.core.models import Unit
@@ -551,4 +552,308 @@ def order_create(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "casework/form.html",
         {"form": form, "title": f"Beställ {decision.service.name.lower()}", "case": case},
+    )
+
+
+# --- Ej verkställda beslut ----------------------------------------------------------------------------
+
+
+def _quarter_form(request: HttpRequest, data: Any) -> tuple[forms.QuarterForm, Unit | None, rules.Quarter | None]:
+    """The unit and quarter of a report from the query (default: the first unit, the previous quarter)."""
+    units = selectors.report_units(request.user)
+    if not units.exists():
+        raise PermissionDenied("Behörighet saknas: casework.view_all")
+    today = clock.today()
+    default_unit, default_quarter = units.first(), rules.Quarter.of(today).previous()
+    initial = {"enhet": default_unit, "kvartal": default_quarter.code}
+    form = forms.QuarterForm(data or None, units=units, today=today, initial=initial)
+    if not form.is_bound:
+        return form, default_unit, default_quarter
+    if form.is_valid():
+        return form, form.cleaned_data["enhet"], form.cleaned_data["kvartal"]
+    return form, None, None
+
+
+def _bad_status(form: forms.QuarterForm) -> int:
+    """A bad quarter is a 400; a unit that is not the actor's only shows the form again (as the caseload's
+    filters do)."""
+    return 400 if "kvartal" in form.errors else 200
+
+
+@login_required
+def ivo_report(request: HttpRequest) -> HttpResponse:
+    form, unit, quarter = _quarter_form(request, request.GET)
+    if unit is None or quarter is None:
+        return render(request, "casework/ivo_report.html", {"form": form}, status=_bad_status(form))
+    rows = selectors.ivo_rows(unit, quarter)
+    return render(
+        request,
+        "casework/ivo_report.html",
+        {
+            "form": form,
+            "unit": unit,
+            "quarter": quarter,
+            "rows": rows,
+            "kept": list(selectors.ivo_reports_kept(unit, quarter).select_related("reported_by")),
+            "query": f"enhet={unit.pk}&kvartal={quarter.code}",
+        },
+    )
+
+
+@login_required
+@require_POST
+def ivo_report_keep(request: HttpRequest) -> HttpResponse:
+    form, unit, quarter = _quarter_form(request, request.POST)
+    if unit is None or quarter is None:
+        return render(request, "casework/ivo_report.html", {"form": form}, status=400)
+    try:
+        report = services.ivo_report_keep(actor=request.user, unit=unit, quarter=quarter)
+    except ValidationError as error:
+        apply_service_errors(form, ValidationError({"kvartal": [m for ms in error.message_dict.values() for m in ms]}))
+        return render(request, "casework/ivo_report.html", {"form": form}, status=400)
+    messages.success(request, f"Rapporten för {quarter.label} är sparad som version {report.revision}.")
+    response = redirect("casework:ivo_report")
+    response["Location"] += f"?enhet={unit.pk}&kvartal={quarter.code}"
+    return response
+
+
+EXPORTS = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+@login_required
+def ivo_report_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    form, unit, quarter = _quarter_form(request, request.GET)
+    if fmt not in EXPORTS:
+        raise Http404("Okänt format.")
+    if unit is None or quarter is None:
+        return render(request, "casework/ivo_report.html", {"form": form}, status=400)
+    rows = selectors.ivo_rows(unit, quarter)
+    name = f"ej-verkstallda-{quarter.code}"
+    if fmt == "csv":
+        download = CsvDownload(name, reports.HEADER)
+        for row in rows:
+            download.row(reports.row_cells(row))
+        download.response["Cache-Control"] = "no-store"
+        return download.response
+    if fmt == "xlsx":
+        content = reports.ivo_xlsx(rows, unit_name=unit.name, quarter=quarter)
+    else:
+        content = reports.ivo_pdf(rows, unit_name=unit.name, quarter=quarter)
+    return _download(content, EXPORTS[fmt], f"{name}.{fmt}")
+
+
+@login_required
+def council_statistics(request: HttpRequest) -> HttpResponse:
+    form, unit, quarter = _quarter_form(request, request.GET)
+    if unit is None or quarter is None:
+        return render(request, "casework/statistics.html", {"form": form}, status=_bad_status(form))
+    rows = selectors.council_statistics(unit, quarter)
+    if request.GET.get("format") == "pdf":
+        return _download(
+            reports.statistics_pdf(rows, unit_name=unit.name, quarter=quarter),
+            "application/pdf",
+            f"statistik-{quarter.code}.pdf",
+        )
+    return render(
+        request,
+        "casework/statistics.html",
+        {
+            "form": form,
+            "unit": unit,
+            "quarter": quarter,
+            "rows": rows,
+            "query": f"enhet={unit.pk}&kvartal={quarter.code}",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decision_delay(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = selectors.decision_get(request.user, pk)
+    case = _managed_case(request, decision.case_id)
+    form = forms.DelayForm(request.POST or None, initial={"recorded_on": clock.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.delay_record(actor=request.user, decision=decision, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "Skälet till dröjsmålet är sparat.")
+            return redirect("casework:case_detail", pk=case.pk)
+    status = 400 if form.is_bound else 200
+    title = f"Skäl till dröjsmål: {decision.service.name.lower()}"
+    return render(request, "casework/form.html", {"form": form, "title": title, "case": case}, status=status)
+
+
+# --- Follow-up and ending a decision ---------------------------------------------------------------------
+
+
+def _decision_form(request: HttpRequest, pk: int, form_class: Any, title: str, call: Any, done: str) -> HttpResponse:
+    decision = selectors.decision_get(request.user, pk)
+    case = _managed_case(request, decision.case_id)
+    form = form_class(request.POST or None, initial={"on": clock.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            call(decision, form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("casework:case_detail", pk=case.pk)
+    status = 400 if form.is_bound else 200
+    title = f"{title}: {decision.service.name.lower()} ({decision.decision_date:%Y-%m-%d})"
+    return render(request, "casework/form.html", {"form": form, "title": title, "case": case}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decision_form(
+        request,
+        pk,
+        forms.FollowUpForm,
+        "Följ upp beslut",
+        lambda decision, data: services.follow_up_record(actor=request.user, decision=decision, **data),
+        "Uppföljningen är registrerad.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decision_end(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decision_form(
+        request,
+        pk,
+        forms.DecisionEndForm,
+        "Avsluta beslut",
+        lambda decision, data: services.decision_end(actor=request.user, decision=decision, **data),
+        "Beslutet har upphört; utförarens beställning är avslutad.",
+    )
+
+
+# --- Reconsideration and judgment on an appeal ----------------------------------------------------------
+
+NEW_DECISION_FIELDS = {
+    "outcome": "new_outcome",
+    "scope_amount": "scope_amount",
+    "scope_unit": "scope_unit",
+    "period_start": "period_start",
+    "period_end": "period_end",
+    "reasons": "reasons",
+    "decision_date": "on",
+    "decided_by": "new_outcome",
+    "service": "new_outcome",
+    "supersedes": "new_outcome",
+}
+
+
+def _appeal_form(request: HttpRequest, pk: int, form_class: Any, title: str, call: Any, done: str) -> HttpResponse:
+    appeal = selectors.appeal_get(request.user, pk)
+    case = _managed_case(request, appeal.decision.case_id)
+    form = form_class(request.POST or None, initial={"on": clock.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            call(appeal, form.cleaned_data, form.new_decision())
+        except ValidationError as error:
+            # The new decision's errors name its fields as the form does.
+            renamed: dict[str, list[str]] = {}
+            for field, messages_ in error.message_dict.items():
+                target = field if field in form.fields else NEW_DECISION_FIELDS.get(field, "new_outcome")
+                renamed.setdefault(target, []).extend(messages_)
+            apply_service_errors(form, ValidationError(renamed))
+        else:
+            messages.success(request, done)
+            return redirect("casework:case_detail", pk=case.pk)
+    status = 400 if form.is_bound else 200
+    title = f"{title}: {appeal.decision.service.name.lower()} ({appeal.decision.decision_date:%Y-%m-%d})"
+    return render(request, "casework/form.html", {"form": form, "title": title, "case": case}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appeal_reconsider(request: HttpRequest, pk: int) -> HttpResponse:
+    return _appeal_form(
+        request,
+        pk,
+        forms.ReconsiderationForm,
+        "Omprövning",
+        lambda appeal, data, new: services.appeal_reconsider_with_decision(
+            actor=request.user, appeal=appeal, outcome=data["outcome"], on=data["on"], new_decision=new
+        ),
+        "Omprövningen är registrerad.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appeal_judgment(request: HttpRequest, pk: int) -> HttpResponse:
+    return _appeal_form(
+        request,
+        pk,
+        forms.JudgmentForm,
+        "Dom",
+        lambda appeal, data, new: services.appeal_judgment_with_decision(
+            actor=request.user,
+            appeal=appeal,
+            judgment=data["judgment"],
+            on=data["on"],
+            further_appeal_on=data["further_appeal_on"],
+            new_decision=new,
+        ),
+        "Domen är registrerad.",
+    )
+
+
+# --- Caseload per case officer and reassigning -------------------------------------------------------------
+
+
+def _assign_unit(request: HttpRequest, value: str | None) -> Unit:
+    units = selectors.assign_units(request.user)
+    if not units.exists():
+        raise PermissionDenied("Behörighet saknas: casework.assign")
+    unit_id = _int_param(value)
+    # A unit that is not the actor's is ignored, as the caseload's filters ignore it: their first unit shows.
+    unit = (units.filter(pk=unit_id).first() if unit_id else None) or units.first()
+    assert unit is not None
+    return unit
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def caseload(request: HttpRequest) -> HttpResponse:
+    unit = _assign_unit(request, request.POST.get("enhet") if request.method == "POST" else request.GET.get("enhet"))
+    people = selectors.officers(unit, clock.today())
+    form = forms.ReassignForm(request.POST or None, officers=people)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            moved = services.cases_reassign(
+                actor=request.user,
+                unit=unit,
+                from_officer=data["from_officer"],
+                to_officer=data["to_officer"],
+                case_ids=data["cases"],
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, f"{moved} ärenden är flyttade.")
+            response = redirect("casework:caseload")
+            response["Location"] += f"?enhet={unit.pk}"
+            return response
+    return render(
+        request,
+        "casework/caseload.html",
+        {
+            "unit": unit,
+            "units": selectors.assign_units(request.user),
+            "rows": selectors.caseload(request.user, unit),
+            "form": form,
+        },
+        status=400 if form.is_bound else 200,
     )

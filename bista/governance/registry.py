@@ -327,3 +327,16 @@ def _from_survey(question_code: str) -> Compute:
 
 for _key, _question, _text in surveys.INDICATORS:
     register(_key, SHARE, _text + surveys.DESCRIPTION_SUFFIX)(_from_survey(_question))
+
+
+# --- From the purchaser's casework ----------------------------------------------------------------------
+
+from bista.casework import indicators as casework  # noqa: E402 (the purchaser's block, self-contained)
+
+
+def _from_casework(fn: Any) -> Compute:
+    return lambda source, unit_id, rng: Outcome(**vars(fn(unit_id, rng.start, rng.end, source.today)))
+
+
+for _ckey, _ckind, _ctext, *_seed, _fn in casework.INDICATORS:
+    register(_ckey, _ckind, _ctext)(_from_casework(_fn))

@@ -257,6 +257,20 @@ def order_record_step(
     check_perm(actor, Perm.CARE_MANAGE, order.unit)
     if step not in MANUAL_STEPS:
         raise ValidationError({"step": "Okänt steg."})
+    return _record_step(actor=actor, order=order, step=step, on=on, note=note, expected_version=expected_version)
+
+
+@transaction.atomic
+def order_end_from_purchaser(*, actor: Any, purchaser: Unit, order: Order, on: datetime.date, note: str = "") -> Order:
+    """The purchaser (casework) ended the decision behind the order: the order ends on the same day, as if the
+    provider had recorded the step. The actor holds casework.manage in `purchaser`, not care.manage."""
+    check_perm(actor, Perm.CASEWORK_MANAGE, purchaser)
+    return _record_step(actor=actor, order=order, step=OrderEvent.Kind.ENDED, on=on, note=note, expected_version=None)
+
+
+def _record_step(
+    *, actor: Any, order: Order, step: str, on: datetime.date, note: str, expected_version: int | None
+) -> Order:
     locked = lock_for_edit(Order, order.pk, expected_version)
     _not_in_future(on, "on")
     _check_step(locked, step, on)
