@@ -239,6 +239,12 @@ API_FILL: dict[str, Any] = {
     "GET /api/v1/timereports/worked-times/{worked_time_id}": {"worked_time_id": "@worked_time"},
     "GET /api/v1/timereports/units/{unit_id}/months/{month}": {"unit_id": "@provider", "month": "@this_month"},
     "GET /api/v1/timereports/units/{unit_id}/months/{month}/close": {"unit_id": "@provider", "month": "@this_month"},
+    "GET /api/v1/timereports/units/{unit_id}/months/{month}/fk-reports": {
+        "unit_id": "@provider",
+        "month": "@this_month",
+    },
+    "GET /api/v1/timereports/fk-reports/{report_id}": {"report_id": "@fk_report"},
+    "GET /api/v1/timereports/fk-reports/{report_id}/xml": {"report_id": "@fk_report"},
     "GET /api/v1/rostering/jobs": {"?": "unit_id=@provider"},
     "GET /api/v1/rostering/jobs/{job_id}": {"job_id": "@job"},
     "GET /api/v1/rostering/jobs/{job_id}/proposal": {"job_id": "@job"},

@@ -17,7 +17,7 @@ from bista.clients.models import AccessLogEntry
 from bista.core.access import SYSTEM
 from bista.core.clock import STOCKHOLM
 from bista.core.models import AuditEvent
-from bista.core.tests.api_support import fake_personnummer, session_client
+from bista.core.tests.api_support import error, fake_personnummer, get, post, session_client, text
 from bista.staff.models import Employee
 from bista.timereports import elt, fkreports, rules, services
 from bista.timereports.checklist import month_checklist
@@ -274,3 +274,52 @@ def test_the_pdf_has_the_rows(world: World, frozen_clock: Any) -> None:
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "22:00" in text and "24:00" in text and "19900101-" in text
     assert AccessLogEntry.objects.filter(action="print").count() == 1
+
+
+# --- API -----------------------------------------------------------------------------------------------
+
+
+def test_the_api_four_ways_and_bad_input(world: World, frozen_clock: Any, nobody: Any, other_manager: Any) -> None:
+    _worked_month(world, frozen_clock)
+    base = f"/timereports/units/{world.org.provider.pk}/months/2030-03/fk-reports"
+    assert get(HttpClient(), base).status_code in (401, 403)
+    for stranger in (nobody, world.user, other_manager):
+        assert get(session_client(stranger), base).status_code == 404
+        assert post(session_client(stranger), base, {}).status_code == 404
+    assert not FkReport.objects.exists()
+    manager = session_client(world.manager)
+    produced = post(manager, base, {})
+    assert produced.status_code == 200
+    body = produced.json()
+    assert len(body["reports"]) == 2 and body["reconciliation"][0]["confirmed_minutes"] == 19 * 60
+    assert "19900101" not in text(produced)
+    anna = next(r for r in body["reports"] if r["employee_id"] == world.employee.pk)
+    one = f"/timereports/fk-reports/{anna['id']}"
+    for stranger in (nobody, world.user, other_manager):
+        assert get(session_client(stranger), one).status_code == 404
+        assert get(session_client(stranger), f"{one}/xml").status_code == 404
+        assert post(session_client(stranger), f"{one}/attest", {}).status_code == 404
+    detail = get(manager, one)
+    assert detail.status_code == 200 and detail.json()["content"]["assistant"]["personnummer"].startswith("19900101")
+    xml = get(manager, f"{one}/xml")
+    assert xml.status_code == 200 and elt.from_xml(xml.content) == detail.json()["content"]
+    early = post(manager, f"{one}/sent", {"sent_on": "2030-04-02"})
+    assert early.status_code == 422 and "status" in error(early)["fields"]
+    assert post(manager, f"{one}/attest", {}).json()["status"] == "attested"
+    for bad in ({"sent_on": "9999-99-99"}, {"sent_on": "2030-03-15"}, {"sent_on": "\x00"}, {}):
+        refused = post(manager, f"{one}/sent", bad)
+        assert refused.status_code in (400, 422), bad
+    assert FkReport.objects.get(pk=anna["id"]).status == FkReport.Status.ATTESTED
+    assert post(manager, f"{one}/sent", {"sent_on": "2030-04-02"}).json()["status"] == "sent"
+    no_reason = post(manager, f"{one}/corrections", {"reason": " "})
+    assert no_reason.status_code == 422 and "reason" in error(no_reason)["fields"]
+    corrected = post(manager, f"{one}/corrections", {"reason": "Fel dag"})
+    assert corrected.status_code == 201 and corrected.json()["supersedes_id"] == anna["id"]
+    provider = f"/timereports/units/{world.org.provider.pk}/provider"
+    bad = manager.put(
+        "/api/v1" + provider,
+        {"name": "X", "organisation_number": "123", "contact_name": "Y"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422 and "organisation_number" in error(bad)["fields"]
+    assert ProviderDetails.objects.get().organisation_number == "2120000142"
