@@ -206,11 +206,13 @@ class Context:
 def registered_steps() -> list[Step]:
     """The built-in steps, the provider chain's history (`bista.demo.care`), the quality system's history
     (`bista.demo.quality`, which reads the care records for its self-checks), staff details, absences and
-    shifts (`bista.demo.rostering`), the goals and follow-up (`bista.demo.governance`, whose computed
+    shifts (`bista.demo.rostering`), worked time, attestations, month closes and FK time reports
+    (`bista.demo.timereports`), the goals and follow-up (`bista.demo.governance`, whose computed
     indicators read all of those) and those of every installed app's `demo_steps` module."""
     import_module("bista.demo.care")  # registers its steps when first imported, in this order
     import_module("bista.demo.quality")
     import_module("bista.demo.rostering")
+    import_module("bista.demo.timereports")
     import_module("bista.demo.governance")
     autodiscover_modules("demo_steps")
     return list(STEPS)
