@@ -213,6 +213,7 @@ DEMO_MODULES = (
     "bista.demo.care",
     "bista.demo.quality",
     "bista.demo.rostering",
+    "bista.demo.timereports",  # worked time from the worked shifts
     "bista.demo.surveys",  # before governance, whose survey indicators read the answers
     "bista.demo.governance",
 )

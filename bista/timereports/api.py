@@ -1,6 +1,7 @@
 """API of worked time: one's own month, confirming a shift, unplanned time, a revision, the unit's month and
-the attestation. The same services and selectors as the pages; every write is atomic and honours
-Idempotency-Key (bista/api.py). A time without a zone is Swedish time.
+the attestation, the month close, and Försäkringskassan's time reports (list with the reconciliation,
+produce, attest, mark sent, correct, the ELT XML). The same services and selectors as the pages; every write
+is atomic and honours Idempotency-Key (bista/api.py). A time without a zone is Swedish time.
 
 Reads of one worked time by someone other than the person who worked it are logged as an API read of the
 client; one's own time is not (as on Mitt schema).
@@ -12,7 +13,7 @@ import datetime
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 
 from bista.clients.models import AccessLogEntry, Client
@@ -22,7 +23,7 @@ from bista.core.clock import STOCKHOLM
 from bista.rostering.models import ShiftKind
 from bista.staff.models import Employee
 from bista.timereports import rules, selectors, services
-from bista.timereports.models import Attestation, Basis, WorkedTime, WorkedTimeRevision
+from bista.timereports.models import Attestation, Basis, FkReport, WorkedTime, WorkedTimeRevision
 
 router = Router()
 
@@ -410,3 +411,202 @@ def reopen_month(request: HttpRequest, unit_id: Id, month: Month, payload: Reope
     parsed = _month(month)
     services.month_reopen(actor=user, unit=unit, month=parsed, reason=payload.reason)
     return _close_out(user, unit, parsed)
+
+
+# --- Försäkringskassan's time reports -------------------------------------------------------------------
+
+FkStatus = Annotated[str, Field(json_schema_extra=one_of(FkReport.Status))]
+
+
+class FkRowOut(Schema):
+    date: datetime.date
+    from_time: str = Field(alias="from")
+    to_time: str = Field(alias="to")
+    active: int
+    waiting: int
+    on_call: int
+    standby: int
+
+
+class FkReportOut(Schema):
+    """A report in a list: whose, which month, its totals and status (no personnummer)."""
+
+    id: int
+    unit_id: int
+    client_id: int
+    employee_id: int
+    month: datetime.date
+    status: FkStatus
+    minutes: int
+    active_minutes: int
+    waiting_minutes: int
+    on_call_minutes: int
+    standby_minutes: int
+    supersedes_id: int | None
+    produced_at: datetime.datetime
+    attested_at: datetime.datetime | None
+    sent_on: datetime.date | None
+    sent_by_id: int | None
+
+
+class FkReportDetailOut(FkReportOut):
+    """One report with its content as produced (the personnummer included: the read is logged)."""
+
+    correction_reason: str
+    content: dict[str, Any]
+
+
+class ReconciliationOut(Schema):
+    client_id: int
+    reported_minutes: int
+    confirmed_minutes: int
+    scheduled_minutes: int
+    granted_hours: float | None
+    municipal_minutes: int
+    fk_minutes: int
+    differences: list[str]
+
+
+class FkMonthOut(Schema):
+    unit_id: int
+    month: str
+    reports: list[FkReportOut]
+    reconciliation: list[ReconciliationOut]
+
+
+class SentIn(InputSchema):
+    sent_on: datetime.date
+
+
+class CorrectionIn(InputSchema):
+    reason: Reason
+
+
+class ProviderIn(InputSchema):
+    name: Annotated[Text, Field(max_length=200)]
+    organisation_number: Annotated[Text, Field(max_length=11)]
+    contact_name: Annotated[Text, Field(max_length=200)]
+    contact_phone: Annotated[Text, Field(max_length=30)] = ""
+    contact_email: Annotated[Text, Field(max_length=254)] = ""
+
+
+class ProviderOut(Schema):
+    unit_id: int
+    name: str
+    organisation_number: str
+    contact_name: str
+    contact_phone: str
+    contact_email: str
+
+
+def _fk_month_out(user: Any, unit: Any, month: datetime.date) -> dict[str, Any]:
+    fk = selectors.fk_month(user, unit, month)
+    return {
+        "unit_id": unit.pk,
+        "month": f"{month:%Y-%m}",
+        "reports": fk.reports,
+        "reconciliation": [
+            {
+                "client_id": row.client_id,
+                "reported_minutes": row.reported,
+                "confirmed_minutes": row.confirmed,
+                "scheduled_minutes": row.scheduled,
+                "granted_hours": row.granted_hours,
+                "municipal_minutes": row.municipal,
+                "fk_minutes": row.fk,
+                "differences": row.differences,
+            }
+            for row in fk.reconciliation
+        ],
+    }
+
+
+@router.get(
+    "/timereports/units/{unit_id}/months/{month}/fk-reports",
+    response={200: FkMonthOut, **ERRORS},
+    summary="Månadens tidredovisningar till FK och avstämningen (loggas per brukare)",
+)
+def list_fk_reports(request: HttpRequest, unit_id: Id, month: Month) -> Any:
+    user = actor(request)
+    return _fk_month_out(user, _attest_unit(user, unit_id), _month(month))
+
+
+@router.post(
+    "/timereports/units/{unit_id}/months/{month}/fk-reports",
+    response={200: FkMonthOut, **ERRORS},
+    summary="Ta fram månadens tidredovisningar (utkast)",
+)
+def produce_fk_reports(request: HttpRequest, unit_id: Id, month: Month) -> Any:
+    """Drafts from the confirmed time; attested and sent reports are left (a change is a correction)."""
+    user = actor(request)
+    unit = _attest_unit(user, unit_id)
+    parsed = _month(month)
+    services.fk_reports_produce(actor=user, unit=unit, month=parsed)
+    return _fk_month_out(user, unit, parsed)
+
+
+@router.put(
+    "/timereports/units/{unit_id}/provider",
+    response={200: ProviderOut, **ERRORS},
+    summary="Anordnaruppgifterna i tidredovisningarna",
+)
+def set_provider(request: HttpRequest, unit_id: Id, payload: ProviderIn) -> Any:
+    user = actor(request)
+    unit = _attest_unit(user, unit_id)
+    return services.provider_details_set(actor=user, unit=unit, **payload.dict())
+
+
+@router.get(
+    "/timereports/fk-reports/{report_id}",
+    response={200: FkReportDetailOut, **ERRORS},
+    summary="En tidredovisning med innehåll (loggas)",
+)
+def get_fk_report(request: HttpRequest, report_id: Id) -> Any:
+    return selectors.fk_report_get(actor(request), report_id)
+
+
+@router.post(
+    "/timereports/fk-reports/{report_id}/attest",
+    response={200: FkReportOut, **ERRORS},
+    summary="Attestera en tidredovisning",
+)
+def attest_fk_report(request: HttpRequest, report_id: Id) -> Any:
+    user = actor(request)
+    return services.fk_report_attest(actor=user, report=selectors.fk_report_get(user, report_id, log=False))
+
+
+@router.post(
+    "/timereports/fk-reports/{report_id}/sent",
+    response={200: FkReportOut, **ERRORS},
+    summary="Markera en tidredovisning som skickad",
+)
+def send_fk_report(request: HttpRequest, report_id: Id, payload: SentIn) -> Any:
+    user = actor(request)
+    report = selectors.fk_report_get(user, report_id, log=False)
+    return services.fk_report_mark_sent(actor=user, report=report, sent_on=payload.sent_on)
+
+
+@router.post(
+    "/timereports/fk-reports/{report_id}/corrections",
+    response={201: FkReportOut, **ERRORS},
+    summary="Rätta en tidredovisning (en ny som ersätter den)",
+)
+def correct_fk_report(request: HttpRequest, report_id: Id, payload: CorrectionIn) -> Any:
+    user = actor(request)
+    report = selectors.fk_report_get(user, report_id, log=False)
+    return Status(201, services.fk_report_correct(actor=user, report=report, reason=payload.reason))
+
+
+@router.get(
+    "/timereports/fk-reports/{report_id}/xml",
+    response={200: None, **ERRORS},
+    summary="Tidredovisningen som ELT-XML (loggas)",
+)
+def fk_report_xml(request: HttpRequest, report_id: Id) -> HttpResponse:
+    user = actor(request)
+    report = selectors.fk_report_get(user, report_id, log=False)
+    response = HttpResponse(
+        services.fk_report_export(actor=user, report=report, format="xml"), content_type="application/xml"
+    )
+    response["Content-Disposition"] = f'attachment; filename="tidredovisning-{report.month:%Y-%m}-{report.pk}.xml"'
+    return response

@@ -4,8 +4,9 @@ should look at. Computed from the records (no access check here: `selectors.mont
 
 Blocking: shifts nobody confirmed, people whose month is not attested (or changed after it). Warnings: worked
 time at a client with no order of the unit that day, clients whose confirmed hours reach 80/90/100 % of what
-their orders grant, and confirmed time that breaks the working-time rules of the person's agreement (the
-rostering checker, `rostering.rules.check_roster`, over the confirmed time instead of the planned).
+their orders grant, confirmed time that breaks the working-time rules of the person's agreement (the
+rostering checker, `rostering.rules.check_roster`, over the confirmed time instead of the planned), and FK time
+reports not produced, not sent or older than the time they report (`fkreports.not_produced`).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ NOT_ATTESTED = "not_attested"
 OUTSIDE_ORDER = "outside_order"
 GRANTED_HOURS = "granted_hours"
 WORKING_TIME = "working_time"
+FK_REPORTS = "fk_reports"
 
 
 @dataclass
@@ -199,6 +201,15 @@ def _working_time(month: datetime.date, worked: list[WorkedTime]) -> list[Findin
     ]
 
 
+def _fk_reports(unit: Unit, month: datetime.date) -> list[Finding]:
+    """FK time reports of the month missing, not sent, or older than the time they report."""
+    from bista.timereports import fkreports
+
+    found = fkreports.not_produced(unit, month)
+    names = {e.pk: e.full_name for e in Employee.objects.filter(pk__in={e for _c, e, _w in found})}
+    return [Finding(f"{names[e]}: {why}", client_id=c) for c, e, why in found]
+
+
 def month_checklist(unit: Unit, month: datetime.date) -> Checklist:
     month = rules.first_of_month(month)
     start, end = rules.month_window(month)
@@ -214,5 +225,6 @@ def month_checklist(unit: Unit, month: datetime.date) -> Checklist:
         Item(OUTSIDE_ORDER, "Arbetad tid utan beslut eller beställning", False, _outside_order(unit, month, worked)),
         Item(GRANTED_HOURS, "Brukare nära eller över beviljade timmar", False, _granted_hours(unit, month, worked)),
         Item(WORKING_TIME, "Arbetad tid utanför arbetstidsreglerna", False, _working_time(month, worked)),
+        Item(FK_REPORTS, "Tidredovisningar till Försäkringskassan inte klara", False, _fk_reports(unit, month)),
     ]
     return Checklist(unit, month, items)

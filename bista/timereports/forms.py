@@ -118,3 +118,19 @@ class AttestForm(forms.Form):
 class MonthReopenForm(forms.Form):
     month = MonthField(label="Månad", widget=forms.HiddenInput)
     reason = forms.CharField(label="Varför öppnas månaden?", max_length=300)
+
+
+class SentForm(PlausibleDatesMixin, forms.Form):
+    sent_on = forms.DateField(label="Skickad datum", widget=DateInput())
+
+
+class CorrectionForm(forms.Form):
+    reason = forms.CharField(label="Varför rättas tidredovisningen?", max_length=300)
+
+
+class ProviderForm(forms.Form):
+    name = forms.CharField(label="Anordnarens namn", max_length=200)
+    organisation_number = forms.CharField(label="Organisationsnummer", max_length=11, help_text="Tio siffror.")
+    contact_name = forms.CharField(label="Kontaktperson", max_length=200)
+    contact_phone = forms.CharField(label="Telefon", max_length=30, required=False)
+    contact_email = forms.EmailField(label="E-post", required=False)

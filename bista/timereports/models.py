@@ -257,3 +257,97 @@ class MunicipalShareRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hours_per_week} h/vecka från {self.valid_from}"
+
+
+class ProviderDetails(models.Model):
+    """The provider (anordnare) as Försäkringskassan's time reports name it: one row per unit, kept up to date
+    by the unit (a change is an update of this row; each report keeps the details it was produced with)."""
+
+    unit = models.OneToOneField(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="enhet")
+    name = models.CharField("anordnarens namn", max_length=200)
+    organisation_number = models.CharField("organisationsnummer", max_length=10, help_text="Tio siffror.")
+    contact_name = models.CharField("kontaktperson", max_length=200)
+    contact_phone = models.CharField("telefon", max_length=30, blank=True)
+    contact_email = models.EmailField("e-post", blank=True)
+
+    class Meta:
+        verbose_name = "anordnaruppgifter"
+        verbose_name_plural = "anordnaruppgifter"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organisation_number__regex=r"^[0-9]{10}$"), name="provider_orgnr_ten_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FkReport(models.Model):
+    """Försäkringskassan's time report (tidredovisning) for one client × assistant × month: the content as it
+    was produced (`content`, the same dict the ELT XML and the PDF are written from) and its status.
+
+    A draft follows the records (producing again rewrites it); an attested or sent report is never changed:
+    a correction is a new report that supersedes it (the old one becomes *corrected*)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Utkast"
+        ATTESTED = "attested", "Attesterad"
+        SENT = "sent", "Skickad"
+        CORRECTED = "corrected", "Rättad (ersatt)"
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="enhet")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="fk_reports", verbose_name="brukare")
+    employee = models.ForeignKey(
+        Employee, on_delete=models.PROTECT, related_name="fk_reports", verbose_name="assistent"
+    )
+    month = models.DateField("månad", help_text="Månadens första dag.")
+    status = models.CharField("status", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by", verbose_name="ersätter"
+    )
+    correction_reason = models.CharField("anledning till rättelse", max_length=300, blank=True)
+    content = models.JSONField("innehåll", default=dict)
+    active_minutes = models.PositiveIntegerField("aktiv tid (minuter)", default=0)
+    waiting_minutes = models.PositiveIntegerField("väntetid (minuter)", default=0)
+    on_call_minutes = models.PositiveIntegerField("jour (minuter)", default=0)
+    standby_minutes = models.PositiveIntegerField("beredskap (minuter)", default=0)
+    produced_at = models.DateTimeField("framtagen")
+    produced_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    attested_at = models.DateTimeField("attesterad", null=True, blank=True)
+    attested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sent_on = models.DateField("skickad datum", null=True, blank=True)
+    sent_at = models.DateTimeField("registrerad som skickad", null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "tidredovisning till Försäkringskassan"
+        verbose_name_plural = "tidredovisningar till Försäkringskassan"
+        ordering = ["month", "client_id", "employee_id", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__day=1), name="fk_report_month_first_day"),
+            # One report in force (not corrected) per client × assistant × month.
+            models.UniqueConstraint(
+                fields=["client", "employee", "month"],
+                condition=~Q(status="corrected"),
+                name="fk_report_one_current",
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "month"]), models.Index(fields=["client", "month"])]
+
+    def __str__(self) -> str:
+        return f"Tidredovisning {self.month:%Y-%m}"
+
+    @property
+    def minutes(self) -> int:
+        return self.active_minutes + self.waiting_minutes + self.on_call_minutes + self.standby_minutes
+
+    @property
+    def hours(self) -> str:
+        from bista.timereports.rules import hours_decimal
+
+        return hours_decimal(self.minutes)

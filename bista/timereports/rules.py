@@ -317,3 +317,116 @@ def municipal_split(
         old = result.get(month, Share())
         result[month] = Share(old.municipal + municipal, old.fk + minutes - municipal)
     return result
+
+
+# --- Försäkringskassan's time report: rows per day, the calculation period, who FK pays for (verify) ---------
+
+# Personal assistance (LSS 9 § 2) whose hours beyond the municipality's first hours a week FK compensates
+# (SFB 51 kap.) — *verify*: the insatser behind an FK decision on assistansersättning.
+FK_SERVICE_CODES = frozenset({"lss_9_2"})
+CALCULATION_PERIOD_MONTHS = 6  # FK's beräkningsperiod, by calendar half-year here — *verify against the decision*
+WEEKS_PER_MONTH = 52 / 12
+
+
+def fk_paid(service_code: str, scope_amount: float, scope_unit: str, municipal_hours_per_week: float) -> bool:
+    """Whether an order's assistance is FK's: personal assistance granted for more hours a week than the
+    municipality pays itself (a monthly scope counted as 52/12 weeks; occasions never)."""
+    if service_code not in FK_SERVICE_CODES:
+        return False
+    if scope_unit == "week":
+        weekly = scope_amount
+    elif scope_unit == "month":
+        weekly = scope_amount / WEEKS_PER_MONTH
+    else:
+        return False
+    return weekly > municipal_hours_per_week
+
+
+def calculation_period(month: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The calculation period (beräkningsperiod) the month lies in: its calendar half-year."""
+    first_month = (month.month - 1) // CALCULATION_PERIOD_MONTHS * CALCULATION_PERIOD_MONTHS + 1
+    start = datetime.date(month.year, first_month, 1)
+    end_month = start
+    for _ in range(CALCULATION_PERIOD_MONTHS - 1):
+        end_month = next_month(end_month)
+    return start, last_of_month(end_month)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One confirmed time as the report sees it: when, what kind, and the active/waiting minutes inside it."""
+
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    kind: str
+    active_minutes: int = 0
+    waiting_minutes: int = 0
+
+
+def _shares(total: int, weights: list[int]) -> list[int]:
+    """`total` shared in proportion to `weights`, in whole minutes that add up to `total` (cumulative rounding)."""
+    whole = sum(weights)
+    if whole <= 0:
+        return [0 for _ in weights]
+    result, done, running = [], 0, 0
+    for weight in weights:
+        running += weight
+        upto = round(total * running / whole)
+        result.append(upto - done)
+        done = upto
+    return result
+
+
+def _clock(moment: datetime.datetime, day: datetime.date) -> str:
+    """ "HH:MM" local time; a moment at the midnight ending `day` is "24:00"."""
+    local = moment.astimezone(STOCKHOLM)
+    if local.date() > day:
+        return "24:00"
+    return f"{local:%H:%M}"
+
+
+def report_rows(pieces: list[Piece]) -> list[dict[str, object]]:
+    """The report's rows: each confirmed time cut at local midnight into one row per day, with from, to and its
+    active, waiting, jour and beredskap minutes (elapsed time, so a daylight-saving night has its real length;
+    the active/waiting minutes entered for the whole time shared over its days in proportion)."""
+    rows: list[dict[str, object]] = []
+    for piece in sorted(pieces, key=lambda p: (p.starts_at, p.ends_at)):
+        cuts: list[tuple[datetime.date, datetime.datetime, datetime.datetime]] = []
+        cursor, end = piece.starts_at.astimezone(datetime.UTC), piece.ends_at.astimezone(datetime.UTC)
+        while cursor < end:
+            day = cursor.astimezone(STOCKHOLM).date()
+            cut = min(end, local_midnight(day + datetime.timedelta(days=1)))
+            cuts.append((day, cursor, cut))
+            cursor = cut
+        lengths = [elapsed_minutes(begin, finish) for _day, begin, finish in cuts]
+        total = sum(lengths)
+        minutes = split_minutes(piece.kind, total, piece.active_minutes, piece.waiting_minutes)
+        actives = _shares(minutes.active, lengths)
+        waitings = _shares(minutes.waiting, lengths)
+        on_calls = _shares(minutes.on_call, lengths)
+        standbys = _shares(minutes.standby, lengths)
+        for index, (day, begin, finish) in enumerate(cuts):
+            rows.append(
+                {
+                    "date": day.isoformat(),
+                    "from": _clock(begin, day),
+                    "to": _clock(finish, day),
+                    "active": actives[index],
+                    "waiting": waitings[index],
+                    "on_call": on_calls[index],
+                    "standby": standbys[index],
+                }
+            )
+    return rows
+
+
+def row_totals(rows: list[dict[str, object]]) -> Minutes:
+    total = Minutes()
+    for row in rows:
+        total = total + Minutes(
+            int(row["active"]),  # type: ignore[call-overload]
+            int(row["waiting"]),  # type: ignore[call-overload]
+            int(row["on_call"]),  # type: ignore[call-overload]
+            int(row["standby"]),  # type: ignore[call-overload]
+        )
+    return total

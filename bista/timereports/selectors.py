@@ -26,14 +26,16 @@ from bista.rostering import selectors as rostering_selectors
 from bista.rostering.models import Shift
 from bista.staff.models import Employee
 from bista.timereports import checklist as checklist_module
-from bista.timereports import rules
+from bista.timereports import fkreports, rules
 from bista.timereports.checklist import Checklist
 from bista.timereports.models import (
     CONFIRMABLE,
     Attestation,
     Basis,
+    FkReport,
     MonthClose,
     MonthCloseEvent,
+    ProviderDetails,
     WorkedTime,
     WorkedTimeRevision,
 )
@@ -368,3 +370,88 @@ def municipal_minutes_per_week(day: datetime.date) -> float:
 
     rule = MunicipalShareRule.objects.filter(valid_on(day)).order_by("-valid_from").first()
     return float(rule.hours_per_week) * 60 if rule is not None else 0.0
+
+
+# --- Försäkringskassan's time reports ------------------------------------------------------------------
+
+
+@dataclass
+class FkMonth:
+    """A unit's FK reports of a month, with the reconciliation per client."""
+
+    unit: Unit
+    month: datetime.date
+    reports: list[FkReport]
+    reconciliation: list[fkreports.Reconciliation]
+    provider: ProviderDetails | None
+    labels: dict[int, str]
+
+    @property
+    def differences(self) -> int:
+        return sum(1 for row in self.reconciliation if row.differences)
+
+    @property
+    def rows(self) -> list[tuple[FkReport, str]]:
+        return [(report, self.labels.get(report.client_id, "")) for report in self.reports]
+
+
+def fk_month(actor: Any, unit: Unit, month: datetime.date) -> FkMonth:
+    """The unit's FK reports of the month in force (names only, no personnummer) and the reconciliation; the
+    clients named are logged as read (one row each)."""
+    if not can_attest(actor, unit):
+        raise PermissionDenied(f"Behörighet saknas: {Perm.TIME_ATTEST}")
+    reports = list(
+        FkReport.objects.filter(unit=unit, month=month)
+        .exclude(status=FkReport.Status.CORRECTED)
+        .select_related("client", "employee")
+        .order_by("client__last_name", "client__first_name", "client_id", "employee__last_name", "employee_id")
+    )
+    rows = fkreports.reconciliation(unit, month)
+    clients = {r.client_id: r.client for r in reports}
+    missing = {row.client_id for row in rows} - set(clients)
+    clients.update({c.pk: c for c in Client.objects.filter(pk__in=missing)})
+    labels = (
+        rostering_selectors.client_labels(
+            actor, [(c, unit.pk) for c in clients.values()], log=f"tidredovisning FK {month:%Y-%m}"
+        )
+        if clients
+        else {}
+    )
+    for row in rows:
+        row.label = labels.get(row.client_id, "")
+    provider = ProviderDetails.objects.filter(unit=unit).first()
+    return FkMonth(unit, month, reports, rows, provider, labels)
+
+
+def fk_report_get(actor: Any, pk: int, *, log: bool = True) -> FkReport:
+    """One FK report of a unit where the actor attests (404 otherwise); reading it (with the personnummer) is
+    logged for the client."""
+    report = (
+        FkReport.objects.filter(pk=pk, unit_id__in=attest_units(actor))
+        .select_related("client", "employee", "unit", "supersedes", "attested_by", "sent_by")
+        .first()
+    )
+    if report is None:
+        raise Http404("Tidredovisningen finns inte eller så saknar du behörighet.")
+    if log:
+        from bista.clients.services import access_log_record
+        from bista.timereports.actions import AccessAction
+
+        access_log_record(
+            actor=actor,
+            client=report.client,
+            action=AccessAction.FK_REPORT,
+            unit=report.unit,
+            detail=f"tidredovisning FK {pk}",
+        )
+    return report
+
+
+def fk_report_history(report: FkReport) -> list[FkReport]:
+    """The reports this one superseded, latest first, and the one that superseded it (if any)."""
+    chain = []
+    earlier = report.supersedes
+    while earlier is not None:
+        chain.append(earlier)
+        earlier = earlier.supersedes
+    return chain

@@ -11,6 +11,7 @@ overlap check.
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,8 +30,10 @@ from bista.timereports.models import (
     CONFIRMABLE,
     Attestation,
     Basis,
+    FkReport,
     MonthClose,
     MonthCloseEvent,
+    ProviderDetails,
     WorkedTime,
     WorkedTimeRevision,
 )
@@ -497,3 +500,276 @@ def month_reopen(*, actor: Any, unit: Any, month: datetime.date, reason: str) ->
 
 def month_is_locked(unit_id: int, month: datetime.date) -> bool:
     return MonthClose.objects.filter(unit_id=unit_id, month=month, status=MonthClose.Status.LOCKED).exists()
+
+
+# --- Försäkringskassan's time reports ----------------------------------------------------------------------
+
+ORGANISATION_NUMBER = re.compile(r"\d{10}")
+
+
+def _require_attest(actor: Any, unit_id: int) -> None:
+    if not may_attest(actor, unit_id):
+        raise PermissionDenied(f"Behörighet saknas: {Perm.TIME_ATTEST}")
+
+
+@transaction.atomic
+def provider_details_set(
+    *,
+    actor: Any,
+    unit: Any,
+    name: str,
+    organisation_number: str,
+    contact_name: str,
+    contact_phone: str = "",
+    contact_email: str = "",
+) -> ProviderDetails:
+    """The provider as FK's time reports name it (anordnare): name, organisation number, contact."""
+    _require_attest(actor, unit.pk)
+    number = (organisation_number or "").replace("-", "").strip()
+    errors = {}
+    if not ORGANISATION_NUMBER.fullmatch(number):
+        errors["organisation_number"] = "Ange organisationsnumret med tio siffror."
+    if not (name or "").strip():
+        errors["name"] = "Ange anordnarens namn."
+    if not (contact_name or "").strip():
+        errors["contact_name"] = "Ange en kontaktperson."
+    if errors:
+        raise ValidationError(errors)
+    details = ProviderDetails.objects.select_for_update().filter(unit=unit).first() or ProviderDetails(unit=unit)
+    old = audit.snapshot(details, PROVIDER_AUDITED) if details.pk else None
+    details.name, details.organisation_number = name.strip(), number
+    details.contact_name, details.contact_phone = contact_name.strip(), (contact_phone or "").strip()
+    details.contact_email = (contact_email or "").strip()
+    details.full_clean(exclude=["unit"])
+    details.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.PROVIDER_DETAILS_SET,
+        obj=details,
+        old=old,
+        new=audit.snapshot(details, PROVIDER_AUDITED),
+        unit=unit,
+    )
+    return details
+
+
+PROVIDER_AUDITED = ("name", "organisation_number", "contact_name", "contact_phone", "contact_email")
+
+
+def _report_fields(content: dict[str, Any]) -> dict[str, Any]:
+    from bista.timereports import fkreports
+
+    return {"content": content, **fkreports.totals(content)}
+
+
+@transaction.atomic
+def fk_reports_produce(*, actor: Any, unit: Any, month: datetime.date) -> list[FkReport]:
+    """Draft the month's FK reports from the records: a new draft for each FK-paid client × assistant without a
+    report, a draft brought up to date; attested and sent reports are left as they are (a change after them
+    is a correction). Returns the reports in force, produced or not."""
+    from bista.timereports import fkreports
+
+    month = rules.first_of_month(month)
+    _require_attest(actor, unit.pk)
+    if rules.month_window(month)[0] > clock.now():
+        raise _error("month", "Månaden har inte börjat än.", "not_started")
+    provider = ProviderDetails.objects.filter(unit=unit).first()
+    if provider is None:
+        raise _error("unit", "Enhetens anordnaruppgifter (organisationsnummer, kontaktperson) saknas.", "provider")
+    MonthClose.objects.select_for_update().get_or_create(unit=unit, month=month)  # one producer at a time
+    contents = fkreports.month_contents(unit, month, fkreports.provider_content(provider))
+    current = {
+        (r.client_id, r.employee_id): r
+        for r in FkReport.objects.filter(unit=unit, month=month).exclude(status=FkReport.Status.CORRECTED)
+    }
+    now, created, updated = clock.now(), 0, 0
+    for (client_id, employee_id), content in contents.items():
+        report = current.get((client_id, employee_id))
+        if report is None:
+            current[(client_id, employee_id)] = FkReport.objects.create(
+                unit=unit,
+                client_id=client_id,
+                employee_id=employee_id,
+                month=month,
+                produced_at=now,
+                produced_by=_person(actor),
+                **_report_fields(content),
+            )
+            created += 1
+        elif report.status == FkReport.Status.DRAFT and report.content != content:
+            for key, value in _report_fields(content).items():
+                setattr(report, key, value)
+            report.produced_at, report.produced_by = now, _person(actor)
+            report.save()
+            updated += 1
+    audit.record(
+        actor=actor,
+        action=AuditAction.FK_REPORT_PRODUCE,
+        obj=provider,
+        new={"month": month, "created": created, "updated": updated},
+        unit=unit,
+    )
+    return sorted(current.values(), key=lambda r: (r.client_id, r.employee_id))
+
+
+def _locked_report(report: FkReport) -> FkReport:
+    return FkReport.objects.select_for_update().get(pk=report.pk)
+
+
+def _record_report(actor: Any, action: str, report: FkReport, old: str, **new: Any) -> None:
+    audit.record(
+        actor=actor,
+        action=action,
+        obj=report,
+        old={"status": old},
+        new={"status": report.status, **new},
+        unit=report.unit,
+    )
+
+
+@transaction.atomic
+def fk_report_attest(*, actor: Any, report: FkReport) -> FkReport:
+    """Attest a draft (the provider's signature): the month has ended, the assistant's month is attested and
+    unchanged since, the draft still matches the records and the assistant has a personnummer."""
+    from bista.timereports import fkreports
+
+    _require_attest(actor, report.unit_id)
+    report = _locked_report(report)
+    if report.status != FkReport.Status.DRAFT:
+        raise _error("status", "Bara ett utkast kan attesteras.", "invalid_status")
+    if rules.month_window(report.month)[1] > clock.now():
+        raise _error("month", "Månaden är inte slut än.", "not_ended")
+    latest = Attestation.objects.filter(employee_id=report.employee_id, month=report.month).order_by("-attested_at")
+    attested = latest.values_list("attested_at", flat=True).first()
+    worked = month_worked_times(report.employee, report.month)
+    if attested is None or any(w.recorded_at > attested for w in worked):
+        raise _error("month", "Assistentens tid för månaden är inte attesterad (eller ändrad efter attest).", "time")
+    provider = ProviderDetails.objects.filter(unit_id=report.unit_id).first()
+    contents = fkreports.month_contents(
+        report.unit, report.month, fkreports.provider_content(provider) if provider else {}
+    )
+    if contents.get((report.client_id, report.employee_id)) != report.content:
+        raise _error("content", "Tiden har ändrats sedan utkastet togs fram. Ta fram tidredovisningarna igen.", "stale")
+    if not report.content["assistant"]["personnummer"]:
+        raise _error("employee", "Assistentens personnummer eller samordningsnummer saknas.", "identity")
+    report.status = FkReport.Status.ATTESTED
+    report.attested_at, report.attested_by = clock.now(), _person(actor)
+    report.save(update_fields=["status", "attested_at", "attested_by"])
+    _record_report(actor, AuditAction.FK_REPORT_ATTEST, report, FkReport.Status.DRAFT)
+    return report
+
+
+@transaction.atomic
+def fk_report_mark_sent(*, actor: Any, report: FkReport, sent_on: datetime.date) -> FkReport:
+    """Record that an attested report was sent to FK, on which day (not before the month ended, not ahead)."""
+    _require_attest(actor, report.unit_id)
+    if not isinstance(sent_on, datetime.date):
+        raise _error("sent_on", "Ange datumet den skickades.", "required")
+    report = _locked_report(report)
+    if report.status != FkReport.Status.ATTESTED:
+        raise _error("status", "Bara en attesterad tidredovisning kan markeras som skickad.", "invalid_status")
+    if sent_on > clock.today():
+        raise _error("sent_on", "Datumet kan inte vara i framtiden.", "future")
+    if sent_on <= rules.last_of_month(report.month):
+        raise _error("sent_on", "Tidredovisningen skickas efter månadens slut.", "too_early")
+    report.status = FkReport.Status.SENT
+    report.sent_on, report.sent_at, report.sent_by = sent_on, clock.now(), _person(actor)
+    report.save(update_fields=["status", "sent_on", "sent_at", "sent_by"])
+    _record_report(actor, AuditAction.FK_REPORT_SEND, report, FkReport.Status.ATTESTED, sent_on=sent_on)
+    return report
+
+
+@transaction.atomic
+def fk_report_correct(*, actor: Any, report: FkReport, reason: str) -> FkReport:
+    """A correction of an attested or sent report: a new draft from the records as they are now, superseding
+    it; the old report stays as it was, marked corrected. Always with a reason."""
+    from bista.timereports import fkreports
+
+    _require_attest(actor, report.unit_id)
+    reason = _clean_reason(reason)
+    if not reason:
+        raise _error("reason", "Ange varför tidredovisningen rättas.", "required")
+    report = _locked_report(report)
+    if report.status not in (FkReport.Status.ATTESTED, FkReport.Status.SENT):
+        raise _error(
+            "status",
+            "Bara en attesterad eller skickad tidredovisning rättas. Ett utkast tas fram igen.",
+            "invalid_status",
+        )
+    provider = ProviderDetails.objects.filter(unit_id=report.unit_id).first()
+    provider_content = fkreports.provider_content(provider) if provider else report.content["provider"]
+    content = fkreports.month_contents(report.unit, report.month, provider_content).get(
+        (report.client_id, report.employee_id)
+    )
+    if content is None:  # all the time was moved or taken away: the correction reports none
+        content = {**report.content, "provider": provider_content, "rows": []}
+    old_status = report.status
+    report.status = FkReport.Status.CORRECTED
+    report.save(update_fields=["status"])
+    new = FkReport.objects.create(
+        unit_id=report.unit_id,
+        client_id=report.client_id,
+        employee_id=report.employee_id,
+        month=report.month,
+        supersedes=report,
+        correction_reason=reason,
+        produced_at=clock.now(),
+        produced_by=_person(actor),
+        **_report_fields(content),
+    )
+    _record_report(actor, AuditAction.FK_REPORT_CORRECT, report, old_status, superseded_by=new.pk, reason=reason)
+    return new
+
+
+@transaction.atomic
+def fk_report_export(*, actor: Any, report: FkReport, format: str) -> bytes:
+    """The report as ELT XML ("xml") or as a PDF to sign ("pdf"): audited, and the client's access logged
+    (the export carries personnummer)."""
+    from bista.clients.models import AccessLogEntry
+    from bista.clients.services import access_log_record
+    from bista.timereports import elt
+
+    _require_attest(actor, report.unit_id)
+    if format == "xml":
+        data = elt.to_xml(report.content)
+        access = AccessLogEntry.Action.EXPORT
+    elif format == "pdf":
+        from bista.core.pdf import render_pdf
+
+        data = render_pdf("timereports/fk_report_print.html", {"report": report, **print_context(report)})
+        access = AccessLogEntry.Action.PRINT
+    else:
+        raise _error("format", "Välj XML eller PDF.", "invalid")
+    access_log_record(
+        actor=actor, client=report.client, action=access, unit=report.unit, detail=f"tidredovisning FK {report.pk}"
+    )
+    audit.record(actor=actor, action=AuditAction.FK_REPORT_EXPORT, obj=report, new={"format": format}, unit=report.unit)
+    return data
+
+
+def print_context(report: FkReport) -> dict[str, Any]:
+    """What the report page and its PDF show beside the content: formatted numbers and the totals in hours."""
+    from bista.core.people import format_personnummer
+
+    content = report.content
+    return {
+        "client_pnr": format_personnummer(content["client"]["personnummer"]),
+        "assistant_pnr": format_personnummer(content["assistant"]["personnummer"]),
+        "rows": [
+            {
+                **row,
+                **{
+                    f"{key}_h": rules.hours_decimal(int(row[key]))
+                    for key in ("active", "waiting", "on_call", "standby")
+                },
+            }
+            for row in content["rows"]
+        ],
+        "total": {
+            "active": rules.hours_decimal(report.active_minutes),
+            "waiting": rules.hours_decimal(report.waiting_minutes),
+            "on_call": rules.hours_decimal(report.on_call_minutes),
+            "standby": rules.hours_decimal(report.standby_minutes),
+            "all": rules.hours_decimal(report.minutes),
+        },
+    }

@@ -21,4 +21,14 @@ urlpatterns = [
     path("manadsavslut/", views.month_close, name="month_close"),
     path("manadsavslut/<int:unit_pk>/stang/", views.month_lock, name="month_lock"),
     path("manadsavslut/<int:unit_pk>/oppna/", views.month_reopen, name="month_reopen"),
+    # Försäkringskassan's time reports: the month's list and reconciliation, one report, its downloads
+    path("fk/", views.fk_reports, name="fk_reports"),
+    path("fk/<int:unit_pk>/ta-fram/", views.fk_produce, name="fk_produce"),
+    path("fk/<int:unit_pk>/anordnare/", views.fk_provider, name="fk_provider"),
+    path("fk/redovisning/<int:pk>/", views.fk_report, name="fk_report"),
+    path("fk/redovisning/<int:pk>/attestera/", views.fk_report_attest, name="fk_report_attest"),
+    path("fk/redovisning/<int:pk>/skickad/", views.fk_report_sent, name="fk_report_sent"),
+    path("fk/redovisning/<int:pk>/ratta/", views.fk_report_correct, name="fk_report_correct"),
+    path("fk/redovisning/<int:pk>/xml/", views.fk_report_xml, name="fk_report_xml"),
+    path("fk/redovisning/<int:pk>/pdf/", views.fk_report_pdf, name="fk_report_pdf"),
 ]

@@ -32,8 +32,11 @@ from bista.timereports import rules, selectors, services
 from bista.timereports.forms import (
     FIELD_MAP,
     AttestForm,
+    CorrectionForm,
     MonthReopenForm,
+    ProviderForm,
     ReviseForm,
+    SentForm,
     TimesForm,
     UnplannedForm,
     times_initial,
@@ -395,3 +398,170 @@ def month_reopen(request: HttpRequest, unit_pk: int) -> HttpResponse:
             messages.error(request, str(problem))
     month = form.cleaned_data.get("month") or rules.first_of_month(clock.today())
     return redirect(_close_url(unit, month))
+
+
+# --- Försäkringskassan's time reports -----------------------------------------------------------------------
+
+
+def _fk_url(unit: Unit, month: datetime.date) -> str:
+    return f"{reverse('timereports:fk_reports')}?enhet={unit.pk}&{MONTH_PARAM}={month:%Y-%m}"
+
+
+def _report_url(report: Any) -> str:
+    return reverse("timereports:fk_report", args=[report.pk])
+
+
+def _provider_initial(provider: Any) -> dict[str, str]:
+    if provider is None:
+        return {}
+    return {field: getattr(provider, field) for field in services.PROVIDER_AUDITED}
+
+
+@login_required
+@require_GET
+def fk_reports(request: HttpRequest) -> HttpResponse:
+    """The unit's FK time reports of a month: the reconciliation per client, the reports, producing them."""
+    units = selectors.visible_attest_units(request.user)
+    if not units:
+        raise PermissionDenied("Behörighet saknas: time.attest")
+    wanted = request.GET.get("enhet", "")
+    unit: Unit = next((u for u in units if str(u.pk) == wanted), units[0])
+    month = _month(request)
+    fk = selectors.fk_month(request.user, unit, month)
+    context = {
+        "units": units,
+        "unit": unit,
+        "fk": fk,
+        "provider_form": ProviderForm(initial=_provider_initial(fk.provider)),
+        "month_started": rules.month_window(month)[0] <= clock.now(),
+        **_month_nav(month),
+    }
+    return render(request, "timereports/fk_reports.html", context)
+
+
+@login_required
+@require_POST
+def fk_produce(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    unit = _attest_unit(request, unit_pk)
+    return _month_action(
+        request,
+        lambda month: services.fk_reports_produce(actor=request.user, unit=unit, month=month),
+        lambda month: f"Tidredovisningarna för {month:%Y-%m} är framtagna.",
+        lambda month: _fk_url(unit, month),
+    )
+
+
+@login_required
+@require_POST
+def fk_provider(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    """The provider details the reports carry; errors shown as messages on the reports' page."""
+    unit = _attest_unit(request, unit_pk)
+    month = rules.parse_month(request.POST.get("month", "")) or rules.first_of_month(clock.today())
+    form = ProviderForm(request.POST)
+    if form.is_valid():
+        try:
+            services.provider_details_set(actor=request.user, unit=unit, **form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, "Anordnaruppgifterna är sparade.")
+    else:
+        for field, problems in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for problem in problems:
+                messages.error(request, f"{label}: {problem}" if label else str(problem))
+    return redirect(_fk_url(unit, month))
+
+
+@login_required
+@require_GET
+def fk_report(request: HttpRequest, pk: int) -> HttpResponse:
+    report = selectors.fk_report_get(request.user, pk)
+    context = {
+        "report": report,
+        "history": selectors.fk_report_history(report),
+        "sent_form": SentForm(initial={"sent_on": clock.today()}),
+        "correction_form": CorrectionForm(),
+        "back": _fk_url(report.unit, report.month),
+        **services.print_context(report),
+    }
+    return render(request, "timereports/fk_report.html", context)
+
+
+def _report_action(request: HttpRequest, pk: int, action: Callable[[Any], Any], success: str) -> HttpResponse:
+    report = selectors.fk_report_get(request.user, pk, log=False)
+    try:
+        result = action(report)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(_report_url(report))
+    messages.success(request, success)
+    return redirect(_report_url(result))
+
+
+@login_required
+@require_POST
+def fk_report_attest(request: HttpRequest, pk: int) -> HttpResponse:
+    return _report_action(
+        request, pk, lambda report: services.fk_report_attest(actor=request.user, report=report), "Attesterad."
+    )
+
+
+@login_required
+@require_POST
+def fk_report_sent(request: HttpRequest, pk: int) -> HttpResponse:
+    form = SentForm(request.POST)
+    if not form.is_valid():
+        report = selectors.fk_report_get(request.user, pk, log=False)
+        for problems in form.errors.values():
+            for problem in problems:
+                messages.error(request, f"Skickad datum: {problem}")
+        return redirect(_report_url(report))
+    sent_on = form.cleaned_data["sent_on"]
+    return _report_action(
+        request,
+        pk,
+        lambda report: services.fk_report_mark_sent(actor=request.user, report=report, sent_on=sent_on),
+        "Markerad som skickad.",
+    )
+
+
+@login_required
+@require_POST
+def fk_report_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    form = CorrectionForm(request.POST)
+    if not form.is_valid():
+        report = selectors.fk_report_get(request.user, pk, log=False)
+        messages.error(request, "Ange varför tidredovisningen rättas.")
+        return redirect(_report_url(report))
+    reason = form.cleaned_data["reason"]
+    return _report_action(
+        request,
+        pk,
+        lambda report: services.fk_report_correct(actor=request.user, report=report, reason=reason),
+        "En rättad tidredovisning är framtagen som utkast; den tidigare finns kvar.",
+    )
+
+
+def _download(request: HttpRequest, pk: int, format: str) -> HttpResponse:
+    report = selectors.fk_report_get(request.user, pk, log=False)
+    data = services.fk_report_export(actor=request.user, report=report, format=format)
+    content_type = "application/xml" if format == "xml" else "application/pdf"
+    response = HttpResponse(data, content_type=content_type)
+    name = f"tidredovisning-{report.month:%Y-%m}-{report.pk}.{format}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_GET
+def fk_report_xml(request: HttpRequest, pk: int) -> HttpResponse:
+    return _download(request, pk, "xml")
+
+
+@login_required
+@require_GET
+def fk_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    return _download(request, pk, "pdf")

@@ -228,13 +228,20 @@ def _rostering(world: World) -> None:
 
 
 def _timereports(world: World) -> None:
-    """Yesterday's shift of the assistant, confirmed (by the SYSTEM actor, as a manager would with a reason)."""
+    """Yesterday's shift of the assistant, confirmed (by the SYSTEM actor, as a manager would with a reason), and
+    the FK time report of its month (the client's order is personal assistance)."""
     employee = staff.Employee.objects.get(pk=world.ids["employee"])
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     starts = datetime.datetime.combine(yesterday, datetime.time(10), tzinfo=STOCKHOLM)
     worked_shift = rostering.shift(employee, world.client, starts, 4, actor=world.users["owner"])
     worked = timereports_services.worked_time_confirm(actor=SYSTEM, shift=worked_shift)
-    world.ids.update(worked_shift=worked_shift.pk, worked_time=worked.pk)
+    timereports_services.provider_details_set(
+        actor=SYSTEM, unit=world.org.provider, name="Anordnaren", organisation_number="2120000142", contact_name="K"
+    )
+    (report,) = timereports_services.fk_reports_produce(
+        actor=SYSTEM, unit=world.org.provider, month=yesterday.replace(day=1)
+    )
+    world.ids.update(worked_shift=worked_shift.pk, worked_time=worked.pk, fk_report=report.pk)
 
 
 def _governance(world: World) -> None:

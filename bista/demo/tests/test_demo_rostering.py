@@ -152,7 +152,7 @@ def test_the_steps_write_every_kind_of_record(demo: generator.Context) -> None:
     assert BookedOccasion.objects.filter(cancelled_at__isnull=False).exists()
     # One summary audit event per step (the rows are generated history, not registrations).
     steps = {e.new_values["step"] for e in AuditEvent.objects.filter(action="demo.history")}
-    assert steps == {
+    assert {step for step in steps if step.startswith("rostering.")} == {
         "rostering.client_needs",
         "rostering.staff_details",
         "rostering.needs",
