@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "bista.rostering",
     "bista.governance",
     "bista.timereports",
+    "bista.economy",
     "bista.overview",
     "bista.demo",
 ]

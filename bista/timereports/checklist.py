@@ -6,12 +6,16 @@ Blocking: shifts nobody confirmed, people whose month is not attested (or change
 time at a client with no order of the unit that day, clients whose confirmed hours reach 80/90/100 % of what
 their orders grant, and confirmed time that breaks the working-time rules of the person's agreement (the
 rostering checker, `rostering.rules.check_roster`, over the confirmed time instead of the planned).
+
+Other contexts add items without timereports importing them: `register_check(fn)` from their app's `ready()`,
+where `fn(unit, month)` returns an `Item` or None (economy: "invoices not produced").
 """
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bista.care.models import Order
@@ -74,6 +78,15 @@ class Checklist:
     def summary(self) -> dict[str, int]:
         """Item key → number of findings (kept with each lock and reopening)."""
         return {item.key: len(item.findings) for item in self.items}
+
+
+EXTRA_CHECKS: list[Callable[[Unit, datetime.date], Item | None]] = []
+
+
+def register_check(check: Callable[[Unit, datetime.date], Item | None]) -> None:
+    """Add a checklist item computed by another context (registered once, from its `ready()`)."""
+    if check not in EXTRA_CHECKS:
+        EXTRA_CHECKS.append(check)
 
 
 def _period(month: datetime.date) -> Period:
@@ -215,4 +228,5 @@ def month_checklist(unit: Unit, month: datetime.date) -> Checklist:
         Item(GRANTED_HOURS, "Brukare nära eller över beviljade timmar", False, _granted_hours(unit, month, worked)),
         Item(WORKING_TIME, "Arbetad tid utanför arbetstidsreglerna", False, _working_time(month, worked)),
     ]
+    items += [item for item in (check(unit, month) for check in EXTRA_CHECKS) if item is not None]
     return Checklist(unit, month, items)
