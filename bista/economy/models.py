@@ -236,6 +236,10 @@ class Budget(models.Model):
     def __str__(self) -> str:
         return f"Budget {self.month:%Y-%m}"
 
+    @property
+    def result(self) -> Decimal:
+        return self.revenue - self.cost
+
 
 class CostCategory(models.TextChoices):
     PREMISES = "premises", "Lokaler"

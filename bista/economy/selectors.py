@@ -322,3 +322,8 @@ def payroll_basis(actor: Any, unit: Unit, month: datetime.date) -> list[Any]:
 def payroll_exports(actor: Any, unit: Unit, month: datetime.date) -> list[PayrollExport]:
     require(actor, unit)
     return list(PayrollExport.objects.filter(unit=unit, month=month).select_related("created_by"))
+
+
+def budgets(actor: Any, unit: Unit, year: int) -> dict[datetime.date, Budget]:
+    require(actor, unit)
+    return figures.budgets(unit.pk, year)

@@ -22,6 +22,7 @@ from typing import Any
 
 from bista.care import indicators as care_indicators
 from bista.care.selfchecks import Check, SelfCheck, self_checks
+from bista.economy import indicators as economy
 from bista.governance import rules
 from bista.governance.rules import COUNT, SHARE, PeriodRange
 from bista.quality import indicators as quality
@@ -310,3 +311,18 @@ for _key, _code, _figure, _percent, _text in (
     ),
 ):
     register(_key, _figure, _text)(_from_staff(_code, _percent))
+
+
+# --- The economy's indicators (bista.economy.indicators publishes them; plain figures wrapped here) ----------
+
+
+def _from_economy(fn: economy.Compute) -> Compute:
+    def run(source: Source, unit_id: int, rng: PeriodRange) -> Outcome:
+        figure = fn(source.cache, unit_id, rng.start, rng.end, source.today)
+        return Outcome(figure.value, numerator=figure.numerator, denominator=figure.denominator)
+
+    return run
+
+
+for _economy_key, _economy_kind, _economy_text, _economy_fn in economy.INDICATORS:
+    register(_economy_key, _economy_kind, _economy_text)(_from_economy(_economy_fn))
