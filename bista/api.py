@@ -30,6 +30,7 @@ from bista.core.api import router as org_router
 from bista.core.errors import ConflictError, IdempotencyKeyError
 from bista.core.idempotency import atomic_writes
 from bista.core.services import api_token_authenticate
+from bista.economy.api import router as economy_router
 from bista.governance.api import router as governance_router
 from bista.quality.api import router as quality_router
 from bista.rostering.api import router as rostering_router
@@ -113,6 +114,7 @@ api.add_router("", governance_router, tags=["Mål och uppföljning"])
 api.add_router("", rostering_router, tags=["Schema"])
 api.add_router("", timereports_router, tags=["Arbetad tid"])
 api.add_router("", surveys_router, tags=["Brukarundersökning"])
+api.add_router("", economy_router, tags=["Ekonomi"])
 
 fallback_router = Router()
 

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "bista.governance",
     "bista.timereports",
     "bista.surveys",
+    "bista.economy",
     "bista.overview",
     "bista.demo",
 ]

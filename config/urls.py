@@ -10,6 +10,7 @@ urlpatterns = [
     path("medarbetare/", include("bista.staff.urls")),
     path("schema/", include("bista.rostering.urls")),
     path("tid/", include("bista.timereports.urls")),
+    path("ekonomi/", include("bista.economy.urls")),
     path("loggkontroll/", include("bista.clients.log_urls")),
     path("", include("bista.care.urls")),
     path("", include("bista.casework.urls")),

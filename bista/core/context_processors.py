@@ -29,6 +29,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "roster": bool(perms & {Perm.ROSTER_VIEW, Perm.ROSTER_MANAGE}),
             "governance": Perm.GOVERNANCE_VIEW in perms,
             "time_attest": Perm.TIME_ATTEST in perms,
+            "economy": Perm.ECONOMY in perms,
             "my_schedule": bool(_session_value(request, EMPLOYEE_SESSION_KEY)),
             "log_review": Perm.LOG_REVIEW in perms,
             "api_tokens": Perm.API_TOKEN in perms,

@@ -35,6 +35,7 @@ class Perm:
     CASEWORK_DECIDE = "casework.decide"
     CASEWORK_ASSIGN = "casework.assign"
     TIME_ATTEST = "time.attest"
+    ECONOMY = "economy.manage"  # wages, budget, invoices and payroll: only holders see money
 
     CLIENT_VIEW = (CLIENT_VIEW_ALL, CLIENT_VIEW_TEAM)
     CASEWORK_READ = (CASEWORK_VIEW, CASEWORK_VIEW_ALL)

@@ -22,6 +22,7 @@ from typing import Any
 from docx.shared import Cm
 
 from bista.core import docx, pdf
+from bista.economy import indicators as economy_indicators
 from bista.governance import charts, rules, selectors
 from bista.governance.models import (
     Activity,
@@ -97,6 +98,8 @@ class ReportData:
     chart_titles: dict[str, str]
     quality_figures: list[tuple[str, str]] = field(default_factory=list)
     vb_table: dict[str, Any] | None = None
+    economy: Any = None  # economy.indicators.EconomyTable: budget/outcome/deviation by month (T1, T2, VB)
+    economy_chart: bytes = b""
 
     @property
     def is_plan(self) -> bool:
@@ -210,6 +213,10 @@ def report_data(
     if kind != DocumentKind.VP:
         data.quality_figures = _quality_figures(source, plan, period)
         data.vb_table = _vb_table(plan)
+        data.economy = economy_indicators.vb_table(plan.unit, plan.year, today, source.cache)
+        data.economy_chart = charts.line_chart_png(
+            title=data.economy.title, points=data.economy.points, decimals=0, unit_of_measure="tkr"
+        )
     report(85, "Kvalitetsarbete")
     return data
 
@@ -356,6 +363,10 @@ def to_docx(data: ReportData) -> bytes:
         _docx_goal(document, data, section)
     document.add_heading("Redovisning av ekonomi" if data.is_plan else "Uppföljning av ekonomi", level=1)
     _text_block(document, data.sections.get(SectionText.Key.ECONOMY, ""))
+    if data.economy is not None:
+        docx.add_table(document, data.economy.header, data.economy.rows)
+        document.add_picture(io.BytesIO(data.economy_chart), width=Cm(15))
+        document.add_paragraph(f"Diagram: {data.economy.title}").runs[0].italic = True
     document.add_heading("Övrigt", level=1)
     document.add_heading("Systematiskt kvalitetsarbete", level=2)
     _text_block(document, data.sections.get(SectionText.Key.QUALITY, ""))
@@ -426,6 +437,7 @@ def to_pdf(data: ReportData) -> bytes:
             "sections": {key: _paragraphs(text) for key, text in data.sections.items()},
             "activity_columns": ACTIVITY_COLUMNS,
             "period_label": rules.period_label(data.year, data.period, "tertial"),
+            "economy_chart": base64.b64encode(data.economy_chart).decode() if data.economy_chart else "",
         },
         full_fonts=True,
     )

@@ -22,6 +22,7 @@ from typing import Any
 
 from bista.care import indicators as care_indicators
 from bista.care.selfchecks import Check, SelfCheck, self_checks
+from bista.economy import indicators as economy
 from bista.governance import rules
 from bista.governance.rules import COUNT, SHARE, PeriodRange
 from bista.quality import indicators as quality
@@ -327,6 +328,21 @@ def _from_survey(question_code: str) -> Compute:
 
 for _key, _question, _text in surveys.INDICATORS:
     register(_key, SHARE, _text + surveys.DESCRIPTION_SUFFIX)(_from_survey(_question))
+
+
+# --- The economy's indicators (bista.economy.indicators publishes them; plain figures wrapped here) ----------
+
+
+def _from_economy(fn: economy.Compute) -> Compute:
+    def run(source: Source, unit_id: int, rng: PeriodRange) -> Outcome:
+        figure = fn(source.cache, unit_id, rng.start, rng.end, source.today)
+        return Outcome(figure.value, numerator=figure.numerator, denominator=figure.denominator)
+
+    return run
+
+
+for _economy_key, _economy_kind, _economy_text, _economy_fn in economy.INDICATORS:
+    register(_economy_key, _economy_kind, _economy_text)(_from_economy(_economy_fn))
 
 
 # --- From the purchaser's casework ----------------------------------------------------------------------

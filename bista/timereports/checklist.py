@@ -7,12 +7,16 @@ time at a client with no order of the unit that day, clients whose confirmed hou
 their orders grant, confirmed time that breaks the working-time rules of the person's agreement (the
 rostering checker, `rostering.rules.check_roster`, over the confirmed time instead of the planned), and FK time
 reports not produced, not sent or older than the time they report (`fkreports.not_produced`).
+
+Other contexts add items without timereports importing them: `register_check(fn)` from their app's `ready()`,
+where `fn(unit, month)` returns an `Item` or None (economy: "invoices not produced").
 """
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bista.care.models import Order
@@ -76,6 +80,15 @@ class Checklist:
     def summary(self) -> dict[str, int]:
         """Item key → number of findings (kept with each lock and reopening)."""
         return {item.key: len(item.findings) for item in self.items}
+
+
+EXTRA_CHECKS: list[Callable[[Unit, datetime.date], Item | None]] = []
+
+
+def register_check(check: Callable[[Unit, datetime.date], Item | None]) -> None:
+    """Add a checklist item computed by another context (registered once, from its `ready()`)."""
+    if check not in EXTRA_CHECKS:
+        EXTRA_CHECKS.append(check)
 
 
 def _period(month: datetime.date) -> Period:
@@ -227,4 +240,5 @@ def month_checklist(unit: Unit, month: datetime.date) -> Checklist:
         Item(WORKING_TIME, "Arbetad tid utanför arbetstidsreglerna", False, _working_time(month, worked)),
         Item(FK_REPORTS, "Tidredovisningar till Försäkringskassan inte klara", False, _fk_reports(unit, month)),
     ]
+    items += [item for item in (check(unit, month) for check in EXTRA_CHECKS) if item is not None]
     return Checklist(unit, month, items)

@@ -244,6 +244,21 @@ def _timereports(world: World) -> None:
     world.ids.update(worked_shift=worked_shift.pk, worked_time=worked.pk, fk_report=report.pk)
 
 
+def _economy(world: World) -> None:
+    """Last month: a confirmed and attested shift of the assistant, and the invoice basis made from it."""
+    from bista.economy import services as economy_services
+    from bista.timereports.rules import first_of_month, previous_month
+
+    employee = staff.Employee.objects.get(pk=world.ids["employee"])
+    last_month = previous_month(first_of_month(timezone.localdate()))
+    starts = datetime.datetime.combine(last_month + datetime.timedelta(days=1), datetime.time(10), tzinfo=STOCKHOLM)
+    shift = rostering.shift(employee, world.client, starts, 4, actor=world.users["owner"])
+    timereports_services.worked_time_confirm(actor=SYSTEM, shift=shift)
+    timereports_services.attestation_create(actor=SYSTEM, employee=employee, month=last_month)
+    invoice = economy_services.invoice_produce(actor=SYSTEM, unit=world.org.provider, month=last_month)
+    world.ids.update(last_month=f"{last_month:%Y-%m}", invoice=invoice.pk)
+
+
 def _governance(world: World) -> None:
     org, owner, ids = world.org, world.users["owner"], world.ids
     year = timezone.localdate().year
@@ -375,6 +390,7 @@ def build_world() -> World:
     _staff(world)
     _rostering(world)
     _timereports(world)
+    _economy(world)
     _governance(world)
     _casework(world)
     _surveys(world)

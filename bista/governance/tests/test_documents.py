@@ -116,7 +116,23 @@ def test_the_vb_docx_tables_hold_the_data(world: PlanWorld) -> None:
     assert "KF:s mål för verksamhetsområdet: 1.3 Stockholms stad ska ge stöd" in text
     for heading in ("Sammanfattande analys", "Uppföljning av ekonomi", "Systematiskt kvalitetsarbete", "Agenda 2030"):
         assert text.count(heading) >= 2  # in the contents and as the heading
-    assert len(Document(io.BytesIO(content)).inline_shapes) == 2  # one chart per indicator
+    # one chart per indicator, and the economy's accumulated deviation beside its month table
+    assert len(Document(io.BytesIO(content)).inline_shapes) == 3
+    economy = next(t for t in tables if t[0][:2] == ["Månad", "Budget (tkr)"])
+    assert [row[0] for row in economy[1:]] == [
+        "Jan",
+        "Feb",
+        "Mar",
+        "Apr",
+        "Maj",
+        "Jun",
+        "Jul",
+        "Aug",
+        "Sep",
+        "Okt",
+        "Nov",
+        "Dec",
+    ]
 
 
 def test_the_vp_docx_has_the_plan_table_and_texts(world: PlanWorld) -> None:

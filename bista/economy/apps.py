@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class EconomyConfig(AppConfig):
+    name = "bista.economy"
+    label = "economy"
+    verbose_name = "Ekonomi"
+
+    def ready(self) -> None:
+        from bista.core.actions import AUDIT_ACTIONS
+        from bista.economy import checks
+        from bista.economy.actions import AuditAction
+        from bista.timereports.checklist import register_check
+
+        AUDIT_ACTIONS.declare(AuditAction)
+        register_check(checks.invoices_not_produced)

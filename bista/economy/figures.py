@@ -1,0 +1,463 @@
+"""The economy computed from the records, for a unit and a month (no access check here: `selectors` checks
+`economy.view` and logs the reads of clients' data).
+
+Time: the unit's confirmed `WorkedTime` (timereports) of the month; when the unit has none for the month, the
+roster's worked shifts (the demo's history, and months before time was confirmed in Bistå) — `Time.source`
+says which. Revenue: each piece of time at a client with an order of the unit that day, priced by the order's
+service — the municipality's hourly rate by time band, or for personal assistance the first hours of each
+week at the municipality's rate and the rest at FK's hourly amount (the client's raised amount if granted).
+Cost: each person's wage cost (`rules.wage_cost`) from their wage terms, plus the other costs entered.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+
+from bista.care.models import Order
+from bista.core import clock
+from bista.core.access import valid_on
+from bista.economy import rules
+from bista.economy.models import (
+    Budget,
+    FkHourlyAmount,
+    MunicipalRate,
+    OtherCost,
+    PayType,
+    RaisedAmount,
+    SickPayRule,
+    SocialFeeRate,
+    Supplement,
+    WageSupplement,
+    WageTerm,
+)
+from bista.rostering.models import Shift
+from bista.staff.models import Absence, Employee
+from bista.timereports import rules as time_rules
+from bista.timereports import selectors as time_selectors
+from bista.timereports.models import Attestation, WorkedTime
+
+ZERO = rules.ZERO
+MUNICIPALITY, FK = "municipality", "fk"
+WORKED, ROSTER = "worked", "roster"
+
+
+@dataclass(frozen=True)
+class Piece:
+    employee_id: int
+    client_id: int
+    kind: str
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    active_minutes: int = 0
+    is_overtime: bool = False
+    attested: bool = True
+
+    @property
+    def minutes(self) -> int:
+        return time_rules.elapsed_minutes(self.starts_at, self.ends_at)
+
+
+@dataclass
+class Time:
+    pieces: list[Piece]
+    source: str  # WORKED or ROSTER
+    unattested: int = 0
+
+
+@dataclass(frozen=True)
+class Line:
+    """Revenue of one client, service, payer and band in the month."""
+
+    client_id: int
+    service_code: str
+    payer: str
+    band: str
+    minutes: Decimal
+    rate: Decimal
+
+    @property
+    def amount(self) -> Decimal:
+        return rules.money(rules.hours(self.minutes) * self.rate)
+
+
+@dataclass
+class PersonCost:
+    employee_id: int
+    name: str
+    monthly: bool
+    time: rules.MonthTime
+    cost: rules.WageCost
+    sick: rules.SickDays = field(default_factory=rules.SickDays)
+
+
+@dataclass
+class Month:
+    unit_id: int
+    month: datetime.date
+    source: str
+    lines: list[Line]
+    people: list[PersonCost]
+    other_costs: Decimal
+    budget_revenue: Decimal | None
+    budget_cost: Decimal | None
+    unattested: int = 0
+    outside_order_minutes: Decimal = ZERO
+
+    @property
+    def revenue(self) -> Decimal:
+        return sum((line.amount for line in self.lines), ZERO)
+
+    @property
+    def wage_cost(self) -> Decimal:
+        return sum((person.cost.total for person in self.people), ZERO)
+
+    @property
+    def cost(self) -> Decimal:
+        return self.wage_cost + self.other_costs
+
+    @property
+    def outcome(self) -> Decimal:
+        return self.revenue - self.cost
+
+    @property
+    def budget(self) -> Decimal | None:
+        if self.budget_revenue is None or self.budget_cost is None:
+            return None
+        return self.budget_revenue - self.budget_cost
+
+    @property
+    def deviation(self) -> Decimal | None:
+        return None if self.budget is None else self.outcome - self.budget
+
+    @property
+    def overtime_cost(self) -> Decimal:
+        return sum((p.cost.overtime + p.cost.mertid for p in self.people), ZERO)
+
+    @property
+    def hourly_paid_cost(self) -> Decimal:
+        return sum((p.cost.total for p in self.people if not p.monthly), ZERO)
+
+    def figures(self) -> rules.MonthFigures:
+        return rules.MonthFigures(self.month, self.budget, self.revenue, self.cost)
+
+
+# --- Time --------------------------------------------------------------------------------------------------
+
+
+def _window(month: datetime.date, lead_days: int = 0) -> tuple[datetime.datetime, datetime.datetime]:
+    start, end = time_rules.month_window(month)
+    return start - datetime.timedelta(days=lead_days), end
+
+
+def time_of(unit_id: int, month: datetime.date, lead_days: int = 0) -> Time:
+    """The unit's time of the month (and `lead_days` before it, for the weeks crossing into the month)."""
+    start, end = _window(month, lead_days)
+    worked = list(
+        WorkedTime.objects.filter(unit_id=unit_id, starts_at__gte=start, starts_at__lt=end).values_list(
+            "employee_id",
+            "client_id",
+            "kind",
+            "starts_at",
+            "ends_at",
+            "active_minutes",
+            "shift__is_overtime",
+            "recorded_at",
+        )
+    )
+    if worked:
+        attested: dict[tuple[int, datetime.date], datetime.datetime] = {}
+        for employee_id, month_, at in Attestation.objects.filter(
+            unit_id=unit_id,
+            month__gte=time_rules.first_of_month(start.astimezone(clock.STOCKHOLM).date()),
+            month__lte=month,
+        ).values_list("employee_id", "month", "attested_at"):
+            key = (employee_id, month_)
+            attested[key] = max(at, attested.get(key, at))
+        pieces = []
+        for employee_id, client_id, kind, starts_at, ends_at, active, overtime, recorded_at in worked:
+            attested_at = attested.get((employee_id, time_rules.month_of(starts_at)))
+            pieces.append(
+                Piece(
+                    employee_id,
+                    client_id,
+                    kind,
+                    starts_at,
+                    ends_at,
+                    active,
+                    bool(overtime),
+                    attested_at is not None and attested_at >= recorded_at,
+                )
+            )
+        return Time(pieces, WORKED, sum(1 for p in pieces if not p.attested))
+    shifts = Shift.objects.filter(
+        unit_id=unit_id, status=Shift.Status.WORKED, employee__isnull=False, starts_at__gte=start, starts_at__lt=end
+    ).values_list("employee_id", "client_id", "kind", "starts_at", "ends_at", "is_overtime")
+    return Time([Piece(e, c, k, s, t, 0, o) for e, c, k, s, t, o in shifts if e is not None], ROSTER)
+
+
+def has_delivered_time(unit_id: int, month: datetime.date) -> bool:
+    start, end = time_rules.month_window(month)
+    return (
+        WorkedTime.objects.filter(unit_id=unit_id, starts_at__gte=start, starts_at__lt=end).exists()
+        or Shift.objects.filter(
+            unit_id=unit_id, status=Shift.Status.WORKED, starts_at__gte=start, starts_at__lt=end
+        ).exists()
+    )
+
+
+# --- Reference data in force ----------------------------------------------------------------------------
+
+
+@dataclass
+class Reference:
+    day: datetime.date
+    bands: list[time_rules.Band]
+    holidays: frozenset[datetime.date]
+    rates: dict[str, dict[str, Decimal]]  # service code → band → kr/h
+    fk_amount: Decimal
+    raised: dict[int, Decimal]
+    first_minutes_per_week: float
+    supplements: rules.Supplements
+    sick: rules.SickTerms
+    po_percent: Decimal
+
+
+def reference(month: datetime.date, cache: dict | None = None) -> Reference:
+    day = time_rules.first_of_month(month)
+    key = ("reference", day)
+    if cache is not None and key in cache:
+        return cache[key]  # type: ignore[no-any-return]
+    rates: dict[str, dict[str, Decimal]] = defaultdict(dict)
+    for code, band, amount in MunicipalRate.objects.filter(valid_on(day)).values_list("service_code", "band", "amount"):
+        rates[code][band] = amount
+    fk = FkHourlyAmount.objects.filter(valid_on(day)).order_by("-valid_from").first()
+    raised = dict(RaisedAmount.objects.filter(valid_on(day)).values_list("client_id", "amount"))
+    ob: dict[str, Decimal] = {}
+    values: dict[str, Decimal] = {}
+    for code, band, per_hour, percent in WageSupplement.objects.filter(valid_on(day)).values_list(
+        "code", "band", "amount_per_hour", "percent"
+    ):
+        if code == Supplement.OB:
+            ob[band] = per_hour or ZERO
+        else:
+            values[code] = (percent if percent is not None else per_hour) or ZERO
+    sick = SickPayRule.objects.filter(valid_on(day)).order_by("-valid_from").first()
+    po = SocialFeeRate.objects.filter(valid_on(day)).order_by("-valid_from").first()
+    ref = Reference(
+        day=day,
+        bands=time_selectors.bands_on(day),
+        holidays=time_rules.holiday_dates([day.year - 1, day.year, day.year + 1]),
+        rates=dict(rates),
+        fk_amount=fk.amount if fk else ZERO,
+        raised=raised,
+        first_minutes_per_week=time_selectors.municipal_minutes_per_week(day),
+        supplements=rules.Supplements(
+            ob=ob,
+            overtime_percent=values.get(Supplement.OVERTIME, ZERO),
+            mertid_percent=values.get(Supplement.MERTID, ZERO),
+            on_call_per_hour=values.get(Supplement.ON_CALL, ZERO),
+            standby_per_hour=values.get(Supplement.STANDBY, ZERO),
+        ),
+        sick=rules.SickTerms(sick.percent, sick.karens_percent, sick.employer_days) if sick else rules.SickTerms(),
+        po_percent=po.percent if po else ZERO,
+    )
+    if cache is not None:
+        cache[key] = ref
+    return ref
+
+
+# --- Revenue ----------------------------------------------------------------------------------------------
+
+
+def _orders(
+    unit_id: int, client_ids: set[int], month: datetime.date
+) -> dict[int, list[tuple[str, datetime.date, datetime.date | None]]]:
+    last = time_rules.last_of_month(month)
+    first = time_rules.first_of_month(month) - datetime.timedelta(days=7)
+    result: dict[int, list[tuple[str, datetime.date, datetime.date | None]]] = defaultdict(list)
+    rows = (
+        Order.objects.filter(unit_id=unit_id, client_id__in=client_ids, period_start__lte=last)
+        .filter(Q(period_end__isnull=True) | Q(period_end__gte=first))
+        .values_list("client_id", "service__code", "period_start", "period_end", "ended_on")
+        .order_by("period_start", "pk")
+    )
+    for client_id, code, start, end, ended in rows:
+        ends = [d for d in (end, ended) if d is not None]
+        result[client_id].append((code, start, min(ends) if ends else None))
+    return result
+
+
+def _service(orders: list[tuple[str, datetime.date, datetime.date | None]], day: datetime.date) -> str | None:
+    codes = [code for code, start, end in orders if start <= day and (end is None or day <= end)]
+    if rules.ASSISTANCE in codes:
+        return rules.ASSISTANCE
+    return codes[0] if codes else None
+
+
+def revenue_lines(
+    unit_id: int, month: datetime.date, time: Time, ref: Reference, attested_only: bool = False
+) -> tuple[list[Line], Decimal]:
+    """Revenue lines of the month (client × service × payer × band), and the minutes outside any order."""
+    month = time_rules.first_of_month(month)
+    orders = _orders(unit_id, {p.client_id for p in time.pieces}, month)
+    minutes: dict[tuple[int, str, str, str], Decimal] = defaultdict(lambda: ZERO)
+    assistance: dict[int, list[tuple[datetime.datetime, datetime.datetime]]] = defaultdict(list)
+    outside = ZERO
+    for piece in time.pieces:
+        if attested_only and not piece.attested:
+            continue
+        day = clock.local_date(piece.starts_at)
+        code = _service(orders.get(piece.client_id, []), day)
+        if code is None:
+            if time_rules.month_of(piece.starts_at) == month:
+                outside += piece.minutes
+            continue
+        if code == rules.ASSISTANCE:
+            assistance[piece.client_id].append((piece.starts_at, piece.ends_at))
+            continue
+        if time_rules.month_of(piece.starts_at) != month:
+            continue
+        for band, m in rules.band_minutes(piece.starts_at, piece.ends_at, ref.bands, ref.holidays).items():
+            minutes[(piece.client_id, code, MUNICIPALITY, band)] += m
+    start, end = time_rules.month_window(month)
+    for client_id, intervals in assistance.items():
+        municipal, fk = rules.assistance_split(intervals, ref.first_minutes_per_week)
+        for begin, finish in municipal:
+            if start <= begin < end:
+                for band, m in rules.band_minutes(begin, finish, ref.bands, ref.holidays).items():
+                    minutes[(client_id, rules.ASSISTANCE, MUNICIPALITY, band)] += m
+        for begin, finish in fk:
+            if start <= begin < end:
+                minutes[(client_id, rules.ASSISTANCE, FK, rules.DAY)] += Decimal(
+                    str(round((finish - begin).total_seconds() / 60, 4))
+                )
+    lines = []
+    for (client_id, code, payer, band), m in sorted(minutes.items()):
+        if payer == FK:
+            rate = ref.raised.get(client_id, ref.fk_amount)
+        else:
+            table = ref.rates.get(code, {})
+            rate = table.get(band, table.get(rules.DAY, ZERO))
+        lines.append(Line(client_id, code, payer, band, m, rate))
+    return lines, outside
+
+
+# --- Cost -----------------------------------------------------------------------------------------------
+
+
+def _terms(employee_ids: set[int], unit_id: int, month: datetime.date) -> dict[int, WageTerm]:
+    first, last = time_rules.first_of_month(month), time_rules.last_of_month(month)
+    terms: dict[int, WageTerm] = {}
+    rows = (
+        WageTerm.objects.filter(Q(employee_id__in=employee_ids) | Q(employee__unit_id=unit_id), valid_from__lte=last)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=first))
+        .order_by("valid_from", "pk")
+    )
+    for term in rows:
+        terms[term.employee_id] = term  # the latest in force in the month
+    return terms
+
+
+def people_costs(unit_id: int, month: datetime.date, time: Time, ref: Reference) -> list[PersonCost]:
+    month = time_rules.first_of_month(month)
+    per_person: dict[int, rules.MonthTime] = defaultdict(rules.MonthTime)
+    for piece in time.pieces:
+        if time_rules.month_of(piece.starts_at) != month:
+            continue
+        split = rules.band_minutes(piece.starts_at, piece.ends_at, ref.bands, ref.holidays)
+        total = sum(split.values(), ZERO)
+        mt = per_person[piece.employee_id]
+        if piece.kind in time_rules.PASSIVE_KINDS and total:
+            active = min(Decimal(piece.active_minutes), total)
+            split = {band: m * active / total for band, m in split.items()}
+            passive = total - active
+            if piece.kind == "on_call":
+                mt.on_call += passive
+            else:
+                mt.standby += passive
+        rules.add_minutes(mt.by_band, split)
+        if piece.is_overtime:
+            mt.overtime += sum(split.values(), ZERO)
+    terms = _terms(set(per_person), unit_id, month)
+    employees = {
+        e.pk: e
+        for e in Employee.objects.filter(pk__in=set(per_person) | set(terms)).only(
+            "pk", "first_name", "last_name", "unit_id", "employment_rate"
+        )
+    }
+    first, last = month, time_rules.last_of_month(month)
+    sick_periods: dict[int, list[tuple[datetime.date, datetime.date]]] = defaultdict(list)
+    for employee_id, starts_on, ends_on in (
+        Absence.objects.filter(employee_id__in=set(employees), kind=Absence.Kind.SICK, starts_on__lte=last)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=first))
+        .values_list("employee_id", "starts_on", "ends_on")
+    ):
+        sick_periods[employee_id].append((starts_on, ends_on or last))
+    result = []
+    for employee_id, employee in sorted(employees.items(), key=lambda kv: (kv[1].last_name, kv[1].first_name, kv[0])):
+        term = terms.get(employee_id)
+        if term is None:
+            continue
+        monthly = term.pay_type == PayType.MONTHLY
+        if monthly and employee.unit_id != unit_id and employee_id not in per_person:
+            continue
+        pay = rules.Pay(
+            monthly=monthly,
+            amount=(term.monthly_salary if monthly else term.hourly_pay) or ZERO,
+            employment_rate=employee.employment_rate
+            if monthly and employee.unit_id == unit_id
+            else (Decimal("0") if monthly else rules.HUNDRED),
+        )
+        days = rules.SickDays()
+        sick = ZERO
+        for start, end in sick_periods.get(employee_id, []):
+            d = rules.sick_days(start, end, month, ref.sick)
+            days = rules.SickDays(days.karens + d.karens, days.employer + d.employer, days.after + d.after)
+            sick += rules.sick_cost(pay, d, ref.sick)
+        mt = per_person.get(employee_id, rules.MonthTime())
+        cost = rules.wage_cost(pay, mt, ref.supplements, ref.po_percent, sick)
+        result.append(PersonCost(employee_id, employee.full_name, monthly, mt, cost, days))
+    return result
+
+
+# --- The month --------------------------------------------------------------------------------------------
+
+
+def month(unit_id: int, month_: datetime.date, cache: dict | None = None) -> Month:
+    month_ = time_rules.first_of_month(month_)
+    ref = reference(month_, cache)
+    time = time_of(unit_id, month_, lead_days=7)
+    lines, outside = revenue_lines(unit_id, month_, time, ref)
+    people = people_costs(unit_id, month_, time, ref)
+    other = OtherCost.objects.filter(unit_id=unit_id, month=month_).aggregate(s=Sum("amount"))["s"] or ZERO
+    budget = Budget.objects.filter(unit_id=unit_id, month=month_).first()
+    return Month(
+        unit_id,
+        month_,
+        time.source,
+        lines,
+        people,
+        other,
+        budget.revenue if budget else None,
+        budget.cost if budget else None,
+        time.unattested,
+        outside,
+    )
+
+
+def months(unit_id: int, year: int, until: datetime.date | None = None) -> list[Month]:
+    """The unit's months of `year` up to `until` (default: today's month)."""
+    until = until or clock.today()
+    cache: dict = {}
+    return [
+        month(unit_id, datetime.date(year, m, 1), cache) for m in range(1, 13) if datetime.date(year, m, 1) <= until
+    ]
+
+
+def budgets(unit_id: int, year: int) -> dict[datetime.date, Budget]:
+    return {b.month: b for b in Budget.objects.filter(unit_id=unit_id, month__year=year)}

@@ -1,0 +1,138 @@
+"""The economy's pages four ways (anonymous, no permission, the permission, the permission in another unit):
+only holders of economy.manage see money and wages; bad input gives the Swedish message on the field and
+saves nothing; exports are files and each payroll export is logged."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from bista.core.permissions import RoleCode
+from bista.core.testing import make_user
+from bista.core.tests.api_support import session_client
+from bista.economy import services
+from bista.economy.models import Budget, Invoice, PayrollExport, WageTerm
+from bista.economy.tests.factories import AFTER_MARCH, MARCH, World, attested_week, make_world, wages
+
+pytestmark = pytest.mark.usefixtures("no_two_factor")
+PAGES = ["overview", "month", "budget", "clients", "invoices", "payroll", "wage_terms"]
+
+
+@pytest.fixture
+def world(org: Any, manager: Any, astrid: Any, frozen_clock: Any) -> World:
+    frozen_clock(AFTER_MARCH)
+    return make_world(org, manager, astrid)
+
+
+def _get(client: HttpClient, name: str, world: World, **query: str) -> Any:
+    return client.get(reverse(f"economy:{name}"), {"enhet": world.org.provider.pk, "manad": "2030-03", **query})
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_pages_four_ways(world: World, name: str, nobody: Any, other_manager: Any, org: Any) -> None:
+    wages(world)
+    anonymous = _get(HttpClient(), name, world)
+    assert anonymous.status_code == 302 and "/konto/logga-in/" in anonymous["Location"]
+    assert _get(session_client(nobody), name, world).status_code == 403
+    deputy = make_user("biträdande", RoleCode.DEPUTY_MANAGER, org.provider)  # attests time, sees no money
+    assert _get(session_client(deputy), name, world).status_code == 403
+    assert _get(session_client(world.user), name, world).status_code == 403
+    owner = _get(session_client(world.manager), name, world)
+    assert owner.status_code == 200
+    other = _get(session_client(other_manager), name, world)
+    assert other.status_code == 200  # their own unit, not the one asked for
+    assert f'name="enhet" value="{org.other_unit.pk}"' in other.content.decode() or (
+        f'<option value="{org.other_unit.pk}" selected>' in other.content.decode()
+    )
+    assert "30000" not in other.content.decode() and "30 000" not in other.content.decode()
+
+
+def test_the_wage_terms_show_the_salary_only_to_the_holder(world: World) -> None:
+    wages(world)
+    page = _get(session_client(world.manager), "wage_terms", world)
+    assert "30000" in page.content.decode()
+
+
+def test_writes_in_another_unit_are_404_and_save_nothing(world: World, other_manager: Any) -> None:
+    browser = session_client(other_manager)
+    data = {"enhet": world.org.provider.pk, "month": "2030-03", "revenue": "1", "cost": "1"}
+    assert browser.post(reverse("economy:budget"), data).status_code == 404
+    assert browser.post(reverse("economy:payroll_export"), {**data, "format": "csv"}).status_code == 404
+    assert not Budget.objects.exists() and not PayrollExport.objects.exists()
+
+
+def test_a_negative_budget_is_refused_on_the_field(world: World) -> None:
+    browser = session_client(world.manager)
+    response = browser.post(
+        reverse("economy:budget"), {"enhet": world.org.provider.pk, "month": "2030-03", "revenue": "-5", "cost": "1"}
+    )
+    assert response.status_code == 422
+    assert "Beloppet får inte vara negativt." in response.content.decode()
+    assert not Budget.objects.exists()
+
+
+def test_a_budget_and_a_csv_import_through_the_pages(world: World) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    browser = session_client(world.manager)
+    response = browser.post(
+        reverse("economy:budget"),
+        {"enhet": world.org.provider.pk, "month": "2030-03", "revenue": "4 900 000", "cost": "5 000 000"},
+    )
+    assert response.status_code == 302
+    upload = SimpleUploadedFile("budget.csv", "månad;intäkter;kostnader\n2030-04;1;2\n".encode())
+    response = browser.post(reverse("economy:budget_import"), {"enhet": world.org.provider.pk, "file": upload})
+    assert response.status_code == 302
+    assert Budget.objects.count() == 2
+    bad = SimpleUploadedFile("budget.csv", b"2030-05;x;2\n")
+    browser.post(reverse("economy:budget_import"), {"enhet": world.org.provider.pk, "file": bad})
+    assert Budget.objects.count() == 2
+
+
+def test_a_negative_salary_is_refused_on_the_field(world: World) -> None:
+    browser = session_client(world.manager)
+    response = browser.post(
+        reverse("economy:wage_terms"),
+        {
+            "enhet": world.org.provider.pk,
+            "employee": world.employee.pk,
+            "pay_type": "monthly",
+            "amount": "-30000",
+            "valid_from": "2030-01-01",
+        },
+    )
+    assert response.status_code == 422
+    assert "Beloppet får inte vara negativt." in response.content.decode()
+    assert not WageTerm.objects.exists()
+
+
+def test_invoice_produce_and_exports(world: World, django_assert_max_num_queries: Any) -> None:
+    attested_week(world, hours=3)
+    browser = session_client(world.manager)
+    response = browser.post(reverse("economy:invoice_produce"), {"enhet": world.org.provider.pk, "month": "2030-03"})
+    assert response.status_code == 302 and Invoice.objects.count() == 1
+    with django_assert_max_num_queries(25):
+        page = _get(browser, "invoices", world)
+    assert world.client.last_name in page.content.decode()
+    for fmt, content_type in (("csv", "text/csv"), ("xlsx", "spreadsheetml"), ("pdf", "application/pdf")):
+        export = _get(browser, "invoice_export", world, format=fmt)
+        assert export.status_code == 200 and content_type in export["Content-Type"]
+    assert _get(browser, "invoice_export", world, format="exe").status_code == 404
+
+
+def test_the_payroll_export_is_a_file_and_logged(world: World) -> None:
+    wages(world)
+    attested_week(world)
+    browser = session_client(world.manager)
+    response = browser.post(
+        reverse("economy:payroll_export"), {"enhet": world.org.provider.pk, "month": "2030-03", "format": "paxml"}
+    )
+    assert response.status_code == 200 and response["Content-Type"] == "application/xml"
+    assert b"paxml" in response.content
+    log = PayrollExport.objects.get()
+    assert log.created_by == world.manager and log.month == MARCH
+    assert services.current_invoice(world.org.provider, datetime.date(2030, 3, 1)) is None
