@@ -20,10 +20,9 @@ from django.urls import reverse
 from django.utils.text import Truncator
 
 from bista.care import selectors as care_selectors
-from bista.clients.models import AccessLogEntry, Client
-from bista.clients.services import access_log_record_shown
 from bista.core import clock
 from bista.core.access import has_perm, unit_ids_with
+from bista.core.deadlines import add_months
 from bista.core.models import Unit
 from bista.core.permissions import Perm
 from bista.quality import selectors as quality_selectors
@@ -42,6 +41,7 @@ DELEGATION_DAYS = 30
 # New deviations are those reported in the last week.
 NEW_DEVIATION_DAYS = 7
 ROWS = 5  # rows per panel; each panel links to its full list
+LOG_DETAIL = "startsidan"  # what the access log says the clients named here were read for
 
 
 @dataclass(frozen=True)
@@ -82,24 +82,10 @@ class UnitDay:
 
 
 def _when(starts_at: datetime.datetime, ends_at: datetime.datetime, today: datetime.date) -> str:
-    start, end = clock.local_date(starts_at), starts_at.astimezone(clock.STOCKHOLM)
-    day = "Idag" if start == today else "I morgon" if start == today + datetime.timedelta(days=1) else str(start)
-    return f"{day} {end:%H:%M}–{ends_at.astimezone(clock.STOCKHOLM):%H:%M}"
-
-
-def _names(user: Any, shown: list[tuple[Client, int]], detail: str) -> tuple[dict[int, str], set[int]]:
-    """How each client is named (in full if the user sees them, else initials), and which were named in full;
-    those are logged as read through the unit they were shown from."""
-    labels = rostering_selectors.client_labels(user, shown)
-    seen = rostering_selectors.clients_seen(user, [client.pk for client, _ in shown])
-    if seen:
-        access_log_record_shown(
-            actor=user,
-            shown=[(client, unit_id) for client, unit_id in shown if client.pk in seen],
-            action=AccessLogEntry.Action.LIST,
-            detail=detail,
-        )
-    return labels, seen
+    start = starts_at.astimezone(clock.STOCKHOLM)
+    day = start.date()
+    label = "Idag" if day == today else "I morgon" if day == today + datetime.timedelta(days=1) else str(day)
+    return f"{label} {start:%H:%M}–{ends_at.astimezone(clock.STOCKHOLM):%H:%M}"
 
 
 def my_day(user: Any, today: datetime.date) -> MyDay | None:
@@ -115,7 +101,8 @@ def my_day(user: Any, today: datetime.date) -> MyDay | None:
     )
     drafts = care_selectors.my_journal_drafts(user)
     shown = [(s.client, s.unit_id) for s in [*shifts, *free]] + [(d.client, unit_id) for d, unit_id in drafts]
-    labels, seen = _names(user, shown, "startsidan")
+    names = rostering_selectors.client_names(user, shown, log=LOG_DETAIL)
+    labels, seen = names.labels, names.seen
     for shift in shifts:
         client_id = shift.client_id
         writes = client_id in seen and has_perm(user, Perm.JOURNAL_WRITE, shift.unit_id)
@@ -158,7 +145,8 @@ def _unit_day(user: Any, unit: Unit, today: datetime.date) -> UnitDay:
         for s in rostering_selectors.open_shifts(user, unit, today, today + datetime.timedelta(days=1))
         if s.ends_at > now and s.starts_at < tonight_ends
     ]
-    month = Period(today.replace(day=1), _month_end(today))
+    first = today.replace(day=1)
+    month = Period(first, add_months(first, 1) - datetime.timedelta(days=1))
     near = [
         row
         for row in rostering_selectors.hours_per_client(user, unit, month)
@@ -166,7 +154,8 @@ def _unit_day(user: Any, unit: Unit, today: datetime.date) -> UnitDay:
     ]
     near.sort(key=lambda row: -(row.percent_used or 0))
     shown = [(s.client, unit.pk) for s in unstaffed] + [(row.client, unit.pk) for row in near[:ROWS]]
-    labels, seen = _names(user, shown, "startsidan")
+    names = rostering_selectors.client_names(user, shown, log=LOG_DETAIL)
+    labels, seen = names.labels, names.seen
     panel.unstaffed = [
         ShiftLine(
             when=_when(s.starts_at, s.ends_at, today),
@@ -212,11 +201,4 @@ def _quality_rows(user: Any, unit: Unit, today: datetime.date, panel: UnitDay) -
         )
         for deviation in new[:ROWS]
     ]
-    panel.lex_sarah_open = (
-        quality_selectors.visible_lex_sarah_reports(user).filter(unit=unit).exclude(status="closed").count()
-    )
-
-
-def _month_end(day: datetime.date) -> datetime.date:
-    following = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    return following - datetime.timedelta(days=1)
+    panel.lex_sarah_open = quality_selectors.open_lex_sarah_reports(user).filter(unit=unit).count()

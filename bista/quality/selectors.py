@@ -74,6 +74,11 @@ def visible_lex_sarah_reports(actor: Any) -> QuerySet[LexSarahReport]:
     )
 
 
+def open_lex_sarah_reports(actor: Any) -> QuerySet[LexSarahReport]:
+    """The Lex Sarah reports the actor sees that are not closed."""
+    return visible_lex_sarah_reports(actor).exclude(status=LexSarahReport.Status.CLOSED)
+
+
 def lex_sarah_get(actor: Any, pk: int) -> LexSarahReport:
     report = visible_lex_sarah_reports(actor).filter(pk=pk).first()
     if report is None:

@@ -78,21 +78,26 @@ def _log_clients(actor: Any, shifts: Iterable[Shift], unit: Unit, detail: str) -
 # --- Naming clients on roster pages ------------------------------------------------------------------------
 
 
-def clients_seen(actor: Any, client_ids: list[int]) -> set[int]:
-    """Which of these clients the actor sees (and may see named in full)."""
-    if not client_ids:
-        return set()
-    return set(visible_clients(actor).filter(pk__in=client_ids).values_list("pk", flat=True))
+@dataclass(frozen=True)
+class ClientNames:
+    """How each client shown is named (`labels`, by client id) and which of them are named in full (`seen`)."""
+
+    labels: dict[int, str]
+    seen: frozenset[int]
 
 
-def client_labels(actor: Any, shown: Iterable[tuple[Client, int]], *, log: str = "") -> dict[int, str]:
+def client_names(actor: Any, shown: Iterable[tuple[Client, int]], *, log: str = "") -> ClientNames:
     """How each client is named on a roster page, given (client, unit shown from) pairs: in full to a reader
     who sees the client (a client-view permission in one of the client's units, or the client's team), by
     initials to anyone else — roster.view alone (a controller) shows the roster's shape, not the people.
     With `log`, each client named in full is logged as read through its unit (one query for all)."""
     pairs = list(shown)
     unique = {client.pk: client for client, _unit_id in pairs}
-    seen = clients_seen(actor, list(unique))
+    seen = (
+        frozenset(visible_clients(actor).filter(pk__in=list(unique)).values_list("pk", flat=True))
+        if unique
+        else frozenset()
+    )
     if log and seen:
         access_log_record_shown(
             actor=actor,
@@ -100,10 +105,16 @@ def client_labels(actor: Any, shown: Iterable[tuple[Client, int]], *, log: str =
             action=AccessLogEntry.Action.LIST,
             detail=log,
         )
-    return {
+    labels = {
         pk: client.full_name if pk in seen else loaders.initials(client.first_name, client.last_name)
         for pk, client in unique.items()
     }
+    return ClientNames(labels, seen)
+
+
+def client_labels(actor: Any, shown: Iterable[tuple[Client, int]], *, log: str = "") -> dict[int, str]:
+    """The names of `client_names`, for pages that need only those."""
+    return client_names(actor, shown, log=log).labels
 
 
 # --- Shifts --------------------------------------------------------------------------------------------
