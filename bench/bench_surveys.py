@@ -149,6 +149,8 @@ def _build(year: int) -> list[str]:
             Invitation.objects.bulk_create(invitations, batch_size=2000)
             Response.objects.bulk_create(responses, batch_size=2000)
             Answer.objects.bulk_create(answers, batch_size=5000)
+            # Answered and closed (written as the data is: results count only closed surveys).
+            Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.CLOSED)
     # An open survey today, for the answer page.
     today = clock.today()
     first = Unit.objects.order_by("pk").first()

@@ -14,6 +14,8 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+
 from bista.core.access import SYSTEM
 from bista.demo.generator import Context, step
 from bista.economy import figures, rules, services
@@ -110,5 +112,7 @@ def economy_history(ctx: Context) -> None:
         if any(line.payer == figures.MUNICIPALITY for line in data.lines):
             try:
                 services.invoice_produce(actor=SYSTEM, unit=unit, month=month)
-            except Exception:  # noqa: S112 — a month with nothing invoiceable is skipped
-                continue
+            except ValidationError as error:  # a month not ended or already invoiced is skipped; nothing else
+                codes = {e.code for errors in error.error_dict.values() for e in errors}
+                if not codes & {"unchanged", "not_ended"}:
+                    raise

@@ -16,6 +16,6 @@ def invoices_not_produced(unit: Unit, month: datetime.date) -> Item:
     from bista.economy import figures
 
     findings = []
-    if figures.has_delivered_time(unit.pk, month) and not Invoice.objects.filter(unit=unit, month=month).exists():
+    if figures.has_attested_time(unit.pk, month) and not Invoice.objects.filter(unit=unit, month=month).exists():
         findings.append(Finding(f"Inget fakturaunderlag för {month:%Y-%m} har tagits fram."))
     return Item(INVOICES_NOT_PRODUCED, "Fakturaunderlag inte framtaget", False, findings)

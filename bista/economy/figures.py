@@ -1,9 +1,10 @@
 """The economy computed from the records, for a unit and a month (no access check here: `selectors` checks
 `economy.view` and logs the reads of clients' data).
 
-Time: the unit's confirmed `WorkedTime` (timereports) of the month; when the unit has none for the month, the
-roster's worked shifts (the demo's history, and months before time was confirmed in Bistå) — `Time.source`
-says which. Revenue: each piece of time at a client with an order of the unit that day, priced by the order's
+Time: the unit's confirmed `WorkedTime` (timereports) of the month; for a person with none that month, the
+roster's worked shifts (months before time was confirmed in Bistå), which count in the outcome but are never
+attested, so never invoiced — `Time.source` says whether the month uses any. Revenue: each piece of time at
+a client with an order of the unit that day, priced by the order's
 service — the municipality's hourly rate by time band, or for personal assistance the first hours of each
 week at the municipality's rate and the rest at FK's hourly amount (the client's raised amount if granted).
 Cost: each person's wage cost (`rules.wage_cost`) from their wage terms, plus the other costs entered.
@@ -169,45 +170,54 @@ def time_of(unit_id: int, month: datetime.date, lead_days: int = 0) -> Time:
             "recorded_at",
         )
     )
-    if worked:
-        attested: dict[tuple[int, datetime.date], datetime.datetime] = {}
-        for employee_id, month_, at in Attestation.objects.filter(
-            unit_id=unit_id,
-            month__gte=time_rules.first_of_month(start.astimezone(clock.STOCKHOLM).date()),
-            month__lte=month,
-        ).values_list("employee_id", "month", "attested_at"):
-            key = (employee_id, month_)
-            attested[key] = max(at, attested.get(key, at))
-        pieces = []
-        for employee_id, client_id, kind, starts_at, ends_at, active, overtime, recorded_at in worked:
-            attested_at = attested.get((employee_id, time_rules.month_of(starts_at)))
-            pieces.append(
-                Piece(
-                    employee_id,
-                    client_id,
-                    kind,
-                    starts_at,
-                    ends_at,
-                    active,
-                    bool(overtime),
-                    attested_at is not None and attested_at >= recorded_at,
-                )
+    attested: dict[tuple[int, datetime.date], datetime.datetime] = {}
+    for employee_id, month_, at in Attestation.objects.filter(
+        unit_id=unit_id,
+        month__gte=time_rules.first_of_month(start.astimezone(clock.STOCKHOLM).date()),
+        month__lte=month,
+    ).values_list("employee_id", "month", "attested_at"):
+        key = (employee_id, month_)
+        attested[key] = max(at, attested.get(key, at))
+    pieces = []
+    confirmed: set[tuple[int, datetime.date]] = set()  # (employee, month) whose time is confirmed in Bistå
+    for employee_id, client_id, kind, starts_at, ends_at, active, overtime, recorded_at in worked:
+        key = (employee_id, time_rules.month_of(starts_at))
+        confirmed.add(key)
+        attested_at = attested.get(key)
+        pieces.append(
+            Piece(
+                employee_id,
+                client_id,
+                kind,
+                starts_at,
+                ends_at,
+                active,
+                bool(overtime),
+                attested_at is not None and attested_at >= recorded_at,
             )
-        return Time(pieces, WORKED, sum(1 for p in pieces if not p.attested))
+        )
+    unattested = sum(1 for p in pieces if not p.attested)
+    # Per person and month: confirmed time where there is any, else the roster's worked shifts — never attested,
+    # so they count in the outcome but are never invoiced.
     shifts = Shift.objects.filter(
         unit_id=unit_id, status=Shift.Status.WORKED, employee__isnull=False, starts_at__gte=start, starts_at__lt=end
     ).values_list("employee_id", "client_id", "kind", "starts_at", "ends_at", "is_overtime")
-    return Time([Piece(e, c, k, s, t, 0, o) for e, c, k, s, t, o in shifts if e is not None], ROSTER)
+    roster = [
+        Piece(e, c, k, s, t, 0, o, attested=False)
+        for e, c, k, s, t, o in shifts
+        if e is not None and (e, time_rules.month_of(s)) not in confirmed
+    ]
+    from_roster = any(p.starts_at >= time_rules.month_window(month)[0] for p in roster)
+    return Time(pieces + roster, ROSTER if from_roster else WORKED, unattested)
 
 
-def has_delivered_time(unit_id: int, month: datetime.date) -> bool:
+def has_attested_time(unit_id: int, month: datetime.date) -> bool:
+    """Whether any of the unit's confirmed time of the month is attested (what an invoice is made from)."""
     start, end = time_rules.month_window(month)
-    return (
-        WorkedTime.objects.filter(unit_id=unit_id, starts_at__gte=start, starts_at__lt=end).exists()
-        or Shift.objects.filter(
-            unit_id=unit_id, status=Shift.Status.WORKED, starts_at__gte=start, starts_at__lt=end
-        ).exists()
-    )
+    employees = Attestation.objects.filter(unit_id=unit_id, month=month).values("employee_id")
+    return WorkedTime.objects.filter(
+        unit_id=unit_id, starts_at__gte=start, starts_at__lt=end, employee_id__in=employees
+    ).exists()
 
 
 # --- Reference data in force ----------------------------------------------------------------------------

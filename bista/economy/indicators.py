@@ -99,8 +99,9 @@ INDICATORS: list[tuple[str, str, str, Compute]] = [
     (
         "economy.budget_deviation",
         COUNT,
-        "Utfall (intäkter minus kostnader ur attesterad tid, lönevillkor och registrerade kostnader) minus budgeterat "
-        "resultat, för periodens avslutade månader med budget, i kronor.",
+        "Utfall (intäkter minus kostnader ur bekräftad tid — schemats arbetade pass där ingen tid är "
+        "bekräftad —, lönevillkor och registrerade kostnader) minus budgeterat resultat, för periodens "
+        "avslutade månader med budget, i kronor.",
         budget_deviation,
     ),
     (

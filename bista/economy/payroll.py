@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from bista.core import clock
+from bista.core.csvexport import spreadsheet_safe
 from bista.core.models import Unit
 from bista.economy import figures, rules
 from bista.staff.models import Employee
@@ -178,22 +179,21 @@ def to_csv(people: list[PersonBasis]) -> bytes:
     writer.writerow(CSV_COLUMNS)
     for p in people:
         q = p.quantities()
-        writer.writerow(
-            [
-                p.employee_id,
-                p.personnummer,
-                p.name,
-                p.worked_hours,
-                q["ob_evening"],
-                q["ob_night"],
-                q["ob_weekend"],
-                q["ob_holiday"],
-                q["overtime"],
-                q["on_call"],
-                q["standby"],
-                p.sick.karens,
-                p.sick.employer,
-                p.sick.after,
-            ]
-        )
+        row = [
+            p.employee_id,
+            p.personnummer,
+            p.name,
+            p.worked_hours,
+            q["ob_evening"],
+            q["ob_night"],
+            q["ob_weekend"],
+            q["ob_holiday"],
+            q["overtime"],
+            q["on_call"],
+            q["standby"],
+            p.sick.karens,
+            p.sick.employer,
+            p.sick.after,
+        ]
+        writer.writerow([spreadsheet_safe(cell) for cell in row])  # a name like "=…" is text, not a formula
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -91,8 +91,10 @@ class Year:
 
     @property
     def deviation(self) -> Decimal | None:
-        budget = self.budget_so_far
-        return None if budget is None else self.outcome - budget
+        """Over the months that have a budget (as the budget-deviation indicator): a month without one has
+        nothing to deviate from."""
+        deviations = [m.deviation for m in self.months if m.deviation is not None]
+        return sum(deviations, ZERO) if deviations else None
 
     def rows(self) -> list[dict[str, Any]]:
         """One row per month of the year: budget, outcome, deviation (None for months not yet come)."""

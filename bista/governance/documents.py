@@ -213,7 +213,9 @@ def report_data(
     if kind != DocumentKind.VP:
         data.quality_figures = _quality_figures(source, plan, period)
         data.vb_table = _vb_table(plan)
-        data.economy = economy_indicators.vb_table(plan.unit, plan.year, today, source.cache)
+        # The months of the report's period only: a T1 made in October shows January–April, as its other figures.
+        period_end = rules.period_range(plan.year, period).end + datetime.timedelta(days=1)
+        data.economy = economy_indicators.vb_table(plan.unit, plan.year, min(today, period_end), source.cache)
         data.economy_chart = charts.line_chart_png(
             title=data.economy.title, points=data.economy.points, decimals=0, unit_of_measure="tkr"
         )

@@ -46,7 +46,11 @@ class Figure:
 def figure(question_code: str, unit_id: int, year: int, last: datetime.date) -> Figure:
     """The share positive (percent) of one standard question, from the unit's surveys of `year` that opened
     by `last`. Two queries."""
-    surveys = tuple(Survey.objects.filter(unit_id=unit_id, year=year, opens_on__lte=last).values_list("pk", flat=True))
+    surveys = tuple(
+        Survey.objects.filter(unit_id=unit_id, year=year, opens_on__lte=last, status=Survey.Status.CLOSED).values_list(
+            "pk", flat=True
+        )
+    )
     question = Question.objects.filter(code=question_code).select_related("scale").first()
     if not surveys or question is None:
         return Figure(None, None, None, 0, 0, surveys)
@@ -69,10 +73,19 @@ def figure(question_code: str, unit_id: int, year: int, last: datetime.date) -> 
         return rules.distribution(values, steps, positive_from, limit)
 
     whole = dist(total)
+    # Women and men shown only where the rest (other or unknown gender) cannot then be worked out from the total.
+    sizes = {g: sum(v.values()) for g, v in counts.items()}
+    sizes.setdefault(Gender.WOMAN, 0)
+    sizes.setdefault(Gender.MAN, 0)
+    hidden = rules.suppressed_groups(sizes, limit)
+
+    def by_gender(gender: str) -> Decimal | None:
+        return None if gender in hidden else dist(counts.get(gender, {})).share_positive
+
     return Figure(
         value=whole.share_positive,
-        women=dist(counts.get(Gender.WOMAN, {})).share_positive,
-        men=dist(counts.get(Gender.MAN, {})).share_positive,
+        women=by_gender(Gender.WOMAN),
+        men=by_gender(Gender.MAN),
         positive=whole.positive,
         answers=whole.answers if whole.shown else 0,
         survey_ids=surveys,

@@ -121,6 +121,19 @@ def distribution(counts_by_step: Mapping[int, int], steps: int, positive_from: i
     return Distribution(counts=counts, answers=answers, positive=positive, shown=True)
 
 
+def suppressed_groups(sizes: Mapping[str, int], min_group: int) -> set[str]:
+    """The groups whose answers are not shown: those under `min_group`, and then, while the hidden groups
+    together hold some answers but fewer than `min_group`, the smallest shown group too — otherwise the total
+    minus the shown groups would give the hidden few's answers (complementary suppression)."""
+    hidden = {key for key, size in sizes.items() if size < min_group}
+    while 0 < sum(sizes[key] for key in hidden) < min_group:
+        shown = [key for key in sizes if key not in hidden]
+        if not shown:
+            break
+        hidden.add(min(shown, key=lambda key: (sizes[key], key)))
+    return hidden
+
+
 def effective_min_group(configured: object) -> int:
     """The configured minimum group, never under 2 and never above 100; MIN_GROUP if unusable."""
     try:

@@ -125,8 +125,11 @@ def aggregate(
     surveys: Iterable[Survey], grouping: str = "", *, questions: list[Question] | None = None, previous: bool = True
 ) -> Results:
     """The results of one or more surveys (e.g. a city-year), grouped by `grouping` ("", gender, service,
-    unit). Four queries whatever the number of answers, plus the previous year's shares when asked."""
-    surveys = list(surveys)
+    unit). Four queries whatever the number of answers, plus the previous year's shares when asked.
+
+    Only closed surveys count: while one is open, its results before and after one invitation is used would
+    give that person's answers, whatever the minimum group."""
+    surveys = [s for s in surveys if s.status == Survey.Status.CLOSED]
     if grouping not in GROUPINGS:
         grouping = ""
     ids = [s.pk for s in surveys]
@@ -151,13 +154,14 @@ def aggregate(
         answered_by = {"": answered_rows.count()}
     helped = answered_rows.filter(helped_by_staff=True).count()
     units = dict(Unit.objects.filter(pk__in={s.unit_id for s in surveys}).values_list("pk", "name"))
+    hidden_groups = rules.suppressed_groups({str(k): n for k, n in answered_by.items()}, limit)
     groups = [
         Group(
             key=str(key),
             label=_label(grouping, key, units),
             invited=invited_by.get(key, 0),
             answered=answered_by.get(key, 0),
-            shown=answered_by.get(key, 0) >= limit,
+            shown=str(key) not in hidden_groups,
         )
         for key in sorted(set(invited_by) | set(answered_by), key=lambda k: _label(grouping, k, units))
     ]
@@ -184,10 +188,12 @@ def aggregate(
             previous=before.get(question.pk),
         )
         if column:
+            # Per question (someone may skip one), the groups hidden so that none can be worked out from the total.
+            sizes = {g.key: sum(counts.get((question.pk, g.key), {}).values()) for g in groups}
+            hidden = rules.suppressed_groups(sizes, limit) | {g.key for g in groups if not g.shown}
             for group in groups:
-                result.groups[group.key] = rules.distribution(
-                    counts.get((question.pk, group.key), {}), scale.steps, scale.positive_from, limit
-                )
+                shown_counts = {} if group.key in hidden else counts.get((question.pk, group.key), {})
+                result.groups[group.key] = rules.distribution(shown_counts, scale.steps, scale.positive_from, limit)
         results.append(result)
     return Results(
         surveys=surveys,
@@ -206,7 +212,9 @@ def _previous_shares(surveys: list[Survey], questions: list[Question]) -> dict[i
     if not surveys:
         return {}
     years = {s.year for s in surveys}
-    earlier = Survey.objects.filter(unit_id__in={s.unit_id for s in surveys}, year__in=[y - 1 for y in years])
+    earlier = Survey.objects.filter(
+        unit_id__in={s.unit_id for s in surveys}, year__in=[y - 1 for y in years], status=Survey.Status.CLOSED
+    )
     return share_positive_by_question(list(earlier), questions)
 
 
@@ -244,7 +252,7 @@ def trend(survey: Survey, years: int = 5) -> list[tuple[int, dict[int, Decimal |
     questions = questions_of(survey)
     rows = []
     for year in range(survey.year - years + 1, survey.year + 1):
-        same = list(Survey.objects.filter(unit_id=survey.unit_id, year=year))
+        same = list(Survey.objects.filter(unit_id=survey.unit_id, year=year, status=Survey.Status.CLOSED))
         rows.append((year, share_positive_by_question(same, questions)))
     return rows
 

@@ -214,7 +214,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     trend_series = [
         charts.Series(
             label=q.question.easy_text[:40],
-            values=[int(shares.get(q.question.pk) or 0) for _, shares in trend],
+            values=[round(shares.get(q.question.pk) or 0) for _, shares in trend],
         )
         for q in found.questions
     ]

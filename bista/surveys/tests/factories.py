@@ -68,3 +68,9 @@ def answer_all(made: Survey, client: Client, value: int | dict[str, int] = 2, **
         q: min(v, next(i.question.scale.steps for i in questions if i.question_id == q)) for q, v in answers.items()
     }
     services.answer_submit(code=code, answers=answers, helped_by_staff=False, **kwargs)
+
+
+def close(made: Survey, actor: Any = SYSTEM) -> Survey:
+    """Close the survey: its results count only from then (while open they could give away one person's answers)."""
+    made.refresh_from_db()
+    return services.survey_close(actor=actor, survey=made, expected_version=made.version)

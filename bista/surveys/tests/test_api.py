@@ -108,6 +108,9 @@ def test_issuing_returns_the_code_once_and_results_are_aggregates(made: Survey, 
     ]
     for other in f.clients(org.provider, 5, first_name="Fler"):
         f.answer_all(made, other, 2)
+    # While the survey is open nothing is shown (one more answer would tell whose it was).
+    assert get(session_client(manager), f"/surveys/{made.pk}/results").json()["answered"] == 0
+    f.close(made)
     results = get(session_client(manager), f"/surveys/{made.pk}/results", grouping="gender").json()
     assert results["answered"] == 5 and results["invited"] == 6
     trygghet = next(q for q in results["questions"] if q["question"].startswith("Känner"))

@@ -32,6 +32,9 @@ def test_the_treated_indicator_is_the_share_positive_per_gender(org: Any, frozen
     for client in f.clients(org.provider, 2, gender="M", first_name="M"):
         f.answer_all(made, client, 1)
     source = registry.Source(today=f.TODAY.date())
+    open_outcome = registry.compute("surveys.treated", source, org.provider.pk, period_range(2026, "VB"))
+    assert open_outcome.value is None  # nothing from a survey still open
+    f.close(made)
     outcome = registry.compute("surveys.treated", source, org.provider.pk, period_range(2026, "VB"))
     # Six answers: the total is shown; four women and two men are groups under five, so no split.
     assert (outcome.value, outcome.women, outcome.men) == (Decimal("66.7"), None, None)
@@ -53,6 +56,7 @@ def test_the_drilldown_lists_the_survey_not_a_person(
     made = f.survey(org.provider, codes=["bemotande"])
     for client in f.clients(org.provider, 5):
         f.answer_all(made, client, 4)
+    f.close(made)
     drill = governance.drilldown(SYSTEM, unit_id=org.provider.pk, code="survey_treated", year=2026, period="VB")
     assert [(r.title, r.url) for r in drill.records] == [(str(made), reverse("surveys:results", args=[made.pk]))]
     page = browser(manager).get(reverse("governance:drilldown", args=[org.provider.pk, "survey_treated", 2026, "VB"]))

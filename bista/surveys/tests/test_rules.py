@@ -86,3 +86,20 @@ def test_the_minimum_group_setting_is_kept_sensible() -> None:
     assert rules.effective_min_group(1) == 2
     assert rules.effective_min_group("x") == rules.MIN_GROUP
     assert rules.effective_min_group(10**9) == 100
+
+
+def test_a_small_group_cannot_be_worked_out_from_the_total() -> None:
+    # 10 women, 10 men, 1 of other gender: hiding the one alone would leave total − women − men = that person.
+    assert rules.suppressed_groups({"K": 10, "M": 10, "A": 1}, 5) == {"A", "K"}
+    # The hidden together reach the minimum: nothing more is hidden.
+    assert rules.suppressed_groups({"K": 10, "M": 10, "A": 3, "O": 2}, 5) == {"A", "O"}
+    assert rules.suppressed_groups({"K": 10, "M": 10}, 5) == set()
+    assert rules.suppressed_groups({"K": 0, "M": 8}, 5) == {"K"}
+
+
+@given(st.dictionaries(st.sampled_from("ABCDEFG"), st.integers(0, 30), min_size=1), st.integers(2, 10))
+def test_what_is_hidden_is_nothing_or_at_least_the_minimum(sizes: dict[str, int], limit: int) -> None:
+    hidden = rules.suppressed_groups(sizes, limit)
+    assert {key for key, size in sizes.items() if size < limit} <= hidden
+    hidden_answers = sum(sizes[key] for key in hidden)
+    assert hidden_answers == 0 or hidden_answers >= limit or hidden == set(sizes)
