@@ -174,7 +174,7 @@ def open_unexecuted(unit_id: int, first: datetime.date, last: datetime.date, tod
     from bista.casework.selectors import ivo_rows
 
     unit = Unit.objects.get(pk=unit_id)
-    rows = [r for r in ivo_rows(unit, rules.Quarter.of(min(last, today))) if not r.is_final]
+    rows = [r for r in ivo_rows(unit, rules.Quarter.of(min(last, today)), upto=min(last, today)) if not r.is_final]
     women = sum(1 for r in rows if r.gender == WOMEN)
     men = sum(1 for r in rows if r.gender == MEN)
     return Figure(

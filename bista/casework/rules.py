@@ -289,30 +289,42 @@ def _report(
     ended_on: datetime.date | None,
     quarter: Quarter,
     months: int,
+    upto: datetime.date,
 ) -> Reportable | None:
     start = reportable_from(since, months)
     closing, which = _first(closed_on, ended_on)
     if closing is not None and closing < start:
         return None  # executed (resumed) or ended within three months: nothing to report
-    if start > quarter.end or (closing is not None and closing < quarter.start):
+    if start > upto or (closing is not None and closing < quarter.start):
         return None  # not yet reportable, or its final report was made in an earlier quarter
-    final = closing if closing is not None and closing <= quarter.end else None
+    final = closing if closing is not None and closing <= upto else None
     return Reportable(kind, since, start, final, ("ended" if which == 1 else closed_kind) if final else "")
 
 
-def reportable_in(execution: Execution, quarter: Quarter, months: int = UNEXECUTED_MONTHS) -> list[Reportable]:
+def reportable_in(
+    execution: Execution, quarter: Quarter, months: int = UNEXECUTED_MONTHS, today: datetime.date | None = None
+) -> list[Reportable]:
     """The individual reports a favourable decision makes in `quarter`: not executed within `months` of the
     decision date, and each interruption not resumed within `months`, reported every quarter until executed
-    (resumed) or ended — in the quarter that happens, a final report with the date."""
+    (resumed) or ended — in the quarter that happens, a final report with the date. For the quarter still
+    running, as of `today`: only what is already overdue, and only what has happened by then."""
+    upto = quarter.end if today is None else min(quarter.end, today)
     reports = []
     first = _report(
-        NOT_EXECUTED, execution.decision_date, execution.executed_on, "executed", execution.ended_on, quarter, months
+        NOT_EXECUTED,
+        execution.decision_date,
+        execution.executed_on,
+        "executed",
+        execution.ended_on,
+        quarter,
+        months,
+        upto,
     )
     if first is not None:
         reports.append(first)
     for interruption in execution.interruptions:
         report = _report(
-            INTERRUPTED, interruption.start, interruption.resumed, "resumed", execution.ended_on, quarter, months
+            INTERRUPTED, interruption.start, interruption.resumed, "resumed", execution.ended_on, quarter, months, upto
         )
         if report is not None:
             reports.append(report)

@@ -355,17 +355,18 @@ def _latest_delays(decision_ids: list[int], until: datetime.date) -> dict[int, E
     return latest
 
 
-def ivo_rows(unit: Unit, quarter: rules.Quarter) -> list[IvoRow]:
+def ivo_rows(unit: Unit, quarter: rules.Quarter, upto: datetime.date | None = None) -> list[IvoRow]:
     """The quarter's individual reports for a purchaser unit (the caller has checked the actor may see the
     unit's reports: report_unit). One row per decision not executed, and per interruption not resumed,
-    within three months; final rows carry the date it was executed, resumed or ended."""
+    within three months; final rows carry the date it was executed, resumed or ended. Of a quarter still
+    running, what holds on `upto` (default today)."""
     decisions = _unexecuted_candidates(unit, quarter)
     facts = executions(decisions)
     delays = _latest_delays([d.pk for d in decisions], quarter.end)
     rows = []
     for decision in decisions:
         client = decision.case.client
-        for report in rules.reportable_in(facts[decision.pk], quarter):
+        for report in rules.reportable_in(facts[decision.pk], quarter, today=upto or clock.today()):
             rows.append(
                 IvoRow(
                     decision=decision,

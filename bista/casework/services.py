@@ -856,7 +856,10 @@ def ivo_report_keep(*, actor: Any, unit: Unit, quarter: rules.Quarter) -> IvoRep
     today = clock.today()
     if not rules.quarter_is_reportable(quarter, today):
         raise ValidationError({"quarter": f"Kvartalet {quarter.label} har inte börjat: det kan inte rapporteras."})
-    previous = IvoReport.objects.select_for_update().filter(unit=unit, year=quarter.year, quarter=quarter.number)
+    # Lock the unit, not the reports: before the first revision there is no report row to lock, and two first
+    # saves would both take revision 1.
+    Unit.objects.select_for_update().filter(pk=unit.pk).first()
+    previous = IvoReport.objects.filter(unit=unit, year=quarter.year, quarter=quarter.number)
     revision = (max((r.revision for r in previous), default=0)) + 1
     report = IvoReport(
         unit=unit,

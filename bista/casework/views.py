@@ -22,6 +22,7 @@ from bista.core import clock
 from bista.core.access import require_any_unit
 from bista.core.csvexport import CsvDownload
 from bista.core.errors import ConflictError
+from bista.core.format import antal
 from bista.core.forms import CONFLICT_HINT, MAX_ID, apply_service_errors, rebound, saved_values
 from bista.core.models import Unit
 from bista.core.permissions import Perm
@@ -842,7 +843,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            messages.success(request, f"{moved} ärenden är flyttade.")
+            messages.success(request, f"{antal(moved, 'ärende,ärenden')} är flyttade.")
             response = redirect("casework:caseload")
             response["Location"] += f"?enhet={unit.pk}"
             return response

@@ -305,8 +305,8 @@ def supports_client(user: Any, client_id: int, day: datetime.date) -> bool:
     from bista.rostering.models import Shift
     from bista.staff.models import ClientStaffChoice
 
-    start = datetime.datetime.combine(day - datetime.timedelta(days=90), datetime.time(), tzinfo=clock.STOCKHOLM)
-    end = datetime.datetime.combine(day + datetime.timedelta(days=30), datetime.time(), tzinfo=clock.STOCKHOLM)
+    start = clock.start_of_day(day - datetime.timedelta(days=90))
+    end = clock.start_of_day(day + datetime.timedelta(days=30))
     if Shift.objects.filter(client_id=client_id, employee__user=user, starts_at__gte=start, starts_at__lt=end).exists():
         return True
     return ClientStaffChoice.objects.filter(

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bista.core.access import require_any_unit
 from bista.core.errors import ConflictError
+from bista.core.format import antal
 from bista.core.forms import apply_service_errors
 from bista.quality import charts
 from bista.surveys import exports, rules, selectors, sending, services
@@ -173,7 +174,7 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             if data["channel"] == "letter":
                 return render(request, "surveys/letters.html", {"survey": survey, "letters": _letters(letters)})
-            messages.success(request, f"{len(letters)} inbjudningar är skickade.")
+            messages.success(request, f"{antal(len(letters), 'inbjudan,inbjudningar')} är skickade.")
             return redirect("surveys:detail", pk=survey.pk)
     return render(request, "surveys/invite.html", {"survey": survey, "form": form})
 

@@ -37,6 +37,20 @@ def _in(execution: Execution, quarter: Quarter) -> list[rules.Reportable]:
     return rules.reportable_in(execution, quarter)
 
 
+def test_the_running_quarter_shows_only_what_is_overdue_so_far() -> None:
+    decided_in_august = Execution(D(2026, 8, 1))  # not executed: reportable from 2 November
+    assert rules.reportable_in(decided_in_august, Quarter(2026, 4), today=D(2026, 10, 10)) == []
+    assert rules.reportable_in(decided_in_august, Quarter(2026, 4), today=D(2026, 11, 1)) == []
+    (report,) = rules.reportable_in(decided_in_august, Quarter(2026, 4), today=D(2026, 11, 2))
+    assert report.reportable_from == D(2026, 11, 2) and report.final_on is None
+    # Executed after today: not yet a final report as of today, but one at the quarter's end.
+    executed_later = Execution(D(2026, 6, 1), executed_on=D(2026, 12, 1))
+    (now,) = rules.reportable_in(executed_later, Quarter(2026, 4), today=D(2026, 11, 15))
+    assert now.final_on is None
+    (at_end,) = rules.reportable_in(executed_later, Quarter(2026, 4))
+    assert at_end.final_on == D(2026, 12, 1)
+
+
 def test_quarter_bounds_and_parsing() -> None:
     assert (Quarter(2026, 1).start, Quarter(2026, 1).end) == (D(2026, 1, 1), D(2026, 3, 31))
     assert Quarter(2026, 4).end == D(2026, 12, 31)

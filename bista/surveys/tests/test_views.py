@@ -262,9 +262,10 @@ def test_results_hide_groups_under_five_and_compare_with_last_year(org: Any, man
         f.answer_all(made, client, 4)
     for client in men:
         f.answer_all(made, client, 1)
-    assert "Resultaten visas när undersökningen är avslutad" in browser(manager).get(
-        reverse("surveys:results", args=[made.pk])
-    ).content.decode()
+    assert (
+        "Resultaten visas när undersökningen är avslutad"
+        in browser(manager).get(reverse("surveys:results", args=[made.pk])).content.decode()
+    )
     f.close(made)
     page = browser(manager).get(reverse("surveys:results", args=[made.pk]) + "?grupp=gender")
     text = page.content.decode()
