@@ -40,7 +40,7 @@ from bista.rostering.models import Shift
 from bista.staff.models import Absence, Employee
 from bista.timereports import rules as time_rules
 from bista.timereports import selectors as time_selectors
-from bista.timereports.models import Attestation, WorkedTime
+from bista.timereports.models import Attestation, WorkedTime, municipal_minutes_per_week
 
 ZERO = rules.ZERO
 MUNICIPALITY, FK = "municipality", "fk"
@@ -265,7 +265,7 @@ def reference(month: datetime.date, cache: dict | None = None) -> Reference:
         rates=dict(rates),
         fk_amount=fk.amount if fk else ZERO,
         raised=raised,
-        first_minutes_per_week=time_selectors.municipal_minutes_per_week(day),
+        first_minutes_per_week=municipal_minutes_per_week(day),
         supplements=rules.Supplements(
             ob=ob,
             overtime_percent=values.get(Supplement.OVERTIME, ZERO),

@@ -21,7 +21,6 @@ ORE = Decimal("0.01")
 SIXTY = Decimal("60")
 HUNDRED = Decimal("100")
 DAY = "day"
-BANDS = ("day", "evening", "night", "weekend", "holiday")
 # Hours of a full-time month used to turn a monthly salary into an hourly pay (*verify* against the agreement).
 MONTH_HOURS = Decimal("165")
 ASSISTANCE = "lss_9_2"  # personal assistance: the first hours of each week from the municipality, the rest FK
@@ -276,10 +275,3 @@ def forecast(done: list[MonthFigures], ahead: Mapping[datetime.date, Decimal]) -
     deviations = [m.deviation for m in done if m.deviation is not None]
     drift = sum(deviations, ZERO) / len(deviations) if deviations else ZERO
     return money(sum((m.outcome for m in done), ZERO) + sum((value + drift for value in ahead.values()), ZERO))
-
-
-def deviation_percent(outcome: Decimal, budget_cost: Decimal, budget_result: Decimal) -> Decimal | None:
-    """The deviation from the budgeted result in per cent of the budgeted cost (None without a budget)."""
-    if not budget_cost:
-        return None
-    return money((outcome - budget_result) * HUNDRED / budget_cost)

@@ -28,14 +28,8 @@ from xml.etree import ElementTree as ET
 NAMESPACE = "http://schema.forsakringskassan.se/integration/isassistansersattning/tidredovisning/1"
 XSD_PATH = Path(__file__).parent / "schemas" / "tidredovisning-1.xsd"
 
-# Element names, in the order they are written (verify against FK's integration description).
+# Element names (verify against FK's integration description); `to_xml` writes them in FK's order.
 ROOT = "Tidredovisning"
-HEADER = ("Redovisningsmanad", "Assistansberattigad", "Assistent", "Berakningsperiod", "Anordnare", "Tidrader")
-PERSON = ("Personnummer", "Namn")
-ASSISTANT = ("Identitetsnummer", "Namn", "Kollektivavtal")
-PERIOD = ("FromDatum", "TomDatum")
-PROVIDER = ("Organisationsnummer", "Namn", "Kontaktperson")
-CONTACT = ("Namn", "Telefon", "Epost")
 ROW = "Tidrad"
 ROW_FIELDS = (
     ("Datum", "date"),

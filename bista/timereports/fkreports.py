@@ -26,15 +26,7 @@ from bista.rostering.facts import Period
 from bista.rostering.models import Shift
 from bista.staff.models import Employee, EmploymentTerm
 from bista.timereports import rules
-from bista.timereports.models import CONFIRMABLE, FkReport, ProviderDetails, WorkedTime
-
-
-def municipal_minutes_per_week(day: datetime.date) -> float:
-    from bista.core.access import valid_on
-    from bista.timereports.models import MunicipalShareRule
-
-    rule = MunicipalShareRule.objects.filter(valid_on(day)).order_by("-valid_from").first()
-    return float(rule.hours_per_week) * 60 if rule is not None else 0.0
+from bista.timereports.models import CONFIRMABLE, FkReport, ProviderDetails, WorkedTime, municipal_minutes_per_week
 
 
 def fk_clients(unit_id: int, month: datetime.date) -> set[int]:

@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from bista.clients.models import Client
+from bista.core.access import valid_on
 from bista.core.models import Unit
 from bista.core.people import NeverDeleted
 from bista.rostering.models import Shift, ShiftKind
@@ -257,6 +258,13 @@ class MunicipalShareRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hours_per_week} h/vecka från {self.valid_from}"
+
+
+def municipal_minutes_per_week(day: datetime.date) -> float:
+    """The municipality's first hours of personal assistance per week in force on `day`, in minutes (0 when no
+    rule is in force): one place for the FK reports, the reconciliation and the economy."""
+    rule = MunicipalShareRule.objects.filter(valid_on(day)).order_by("-valid_from").first()
+    return float(rule.hours_per_week) * 60 if rule is not None else 0.0
 
 
 class ProviderDetails(models.Model):

@@ -363,15 +363,6 @@ def bands_on(day: datetime.date) -> list[rules.Band]:
     ]
 
 
-def municipal_minutes_per_week(day: datetime.date) -> float:
-    """The municipality's first hours of personal assistance per week in force on `day`, in minutes."""
-    from bista.core.access import valid_on
-    from bista.timereports.models import MunicipalShareRule
-
-    rule = MunicipalShareRule.objects.filter(valid_on(day)).order_by("-valid_from").first()
-    return float(rule.hours_per_week) * 60 if rule is not None else 0.0
-
-
 # --- Försäkringskassan's time reports ------------------------------------------------------------------
 
 
@@ -448,10 +439,17 @@ def fk_report_get(actor: Any, pk: int, *, log: bool = True) -> FkReport:
 
 
 def fk_report_history(report: FkReport) -> list[FkReport]:
-    """The reports this one superseded, latest first, and the one that superseded it (if any)."""
+    """The reports this one superseded, latest first (the one that superseded it, if any, is the report's own
+    `superseded_by`). One query: the same client, assistant and month's reports, followed in memory."""
+    same = {
+        r.pk: r
+        for r in FkReport.objects.filter(
+            unit_id=report.unit_id, client_id=report.client_id, employee_id=report.employee_id, month=report.month
+        )
+    }
     chain = []
-    earlier = report.supersedes
+    earlier = same.get(report.supersedes_id) if report.supersedes_id else None
     while earlier is not None:
         chain.append(earlier)
-        earlier = earlier.supersedes
+        earlier = same.get(earlier.supersedes_id) if earlier.supersedes_id else None
     return chain

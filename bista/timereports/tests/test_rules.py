@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from bista.core.clock import STOCKHOLM
 from bista.timereports import rules
+from bista.timereports.models import municipal_minutes_per_week
 
 T = datetime.time
 BANDS = [  # as seeded (migration 0005)
@@ -201,4 +202,4 @@ def test_the_seeded_reference_data_is_what_the_rules_are_tested_with() -> None:
     from bista.timereports import selectors
 
     assert sorted(selectors.bands_on(datetime.date(2026, 1, 1)), key=repr) == sorted(BANDS, key=repr)
-    assert selectors.municipal_minutes_per_week(datetime.date(2026, 1, 1)) == TWENTY
+    assert municipal_minutes_per_week(datetime.date(2026, 1, 1)) == TWENTY
