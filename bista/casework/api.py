@@ -702,14 +702,14 @@ def create_delay(request: HttpRequest, decision_id: Id, payload: DelayIn) -> Any
 FollowUpOutcome = Annotated[str, Field(json_schema_extra=one_of(FollowUp.Outcome))]
 
 
-class FollowUpIn(InputSchema):
+class DecisionFollowUpIn(InputSchema):
     on: datetime.date
     own_view: Text
     outcome: FollowUpOutcome
     notes: Text = ""
 
 
-class FollowUpOut(Schema):
+class DecisionFollowUpOut(Schema):
     id: int
     decision_id: int
     on: datetime.date
@@ -739,7 +739,7 @@ def _managed_decision(user: Any, decision_id: int) -> Decision:
 
 @router.get(
     "/casework/decisions/{decision_id}/follow-ups",
-    response={200: list[FollowUpOut], **ERRORS},
+    response={200: list[DecisionFollowUpOut], **ERRORS},
     summary="Uppföljningar av ett beslut",
 )
 def list_follow_ups(request: HttpRequest, decision_id: Id) -> Any:
@@ -748,10 +748,10 @@ def list_follow_ups(request: HttpRequest, decision_id: Id) -> Any:
 
 @router.post(
     "/casework/decisions/{decision_id}/follow-ups",
-    response={201: FollowUpOut, **ERRORS},
+    response={201: DecisionFollowUpOut, **ERRORS},
     summary="Registrera uppföljning (den enskildes uppfattning, resultat)",
 )
-def create_follow_up(request: HttpRequest, decision_id: Id, payload: FollowUpIn) -> Any:
+def create_follow_up(request: HttpRequest, decision_id: Id, payload: DecisionFollowUpIn) -> Any:
     user = actor(request)
     follow_up = services.follow_up_record(actor=user, decision=_managed_decision(user, decision_id), **payload.dict())
     return Status(201, follow_up)
