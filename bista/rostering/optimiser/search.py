@@ -246,14 +246,26 @@ class Run:
 
     # --- progress ---
 
-    def _totals(self) -> tuple[float, float]:
+    def _totals(self) -> tuple[float, float | None]:
+        """The roster's cost so far and the proven bound — None until every part has a bound of its own: a
+        sum with parts still at the trivial 0 would report the roster as up to 100 % from the best, which says
+        nothing about it."""
         with self.lock:
             objective = sum(self.objective) / 60
+            if not all(known or done for known, done in zip(self.bound_known, self.optimal, strict=True)):
+                return objective, None
             bound = sum(self.bound) / 60
         return objective, min(objective, bound)
 
     def _message(self) -> str:
         objective, bound = self._totals()
+        if bound is None:
+            with self.lock:
+                known = sum(known or done for known, done in zip(self.bound_known, self.optimal, strict=True))
+            return (
+                f"Förbättrar schemat: {self.solutions} förbättringar. Hur nära bästa möjliga schema det är räknas "
+                f"fram ({known} av {len(self.bound_known)} delar klara)."
+            )
         gap = (objective - bound) / objective * 100 if objective > 0 else 0.0
         return f"Förbättrar schemat: {self.solutions} förbättringar, högst {gap:.1f} % från bästa möjliga."
 
@@ -269,7 +281,7 @@ class Run:
             Progress(
                 fraction=min(1.0, max(0.0, now / self.time_limit)),
                 objective=round(objective, 3),
-                bound=round(bound, 3),
+                bound=None if bound is None else round(bound, 3),
                 solutions=self.solutions,
                 message=message,
             )

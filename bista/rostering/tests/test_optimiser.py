@@ -444,3 +444,22 @@ def test_random_instances_are_solved_within_the_rules() -> None:
         inst = _random_instance(random.Random(100 + seed))
         result = solve(inst, time_limit=1)
         assert_keeps_the_rules(inst, result)
+
+
+def test_no_gap_is_reported_until_every_part_has_a_bound() -> None:
+    """A part still at the trivial bound 0 would make the roster look "up to 100 % from the best": until every
+    part has a bound of its own, the progress carries no bound and says the figure is being worked out."""
+    from bista.rostering.optimiser.search import Run
+
+    run = Run(instance(around_the_clock(range(1)), [employee(1)], days=1), time_limit=1, workers=1, on_progress=None, should_stop=None)
+    run.objective, run.bound, run.solutions = [600.0, 1200.0], [540.0, 0.0], 3
+    run.bound_known, run.optimal = [True, False], [False, False]
+    objective, bound = run._totals()
+    assert (objective, bound) == (30.0, None)
+    assert "högst" not in run._message() and "1 av 2 delar" in run._message()
+    run.bound_known = [True, True]
+    run.bound = [540.0, 1140.0]
+    assert run._totals() == (30.0, 28.0)
+    assert "högst 6.7 % från bästa möjliga" in run._message()
+    run.bound_known, run.optimal = [True, False], [False, True]  # a part proven optimal has its bound
+    assert run._totals()[1] == 28.0
