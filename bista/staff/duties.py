@@ -147,6 +147,8 @@ def delegation_renewal_duties(query: DutyQuery) -> Iterator[Duty]:
         key = (row.employee_id, row.kind_id, row.client_id)
         later = [start for start, pk in starts[key] if (start, pk) > (row.valid_from, row.pk)]
         done = renewal_done(row, later)
+        if done is not None and done < query.done_since:
+            continue  # renewed or ended long ago (as make_duty would drop it, before the names are formatted)
         if done is None and row.end_date is not None and row.end_date < query.today:
             continue  # left after it expired without a renewal: nothing left to do
         client_name = f"{row.client_first_name} {row.client_last_name}" if row.client_id else ""
@@ -186,8 +188,8 @@ def appraisal_duties(query: DutyQuery) -> Iterator[Duty]:
         left = employee.end_date is not None and employee.end_date <= query.today
         for index, anchor in enumerate(dates):
             done = dates[index + 1] if index + 1 < len(dates) else None
-            if done is None and left:
-                continue
+            if (done is None and left) or (done is not None and done < query.done_since):
+                continue  # as make_duty would drop it, before the subject is formatted
             duty = make_duty(
                 query,
                 Rule.APPRAISAL,
