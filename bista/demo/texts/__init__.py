@@ -18,7 +18,7 @@ import tomllib
 from collections.abc import Callable, Iterable
 from functools import cache
 from importlib import resources
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, ForwardRef, NamedTuple, TypeVar
 
 T = TypeVar("T", bound=tuple[Any, ...])
 
@@ -94,6 +94,12 @@ def _check_texts(value: Any, placeholders: frozenset[str], at: str) -> None:
     elif isinstance(value, dict):
         for key, item in value.items():
             _check_texts(item, placeholders, f"{at}.{key}")
+
+
+def _annotation(hint: Any) -> Any:
+    """A field's annotation as written: NamedTuple turns the strings of `from __future__ import annotations`
+    into ForwardRefs."""
+    return hint.__forward_arg__ if isinstance(hint, ForwardRef) else hint
 
 
 # The field types `records` checks itself (annotations are strings under `from __future__ import annotations`).
@@ -202,11 +208,11 @@ def records(
                     value = convert(field, value)
                 except (ValueError, KeyError, TypeError) as error:
                     raise TextDataError(f"{at}, {field}: {error} ({value!r})") from error
-            expected = _SIMPLE_TYPES.get(hints.get(field))
+            expected = _SIMPLE_TYPES.get(_annotation(hints.get(field)))
             if expected is not None and (
                 not isinstance(value, expected) or (expected is int and isinstance(value, bool))
             ):
-                raise TextDataError(f"{at}, {field}: expected {hints[field]}, found {value!r}")
+                raise TextDataError(f"{at}, {field}: expected {_annotation(hints[field])}, found {value!r}")
             _check_texts(value, allowed, f"{at}, {field}")
             values[field] = value
         built.append(record(**values))
