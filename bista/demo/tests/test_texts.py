@@ -34,7 +34,7 @@ def test_there_is_one_file_per_module_and_each_is_packaged_beside_the_loader():
     for name in MODULES:
         with (resources.files("bista.demo.texts") / f"{name}.toml").open("rb") as handle:
             assert tomllib.load(handle) == texts.load(name)
-        assert MODULES[name].TEXTS == name
+        assert name == MODULES[name].TEXTS
 
 
 def test_every_section_of_every_file_is_read_by_its_module():
