@@ -30,7 +30,7 @@ class TextDataError(ValueError):
 class Use(NamedTuple):
     """What a module read from a text file: a section, its kind and the placeholders its texts may use."""
 
-    kind: str  # "strings", "mapping" or "records"
+    kind: str  # "strings", "text", "mapping" or "records"
     record: type | None
     placeholders: frozenset[str]
 
