@@ -13,326 +13,140 @@ from __future__ import annotations
 
 import datetime
 import random
-from decimal import Decimal
-from typing import Any
+from decimal import Decimal, InvalidOperation
+from typing import Any, NamedTuple
 
 from bista.core.access import SYSTEM
+from bista.demo import texts
 from bista.demo.generator import Context, step
 from bista.governance import rules, services
 from bista.governance.models import DocumentKind, Goal, IndicatorDefinition, OperationalPlan, SectionText
+from bista.governance.services import GOAL_TEXTS
 
 SEED_VB_YEAR = 2025  # from this year on the unit goals carry the VB 2025's titles
 
-# (key, level, parent key, number, title, texts, indicators [(code, target, council target, council text)])
-CHAIN: list[tuple[str, str, str | None, str, str, dict[str, str], list[tuple[str, Any, Any, str]]]] = [
-    (
-        "kf1",
-        "council",
-        None,
-        "1",
-        "Ett Stockholm som håller samman med en stark och jämlik välfärd i hela staden",
-        {},
-        [],
-    ),
-    ("kf13", "council_area", "kf1", "1.3", "Stockholms stad ska ge stöd och omsorg där behoven är som störst", {}, []),
-    (
-        "n13",
-        "committee",
-        "kf13",
-        "",
-        "Personer med funktionsnedsättning tillförsäkras självbestämmande och möjlighet att kunna delta på lika "
-        "villkor i samhällets gemenskap genom de insatser som ges",
-        {
-            "description": "Målet uppnås genom att invånare med fysisk och psykisk funktionsnedsättning i behov av "
-            "stöd erbjuds individuella stödinsatser av god kvalitet. Erbjudande om insatser utgår ifrån den "
-            "enskildes egna behov och önskemål med en hög grad av delaktighet i genomförandet.",
-            "expected_result": "En högre andel brukare med fysisk och psykisk funktionsnedsättning i behov av stöd "
-            "är nöjda med sina insatser.\n\nFler vuxna med funktionsnedsättning upplever att de kan påverka "
-            "insatsens utformning.",
-        },
-        [],
-    ),
-    (
-        "e13",
-        "unit",
-        "n13",
-        "",
-        "Enheten erbjuder ett personligt utformat stöd efter brukarens önskemål och behov.",
-        {
-            "expected_result": "Brukares önskemål och behov tillgodoses. Enheten ska inom två veckor från mottagande "
-            "av beställning ta kontakt med brukaren för planering av insatsen. Insatsen ska verkställas senast inom "
-            "tre månader från beslutsdagen.",
-            "working_method": "Brukaren och/eller företrädare deltar i framtagandet av genomförandeplan och har på "
-            "så sätt stort inflytande över hur insatsen utförs, när den utförs och vem som ska utföra uppdraget.",
-            "resource_use": "Biträdande enhetschefer ska efter mottagande av en ny beställning planera in insatserna "
-            "tillsammans med brukaren eller dennes företrädare.",
-            "follow_up_method": "Uppföljningsmöten och brukarenkät.",
-            "development": "Kompetenskartläggning görs i samband med rekryteringar samt vid uppföljning av "
-            "genomförandeplan. Alla vikarier genomgår introduktion hos brukare.",
-        },
-        [
-            ("plan_current", 100, None, ""),
-            ("first_contact", 100, None, ""),
-            ("execution", 100, None, ""),
-            ("survey_satisfied", 90, None, "Tas fram av nämnd/styrelse"),
-        ],
-    ),
-    (
-        "kf15",
-        "council_area",
-        "kf1",
-        "1.5",
-        "Alla stockholmare ska ha tillgång till ett rikt kultur-, idrotts- och föreningsliv",
-        {},
-        [],
-    ),
-    (
-        "n15",
-        "committee",
-        "kf15",
-        "",
-        "Invånarna har tillgång till ett rikt kultur- och föreningsliv",
-        {
-            "expected_result": "Barn, unga, vuxna och äldre i stadsdelsnämndens verksamheter får möta och själva "
-            "prova olika former av kultur och skapande."
-        },
-        [],
-    ),
-    (
-        "e15",
-        "unit",
-        "n15",
-        "",
-        "Främjande av aktivering och planering av aktiviteter för brukare",
-        {
-            "expected_result": "Genom att aktivt inkludera brukarna i planeringen av aktiviteter och dokumentera dem i "
-            "genomförandeplanerna förväntas ett ökat deltagande. Ledsagarkorten underlättar tillgången till "
-            "aktiviteter."
-        },
-        [("survey_influence", 85, None, "")],
-    ),
-    ("kf2", "council", None, "2", "Ett grönt och fossilfritt Stockholm som leder en rättvis klimatomställning", {}, []),
-    (
-        "kf21",
-        "council_area",
-        "kf2",
-        "2.1",
-        "Stockholm ska bli klimatpositivt – genom minskade utsläpp och ökad koldioxidlagring",
-        {},
-        [("climate_food", Decimal("1.61"), Decimal("1.6"), "")],
-    ),
-    (
-        "n21",
-        "committee",
-        "kf21",
-        "",
-        "Stadsdelsnämndens verksamheter är energieffektiva och resurssmarta med en minimal klimatpåverkan",
-        {
-            "expected_result": "Stadsdelsnämnden ska minska inköp av plast- och engångsprodukter. Avfall som uppstår "
-            "mäts och sorteras och tas om hand på ett resurseffektivt sätt."
-        },
-        [],
-    ),
-    (
-        "e21",
-        "unit",
-        "n21",
-        "",
-        "Enheten är energieffektiv och resurssmart med en minimal klimatpåverkan",
-        {
-            "expected_result": "Minskade leveranser av arbetsskyddsmaterial hos brukare, maximalt fyra per år. "
-            "Minskade leveranser av kontorsmaterial till enheten.",
-            "working_method": "Enheten begränsar antalet leveranser.",
-            "resource_use": "Administratör gör en inventering kring behov som föreligger hos varje brukare och "
-            "säkerställer rätt mängd av material som ska beställas.",
-            "follow_up_method": "Egenkontroll av antal leveranser per år.",
-        },
-        [("deliveries_per_client", 4, None, "")],
-    ),
-    (
-        "kf22",
-        "council_area",
-        "kf2",
-        "2.2",
-        "Stockholm ska vara en stad där den biologiska mångfalden ökar",
-        {},
-        [("eco_food", 70, 70, "")],
-    ),
-    (
-        "n22",
-        "committee",
-        "kf22",
-        "",
-        "Stadsdelsnämndens verksamheter bidrar till att öka den biologiska mångfalden",
-        {
-            "expected_result": "Samtliga enheter bidrar till att nå målet om att ekologiska livsmedel utgör 70 % av "
-            "inköpta livsmedel."
-        },
-        [],
-    ),
-    (
-        "kf3",
-        "council",
-        None,
-        "3",
-        "Ett Stockholm med en stabil och hållbar ekonomi med utbildning, jobb och bostäder för alla",
-        {},
-        [],
-    ),
-    (
-        "kf34",
-        "council_area",
-        "kf3",
-        "3.4",
-        "Medarbetare i Stockholm ska ges goda förutsättningar att göra ett bra jobb",
-        {},
-        [
-            ("ami", 72, 83, ""),
-            ("hourly_paid_share", 19, None, "Tas fram av nämnd/styrelse"),
-            ("sick_leave", 9, None, "Tas fram av nämnd/styrelse"),
-            ("sick_leave_days_1_14", Decimal("3.5"), None, "Tas fram av nämnd/styrelse"),
-        ],
-    ),
-    (
-        "n34",
-        "committee",
-        "kf34",
-        "",
-        "Stadsdelsnämnden är en attraktiv arbetsgivare och har en god arbetsmiljö",
-        {
-            "description": "Stadsdelsnämnden kommer utifrån arbetsgivarperspektivet ha fokus inom områdena trygga "
-            "anställningsvillkor, systematiskt arbetsmiljöarbete, kompetensförsörjning och ledarskap.",
-            "expected_result": "Stadsdelsnämnden har en hög andel tillsvidareanställda på heltid. Den totala "
-            "sjukfrånvaron minskar till 8,5 %. Aktivt medskapandeindex (AMI) ökar till 79.",
-        },
-        [],
-    ),
-    (
-        "e34",
-        "unit",
-        "n34",
-        "",
-        "Enhetens medarbetare erbjuds en god arbetsmiljö",
-        {
-            "expected_result": "Medarbetare inom enheten trivs och mår bra på jobbet.",
-            "working_method": "Biträdande enhetschefer ansvarar för att varje medarbetare får introduktion, anpassad "
-            "kompetensplan samt genomgång av säkerhets- och beredskapsrutiner.",
-            "resource_use": "APT hålls en gång i månaden; biträdande enhetschefer har personalmöten med respektive "
-            "arbetsgrupp en gång i månaden.",
-            "follow_up_method": "Medarbetarenkät samt årlig skyddsrond.",
-            "development": "En plan för kompetensutveckling av vikarier. Vikarier erbjuds att bemanna flera brukare.",
-        },
-        [("staff_continuity", 4, None, ""), ("overtime_hours", None, None, "")],
-    ),
-    (
-        "kf35",
-        "council_area",
-        "kf3",
-        "3.5",
-        "Hög beredskap och stark rådighet ska råda i alla verksamhetsområden",
-        {},
-        [],
-    ),
-    (
-        "n35",
-        "committee",
-        "kf35",
-        "",
-        "Stadsdelsnämnden har en hög beredskap för oväntade händelser",
-        {"expected_result": "Enheternas kontinuitetsplaner är verklighetsanpassade och testade."},
-        [],
-    ),
-    (
-        "e35",
-        "unit",
-        "n35",
-        "",
-        "Kontinuitetsplan och krispärmar",
-        {
-            "expected_result": "Genom en välkänd och uppdaterad kontinuitetsplan samt krispärmar hos alla brukare "
-            "förväntas personalen kunna hantera akuta situationer snabbt och effektivt."
-        },
-        [("crisis_binder", 100, None, ""), ("risk_assessment", 100, None, "")],
-    ),
-]
+# The Swedish sample texts are data: bista/demo/texts/governance.toml (see bista.demo.texts).
+TEXTS = "governance"
+
+
+class Measured(NamedTuple):
+    code: str  # the indicator's code (reference data)
+    target: Any  # an int, a Decimal or None
+    council_target: Any
+    council_text: str
+
+
+class GoalText(NamedTuple):
+    key: str
+    level: str
+    parent: str | None  # the key of the goal above
+    number: str
+    title: str
+    texts: dict[str, str]  # the goal's texts (services.GOAL_TEXTS)
+    indicators: tuple[Measured, ...]
+
+
+class _GoalEntry(NamedTuple):
+    key: str
+    level: str
+    title: str
+    parent: str | None = None
+    number: str = ""
+    texts: dict[str, str] = {}
+    indicators: tuple[Measured, ...] = ()
+
+
+def _number(value: Any) -> Any:
+    """A target: an integer, or a decimal written as a string ("1.61")."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError("a target is an integer or a decimal in a string")
+    if isinstance(value, str):
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            raise ValueError(f"{value!r} is not a decimal number") from None
+    return value
+
+
+def _goal_field(field: str, value: Any) -> Any:
+    if field == "level":
+        return Goal.Level(value).value
+    if field == "texts":
+        unknown = set(value) - set(GOAL_TEXTS)
+        if unknown:
+            raise ValueError(f"unknown goal texts {sorted(unknown)} (known: {', '.join(GOAL_TEXTS)})")
+        return dict(value)
+    if field == "indicators":
+        measured = []
+        for item in value:
+            unknown = set(item) - {"code", "target", "council_target", "council_text"}
+            if unknown or "code" not in item:
+                raise ValueError(f"an indicator has a code and may have target, council_target, council_text: {item}")
+            target, council = item.get("target"), item.get("council_target")
+            measured.append(
+                Measured(
+                    item["code"],
+                    None if target is None else _number(target),
+                    None if council is None else _number(council),
+                    item.get("council_text", ""),
+                )
+            )
+        return tuple(measured)
+    return value
+
+
+def _chain() -> tuple[GoalText, ...]:
+    chain: list[GoalText] = []
+    for i, entry in enumerate(texts.records(TEXTS, "chain", _GoalEntry, convert=_goal_field), start=1):
+        if entry.parent is not None and entry.parent not in {goal.key for goal in chain}:
+            raise texts.TextDataError(
+                f"{texts.where(TEXTS, 'chain', i)}: parent {entry.parent!r} is not an earlier goal"
+            )
+        chain.append(
+            GoalText(entry.key, entry.level, entry.parent, entry.number, entry.title, entry.texts, entry.indicators)
+        )
+    return tuple(chain)
+
+
+# The goal chain of the seeds' VP 2024, parents first.
+CHAIN = _chain()
+_KEYS = [goal.key for goal in CHAIN]
 
 # Titles of the VB 2025 where they differ from the VP 2024.
-VB_TITLES = {
-    "n13": "Personer med funktionsnedsättning och inom socialpsykiatri garanteras självbestämmande och möjligheten "
-    "att delta på lika villkor i samhället genom stödinsatser som tillhandahålls av stadsdelsnämnden.",
-    "n21": "Stadsdelsnämndens verksamheter är klimatsmarta",
-    "e34": "Förbättrad arbetsmiljö, minskad sjukfrånvaro och minska användning av timavlönad personal",
-}
+VB_TITLES = texts.mapping(TEXTS, "vb_titles", keys=_KEYS)
 
-# (goal key, title, start month, end month, years it runs (1 or 2), deviation share)
-ACTIVITIES = [
-    ("n13", "Genomförandeplaner ska finnas i alla ärenden", 1, 12, 1),
-    (
-        "n13",
-        "Stadsdelsnämnden genomför fler aktiviteter för att främja fysisk aktivitet för personer med "
-        "funktionsnedsättning",
-        1,
-        12,
-        2,
-    ),
-    ("n21", "Stadsdelsnämndens samtliga chefer utbildas i miljöprogrammet", 1, 12, 1),
-    ("n34", "Stadsdelsnämnden ska vidareutveckla kvalitetsarbetet utifrån kvalitetsprogrammet", 1, 12, 1),
-    ("n35", "Stadsdelsnämndens medarbetare går stadens utbildning i informationssäkerhet", 1, 12, 1),
-]
 
-SEED_ANALYSES = {
-    "e13": "Målen är uppnådda. Vid det första mötet med brukaren har genomförandeplanen säkerställts och brukaren "
-    "har givits ett stort inflytande över insatsens utformning. Uppföljning har skett för befintliga brukare minst "
-    "en gång per år och insatserna har anpassats utifrån brukarens önskemål.\n\nVid rekryteringsprocesser har "
-    "brukaren haft möjlighet att vara aktiv och delaktig.",
-    "e15": "Målet är uppnått. Genom att aktivt involvera brukarna i planeringen av aktiviteter och säkerställa att "
-    "dessa dokumenterats i genomförandeplanerna har enhetsmålet uppnåtts. Användningen av ledsagarkort har "
-    "underlättat tillgången till aktiviteter.",
-    "e21": "De åtgärder vi har vidtagit har lett till minskade leveranser av arbetsskyddsmaterial till brukare och "
-    "färre leveranser av kontorsmaterial till enheten. Vissa logistiska utmaningar kvarstår då varor levereras "
-    "till brukarnas bostäder.",
-    "e34": "Enheten har uppnått målet genom en strukturerad introduktion och tydliga rutinpärmar för samtliga "
-    "brukare. Åtgärderna har bidragit till minskad sjukfrånvaro, både totalt och under dag 1–14, samt till ett "
-    "minskat behov av timavlönad personal.",
-    "e35": "Målet bedöms som uppfyllt. Enheten har aktuell kontinuitetsplan och krispärmar säkerställs hos "
-    "samtliga brukare.",
-}
-ANALYSIS_TEMPLATES = {
-    "fulfilled": "Målet bedöms som uppfyllt för {period}. Arbetet har bedrivits enligt planen och följs upp på "
-    "APT och i arbetsgrupperna.",
-    "partly": "Målet bedöms som delvis uppfyllt för {period}. En del av aktiviteterna har försenats; arbetet "
-    "fortsätter under nästa period med tätare uppföljning.",
-    "not": "Målet bedöms inte som uppfyllt för {period}. Orsakerna har analyserats med arbetsgrupperna och en "
-    "handlingsplan har tagits fram.",
-}
+class Activity(NamedTuple):
+    goal: str  # the goal's key
+    title: str
+    first_month: int
+    last_month: int
+    years: int  # 1, or 2: starts in even years (copied into the odd year)
+
+
+def _activity_field(field: str, value: Any) -> Any:
+    if field == "goal" and value not in _KEYS:
+        raise ValueError("not a goal of the chain")
+    if field in ("first_month", "last_month") and value not in range(1, 13):
+        raise ValueError("a month is 1–12")
+    if field == "years" and value not in (1, 2):
+        raise ValueError("an activity runs 1 or 2 years")
+    return value
+
+
+ACTIVITIES = texts.records(TEXTS, "activities", Activity, convert=_activity_field)
+SEED_ANALYSES = texts.mapping(
+    TEXTS, "seed_analyses", keys=[goal.key for goal in CHAIN if goal.level == Goal.Level.UNIT]
+)
+ANALYSIS_TEMPLATES = texts.mapping(
+    TEXTS, "analysis_templates", keys=("fulfilled", "partly", "not"), all_keys=True, placeholders=("period",)
+)
 SECTIONS = {
-    DocumentKind.VP: {
-        SectionText.Key.INTRODUCTION: "Enheten för personligt stöd är en kommunal verksamhet som utför beställningar "
-        "från stadsdelens beställarenhet gällande assistans, ledsagning, avlösarservice samt kontaktpersoner enligt "
-        "LSS.\n\nVerksamheten bedrivs i och utgår ifrån brukarens hem, där brukarens självbestämmande, önskemål och "
-        "behov står i centrum.",
-        SectionText.Key.ECONOMY: "Enhetschef och biträdande enhetschefer planerar för att verksamhetens åtaganden "
-        "utförs på ett kontinuerligt och kostnadseffektivt sätt. Alla medarbetare schemaläggs utifrån den "
-        "tjänstgöringsgrad som framgår av anställningsavtalet.",
-        SectionText.Key.QUALITY: "Enhetschef och biträdande enhetschefer följer upp avvikelser, klagomål och lex "
-        "Sarah-rapporter för att se vilka områden som behöver utvecklas. Egenkontroller görs av genomförandeplaner, "
-        "synpunkter och klagomål.",
-        SectionText.Key.AGENDA_2030: "Enheten ska tillhandahålla service av hög kvalitet och strävar efter att "
-        "personer med funktionsnedsättning ska vara delaktiga i utformningen av sina insatser.",
-    },
-    DocumentKind.VB: {
-        SectionText.Key.SUMMARY: "Enheten bedömer att årets enhetsmål har uppnåtts, tack vare ett systematiskt och "
-        "målmedvetet arbete. Det finns ett tydligt fokus på brukarens delaktighet, kvalitet i insatserna samt "
-        "hållbarhet i både miljö och arbetsmiljö.\n\nGenomförandeplaner har upprättats vid första mötet och "
-        "därefter uppdaterats regelbundet.",
-        SectionText.Key.ECONOMY: "Enheten har haft ett långvarigt underskott i budget. Under året har flera riktade "
-        "insatser genomförts i syfte att nå budget i balans, och underskottet har successivt minskat.",
-        SectionText.Key.QUALITY: "Vi har byggt vårt kvalitetsarbete på delaktighet, tydligt ansvar och ett "
-        "handlingsutrymme. Avvikelser och lex Sarah-rapporter följs upp på personalmöten, och resultaten av "
-        "egenkontrollerna används för att förbättra verksamheten löpande.",
-        SectionText.Key.AGENDA_2030: "Enhetens arbete har anpassats för att bidra till mål 3, 5, 10 och 12 i "
-        "Agenda 2030: god hälsa, jämställdhet, minskad ojämlikhet och hållbar konsumtion.",
-    },
+    document: {
+        SectionText.Key(key): text
+        for key, text in texts.mapping(TEXTS, f"{document.lower()}_sections", keys=SectionText.Key.values).items()
+    }
+    for document in (DocumentKind.VP, DocumentKind.VB)
 }
 
 
@@ -344,7 +158,7 @@ def _first_plan(unit: Any, year: int, officer: str) -> OperationalPlan:
     plan = services.plan_create(actor=SYSTEM, unit=unit, year=year, officer_name=officer, officer_phone="08-508 22 000")
     goals: dict[str, Goal] = {}
     indicators = _indicators()
-    for key, level, parent, number, title, texts, measured in CHAIN:
+    for key, level, parent, number, title, goal_texts, measured in CHAIN:
         goal = services.goal_create(
             actor=SYSTEM,
             plan=plan,
@@ -352,7 +166,7 @@ def _first_plan(unit: Any, year: int, officer: str) -> OperationalPlan:
             parent=goals[parent] if parent else None,
             number=number,
             title=title,
-            **dict[str, Any](texts),
+            **dict[str, Any](goal_texts),
         )
         goals[key] = goal
         for code, target, council, council_text in measured:

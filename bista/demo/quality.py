@@ -51,6 +51,7 @@ from bista.core.clock import STOCKHOLM, local_date
 from bista.core.deadlines import add_months
 from bista.core.permissions import Perm
 from bista.demo import identities as ids
+from bista.demo import texts
 from bista.demo.generator import (
     ASSISTANCE,
     CONTACT_PERSON,
@@ -85,15 +86,17 @@ DEVIATION, FEEDBACK_STAFF, FEEDBACK_OTHER = (
 )
 
 # --- Texts -----------------------------------------------------------------------------------------------
+# The Swedish sample texts are data: bista/demo/texts/quality.toml (see bista.demo.texts). The records below
+# are built from it at import; the weights and codes that say how often each is drawn stay here.
 
-STAFF_WORD = {
-    ASSISTANCE: "assistenten",
-    ESCORT: "ledsagaren",
-    RESPITE: "avlösaren",
-    CONTACT_PERSON: "kontaktpersonen",
-}
-WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
-PLACES = ("simhallen", "biblioteket", "träffpunkten", "tandläkaren", "vårdcentralen", "bowlinghallen", "bion")
+TEXTS = "quality"
+# The placeholders of `_values`, each also with a capital first letter ({Namn}); the tests check they agree.
+_PLACEHOLDER_NAMES = ("namn", "namns", "personal", "personal_pl", "klocka", "veckodag", "plats")
+PLACEHOLDERS = frozenset(_PLACEHOLDER_NAMES) | {name.capitalize() for name in _PLACEHOLDER_NAMES}
+
+STAFF_WORD = texts.mapping(TEXTS, "staff_word", keys=(ASSISTANCE, ESCORT, RESPITE, CONTACT_PERSON))
+WEEKDAYS = texts.strings(TEXTS, "weekdays")
+PLACES = texts.strings(TEXTS, "places")
 
 
 class DeviationText(NamedTuple):
@@ -107,341 +110,27 @@ class DeviationText(NamedTuple):
     other_unit: str = ""
 
 
-_S, _E = IdentifiedBy.STAFF, IdentifiedBy.EXTERNAL
-_OWN, _OTHER = Concerns.OWN, Concerns.OTHER
+def _deviation_field(field: str, value: Any) -> Any:
+    if field == "identified_by":
+        return IdentifiedBy(value)
+    if field == "concerns":
+        return Concerns(value)
+    return value
+
+
+def _deviations(section: str) -> tuple[DeviationText, ...]:
+    return texts.records(TEXTS, section, DeviationText, placeholders=PLACEHOLDERS, convert=_deviation_field)
+
 
 # Identified by the unit's own staff, concerning the unit itself.
-STAFF_DEVIATIONS: tuple[DeviationText, ...] = (
-    DeviationText(
-        "utforande",
-        "{Personal} kom inte till passet kl. {klocka} hos {namn}. Passet hade fallit bort vid en schemaändring "
-        "och ingen ersättare var inbokad.",
-        "Biträdande enhetschef ringde in en vikarie som kom en timme senare. {Namn} och anhöriga informerades.",
-        "Schemaändringen gjordes utan att ersättare bokades; kontrollen av bemanningen vid schemaändring gjordes inte.",
-        "Inför dubbelkontroll av bemanningen vid varje schemaändring.",
-    ),
-    DeviationText(
-        "utforande",
-        "Kvällsmedicinen till {namn} var inte signerad på signeringslistan. Det gick inte att avgöra om den "
-        "hade getts.",
-        "Kontakt med sjuksköterskan, som bedömde att ingen extra dos skulle ges. {Namn} mådde bra under kvällen.",
-        "Signeringen glömdes när {personal} blev avbruten av ett telefonsamtal mitt i läkemedelsgivningen.",
-        "Repetera läkemedelsrutinen och signeringen på nästa arbetsplatsträff.",
-    ),
-    DeviationText(
-        "utforande",
-        "{Namn} fick inte hjälp med dusch enligt genomförandeplanen i {veckodag}s eftersom passet kortades.",
-        "Duschen flyttades till nästa morgon efter samråd med {namn}.",
-        "Passet kortades på grund av sjukfrånvaro utan att det planerade stödet prioriterades.",
-        "Skriv in i rutinpärmen vilka moment som alltid prioriteras när ett pass kortas.",
-    ),
-    DeviationText(
-        "utforande",
-        "Ledsagningen till {plats} ställdes in med kort varsel eftersom {personal} var sjuk och ingen ersättare fanns.",
-        "{Namn} erbjöds en ny tid samma vecka och tackade ja.",
-        "Timvikarielistan var inte uppdaterad; flera av vikarierna hade slutat.",
-        "Uppdatera timvikarielistan varje månad.",
-    ),
-    DeviationText(
-        "utforande",
-        "Nyckeln till {namns} lägenhet saknades i nyckelskåpet när passet skulle börja.",
-        "Reservnyckeln hämtades från kontoret. Nyckeln fanns hos medarbetaren från föregående pass.",
-        "Nyckeln kvitterades inte tillbaka enligt nyckelrutinen.",
-        "Påminn all personal om kvittering av nycklar och gör stickprov en gång i månaden.",
-    ),
-    DeviationText(
-        "utforande",
-        "En vikarie hos {namn} hade inte fått introduktion och kände inte till hur liften används.",
-        "En ordinarie medarbetare kom till passet och gick igenom förflyttningen med vikarien.",
-        "Introduktionen hade inte bokats eftersom vikarien ringdes in samma dag.",
-        "Ingen vikarie sätts in hos brukare med lift utan genomförd introduktion.",
-    ),
-    DeviationText(
-        "utforande",
-        "Överlämningen mellan passen hos {namn} uteblev; kvällspasset visste inte att {namn} haft feber under dagen.",
-        "Informationen lämnades per telefon så fort det upptäcktes, och febern kontrollerades på kvällen.",
-        "Det saknades en fast rutin för skriftlig överlämning mellan passen.",
-        "Inför ett överlämningsblad i rutinpärmen.",
-    ),
-    DeviationText(
-        "utforande",
-        "{Namns} tid hos tandläkaren missades eftersom kallelsen inte hade förts in i kalendern.",
-        "En ny tid bokades samma dag tillsammans med {namn}.",
-        "Kallelsen kom med posten och lades åt sidan utan att någon förde in tiden.",
-        "Alla kallelser förs in i kalendern samma dag som de kommer.",
-    ),
-    DeviationText(
-        "utforande",
-        "Avlösningen hos {namn} började 45 minuter för sent eftersom fel tid stod i schemat.",
-        "Föräldrarna informerades och tiden togs igen i slutet av passet.",
-        "Tiden hade skrivits in fel när schemat för perioden lades.",
-        "Kontrollera schemat mot beställningen vid varje ny schemaperiod.",
-    ),
-    DeviationText(
-        "utforande",
-        "{Namn} fick vänta på hjälp till toaletten i över en halvtimme eftersom {personal} var upptagen med "
-        "dokumentation.",
-        "{Personal} bad om ursäkt och hjälpte {namn} direkt när det uppmärksammades.",
-        "Dokumentationen gjordes under passet i stället för vid den planerade tiden i slutet.",
-        "Gå igenom hur dokumentationen planeras in under passet.",
-    ),
-    DeviationText(
-        "bemotande",
-        "{Namn} berättade att {personal} hade höjt rösten när {namn} inte ville äta.",
-        "Biträdande enhetschef pratade med {namn} och med {personal} samma dag.",
-        "{Personal} var stressad och saknade kunskap om lågaffektivt bemötande.",
-        "{Personal} går utbildningen i lågaffektivt bemötande.",
-    ),
-    DeviationText(
-        "bemotande",
-        "{Personal} pratade i telefon under en stor del av passet, vilket {namn} upplevde som respektlöst.",
-        "Samtal med {personal} om vad som gäller under arbetstid.",
-        "Rutinen om privata samtal under passen var inte känd för alla i teamet.",
-        "Gå igenom rutinen på arbetsplatsträffen och skriv in den i introduktionen.",
-    ),
-    DeviationText(
-        "bemotande",
-        "Anhöriga upplevde att {personal} talade över huvudet på {namn} vid besöket på vårdcentralen.",
-        "Biträdande enhetschef bad om ursäkt till {namn} och anhöriga.",
-        "Bristande kunskap i teamet om hur {namn} kommunicerar med bildstöd.",
-        "Utbildning i alternativ och kompletterande kommunikation för teamet.",
-    ),
-    DeviationText(
-        "bemotande",
-        "{Namn} kände sig inte lyssnad på när önskemålet om att själv välja kläder inte respekterades.",
-        "{Personal} bad om ursäkt och {namn} valde själv.",
-        "Arbetssättet i genomförandeplanen var inte känt av nya medarbetare.",
-        "Gå igenom genomförandeplanen med alla i teamet.",
-    ),
-    DeviationText(
-        "bemotande",
-        "Två medarbetare diskuterade en annan brukare i {namns} hem så att {namn} hörde det.",
-        "Samtal med båda medarbetarna om tystnadsplikten.",
-        "Tystnadsplikten hade inte tagits upp sedan introduktionen.",
-        "Ta upp tystnadsplikten på nästa arbetsplatsträff; alla skriver under förbindelsen på nytt.",
-    ),
-    DeviationText(
-        "bemotande",
-        "{Personal} skämtade om {namns} vikt på ett sätt som {namn} upplevde som kränkande.",
-        "{Personal} bad om ursäkt. {Namn} ville inte byta personal.",
-        "Bristande förståelse för hur skämt kan uppfattas av den som får stöd.",
-        "Värdegrundssamtal i teamet med stöd av stadens värdegrund.",
-    ),
-    DeviationText(
-        "bemotande",
-        "{Namn} blev ledsen när {personal} bestämde vilken aktivitet de skulle göra utan att fråga.",
-        "{Personal} pratade med {namn} och de valde aktivitet tillsammans nästa gång.",
-        "Delaktigheten i vardagen var inte tydlig i genomförandeplanen.",
-        "Förtydliga i genomförandeplanen hur {namn} väljer aktiviteter.",
-    ),
-    DeviationText(
-        "fysisk_miljo",
-        "Taklyften i {namns} sovrum fungerade inte; batteriet gick inte att ladda.",
-        "Förflyttning med mobil lift och två personal. Felanmälan till hjälpmedelscentralen.",
-        "Liften hade inte fått sin årliga service.",
-        "Lägg in servicedatum för alla lyftar i kalendern.",
-    ),
-    DeviationText(
-        "fysisk_miljo",
-        "Trygghetslarmet hos {namn} gav ingen signal vid provlarmning.",
-        "Larmleverantören bytte larmet samma dag.",
-        "Batteriet i larmknappen var slut.",
-        "Provlarma varje månad och anteckna det i rutinpärmen.",
-    ),
-    DeviationText(
-        "fysisk_miljo",
-        "Bromsen på {namns} rullstol hade lossnat och stolen rullade bakåt i en backe.",
-        "Rullstolen lämnades in på reparation och en lånestol ordnades.",
-        "Rullstolen hade inte kontrollerats sedan den levererades.",
-        "Lägg in kontroll av hjälpmedel i månadsrutinen.",
-    ),
-    DeviationText(
-        "fysisk_miljo",
-        "Appen för tidrapportering låg nere under kvällen, så passen kunde inte registreras.",
-        "Passen fördes på papper och registrerades i efterhand.",
-        "Driftstörning hos leverantören; enheten saknade en reservrutin.",
-        "Lägg en blankett för reservrutinen i varje hem.",
-    ),
-    DeviationText(
-        "fysisk_miljo",
-        "Brandvarnaren i {namns} hall saknade batteri.",
-        "Nytt batteri sattes i direkt.",
-        "Brandvarnaren hade inte provats enligt rutinen.",
-        "Prova brandvarnaren vid varje månadsskifte.",
-    ),
-    DeviationText(
-        "rattssakerhet",
-        "{Namns} genomförandeplan hade inte följts upp inom ett år.",
-        "Ett uppföljningsmöte bokades med {namn}.",
-        "Påminnelsen om uppföljning uppmärksammades inte under semesterperioden.",
-        "Gå igenom planer som ska följas upp i Att göra vid varje månadsmöte.",
-    ),
-    DeviationText(
-        "rattssakerhet",
-        "Anteckningar om {namn} hade förts i en anteckningsbok i hemmet i stället för i journalen.",
-        "Anteckningarna fördes in i journalen och boken förstördes enligt rutinen.",
-        "Nya medarbetare kände inte till dokumentationsrutinen.",
-        "Lägg in dokumentationsrutinen i introduktionen.",
-    ),
-    DeviationText(
-        "rattssakerhet",
-        "En ändring av {namns} insats verkställdes innan beställningen hade kommit från beställarenheten.",
-        "Kontakt med biståndshandläggaren; beställningen kom samma vecka.",
-        "Otydligt vad som gäller när beställaren lämnar besked muntligt.",
-        "Ingen ändring verkställs utan skriftlig beställning.",
-    ),
-    DeviationText(
-        "rattssakerhet",
-        "Loggkontrollen visade att en medarbetare hade öppnat {namns} journal utan att arbeta hos {namn}.",
-        "Samtal med medarbetaren, som hade sökt fram fel brukare.",
-        "Sökningen på namn gav flera träffar och fel person valdes.",
-        "Påminn om att kontrollera personnumret innan en journal öppnas.",
-    ),
-    DeviationText(
-        "annat",
-        "{Namn} tappade sin plånbok under promenaden till {plats}.",
-        "Korten spärrades tillsammans med {namn}; god man informerades.",
-        "Plånboken låg i en öppen jackficka.",
-        "Se över tillsammans med {namn} hur pengar och kort förvaras vid aktiviteter.",
-    ),
-    DeviationText(
-        "annat",
-        "{Personal} och {namn} kom inte in i porten eftersom portkoden hade ändrats utan att enheten informerats.",
-        "Fastighetsvärden kontaktades och den nya koden skrevs in i rutinpärmen.",
-        "Fastighetsvärden hade inte enhetens kontaktuppgifter.",
-        "Lämna enhetens kontaktuppgifter till fastighetsvärden.",
-    ),
-    DeviationText(
-        "annat",
-        "Rutinpärmen i {namns} hem saknades när en ny vikarie skulle läsa in sig.",
-        "Pärmen återfanns i en garderob; vikarien fick muntlig introduktion så länge.",
-        "Pärmen hade flyttats vid storstädning utan att någon sa till.",
-        "Märk upp var rutinpärmen ska stå och ta upp det med {namn} och anhöriga.",
-    ),
-)
+STAFF_DEVIATIONS = _deviations("staff_deviations")
 STAFF_CATEGORY_WEIGHTS = {"utforande": 42, "bemotande": 26, "fysisk_miljo": 13, "rattssakerhet": 9, "annat": 10}
-
 # Identified by an external partner (the unit's manager usually takes the call and registers it).
-EXTERNAL_DEVIATIONS: tuple[DeviationText, ...] = (
-    DeviationText(
-        "utforande",
-        "Hemsjukvården uppmärksammade att {namns} läkemedel i {veckodag}s inte var givna enligt signeringslistan.",
-        "Sjuksköterskan gav kvällsdosen och läkaren informerades.",
-        "Signeringslistan var inte uppdaterad efter en ändrad ordination.",
-        "Inför en rutin för att uppdatera signeringslistan vid varje ändrad ordination.",
-        _E,
-    ),
-    DeviationText(
-        "utforande",
-        "Daglig verksamhet meddelade att {namn} kom utan lunchlåda och utan sina mediciner.",
-        "Anhöriga körde dit medicinen före lunch.",
-        "Packlistan i rutinpärmen följdes inte vid morgonpasset.",
-        "Sätt upp packlistan vid ytterdörren.",
-        _E,
-    ),
-    DeviationText(
-        "bemotande",
-        "Skolan berättade att {namn} blev ledsen efter att {personal} skällt på hen vid hämtningen.",
-        "Samtal med {personal} och med vårdnadshavarna.",
-        "Hämtningen var stressig eftersom passet började för sent.",
-        "Planera in mer tid vid hämtningen.",
-        _E,
-    ),
-    DeviationText(
-        "rattssakerhet",
-        "Biståndshandläggaren påpekade att {namns} genomförandeplan inte hade skickats till beställarenheten.",
-        "Planen skickades samma dag.",
-        "Det fanns ingen rutin för att skicka planen efter underskrift.",
-        "Skicka planen till beställaren i samband med underskriften.",
-        _E,
-    ),
-    DeviationText(
-        "fysisk_miljo",
-        "Hjälpmedelscentralen uppmärksammade vid service att {namns} lift inte hade besiktigats på två år.",
-        "Liften besiktigades på plats och godkändes.",
-        "Besiktningen låg inte med i enhetens kalender.",
-        "Lägg in besiktning av alla lyftar i enhetens årshjul.",
-        _E,
-    ),
-)
-
+EXTERNAL_DEVIATIONS = _deviations("external_deviations")
 # Concerning another unit or organisation (identified by the unit's own staff).
-OTHER_UNIT_DEVIATIONS: tuple[DeviationText, ...] = (
-    DeviationText(
-        "utforande",
-        "Färdtjänsten kom inte vid bokad tid och {namn} missade besöket på {plats}.",
-        "En ny resa bokades och klagomål lämnades till färdtjänsten.",
-        "Felet låg hos färdtjänsten; enhetens bokning var korrekt.",
-        "",
-        _S,
-        _OTHER,
-        "Färdtjänsten",
-    ),
-    DeviationText(
-        "utforande",
-        "{Namn} kom hem från korttidsboendet med fel läkemedel i dosetten.",
-        "Sjuksköterskan kontaktades och rätt läkemedel gavs.",
-        "Dosetten packades av korttidsboendet; avvikelsen skickades dit.",
-        "",
-        _S,
-        _OTHER,
-        "Korttidsboendet",
-    ),
-    DeviationText(
-        "rattssakerhet",
-        "Beställningen för {namn} saknade uppgift om en allvarlig allergi.",
-        "Biståndshandläggaren kontaktades och uppgiften fördes in i rutinpärmen.",
-        "Uppgiften fanns i utredningen men kom inte med i beställningen.",
-        "",
-        _S,
-        _OTHER,
-        "Beställarenheten funktionsnedsättning",
-    ),
-    DeviationText(
-        "annat",
-        "Matleveransen till {namn} uteblev och det fanns ingen mat hemma.",
-        "{Personal} handlade mat till kvällen tillsammans med {namn}.",
-        "Leverantören hade fel adress efter {namns} flytt.",
-        "",
-        _S,
-        _OTHER,
-        "Matleverantören",
-    ),
-    DeviationText(
-        "utforande",
-        "Daglig verksamhet berättade inte att {namn} hade slagit i huvudet under dagen.",
-        "{Personal} kontaktade 1177 och följde råden; {namn} mådde bra.",
-        "Överlämningen vid hämtning var muntlig och informationen kom inte med.",
-        "",
-        _S,
-        _OTHER,
-        "Daglig verksamhet",
-    ),
-    DeviationText(
-        "utforande",
-        "Hemsjukvården kom inte för att lägga om {namns} sår som planerat.",
-        "{Personal} ringde hemsjukvården, som kom på kvällen.",
-        "Besöket hade fallit bort i hemsjukvårdens planering.",
-        "",
-        _S,
-        _OTHER,
-        "Hemsjukvården",
-    ),
-)
-EXTRA_ACTIONS = (
-    "Ta upp händelsen på nästa arbetsplatsträff.",
-    "Följ upp med {namn} om en månad hur det fungerar.",
-    "Uppdatera rutinpärmen i hemmet.",
-    "Gå igenom händelsen med berörd personal.",
-    "Informera anhöriga om vad som har gjorts.",
-)
-CLOSING_NOTES = (
-    "Åtgärderna är genomförda och uppföljda.",
-    "Återkopplat till medarbetaren och till brukaren.",
-    "Genomgånget på arbetsplatsträffen; inga fler åtgärder behövs.",
-    "Åtgärden har gett effekt; inga nya händelser.",
-    "",
-)
+OTHER_UNIT_DEVIATIONS = _deviations("other_unit_deviations")
+EXTRA_ACTIONS = texts.strings(TEXTS, "extra_actions", placeholders=PLACEHOLDERS)
+CLOSING_NOTES = texts.strings(TEXTS, "closing_notes")
 
 
 class LexSarahText(NamedTuple):
@@ -452,144 +141,33 @@ class LexSarahText(NamedTuple):
     client_view: str
     causes: str
     preventive: str
-    serious: str | None  # the assessment if it is judged serious ("impropriety" or "risk"); None: never serious
+    serious: str | None = None  # the assessment if it is judged serious ("impropriety" or "risk"); None: never
 
 
-LEX_SARAH: tuple[LexSarahText, ...] = (
-    LexSarahText(
-        "utforande",
-        "{Namn} lämnades ensam i cirka två timmar under kvällen: {personal} gick när passet var slut och "
-        "nästa pass kom inte.",
-        "Biträdande enhetschef åkte hem till {namn} och stannade tills ersättaren kom. {Namn} var oskadd.",
-        "Schemat hade ändrats utan att ersättare bokades, och {personal} ringde inte jourhavande chef innan hen gick.",
-        "{Namn} var rädd och ledsen och vill inte att det händer igen.",
-        "Brister i rutinen för schemaändringar och i kunskapen om vad som gäller när avlösningen uteblir.",
-        "Ingen lämnar ett pass förrän nästa har kommit; jourhavande chef kontaktas alltid. Rutinen är genomgången "
-        "med all personal.",
-        "risk",
-    ),
-    LexSarahText(
-        "utforande",
-        "{Namn} fick dubbel dos av sin epilepsimedicin eftersom två medarbetare gav medicinen utan att signera.",
-        "Kontakt med sjukvårdsrådgivningen; {namn} observerades under natten och mådde bra.",
-        "Signeringslistan användes inte vid skiftbytet och ingen kontrollerade om dosen redan var given.",
-        "{Namn} var trött dagen efter men tycker att personalen tog hand om det bra.",
-        "Rutinen för läkemedelsgivning följdes inte; delegeringen hade inte förnyats för en av medarbetarna.",
-        "Signering direkt vid given dos, kontroll vid varje skiftbyte och förnyade delegeringar för alla.",
-        "risk",
-    ),
-    LexSarahText(
-        "bemotande",
-        "En kollega har sett att en medarbetare vid flera tillfällen har talat nedsättande till {namn} och hånat "
-        "hens sätt att prata.",
-        "Medarbetaren togs ur tjänst hos {namn} samma dag.",
-        "Två kollegor bekräftar händelserna. Medarbetaren medger att hen har skämtat men förnekar att det var "
-        "hånfullt.",
-        "{Namn} har känt sig förnedrad och vill inte träffa medarbetaren igen.",
-        "Bristande värdegrund och att ingen tidigare sagt ifrån.",
-        "Värdegrundsarbete i teamet, tydligare rutin för att säga ifrån och arbetsrättsliga åtgärder.",
-        "impropriety",
-    ),
-    LexSarahText(
-        "annat",
-        "Det saknas 1 200 kronor i {namns} kassa enligt kassaboken.",
-        "Kassan räknades av två personal, god man informerades och en polisanmälan gjordes.",
-        "Kassaboken hade inte stämts av på tre veckor, så det gick inte att avgöra när pengarna försvann.",
-        "{Namn} är orolig för sina pengar och vill att god man tar hand om kassan.",
-        "Avstämningen av kassan gjordes inte enligt rutinen.",
-        "Kassan stäms av vid varje pass av två personer; god man gör stickprov varje månad.",
-        "impropriety",
-    ),
-    LexSarahText(
-        "utforande",
-        "{Personal} låste kylskåpet för att hindra {namn} från att äta mellan måltiderna.",
-        "Låset togs bort samma dag.",
-        "Åtgärden var inte beslutad av någon och saknade stöd i lag. Den hade pågått i två veckor.",
-        "{Namn} blev arg över att inte få ta mat själv.",
-        "Oro för {namns} vikt och okunskap om att tvångs- och begränsningsåtgärder inte får användas.",
-        "Utbildning om tvångs- och begränsningsåtgärder; kost och vikt tas upp med {namn} och dietist.",
-        "impropriety",
-    ),
-    LexSarahText(
-        "utforande",
-        "{Namn} gled ur lyftselen vid förflyttning och fick ett blåmärke på armen.",
-        "Läkarbesök samma dag; liften och selen kontrollerades.",
-        "Selen var fel storlek och förflyttningen gjordes av en person i stället för två.",
-        "{Namn} är rädd för liften och vill att två personal alltid är med.",
-        "Fel sele hade levererats och bemanningen räckte inte för två personal vid förflyttningen.",
-        "Rätt sele är utprovad; förflyttning med lift görs alltid av två personal.",
-        "risk",
-    ),
-    LexSarahText(
-        "utforande",
-        "{Namn} fick ingen hjälp med mat och hygien under en helg eftersom passen inte var bemannade.",
-        "Enhetschefen ordnade personal från måndag morgon och anhöriga kontaktades.",
-        "Sjukfrånvaro och ett fel i schemat gjorde att helgpassen saknade personal utan att någon märkte det.",
-        "{Namn} har varit utan hjälp och blev mycket illa berörd.",
-        "Ingen kontroll av bemanningen inför helger; larmet från schemasystemet gick till en avslutad medarbetare.",
-        "Bemanningen kontrolleras varje fredag av jourhavande chef; larmen går till en funktionsbrevlåda.",
-        "impropriety",
-    ),
-    LexSarahText(
-        "utforande",
-        "{Namn} kom bort från {personal} på Centralstationen och var borta i en timme innan polisen hittade hen.",
-        "Anhöriga och polis kontaktades; {namn} hittades oskadd.",
-        "{Personal} var ny och kände inte till att {namn} behöver hållas i handen i folkmassor.",
-        "{Namn} tyckte att det var spännande men var trött efteråt.",
-        "Introduktionen hade inte tagit upp riskerna vid resor.",
-        "Riskerna vid resor är inskrivna i genomförandeplanen och i introduktionen.",
-        "risk",
-    ),
-    LexSarahText(
-        "utforande",
-        "{Namn} blev inte hämtad från skolan av avlösaren och väntade på skolgården i 40 minuter.",
-        "Vårdnadshavarna och skolan kontaktades; avlösaren kom efter 40 minuter.",
-        "Hämtningstiden hade ändrats utan att avlösaren fått veta det.",
-        "{Namn} var ledsen men lugnade sig när avlösaren kom.",
-        "Ändrade tider från skolan nådde inte enheten.",
-        "Skolan meddelar ändringar direkt till enheten; tiderna stäms av varje vecka.",
-        None,
-    ),
-    LexSarahText(
-        "bemotande",
-        "{Personal} lämnade {namn} i duschen och gick ut för att röka.",
-        "Biträdande enhetschef pratade med {personal} samma dag.",
-        "{Personal} var borta i cirka fem minuter; {namn} satt på duschstolen och kom inte till skada.",
-        "{Namn} kände sig otrygg och vill inte vara ensam i badrummet.",
-        "Bristande omdöme och okunskap om {namns} behov av tillsyn i badrummet.",
-        "Tillsynsbehovet är förtydligat i rutinpärmen; rökning är inte tillåten under passet.",
-        None,
-    ),
-)
+def _lex_sarah_field(field: str, value: Any) -> Any:
+    serious = (LexSarahReport.Assessment.IMPROPRIETY, LexSarahReport.Assessment.RISK)
+    if field == "serious" and value not in serious:
+        raise ValueError(f"serious must be one of {[str(s) for s in serious]} or left out")
+    return value
+
+
+LEX_SARAH = texts.records(TEXTS, "lex_sarah", LexSarahText, placeholders=PLACEHOLDERS, convert=_lex_sarah_field)
+_REASONS = texts.mapping(TEXTS, "assessment_reasons", keys=LexSarahReport.Assessment.values, all_keys=True)
+# In this order: the weights of the assessments that are not serious follow it (see _lex_sarah).
 ASSESSMENT_REASONS = {
-    LexSarahReport.Assessment.NOT_IMPROPRIETY: (
-        "Händelsen var en enstaka brist som rättades till direkt. Utredningen visar att den inte innebar ett "
-        "missförhållande eller en påtaglig risk för ett missförhållande."
-    ),
-    LexSarahReport.Assessment.IMPROPRIETY: (
-        "Händelsen är ett missförhållande men bedöms inte som allvarligt: brukaren kom inte till skada och "
-        "bristen åtgärdades samma dag."
-    ),
-    LexSarahReport.Assessment.RISK: (
-        "Det fanns en påtaglig risk för ett missförhållande, men den bedöms inte som allvarlig med hänsyn till "
-        "de åtgärder som vidtogs direkt."
-    ),
+    assessment: _REASONS[assessment]
+    for assessment in (
+        LexSarahReport.Assessment.NOT_IMPROPRIETY,
+        LexSarahReport.Assessment.IMPROPRIETY,
+        LexSarahReport.Assessment.RISK,
+    )
 }
+_SERIOUS = texts.mapping(TEXTS, "serious_reasons", keys=("impropriety", "risk"), all_keys=True)
 SERIOUS_REASONS = {
-    LexSarahReport.Assessment.IMPROPRIETY: (
-        "Händelsen är ett allvarligt missförhållande: brukarens säkerhet och hälsa påverkades och händelsen "
-        "ska anmälas till IVO."
-    ),
-    LexSarahReport.Assessment.RISK: (
-        "Det fanns en påtaglig risk för ett allvarligt missförhållande för brukarens liv och hälsa. Anmälan "
-        "görs till IVO."
-    ),
+    assessment: _SERIOUS[assessment]
+    for assessment in (LexSarahReport.Assessment.IMPROPRIETY, LexSarahReport.Assessment.RISK)
 }
-DECISIONS = (
-    "Utredningen avslutas. De förebyggande åtgärderna följs upp på arbetsplatsträffen om tre månader.",
-    "Utredningen avslutas. Enhetschefen följer upp åtgärderna med teamet och brukaren inom två månader.",
-    "Utredningen avslutas; åtgärderna är genomförda och brukaren har fått information om resultatet.",
-)
+DECISIONS = texts.strings(TEXTS, "decisions")
 
 
 class FeedbackText(NamedTuple):
@@ -598,131 +176,14 @@ class FeedbackText(NamedTuple):
     action: str  # "" when no action was taken
 
 
-FEEDBACK_TEXTS: dict[tuple[str, str], tuple[FeedbackText, ...]] = {
-    (FEEDBACK_STAFF, "bemotande"): (
-        FeedbackText(
-            "En av {personal_pl} är otrevlig mot {namn} och lyssnar inte.",
-            "Vi har pratat med {namn} och med medarbetaren och bett om ursäkt. Vi följer upp om en månad.",
-            "Samtal med medarbetaren; bemötande tas upp på arbetsplatsträffen.",
-        ),
-        FeedbackText(
-            "Personalen pratar med varandra på ett språk som {namn} inte förstår.",
-            "Vi har påmint personalen om att tala svenska när {namn} är med.",
-            "Påminnelse till teamet och punkt i introduktionen.",
-        ),
-        FeedbackText(
-            "{Personal} kommer ofta för sent och säger inte till.",
-            "Vi har tagit upp det med medarbetaren och följer upp tiderna varje vecka.",
-            "Uppföljning av passens starttider under en månad.",
-        ),
-    ),
-    (FEEDBACK_STAFF, "utebliven_insats"): (
-        FeedbackText(
-            "Ledsagningen i {veckodag}s blev inställd utan att någon hörde av sig.",
-            "Vi ber om ursäkt. Passet föll bort vid en schemaändring; en ny tid är bokad.",
-            "Rutinen för schemaändringar är skärpt.",
-        ),
-        FeedbackText(
-            "Avlösningen har ställts in tre gånger den senaste månaden.",
-            "Vi har haft stor sjukfrånvaro. Nu finns en fast ersättare för {namn}.",
-            "En fast ersättare är utsedd.",
-        ),
-        FeedbackText(
-            "{Namn} har inte fått alla timmar som beslutet säger under sommaren.",
-            "Vi har gått igenom timmarna; de som inte blev utförda erbjuds under hösten.",
-            "Uppföljning av utförd tid mot beslut varje månad.",
-        ),
-    ),
-    (FEEDBACK_STAFF, "information"): (
-        FeedbackText(
-            "Anhöriga vill få veta i förväg när ny personal ska komma till {namn}.",
-            "Från och med nu skickar vi ett sms när ny personal introduceras.",
-            "Sms-rutin vid ny personal införd.",
-        ),
-        FeedbackText(
-            "Det är svårt att förstå schemat som skickas ut varje månad.",
-            "Vi har gjort om schemat så att det visar namn och tider per dag.",
-            "Nytt format på schemat.",
-        ),
-    ),
-    (FEEDBACK_STAFF, "tillganglighet"): (
-        FeedbackText(
-            "Det är svårt att nå biträdande enhetschef per telefon.",
-            "Telefontiden är utökad till varje vardag kl. 8–9.",
-            "Utökad telefontid, publicerad på webben.",
-        ),
-        FeedbackText(
-            "Kontoret har ingen ramp och är svårt att ta sig till med rullstol.",
-            "Vi har anmält behovet till fastighetsförvaltningen och träffas tills vidare hemma hos {namn}.",
-            "Ärende om ramp hos fastighetsförvaltningen.",
-        ),
-    ),
-    (FEEDBACK_STAFF, "kompetens"): (
-        FeedbackText(
-            "Vikarierna kan inte använda liften och vet inte hur {namn} kommunicerar.",
-            "Vi har bokat introduktion för alla vikarier hos {namn}.",
-            "Introduktionen är obligatorisk före första passet.",
-        ),
-        FeedbackText(
-            "Personalen behöver mer kunskap om autism.",
-            "Hela teamet går stadens utbildning om autism under våren.",
-            "Utbildning bokad för teamet.",
-        ),
-    ),
-    (FEEDBACK_STAFF, "beslut"): (
-        FeedbackText(
-            "{Namn} är missnöjd med att antalet timmar har minskat.",
-            "Beslutet fattas av beställarenheten. Vi har förklarat hur man överklagar och förmedlat kontakt med "
-            "handläggaren.",
-            "",
-        ),
-    ),
-    (FEEDBACK_STAFF, "fraga_ide"): (
-        FeedbackText(
-            "Förslag: en gemensam aktivitetskalender för dem som har ledsagning.",
-            "Tack för förslaget! Vi prövar en kalender under hösten.",
-            "Aktivitetskalender införd.",
-        ),
-        FeedbackText(
-            "Kan {namn} få träffa sina ledsagare innan de börjar?",
-            "Ja, vi erbjuder ett första möte med ny personal före första passet.",
-            "Presentationsmöte före första passet införs.",
-        ),
-    ),
-    (FEEDBACK_STAFF, "halso_sjukvard"): (
-        FeedbackText(
-            "Anhöriga undrar varför hemsjukvården inte informerades när {namn} fick ett sår på foten.",
-            "Vi beklagar. Rutinen säger att hemsjukvården ska kontaktas samma dag; det gjordes inte.",
-            "Rutinen för kontakt med hemsjukvården är genomgången med teamet.",
-        ),
-    ),
-    (FEEDBACK_STAFF, "annat"): (
-        FeedbackText(
-            "Personalen parkerar på gästplatsen utanför {namns} hus.",
-            "Vi har påmint personalen om att parkera på gatan.",
-            "Information till personalen.",
-        ),
-    ),
-    (FEEDBACK_OTHER, "teknik_it"): (
-        FeedbackText(
-            "Sms-påminnelserna om passen kommer inte fram.",
-            "Felet låg hos leverantören och är åtgärdat.",
-            "Kontroll av sms-tjänsten varje månad.",
-        ),
-        FeedbackText(
-            "Det går inte att se schemat i mobilen.",
-            "Leverantören har rättat visningen i mobilen.",
-            "Felanmälan till leverantören.",
-        ),
-    ),
-    (FEEDBACK_OTHER, "annat"): (
-        FeedbackText(
-            "Det är svårt att hitta information om ledsagarservice på stadens webbplats.",
-            "Vi har lämnat synpunkten till kommunikationsavdelningen.",
-            "Texten på webben är uppdaterad.",
-        ),
-    ),
-}
+class _FeedbackEntry(NamedTuple):
+    group: str  # feedback_staff or feedback_other
+    category: str
+    description: str
+    answer: str
+    action: str
+
+
 FEEDBACK_CATEGORY_WEIGHTS: dict[tuple[str, str], int] = {
     (FEEDBACK_STAFF, "bemotande"): 20,
     (FEEDBACK_STAFF, "utebliven_insats"): 20,
@@ -736,17 +197,29 @@ FEEDBACK_CATEGORY_WEIGHTS: dict[tuple[str, str], int] = {
     (FEEDBACK_OTHER, "teknik_it"): 5,
     (FEEDBACK_OTHER, "annat"): 4,
 }
-PRAISE = (
-    "{Namn} vill tacka {personal_pl} för en fantastisk sommar.",
-    "Anhöriga vill berömma {personal}, som är så lugn och trygg med {namn}.",
-    "Tack till {personal} som ordnade så att {namn} kunde gå på konserten.",
-    "Skolan berömmer samarbetet kring {namns} hämtning.",
-    "{Namn} är mycket nöjd med {personal} som började i våras och vill att det blir kvar så.",
-    "Tack för att ni ställde upp med kort varsel när {namns} mamma blev sjuk.",
-)
-PRAISE_ANSWER = "Tack! Berömmet är vidarebefordrat till personalgruppen."
-OTHER_BODIES = ("Patientnämnden, Region Stockholm", "Överförmyndarförvaltningen", "Beställarenheten (handläggare)")
-OTHER_SENDERS = ("Granne till brukaren", "Personal på daglig verksamhet", "Skolans rektor", "Färdtjänstens kundtjänst")
+
+
+def _feedback_group(field: str, value: Any) -> Any:
+    if field == "group":
+        if value not in (FEEDBACK_STAFF, FEEDBACK_OTHER):
+            raise ValueError(f"group must be {FEEDBACK_STAFF} or {FEEDBACK_OTHER}")
+        return QualityCategory.Group(value)
+    return value
+
+
+def _feedback_texts() -> dict[tuple[str, str], tuple[FeedbackText, ...]]:
+    grouped: dict[tuple[str, str], list[FeedbackText]] = {}
+    for entry in texts.records(TEXTS, "feedback", _FeedbackEntry, placeholders=PLACEHOLDERS, convert=_feedback_group):
+        grouped.setdefault((entry.group, entry.category), []).append(FeedbackText(*entry[2:]))
+    texts.check_keys(TEXTS, "feedback", grouped, FEEDBACK_CATEGORY_WEIGHTS, "FEEDBACK_CATEGORY_WEIGHTS")
+    return {key: tuple(items) for key, items in grouped.items()}
+
+
+FEEDBACK_TEXTS = _feedback_texts()
+PRAISE = texts.strings(TEXTS, "praise", placeholders=PLACEHOLDERS)
+PRAISE_ANSWER = texts.text(TEXTS, "praise_answer")
+OTHER_BODIES = texts.strings(TEXTS, "other_bodies")
+OTHER_SENDERS = texts.strings(TEXTS, "other_senders")
 
 
 class OtherProvider(NamedTuple):
@@ -756,24 +229,7 @@ class OtherProvider(NamedTuple):
 
 
 # Fictitious providers ("Exempel"): complaints about them are forwarded, their written answer recorded.
-OTHER_PROVIDERS = (
-    OtherProvider(
-        "Korttidsboendet Exempelgården (privat utförare)",
-        "Klagomål på korttidsboendet: {namn} kom hem med smutsiga kläder och utan sina mediciner.",
-        "Korttidsboendet har gått igenom packning och överlämning med sin personal och inför en checklista vid "
-        "hemgång.",
-    ),
-    OtherProvider(
-        "Exempel Omsorg AB (assistansanordnare)",
-        "Klagomål på den andra assistansanordnaren hos {namn}: passen på helgerna bemannas inte.",
-        "Assistansanordnaren har anställt två nya assistenter för helgerna och ber om ursäkt till familjen.",
-    ),
-    OtherProvider(
-        "Daglig verksamhet Exempelverkstaden",
-        "Klagomål på daglig verksamhet: {namn} får inte hjälp att äta lunch.",
-        "Daglig verksamhet har avsatt en personal vid lunchen och följer upp med {namn} varje vecka.",
-    ),
-)
+OTHER_PROVIDERS = texts.records(TEXTS, "other_providers", OtherProvider, placeholders=PLACEHOLDERS)
 
 
 class IncidentText(NamedTuple):
@@ -787,79 +243,7 @@ class IncidentText(NamedTuple):
     reason: str
 
 
-INCIDENTS = (
-    IncidentText(
-        "Ett e-postmeddelande med en brukares genomförandeplan skickades till fel mottagare utanför staden.",
-        "Namn, personnummer, hälsouppgifter och uppgifter om insatsen.",
-        "En brukare.",
-        1,
-        "Obehöriga kan ha tagit del av känsliga uppgifter om brukarens hälsa.",
-        "Mottagaren ombads radera meddelandet och bekräftade det. Brukaren informerades.",
-        True,
-        "",
-    ),
-    IncidentText(
-        "Ett schema med brukarnas namn och adresser delades i en privat chattgrupp.",
-        "Namn och adresser.",
-        "Brukarna i en ledsagargrupp.",
-        14,
-        "Uppgifterna kan ha spridits vidare utanför enheten.",
-        "Meddelandet raderades och gruppen avslutades. Personalen påmindes om rutinen för schemautskick.",
-        True,
-        "",
-    ),
-    IncidentText(
-        "En rutinpärm glömdes på bussen efter ett pass.",
-        "Namn, adress, läkemedelslista och kontaktuppgifter till anhöriga.",
-        "En brukare och två anhöriga.",
-        3,
-        "Känsliga uppgifter kan ha lästs av obehöriga.",
-        "Pärmen efterlystes hos SL:s hittegods men kom inte tillbaka. En ny pärm är upprättad.",
-        True,
-        "",
-    ),
-    IncidentText(
-        "Loggkontrollen visade att en medarbetare hade läst journaler för brukare hen inte arbetar med.",
-        "Journalanteckningar.",
-        "Fyra brukare.",
-        4,
-        "Intrång i brukarnas integritet.",
-        "Samtal med medarbetaren, behörigheten begränsad och arbetsrättsliga åtgärder inledda.",
-        True,
-        "",
-    ),
-    IncidentText(
-        "Ett brev med beslut om ändrade tider skickades till en gammal adress.",
-        "Namn och tider för insatsen.",
-        "En brukare.",
-        1,
-        "Ingen: brevet returnerades oöppnat.",
-        "Adressen är rättad i verksamhetssystemet.",
-        False,
-        "Brevet kom tillbaka oöppnat och innehöll inga känsliga uppgifter; det är osannolikt att incidenten "
-        "medför en risk.",
-    ),
-    IncidentText(
-        "En krypterad usb-minne med tidrapporter tappades bort.",
-        "Namn och arbetstider för medarbetare.",
-        "Medarbetare i ett assistansteam.",
-        9,
-        "Ingen bedömd risk: minnet var krypterat.",
-        "Rutinen om lagring av tidrapporter på minnen är upphävd; allt sparas i verksamhetssystemet.",
-        False,
-        "Minnet var krypterat med starkt lösenord; uppgifterna kan inte läsas av obehöriga.",
-    ),
-    IncidentText(
-        "En journalanteckning skickades av misstag till en annan enhet inom staden, som raderade den direkt.",
-        "En journalanteckning.",
-        "En brukare.",
-        1,
-        "Mottagaren har tystnadsplikt och raderade anteckningen samma dag.",
-        "Adressboken i e-posten är rensad från gamla funktionsbrevlådor.",
-        False,
-        "Mottagaren omfattas av samma sekretess och raderade uppgiften genast; osannolikt att det medför en risk.",
-    ),
-)
+INCIDENTS = texts.records(TEXTS, "incidents", IncidentText)
 
 
 class RoutineText(NamedTuple):
@@ -868,93 +252,15 @@ class RoutineText(NamedTuple):
     content: str
 
 
-ROUTINES_REQUIRED = (
-    RoutineText(
-        "Avvikelsehantering",
-        "Systematiskt kvalitetsarbete",
-        "Hur en avvikelse rapporteras, klassificeras, utreds och avslutas; återkoppling till den som rapporterat "
-        "och till brukaren. Enhetschefen går igenom avvikelserna varje månad.",
-    ),
-    RoutineText(
-        "Lex Sarah",
-        "Systematiskt kvalitetsarbete",
-        "Skyldigheten att rapportera missförhållanden genast, registrering, åtgärder utan dröjsmål, utredning, "
-        "bedömning och anmälan till IVO vid allvarligt missförhållande.",
-    ),
-    RoutineText(
-        "Synpunkter och klagomål",
-        "Systematiskt kvalitetsarbete",
-        "Hur synpunkter, klagomål och beröm tas emot, registreras, besvaras inom två veckor och följs upp; "
-        "klagomål på andra utförare vidarebefordras.",
-    ),
-    RoutineText(
-        "Personuppgiftsincidenter",
-        "Informationssäkerhet",
-        "Alla incidenter registreras; beslut om anmälan till IMY inom 72 timmar efter upptäckt. Kontakt med "
-        "dataskyddsombudet.",
-    ),
-    RoutineText(
-        "Loggkontroll",
-        "Informationssäkerhet",
-        "Månatligt stickprov i åtkomstloggen av enhetschef eller biträdande enhetschef; avvikande läsningar utreds.",
-    ),
-    RoutineText(
-        "Delegering av hälso- och sjukvårdsuppgifter",
-        "Hälso- och sjukvård",
-        "Delegering av läkemedelsgivning gäller ett år och förnyas efter genomgång med sjuksköterska; "
-        "signeringslistor förvaras i rutinpärmen.",
-    ),
-    RoutineText(
-        "Brand och krisberedskap",
-        "Säkerhet",
-        "Krispärm och kontinuitetsplan i varje hem; brandvarnare provas varje månad; jourhavande chef nås dygnet runt.",
-    ),
-    RoutineText(
-        "Nyckelhantering",
-        "Säkerhet",
-        "Nycklar kvitteras i nyckelboken vid varje pass och förvaras i låst skåp; stickprov en gång i månaden.",
-    ),
-    RoutineText(
-        "Introduktion av nya medarbetare",
-        "Personalförsörjning",
-        "Introduktion hos varje brukare under minst två pass tillsammans med ordinarie personal; rutinpärmen "
-        "läses och signeras.",
-    ),
-)
-ROUTINES_EXTRA = (
-    RoutineText(
-        "Läkemedelshantering",
-        "Hälso- och sjukvård",
-        "Givning enligt ordination, signering direkt efter given dos, kontroll vid skiftbyte.",
-    ),
-    RoutineText(
-        "Hot och våld i brukarens hem",
-        "Arbetsmiljö",
-        "Riskbedömning, lågaffektivt bemötande, larm och stöd efter en händelse.",
-    ),
-    RoutineText(
-        "Hantering av brukarens pengar",
-        "Säkerhet",
-        "Kassabok i varje hem, kvitton sparas, avstämning med god man varje månad.",
-    ),
-    RoutineText(
-        "Social dokumentation",
-        "Dokumentation",
-        "Vad som dokumenteras i journalen, när och hur; rättelser som nya anteckningar.",
-    ),
-    RoutineText(
-        "Basala hygienrutiner",
-        "Hälso- och sjukvård",
-        "Handhygien, arbetskläder och skyddsutrustning enligt Socialstyrelsens föreskrifter.",
-    ),
-)
+ROUTINES_REQUIRED = texts.records(TEXTS, "routines_required", RoutineText)
+ROUTINES_EXTRA = texts.records(TEXTS, "routines_extra", RoutineText)
 
 
 class SelfCheckText(NamedTuple):
     what: str
     method: str
     frequency: str
-    computed: str  # a code of bista.care.selfchecks, or ""
+    computed: str = ""  # a code of bista.care.selfchecks, or ""
 
 
 _MONTHLY, _TERTIAL, _YEARLY = (
@@ -962,93 +268,44 @@ _MONTHLY, _TERTIAL, _YEARLY = (
     SelfCheckPlanItem.Frequency.TERTIAL,
     SelfCheckPlanItem.Frequency.YEARLY,
 )
-SELF_CHECKS_CORE = (
-    SelfCheckText(
-        "Aktiva brukare har en gällande genomförandeplan",
-        "Beräknas ur registreringarna vid periodens slut; brukare som saknar plan gås igenom med ansvarig "
-        "biträdande enhetschef.",
-        _TERTIAL,
-        selfchecks.Check.PLAN_CURRENT,
-    ),
-    SelfCheckText(
-        "Första kontakt inom två veckor efter mottagen beställning",
-        "Beräknas ur beställningarna som kommit in under perioden.",
-        _TERTIAL,
-        selfchecks.Check.FIRST_CONTACT,
-    ),
-    SelfCheckText(
-        "Loggkontroll",
-        "Stickprov i åtkomstloggen för tio slumpvis valda brukare.",
-        _MONTHLY,
-        "",
-    ),
+_COMPUTED = {value for name, value in vars(selfchecks.Check).items() if not name.startswith("_")}
+
+
+def _self_check_field(field: str, value: Any) -> Any:
+    if field == "frequency":
+        return SelfCheckPlanItem.Frequency(value)
+    if field == "computed" and value not in _COMPUTED:
+        raise ValueError(f"computed must be one of {sorted(_COMPUTED)} or left out")
+    return value
+
+
+SELF_CHECKS_CORE = texts.records(TEXTS, "self_checks_core", SelfCheckText, convert=_self_check_field)
+SELF_CHECKS_MORE = texts.records(TEXTS, "self_checks_more", SelfCheckText, convert=_self_check_field)
+
+
+class _ManualResult(NamedTuple):
+    check: str  # the `what` of a self-check that is not computed
+    result: str
+    actions: str
+
+
+def _manual_results() -> dict[str, tuple[tuple[str, str], ...]]:
+    grouped: dict[str, list[tuple[str, str]]] = {}
+    for entry in texts.records(TEXTS, "manual_results", _ManualResult):
+        grouped.setdefault(entry.check, []).append((entry.result, entry.actions))
+    by_hand = {text.what: None for text in SELF_CHECKS_CORE + SELF_CHECKS_MORE if not text.computed}
+    texts.check_keys(TEXTS, "manual_results", grouped, by_hand, "the self-checks recorded by hand")
+    return {check: tuple(results) for check, results in grouped.items()}
+
+
+MANUAL_RESULTS = _manual_results()
+texts.check_keys(
+    TEXTS,
+    "staff_deviations",
+    {text.category: None for text in STAFF_DEVIATIONS},
+    STAFF_CATEGORY_WEIGHTS,
+    "STAFF_CATEGORY_WEIGHTS",
 )
-SELF_CHECKS_MORE = (
-    SelfCheckText(
-        "Genomförandeplaner följs upp inom ett år",
-        "Beräknas ur registreringarna vid periodens slut.",
-        _TERTIAL,
-        selfchecks.Check.PLAN_REVIEWED,
-    ),
-    SelfCheckText(
-        "Insatsen verkställd inom tre månader efter beslut",
-        "Beräknas ur beställningarna som kommit in under perioden; ej verkställda beslut rapporteras till IVO.",
-        _TERTIAL,
-        selfchecks.Check.EXECUTION,
-    ),
-    SelfCheckText(
-        "Aktuell risk- och konsekvensanalys i varje hem",
-        "Beräknas ur registreringarna vid årets slut.",
-        _YEARLY,
-        selfchecks.Check.RISK_ASSESSMENT,
-    ),
-    SelfCheckText(
-        "Krispärm och kontinuitetsplan aktuella",
-        "Beräknas ur registreringarna vid årets slut.",
-        _YEARLY,
-        selfchecks.Check.CRISIS_BINDER,
-    ),
-    SelfCheckText(
-        "Delegeringar för läkemedelsgivning är giltiga",
-        "Genomgång av delegeringslistan mot schemat: ingen utan giltig delegering ger läkemedel.",
-        _TERTIAL,
-        "",
-    ),
-    SelfCheckText(
-        "Avvikelser och synpunkter tas upp på arbetsplatsträffen",
-        "Kontroll av minnesanteckningarna från arbetsplatsträffarna.",
-        _MONTHLY,
-        "",
-    ),
-    SelfCheckText(
-        "Systematiskt brandskyddsarbete",
-        "Genomgång av brandskyddet i hemmen och på kontoret enligt checklistan.",
-        _YEARLY,
-        "",
-    ),
-)
-MANUAL_RESULTS: dict[str, tuple[tuple[str, str], ...]] = {
-    "Loggkontroll": (
-        ("Stickprov för tio brukare: inga läsningar utan koppling till arbetet.", ""),
-        ("Stickprov för tio brukare: alla läsningar hade koppling till arbetet.", ""),
-        (
-            "Stickprov för tio brukare: en läsning utan koppling till arbetet.",
-            "Samtal med medarbetaren; avvikelse registrerad.",
-        ),
-    ),
-    "Delegeringar för läkemedelsgivning är giltiga": (
-        ("Alla som ger läkemedel har giltig delegering.", ""),
-        ("Två delegeringar hade gått ut.", "Medarbetarna ger inte läkemedel förrän delegeringen är förnyad."),
-    ),
-    "Avvikelser och synpunkter tas upp på arbetsplatsträffen": (
-        ("Avvikelserna och synpunkterna var uppe på arbetsplatsträffen.", ""),
-        ("Arbetsplatsträffen ställdes in; punkten flyttas till nästa.", "Tas upp på nästa arbetsplatsträff."),
-    ),
-    "Systematiskt brandskyddsarbete": (
-        ("Brandvarnare och brandfiltar finns i alla hem.", ""),
-        ("Brandvarnare saknade batteri i två hem.", "Batterierna är bytta; provning läggs in i månadsrutinen."),
-    ),
-}
 
 
 # --- People, clients, dates -------------------------------------------------------------------------------

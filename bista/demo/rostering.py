@@ -96,7 +96,7 @@ from bista.core.models import Membership
 from bista.core.permissions import RoleCode
 from bista.demo import care as _care
 from bista.demo import identities as ids
-from bista.demo import names
+from bista.demo import names, texts
 from bista.demo.generator import (
     ASSISTANCE,
     CONTACT_PERSON,
@@ -170,36 +170,16 @@ PARENTAL_PER_YEAR = 0.03
 
 # --- Texts -----------------------------------------------------------------------------------------------
 
-COMPETENCE_EVIDENCE: dict[str, tuple[str, ...]] = {
-    "autism": ("Autismutbildning, Habilitering & Hälsa", "Webbkurs om autism (Autism- och Aspergerförbundet)"),
-    "epilepsi": ("Kurs i epilepsi och anfallshantering, Habilitering & Hälsa", "Epilepsiutbildning med sjuksköterska"),
-    "lagaffektivt": ("Utbildning i lågaffektivt bemötande (Studio 3)", "Intern utbildning: lågaffektivt bemötande"),
-    "lyft": ("Förflyttningsutbildning med arbetsterapeut", "Lyft- och förflyttningskurs, intyg i personakten"),
-    "akk": ("Kurs i AKK och Tecken som AKK", "Utbildning i bildstöd och AKK, DART"),
-    "teckensprak": ("Teckenspråk steg 2, folkhögskola", "Teckenspråkstolkutbildning (avbruten), intyg steg 3"),
-    "diabetes": ("Diabetesutbildning med distriktssköterska", "Webbkurs om diabetes typ 1"),
-    "korkort": ("Körkort B, kopia i personakten", "Körkort B sedan tidigare, kontrollerat av chef"),
-}
+# The Swedish sample texts are data: bista/demo/texts/rostering.toml (see bista.demo.texts).
+TEXTS = "rostering"
+COMPETENCE_EVIDENCE: dict[str, tuple[str, ...]] = texts.mapping(TEXTS, "competence_evidence")
 # How often each competence is among an assistance client's needs.
 ASSISTANCE_NEEDS = {"epilepsi": 0.4, "lyft": 0.45, "autism": 0.25, "lagaffektivt": 0.25, "akk": 0.15}
 GROUP_NEEDS = {ESCORT: ("autism", "lagaffektivt", "korkort"), RESPITE: ("autism", "lagaffektivt", "epilepsi")}
 
-DEVELOPMENT_PLANS = (
-    "Fortsätta som kontaktman. Gå utbildning i lågaffektivt bemötande under hösten.",
-    "Vill öka sin tjänstgöringsgrad; prövas vid nästa schemaläggning. Introduktion hos ytterligare en brukare.",
-    "Ansvara för brukarens bildschema. Webbkurs om dokumentation i journalen.",
-    "Fördjupa sig i AKK. Följa upp arbetsmiljön efter omorganisationen av kvällspassen.",
-    "Handledning i bemötande vid utmanande beteende. Mål: trygghet i att leda aktiviteter själv.",
-    "Förflyttningsutbildning med arbetsterapeut. Delta i arbetsplatsträffarnas arbetsmiljögrupp.",
-    "Bli introduktör för nya medarbetare i arbetsgruppen. Utbildning om delegering av läkemedel.",
-    "Trivs i arbetsgruppen och vill fortsätta som nu. Friskvårdstid på schemat.",
-)
-EXCLUSION_NOTES = (
-    "Brukaren har bett att medarbetaren inte arbetar hos hen.",
-    "Företrädaren har framfört att brukaren inte vill ha denna medarbetare.",
-    "Samarbetet fungerade inte; överenskommet med brukaren.",
-)
-NURSES = ("Karin Ek", "Lena Holm", "Mats Berglund", "Sara Nyström", "Eva Lind")
+DEVELOPMENT_PLANS = texts.strings(TEXTS, "development_plans")
+EXCLUSION_NOTES = texts.strings(TEXTS, "exclusion_notes")
+NURSES = texts.strings(TEXTS, "nurses")
 
 
 # --- Small helpers ---------------------------------------------------------------------------------------
