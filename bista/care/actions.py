@@ -8,6 +8,7 @@ import enum
 class AuditAction(enum.StrEnum):
     """Care's audit actions: orders and their steps, implementation plans, the journal, binders, deliveries."""
 
+    BINDER_IMPORT = "binder.import"
     BINDER_SAVE = "binder.save"
     DELIVERY_CREATE = "delivery.create"
     JOURNAL_CORRECT = "journal.correct"

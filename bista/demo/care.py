@@ -1054,7 +1054,8 @@ def _object(rng: random.Random, people: People, demo: DemoClient, entry: Journal
 
 @step("care.binders")
 def create_binders(ctx: Context) -> None:
-    """The three home binders of every provider client, reviewed about yearly; a few overdue today."""
+    """The three home binders of every provider client, reviewed about yearly; a few overdue today. Brought in
+    as each client's binder history (`care.binder_history_import`), as a migration from a previous system would."""
     d, rng, today = ctx.current, ctx.rng, ctx.today
     people = _people(d)
     clients = _provider_clients(d)
@@ -1067,6 +1068,7 @@ def create_binders(ctx: Context) -> None:
         end = _end(ctx, demo)
         first = min(end, demo.since + datetime.timedelta(days=rng.randint(5, 45)))
         deputy = people.deputy_for(demo.team)
+        revisions: list[care.ImportedBinderRevision] = []
         for kind in HomeBinder.Kind.values:
             late = (id(demo), kind) in overdue
             reviews = _yearly(rng, first, end, late_share=0.12, keep_current=demo.until is None and not late)
@@ -1074,7 +1076,6 @@ def create_binders(ctx: Context) -> None:
                 reviews = _overdue(reviews, first, today)
             texts = _binder_texts(rng, demo, kind, deputy)
             risks = _risks(rng) if kind == HomeBinder.Kind.RISK_ASSESSMENT else []
-            number = None
             for index, day in enumerate([first, *reviews]):
                 if index and rng.random() < 0.3:
                     texts["notes"] = f"Genomgången {day.isoformat()} tillsammans med brukaren. " + rng.choice(
@@ -1082,17 +1083,13 @@ def create_binders(ctx: Context) -> None:
                     )
                     if risks and rng.random() < 0.5:
                         risks = _risks(rng)
-                binder = care.binder_save(
-                    actor=SYSTEM,
-                    client=demo.client,
-                    kind=kind,
-                    reviewed_on=day,
-                    expected_number=number,
-                    responsible=deputy.user,
-                    risks=risks,
-                    **texts,
+                revisions.append(
+                    care.ImportedBinderRevision(
+                        kind=kind, reviewed_on=day, responsible=deputy.user, risks=risks, texts=dict(texts)
+                    )
                 )
-                number = binder.number
+        # One import per client: its ten years of binders are history, not ten years of saves (one audit event).
+        care.binder_history_import(actor=SYSTEM, client=demo.client, revisions=revisions)
 
 
 def _binder_texts(rng: random.Random, demo: DemoClient, kind: str, deputy: DemoEmployee) -> dict[str, str]:

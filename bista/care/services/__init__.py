@@ -6,6 +6,8 @@ from bista.care.services.binders import (
     BINDER_REQUIRED,
     BINDER_TEXTS,
     RISK_FIELDS,
+    ImportedBinderRevision,
+    binder_history_import,
     binder_save,
     delivery_create,
 )
@@ -55,7 +57,9 @@ __all__ = [
     "PLAN_TEXTS",
     "RISK_FIELDS",
     "SIGNATURE_VERSION",
+    "ImportedBinderRevision",
     "ImportedEntry",
+    "binder_history_import",
     "binder_save",
     "delivery_create",
     "journal_draft_discard",

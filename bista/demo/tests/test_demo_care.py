@@ -130,7 +130,10 @@ def test_small_demo_has_the_whole_provider_chain(demo: generator.Context) -> Non
     assert imports.count() == JournalEntry.objects.values("client").distinct().count()
     assert all(care_services.journal_signature_valid(entry) for entry in JournalEntry.objects.all())
     assert JournalEntry.objects.filter(corrects__isnull=False).exists()
-    assert events.filter(action="binder.save").count() == HomeBinder.objects.count()
+    # The binders likewise: one import per client, numbered per kind with the last current.
+    binder_imports = events.filter(action="binder.import")
+    assert sum(event.new_values["revisions"] for event in binder_imports) == HomeBinder.objects.count()
+    assert binder_imports.count() == HomeBinder.objects.values("client").distinct().count()
     assert events.filter(action="delivery.create").count() == Delivery.objects.count()
 
 
