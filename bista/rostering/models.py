@@ -229,6 +229,10 @@ class Shift(NeverDeleted, Versioned):
             models.Index(fields=["client", "starts_at"]),
             models.Index(fields=["unit", "starts_at"]),
             models.Index(fields=["status", "starts_at"]),
+            # "Shifts touching a period" is `starts_at < end AND ends_at > start`: through (unit, starts_at) that
+            # reads the unit's whole history before the end; from (unit, ends_at) only what ends after the start
+            # — for the current month or week (the start page, the open shifts, the hours page) a few hundred rows.
+            models.Index(fields=["unit", "ends_at"], name="shift_unit_ends_idx"),
         ]
 
     @property

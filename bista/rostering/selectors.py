@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 
 from bista.clients.models import AccessLogEntry, Client
@@ -314,20 +314,28 @@ class ClientHours:
 def hours_per_client(actor: Any, unit: Unit, period: Period) -> list[ClientHours]:
     """Each client of the unit with orders or shifts in the period: granted, scheduled and worked hours."""
     _require_view(actor, unit)
-    shifts = list(
-        Shift.objects.filter(
-            unit=unit,
-            status__in=loaders.LIVE_STATUSES,
-            starts_at__lt=period.ends_at(),
-            ends_at__gt=period.starts_at(),
-        ).values_list("client_id", "starts_at", "ends_at", "status")
+    starts, ends = period.starts_at(), period.ends_at()
+    live = Shift.objects.filter(unit=unit, status__in=loaders.LIVE_STATUSES, starts_at__lt=ends, ends_at__gt=starts)
+    # Summed by the database for the shifts wholly inside the period (a month's thousands of shifts are not
+    # read one by one); only those across its first or last moment are clipped here.
+    inside = (
+        live.filter(starts_at__gte=starts, ends_at__lte=ends)
+        .values("client_id", "status")
+        .annotate(length=Sum(F("ends_at") - F("starts_at")))
+        .order_by()
     )
+    sums: list[tuple[int, str, float]] = [
+        (row["client_id"], row["status"], row["length"].total_seconds() / 3600) for row in inside
+    ]
+    across = live.filter(Q(starts_at__lt=starts) | Q(ends_at__gt=ends))
+    for client_id, starts_at, ends_at, status in across.values_list("client_id", "starts_at", "ends_at", "status"):
+        sums.append((client_id, status, _clipped_hours(starts_at, ends_at, period)))
     granted = loaders.granted_hours(loaders.unit_client_ids(unit, period), period, unit_id=unit.pk)
-    client_ids = set(granted) | {row[0] for row in shifts}
+    client_ids = set(granted) | {client_id for client_id, _, _ in sums}
     clients = Client.objects.filter(pk__in=client_ids).order_by("last_name", "first_name", "pk")
     rows = {c.pk: ClientHours(c, None if granted.get(c.pk) is None else round(granted[c.pk] or 0, 2)) for c in clients}
-    for client_id, starts_at, ends_at, status in shifts:
-        row, hours = rows[client_id], _clipped_hours(starts_at, ends_at, period)
+    for client_id, status, hours in sums:
+        row = rows[client_id]
         if status == Shift.Status.PUBLISHED:
             row.published_hours += hours
         elif status == Shift.Status.WORKED:

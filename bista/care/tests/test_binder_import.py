@@ -79,7 +79,10 @@ def test_a_bad_revision_refuses_the_whole_import(astrid: Client, revision: dict[
         values["reviewed_on"] = clock.today() + datetime.timedelta(days=1)
     if "risks" in revision:
         values["kind"] = HomeBinder.Kind.RISK_ASSESSMENT
-    revisions = [_rev(HomeBinder.Kind.CRISIS_BINDER, D(2018, 6, 1), texts=CRISIS), services.ImportedBinderRevision(**values)]
+    revisions = [
+        _rev(HomeBinder.Kind.CRISIS_BINDER, D(2018, 6, 1), texts=CRISIS),
+        services.ImportedBinderRevision(**values),
+    ]
     with pytest.raises(ValidationError) as refused:
         services.binder_history_import(actor=SYSTEM, client=astrid, revisions=revisions)
     assert refused.value.message_dict["revisions"][0].startswith("Version 2:")

@@ -451,7 +451,13 @@ def test_no_gap_is_reported_until_every_part_has_a_bound() -> None:
     part has a bound of its own, the progress carries no bound and says the figure is being worked out."""
     from bista.rostering.optimiser.search import Run
 
-    run = Run(instance(around_the_clock(range(1)), [employee(1)], days=1), time_limit=1, workers=1, on_progress=None, should_stop=None)
+    run = Run(
+        instance(around_the_clock(range(1)), [employee(1)], days=1),
+        time_limit=1,
+        workers=1,
+        on_progress=None,
+        should_stop=None,
+    )
     run.objective, run.bound, run.solutions = [600.0, 1200.0], [540.0, 0.0], 3
     run.bound_known, run.optimal = [True, False], [False, False]
     objective, bound = run._totals()

@@ -206,8 +206,26 @@ def test_hours_per_client_query_budget(
         f.make_order(client, org.provider, scope_amount=20)
         f.shift(anna, client, at(n, 8), 8)
     selectors.hours_per_client(manager, org.provider, MARCH)
-    with django_assert_max_num_queries(4):
+    # The shifts inside the period summed by the database, those across its edges read (2); the unit's clients,
+    # their orders and the clients (3).
+    with django_assert_max_num_queries(5):
         assert len(selectors.hours_per_client(manager, org.provider, MARCH)) == 4
+
+
+def test_hours_per_client_clips_shifts_across_the_edges_of_the_period(
+    org: Organisation, anna: Any, manager: Any
+) -> None:
+    client = f.make_client(org.provider, "Kant", "Test", teams=[org.team])
+    f.make_order(client, org.provider, scope_amount=20)
+    stockholm = timezone.get_default_timezone()
+    f.shift(anna, client, datetime.datetime(2030, 2, 28, 22, tzinfo=stockholm), 8)  # 6 h in March
+    f.shift(anna, client, datetime.datetime(2030, 3, 10, 8, tzinfo=stockholm), 8)  # inside
+    f.shift(anna, client, datetime.datetime(2030, 3, 30, 20, tzinfo=stockholm), 8, status=Shift.Status.DRAFT)
+    f.shift(anna, client, datetime.datetime(2030, 3, 31, 21, tzinfo=stockholm), 5)  # 3 h in March
+    f.shift(anna, client, datetime.datetime(2030, 2, 27, 8, tzinfo=stockholm), 8)  # before
+    f.shift(anna, client, datetime.datetime(2030, 4, 1, 8, tzinfo=stockholm), 8)  # after
+    (row,) = selectors.hours_per_client(manager, org.provider, MARCH)
+    assert (row.published_hours, row.draft_hours, row.worked_hours) == (17.0, 8.0, 0.0)
 
 
 # --- Open shift candidates --------------------------------------------------------------------------------

@@ -25,9 +25,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
 HOURS = "/schema/timmar/?manad=2030-03"
 # Session and user (2), the access map (2), the units (1); per employee: the employees, the regimes, their
-# terms, teams and rates, and the shifts (6); per client: the shifts, the unit's clients and their orders,
-# the clients (4), which of them the user may name (1); the session saved (3).
-HOURS_QUERIES = 16
+# terms, teams and rates, and the shifts (6); per client: the shifts inside the period summed and those across
+# its edges (2), the unit's clients and their orders, the clients (3), which of them the user may name (1); the
+# session saved (3).
+HOURS_QUERIES = 17
 
 
 def test_hours_anonymous() -> None:
