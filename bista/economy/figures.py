@@ -336,7 +336,7 @@ def revenue_lines(
             minutes[(piece.client_id, code, MUNICIPALITY, band)] += m
     start, end = time_rules.month_window(month)
     for client_id, intervals in assistance.items():
-        municipal, fk = rules.assistance_split(intervals, ref.first_minutes_per_week)
+        municipal, fk = time_rules.assistance_split(intervals, ref.first_minutes_per_week)
         for begin, finish in municipal:
             if start <= begin < end:
                 for band, m in rules.band_minutes(begin, finish, ref.bands, ref.holidays).items():

@@ -99,7 +99,7 @@ def test_time_across_a_month_end_is_split_at_local_midnight() -> None:
 
 def test_the_first_twenty_hours_of_a_week_are_the_municipality_s() -> None:
     days = [(at(2026, 3, d, 8), at(2026, 3, d, 16)) for d in range(9, 14)]  # Mon–Fri 8 h = 40 h
-    municipal, fk = rules.assistance_split(days, 20 * 60)
+    municipal, fk = time_rules.assistance_split(days, 20 * 60)
     assert sum((b - a).total_seconds() for a, b in municipal) / 3600 == 20
     assert sum((b - a).total_seconds() for a, b in fk) / 3600 == 20
     assert municipal[-1][1] == at(2026, 3, 11, 12)  # the cut inside Wednesday's shift
@@ -111,7 +111,7 @@ def test_a_week_crossing_a_month_is_one_week() -> None:
         (at(2026, 3, 30, 8) + datetime.timedelta(days=i), at(2026, 3, 30, 16) + datetime.timedelta(days=i))
         for i in range(5)
     ]
-    municipal, fk = rules.assistance_split(days, 20 * 60)
+    municipal, fk = time_rules.assistance_split(days, 20 * 60)
     april = [p for p in municipal if p[0] >= at(2026, 4, 1)]
     assert sum((b - a).total_seconds() for a, b in april) / 3600 == 4
     assert sum((b - a).total_seconds() for a, b in fk) / 3600 == 20
@@ -134,7 +134,7 @@ def test_the_split_keeps_every_minute_and_never_gives_more_than_the_quota(pieces
         end = start + datetime.timedelta(minutes=length)
         intervals.append((start, end))
         cursor = end
-    municipal, fk = rules.assistance_split(intervals, 20 * 60)
+    municipal, fk = time_rules.assistance_split(intervals, 20 * 60)
     total = sum((b - a).total_seconds() for a, b in intervals)
     assert abs(sum((b - a).total_seconds() for a, b in municipal + fk) - total) < 1
     per_week: dict[datetime.date, float] = {}
