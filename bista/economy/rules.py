@@ -236,8 +236,6 @@ class MonthFigures:
 
 
 def forecast(done: list[MonthFigures], ahead: Mapping[datetime.date, Decimal]) -> Decimal:
-    """The full-year result: the outcome of the months done, plus for each month ahead what is known of it
-    (`ahead`: the budget adjusted by the average deviation of the months done)."""
-    deviations = [m.deviation for m in done if m.deviation is not None]
-    drift = sum(deviations, ZERO) / len(deviations) if deviations else ZERO
-    return money(sum((m.outcome for m in done), ZERO) + sum((value + drift for value in ahead.values()), ZERO))
+    """The full-year result: the outcome of the months done plus the expected outcome of each month ahead
+    (`ahead`: from what is known of it — the orders in force, the published roster; see figures.ahead)."""
+    return money(sum((m.outcome for m in done), ZERO) + sum(ahead.values(), ZERO))

@@ -245,18 +245,11 @@ def test_wage_cost_is_never_negative_without_sickness_and_grows_with_po(
 # --- Forecast --------------------------------------------------------------------------------------------
 
 
-def test_the_forecast_adds_the_months_ahead_adjusted_by_the_average_deviation() -> None:
+def test_the_forecast_adds_the_expected_outcome_of_the_months_ahead() -> None:
     done = [
-        rules.MonthFigures(datetime.date(2026, 1, 1), D("-100"), D("1000"), D("1200")),  # deviation −100
-        rules.MonthFigures(datetime.date(2026, 2, 1), D("-100"), D("1000"), D("1100")),  # deviation 0
+        rules.MonthFigures(datetime.date(2026, 1, 1), D("-100"), D("1000"), D("1200")),
+        rules.MonthFigures(datetime.date(2026, 2, 1), D("-100"), D("1000"), D("1100")),
     ]
-    ahead = {datetime.date(2026, 3, 1): D("-100")}
-    assert rules.forecast(done, ahead) == D("-300") + D("-100") + D("-50")
+    ahead = {datetime.date(2026, 3, 1): D("-40"), datetime.date(2026, 4, 1): D("25.005")}
+    assert rules.forecast(done, ahead) == D("-315.00")  # −314,995 rounded half up
     assert rules.forecast([], {}) == 0
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"), [(D("1.005"), D("1.01")), (D("-1.005"), D("-1.01")), (D("2"), D("2.00"))]
-)
-def test_money_rounds_half_up_to_ore(value: Decimal, expected: Decimal) -> None:
-    assert rules.money(value) == expected
