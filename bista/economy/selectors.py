@@ -292,6 +292,18 @@ def client_economy(actor: Any, unit: Unit, month: datetime.date) -> list[ClientE
     return rows
 
 
+# --- The roster optimiser's proposal: its cost and revenue beside its hours ---------------------------------
+
+
+def shifts_economy(actor: Any, unit_id: int, shifts: list[Shift]) -> figures.ShiftsEconomy | None:
+    """Cost and revenue of a set of shifts of a unit (`figures.shifts_economy`), or None for a reader without
+    the economy permission there (who sees hours, never money). Names no client."""
+    if not can_see(actor, unit_id):
+        return None
+    rows = [(s.employee_id, s.client_id, s.kind, s.starts_at, s.ends_at, s.is_overtime) for s in shifts]
+    return figures.shifts_economy(unit_id, rows)
+
+
 # --- Invoices, wage terms, payroll ------------------------------------------------------------------------
 
 
