@@ -214,7 +214,6 @@ DEMO_MODULES = (
     "bista.demo.quality",
     "bista.demo.rostering",
     "bista.demo.timereports",  # worked time from the worked shifts
-    "bista.demo.economy",  # wage terms, budgets, other costs and invoices, from the worked time
     "bista.demo.surveys",  # before governance, whose survey indicators read the answers
     "bista.demo.governance",
 )
