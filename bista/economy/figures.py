@@ -235,6 +235,16 @@ class Reference:
     supplements: rules.Supplements
     sick: rules.SickTerms
     po_percent: Decimal
+    splits: dict[tuple[datetime.datetime, datetime.datetime], dict[str, Decimal]] = field(default_factory=dict)
+
+    def split(self, starts_at: datetime.datetime, ends_at: datetime.datetime) -> dict[str, Decimal]:
+        """`rules.band_minutes` of an interval, computed once per month's reference (revenue and cost both
+        split the same pieces)."""
+        key = (starts_at, ends_at)
+        found = self.splits.get(key)
+        if found is None:
+            found = self.splits[key] = rules.band_minutes(starts_at, ends_at, self.bands, self.holidays)
+        return found
 
 
 def reference(month: datetime.date, cache: dict | None = None) -> Reference:
@@ -332,14 +342,14 @@ def revenue_lines(
             continue
         if time_rules.month_of(piece.starts_at) != month:
             continue
-        for band, m in rules.band_minutes(piece.starts_at, piece.ends_at, ref.bands, ref.holidays).items():
+        for band, m in ref.split(piece.starts_at, piece.ends_at).items():
             minutes[(piece.client_id, code, MUNICIPALITY, band)] += m
     start, end = time_rules.month_window(month)
     for client_id, intervals in assistance.items():
         municipal, fk = time_rules.assistance_split(intervals, ref.first_minutes_per_week)
         for begin, finish in municipal:
             if start <= begin < end:
-                for band, m in rules.band_minutes(begin, finish, ref.bands, ref.holidays).items():
+                for band, m in ref.split(begin, finish).items():
                     minutes[(client_id, rules.ASSISTANCE, MUNICIPALITY, band)] += m
         for begin, finish in fk:
             if start <= begin < end:
@@ -379,7 +389,7 @@ def people_costs(unit_id: int, month: datetime.date, time: Time, ref: Reference)
     for piece in time.pieces:
         if time_rules.month_of(piece.starts_at) != month:
             continue
-        split = rules.band_minutes(piece.starts_at, piece.ends_at, ref.bands, ref.holidays)
+        split = ref.split(piece.starts_at, piece.ends_at)
         total = sum(split.values(), ZERO)
         mt = per_person[piece.employee_id]
         if piece.kind in time_rules.PASSIVE_KINDS and total:
@@ -513,7 +523,7 @@ def shifts_economy(
         for piece in pieces:
             if time_rules.month_of(piece.starts_at) != month_:
                 continue
-            split = rules.band_minutes(piece.starts_at, piece.ends_at, ref.bands, ref.holidays)
+            split = ref.split(piece.starts_at, piece.ends_at)
             mt = per_person[piece.employee_id]
             if piece.kind in time_rules.PASSIVE_KINDS:
                 passive = sum(split.values(), ZERO)
