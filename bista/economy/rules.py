@@ -1,7 +1,8 @@
 """Pure rules of the economy: revenue of worked time by time band, the wage cost of a person's month, sick-pay
 days, budget deviation and the full-year forecast (personal assistance's split between the municipality's first
-hours of each week and Försäkringskassan is timereports' `rules.assistance_split`). No database: the services and selectors load the reference
-data (`models`) and pass it in. Money is `Decimal` kronor, rounded to öre at the end of each sum.
+hours of each week and Försäkringskassan is timereports' `rules.assistance_split`). No database: the services and
+selectors load the reference data (`models`) and pass it in. Money is `Decimal` kronor, rounded to öre at the
+end of each sum.
 
 Rates, supplements and sick-pay terms are reference data with validity dates (*verify* where marked there).
 """

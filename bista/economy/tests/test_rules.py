@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

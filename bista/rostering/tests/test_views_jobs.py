@@ -269,12 +269,17 @@ def test_the_proposal_shows_its_cost_and_revenue_beside_its_hours_to_economy_onl
 
     from bista.core.permissions import RoleCode
     from bista.core.testing import make_user
-    from bista.economy import figures, services as economy_services
+    from bista.economy import figures
+    from bista.economy import services as economy_services
     from bista.economy.models import PayType
 
     for employee in needs["staff"]:
         economy_services.wage_term_create(
-            actor=manager, employee=employee, pay_type=PayType.HOURLY, amount="200", valid_from=datetime.date(2020, 1, 1)
+            actor=manager,
+            employee=employee,
+            pay_type=PayType.HOURLY,
+            amount="200",
+            valid_from=datetime.date(2020, 1, 1),
         )
     shifts = list(Shift.objects.filter(job=finished).exclude(status=Shift.Status.CANCELLED))
     expected = figures.shifts_economy(

@@ -4,26 +4,25 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('timereports', '0006_fk_reports'),
+        ("timereports", "0006_fk_reports"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='fkreport',
-            name='active_minutes',
+            model_name="fkreport",
+            name="active_minutes",
         ),
         migrations.RemoveField(
-            model_name='fkreport',
-            name='on_call_minutes',
+            model_name="fkreport",
+            name="on_call_minutes",
         ),
         migrations.RemoveField(
-            model_name='fkreport',
-            name='standby_minutes',
+            model_name="fkreport",
+            name="standby_minutes",
         ),
         migrations.RemoveField(
-            model_name='fkreport',
-            name='waiting_minutes',
+            model_name="fkreport",
+            name="waiting_minutes",
         ),
     ]

@@ -4,27 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('timereports', '0007_fk_report_minutes_from_content'),
+        ("timereports", "0007_fk_report_minutes_from_content"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FkReportDeadline',
+            name="FkReportDeadline",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('months_after', models.PositiveSmallIntegerField(default=1, verbose_name='månader efter')),
-                ('day', models.PositiveSmallIntegerField(default=5, verbose_name='dag i månaden')),
-                ('valid_from', models.DateField(verbose_name='gäller från')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='gäller till')),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='källa')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("months_after", models.PositiveSmallIntegerField(default=1, verbose_name="månader efter")),
+                ("day", models.PositiveSmallIntegerField(default=5, verbose_name="dag i månaden")),
+                ("valid_from", models.DateField(verbose_name="gäller från")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="gäller till")),
+                ("source", models.CharField(blank=True, max_length=200, verbose_name="källa")),
             ],
             options={
-                'verbose_name': 'sista dag för tidredovisning till Försäkringskassan',
-                'verbose_name_plural': 'sista dagar för tidredovisning till Försäkringskassan',
-                'ordering': ['valid_from', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('day__gte', 1), ('day__lte', 28)), name='fkdeadline_day_1_28'), models.CheckConstraint(condition=models.Q(('months_after__gte', 1), ('months_after__lte', 3)), name='fkdeadline_months_after_1_3')],
+                "verbose_name": "sista dag för tidredovisning till Försäkringskassan",
+                "verbose_name_plural": "sista dagar för tidredovisning till Försäkringskassan",
+                "ordering": ["valid_from", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("day__gte", 1), ("day__lte", 28)), name="fkdeadline_day_1_28"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("months_after__gte", 1), ("months_after__lte", 3)),
+                        name="fkdeadline_months_after_1_3",
+                    ),
+                ],
             },
         ),
     ]
