@@ -1,8 +1,16 @@
-"""Swedish text for counts, the same in pages (the `antal` template filter) and in documents."""
+"""Swedish text for counts, the same in pages (the `antal` template filter) and in documents, and the one
+rounding rule for figures and kronor."""
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+
+
+def round_half_up(value: Decimal, decimals: int = 0) -> Decimal:
+    """`value` to `decimals` places, halves away from zero (0,5 → 1; −2,5 → −3) as Swedish accounting rounds
+    kronor and öre — governance's figures and the economy's money both round here (never banker's rounding)."""
+    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
 def antal(count: Any, forms: str) -> str:

@@ -359,7 +359,6 @@ def _fk_reports(
                 if corrected
                 else (FkReport.Status.SENT if sent else FkReport.Status.ATTESTED),
                 content=first_content,
-                **fkreports.totals(first_content),
                 produced_at=produced_at,
                 attested_at=attested_at,
                 attested_by=manager,
@@ -382,7 +381,6 @@ def _fk_reports(
                             status=FkReport.Status.SENT,
                             correction_reason=rng.choice(CORRECTION_REASONS),
                             content=final,
-                            **fkreports.totals(final),
                             produced_at=again,
                             attested_at=again,
                             attested_by=manager,

@@ -235,6 +235,16 @@ class Reference:
     supplements: rules.Supplements
     sick: rules.SickTerms
     po_percent: Decimal
+    splits: dict[tuple[datetime.datetime, datetime.datetime], dict[str, Decimal]] = field(default_factory=dict)
+
+    def split(self, starts_at: datetime.datetime, ends_at: datetime.datetime) -> dict[str, Decimal]:
+        """`rules.band_minutes` of an interval, computed once per month's reference (revenue and cost both
+        split the same pieces)."""
+        key = (starts_at, ends_at)
+        found = self.splits.get(key)
+        if found is None:
+            found = self.splits[key] = rules.band_minutes(starts_at, ends_at, self.bands, self.holidays)
+        return found
 
 
 def reference(month: datetime.date, cache: dict | None = None) -> Reference:
@@ -332,14 +342,14 @@ def revenue_lines(
             continue
         if time_rules.month_of(piece.starts_at) != month:
             continue
-        for band, m in rules.band_minutes(piece.starts_at, piece.ends_at, ref.bands, ref.holidays).items():
+        for band, m in ref.split(piece.starts_at, piece.ends_at).items():
             minutes[(piece.client_id, code, MUNICIPALITY, band)] += m
     start, end = time_rules.month_window(month)
     for client_id, intervals in assistance.items():
-        municipal, fk = rules.assistance_split(intervals, ref.first_minutes_per_week)
+        municipal, fk = time_rules.assistance_split(intervals, ref.first_minutes_per_week)
         for begin, finish in municipal:
             if start <= begin < end:
-                for band, m in rules.band_minutes(begin, finish, ref.bands, ref.holidays).items():
+                for band, m in ref.split(begin, finish).items():
                     minutes[(client_id, rules.ASSISTANCE, MUNICIPALITY, band)] += m
         for begin, finish in fk:
             if start <= begin < end:
@@ -379,7 +389,7 @@ def people_costs(unit_id: int, month: datetime.date, time: Time, ref: Reference)
     for piece in time.pieces:
         if time_rules.month_of(piece.starts_at) != month:
             continue
-        split = rules.band_minutes(piece.starts_at, piece.ends_at, ref.bands, ref.holidays)
+        split = ref.split(piece.starts_at, piece.ends_at)
         total = sum(split.values(), ZERO)
         mt = per_person[piece.employee_id]
         if piece.kind in time_rules.PASSIVE_KINDS and total:
@@ -471,3 +481,145 @@ def months(unit_id: int, year: int, until: datetime.date | None = None) -> list[
 
 def budgets(unit_id: int, year: int) -> dict[datetime.date, Budget]:
     return {b.month: b for b in Budget.objects.filter(unit_id=unit_id, month__year=year)}
+
+
+# --- A set of shifts: what it costs and earns (the roster optimiser's proposal, the months ahead) ----------
+
+
+@dataclass(frozen=True)
+class ShiftsEconomy:
+    hours: Decimal
+    revenue: Decimal
+    cost: Decimal
+
+    @property
+    def result(self) -> Decimal:
+        return self.revenue - self.cost
+
+
+def shifts_economy(
+    unit_id: int,
+    shifts: list[tuple[int | None, int, str, datetime.datetime, datetime.datetime, bool]],
+    cache: dict | None = None,
+) -> ShiftsEconomy:
+    """Cost and revenue of a set of shifts (employee id or None, client id, kind, start, end, overtime) by the
+    economy's rules: revenue as a month's (`revenue_lines`: orders, bands, the municipality's first hours of
+    each week, FK's amount); cost per person at their hourly pay (a monthly salary / `rules.MONTH_HOURS`) with
+    OB, overtime, jour/beredskap and PO-pålägg (`rules.wage_cost`). An unstaffed shift costs at the unit's
+    average hourly pay. One function for the optimiser's proposal and the forecast's roster ahead."""
+    pieces = [Piece(e or 0, c, k, s, t, 0, bool(o), attested=False) for e, c, k, s, t, o in shifts]
+    if not pieces:
+        return ShiftsEconomy(ZERO, ZERO, ZERO)
+    time = Time(pieces, ROSTER)
+    months = sorted({time_rules.month_of(p.starts_at) for p in pieces})
+    revenue = ZERO
+    cost = ZERO
+    hours = sum((Decimal(p.minutes) for p in pieces), ZERO) / rules.SIXTY
+    for month_ in months:
+        ref = reference(month_, cache)
+        lines, _outside = revenue_lines(unit_id, month_, time, ref)
+        revenue += sum((line.amount for line in lines), ZERO)
+        per_person: dict[int, rules.MonthTime] = defaultdict(rules.MonthTime)
+        for piece in pieces:
+            if time_rules.month_of(piece.starts_at) != month_:
+                continue
+            split = ref.split(piece.starts_at, piece.ends_at)
+            mt = per_person[piece.employee_id]
+            if piece.kind in time_rules.PASSIVE_KINDS:
+                passive = sum(split.values(), ZERO)
+                if piece.kind == "on_call":
+                    mt.on_call += passive
+                else:
+                    mt.standby += passive
+                continue
+            rules.add_minutes(mt.by_band, split)
+            if piece.is_overtime:
+                mt.overtime += sum(split.values(), ZERO)
+        # The listed people's terms and the unit's (for an unstaffed shift: the unit's average hourly pay).
+        hourly = {
+            e: rules.Pay(t.pay_type == PayType.MONTHLY, t.monthly_salary or t.hourly_pay or ZERO).hourly
+            for e, t in _terms({e for e in per_person if e}, unit_id, month_).items()
+        }
+        average = sum(hourly.values(), ZERO) / len(hourly) if hourly else ZERO
+        for employee_id, mt in per_person.items():
+            pay = rules.Pay(monthly=False, amount=hourly.get(employee_id, average))
+            cost += rules.wage_cost(pay, mt, ref.supplements, ref.po_percent).total
+    return ShiftsEconomy(rules.money(hours), rules.money(revenue), rules.money(cost))
+
+
+# --- The months ahead: what is known of them ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ahead:
+    """A month not yet ended, from what is known of it: the hours the orders in force grant (decisions ending,
+    new orders starting) and their revenue; the hours of the published roster when there is one for the month,
+    else the granted hours; the cost of those hours at the months done's cost per worked hour."""
+
+    month: datetime.date
+    granted_hours: Decimal
+    revenue: Decimal
+    hours: Decimal
+    from_roster: bool
+    cost: Decimal
+
+    @property
+    def outcome(self) -> Decimal:
+        return self.revenue - self.cost
+
+
+def granted_revenue(unit_id: int, month_: datetime.date, cache: dict | None = None) -> tuple[Decimal, Decimal]:
+    """(hours, kronor) the unit's orders in force in the month grant: each client's granted hours at the day
+    rate of the order's service, personal assistance's first hours a week at the municipality's rate and the
+    rest at FK's amount (the client's raised amount if granted)."""
+    from bista.rostering import loaders
+    from bista.rostering.facts import Period
+
+    month_ = time_rules.first_of_month(month_)
+    first, last = month_, time_rules.last_of_month(month_)
+    client_ids = set(
+        Order.objects.filter(unit_id=unit_id, period_start__lte=last)
+        .filter(Q(period_end__isnull=True) | Q(period_end__gte=first))
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first))
+        .values_list("client_id", flat=True)
+    )
+    if not client_ids:
+        return ZERO, ZERO
+    granted = loaders.granted_hours(client_ids, Period(first, last), unit_id=unit_id)
+    orders = _orders(unit_id, client_ids, month_)
+    ref = reference(month_, cache)
+    weeks = Decimal((last - first).days + 1) / 7
+    municipal_per_month = Decimal(str(ref.first_minutes_per_week)) / rules.SIXTY * weeks
+    total_hours = revenue = ZERO
+    for client_id, value in granted.items():
+        if not value:
+            continue
+        hours = Decimal(str(value))
+        code = _service(orders.get(client_id, []), first) or _service(orders.get(client_id, []), last)
+        total_hours += hours
+        if code == rules.ASSISTANCE:
+            municipal = min(hours, municipal_per_month)
+            day_rate = ref.rates.get(code, {}).get(rules.DAY, ZERO)
+            revenue += municipal * day_rate + (hours - municipal) * ref.raised.get(client_id, ref.fk_amount)
+        else:
+            revenue += hours * ref.rates.get(code or "", {}).get(rules.DAY, ZERO)
+    return rules.money(total_hours), rules.money(revenue)
+
+
+def ahead(unit_id: int, month_: datetime.date, cost_per_hour: Decimal, cache: dict | None = None) -> Ahead:
+    """What is known of a month ahead (see `Ahead`)."""
+    month_ = time_rules.first_of_month(month_)
+    granted, revenue = granted_revenue(unit_id, month_, cache)
+    start, end = time_rules.month_window(month_)
+    minutes = sum(
+        (
+            time_rules.elapsed_minutes(s, t)
+            for s, t in Shift.objects.filter(
+                unit_id=unit_id, status=Shift.Status.PUBLISHED, starts_at__gte=start, starts_at__lt=end
+            ).values_list("starts_at", "ends_at")
+        ),
+        0,
+    )
+    from_roster = minutes > 0
+    hours = rules.hours(minutes) if from_roster else granted
+    return Ahead(month_, granted, revenue, rules.money(hours), from_roster, rules.money(hours * cost_per_hour))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from bista.core.format import round_half_up
 from bista.core.models import Unit
 from bista.economy import figures, rules
 from bista.rostering import loaders
@@ -142,7 +143,7 @@ class EconomyTable:
 def _kr(value: Decimal | None) -> str:
     if value is None:
         return "–"
-    return f"{(value / 1000).quantize(Decimal('1')):,}".replace(",", " ").replace("-", "−")
+    return f"{round_half_up(value / 1000):,}".replace(",", " ").replace("-", "−")
 
 
 def vb_table(unit: Unit, year: int, today: datetime.date, cache: dict[Any, Any] | None = None) -> EconomyTable:
@@ -169,7 +170,7 @@ def vb_table(unit: Unit, year: int, today: datetime.date, cache: dict[Any, Any] 
         points.append(
             (
                 MONTHS[number - 1],
-                (accumulated / 1000).quantize(Decimal("1")) if data and accumulated is not None else None,
+                round_half_up(accumulated / 1000) if data and accumulated is not None else None,
             )
         )
     return EconomyTable(

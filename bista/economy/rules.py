@@ -1,7 +1,8 @@
-"""Pure rules of the economy: revenue of worked time by time band, the split of personal assistance between
-the municipality's first hours of each week and Försäkringskassan, the wage cost of a person's month, sick-pay
-days, budget deviation and the full-year forecast. No database: the services and selectors load the reference
-data (`models`) and pass it in. Money is `Decimal` kronor, rounded to öre at the end of each sum.
+"""Pure rules of the economy: revenue of worked time by time band, the wage cost of a person's month, sick-pay
+days, budget deviation and the full-year forecast (personal assistance's split between the municipality's first
+hours of each week and Försäkringskassan is timereports' `rules.assistance_split`). No database: the services and
+selectors load the reference data (`models`) and pass it in. Money is `Decimal` kronor, rounded to öre at the
+end of each sum.
 
 Rates, supplements and sick-pay terms are reference data with validity dates (*verify* where marked there).
 """
@@ -9,11 +10,11 @@ Rates, supplements and sick-pay terms are reference data with validity dates (*v
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from bista.core.clock import STOCKHOLM
+from bista.core.format import round_half_up
 from bista.timereports import rules as time_rules
 
 ZERO = Decimal("0")
@@ -27,7 +28,8 @@ ASSISTANCE = "lss_9_2"  # personal assistance: the first hours of each week from
 
 
 def money(value: Decimal) -> Decimal:
-    return value.quantize(ORE, rounding=ROUND_HALF_UP)
+    """Kronor to öre, halves up (`core.format.round_half_up`, as everywhere)."""
+    return round_half_up(value, 2)
 
 
 def hours(minutes: Decimal | float | int) -> Decimal:
@@ -65,41 +67,6 @@ def revenue(minutes_by_band: Mapping[str, Decimal], rates: Mapping[str, Decimal]
         rate = rates.get(band, rates.get(DAY, ZERO))
         total += hours(minutes) * rate
     return money(total)
-
-
-# --- Personal assistance: the municipality's first hours of each week, the rest FK -------------------------
-
-
-def assistance_split(
-    intervals: Iterable[tuple[datetime.datetime, datetime.datetime]], first_minutes_per_week: float
-) -> tuple[list[tuple[datetime.datetime, datetime.datetime]], list[tuple[datetime.datetime, datetime.datetime]]]:
-    """Cut one client's assistance (in time order) into the pieces the municipality pays — the first
-    `first_minutes_per_week` of each ISO week (Monday–Sunday, Stockholm) — and those FK pays. The cut falls
-    inside an interval where the week's quota runs out; a week crossing a month is one week."""
-    municipal: list[tuple[datetime.datetime, datetime.datetime]] = []
-    fk: list[tuple[datetime.datetime, datetime.datetime]] = []
-    used: dict[datetime.date, float] = {}
-    for starts_at, ends_at in sorted(intervals):
-        cursor, end = starts_at.astimezone(datetime.UTC), ends_at.astimezone(datetime.UTC)
-        while cursor < end:
-            local = cursor.astimezone(STOCKHOLM).date()
-            week = local - datetime.timedelta(days=local.weekday())
-            next_week = time_rules.local_midnight(week + datetime.timedelta(days=7))
-            piece_end = min(end, next_week)
-            left = max(0.0, first_minutes_per_week - used.get(week, 0.0))
-            length = (piece_end - cursor).total_seconds() / 60
-            if left >= length:
-                municipal.append((cursor, piece_end))
-                used[week] = used.get(week, 0.0) + length
-            elif left > 0:
-                cut = cursor + datetime.timedelta(minutes=left)
-                municipal.append((cursor, cut))
-                fk.append((cut, piece_end))
-                used[week] = used.get(week, 0.0) + length
-            else:
-                fk.append((cursor, piece_end))
-            cursor = piece_end
-    return municipal, fk
 
 
 # --- Wage cost -------------------------------------------------------------------------------------------
@@ -270,8 +237,6 @@ class MonthFigures:
 
 
 def forecast(done: list[MonthFigures], ahead: Mapping[datetime.date, Decimal]) -> Decimal:
-    """The full-year result: the outcome of the months done, plus for each month ahead what is known of it
-    (`ahead`: the budget adjusted by the average deviation of the months done)."""
-    deviations = [m.deviation for m in done if m.deviation is not None]
-    drift = sum(deviations, ZERO) / len(deviations) if deviations else ZERO
-    return money(sum((m.outcome for m in done), ZERO) + sum((value + drift for value in ahead.values()), ZERO))
+    """The full-year result: the outcome of the months done plus the expected outcome of each month ahead
+    (`ahead`: from what is known of it — the orders in force, the published roster; see figures.ahead)."""
+    return money(sum((m.outcome for m in done), ZERO) + sum(ahead.values(), ZERO))

@@ -71,6 +71,7 @@ class Year:
     forecast: Decimal
     budget_year: Decimal | None
     drivers: list[Driver] = field(default_factory=list)
+    ahead: list[figures.Ahead] = field(default_factory=list)
 
     @property
     def revenue(self) -> Decimal:
@@ -164,11 +165,29 @@ def year_figures(unit: Unit, year: int, today: datetime.date | None = None) -> Y
     until = min(datetime.date(year, 12, 31), time_rules.previous_month(time_rules.first_of_month(today)))
     months = figures.months(unit.pk, year, until) if until.year >= year else []
     budgets = figures.budgets(unit.pk, year)
-    done = {m.month for m in months}
-    ahead = {month: b.revenue - b.cost for month, b in budgets.items() if month not in done}
-    forecast = rules.forecast([m.figures() for m in months], ahead)
+    ahead = _ahead(unit, year, months, today)
+    forecast = rules.forecast([m.figures() for m in months], {a.month: a.outcome for a in ahead})
     budget_year = sum((b.revenue - b.cost for b in budgets.values()), ZERO) if budgets else None
-    return Year(unit, year, months, budgets, forecast, budget_year, _drivers(unit, months))
+    return Year(unit, year, months, budgets, forecast, budget_year, _drivers(unit, months), ahead)
+
+
+def _ahead(unit: Unit, year: int, months: list[figures.Month], today: datetime.date) -> list[figures.Ahead]:
+    """The year's months not yet ended, from what is known of them (`figures.ahead`), their hours costed at
+    the cost per worked hour of the months done (other costs included; the month before the year when none
+    is done)."""
+    done = {m.month for m in months}
+    coming = [
+        datetime.date(year, n, 1)
+        for n in range(1, 13)
+        if datetime.date(year, n, 1) not in done and time_rules.next_month(datetime.date(year, n, 1)) > today
+    ]
+    if not coming:
+        return []
+    cache: dict = {}
+    basis = months or [figures.month(unit.pk, time_rules.previous_month(coming[0]), cache)]
+    worked = sum((rules.hours(p.time.worked) for m in basis for p in m.people), ZERO)
+    per_hour = sum((m.cost for m in basis), ZERO) / worked if worked else ZERO
+    return [figures.ahead(unit.pk, month, per_hour, cache) for month in coming]
 
 
 def year_overview(actor: Any, unit: Unit, year: int) -> Year:
@@ -271,6 +290,18 @@ def client_economy(actor: Any, unit: Unit, month: datetime.date) -> list[ClientE
             )
         )
     return rows
+
+
+# --- The roster optimiser's proposal: its cost and revenue beside its hours ---------------------------------
+
+
+def shifts_economy(actor: Any, unit_id: int, shifts: list[Shift]) -> figures.ShiftsEconomy | None:
+    """Cost and revenue of a set of shifts of a unit (`figures.shifts_economy`), or None for a reader without
+    the economy permission there (who sees hours, never money). Names no client."""
+    if not can_see(actor, unit_id):
+        return None
+    rows = [(s.employee_id, s.client_id, s.kind, s.starts_at, s.ends_at, s.is_overtime) for s in shifts]
+    return figures.shifts_economy(unit_id, rows)
 
 
 # --- Invoices, wage terms, payroll ------------------------------------------------------------------------

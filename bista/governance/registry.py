@@ -345,6 +345,24 @@ for _economy_key, _economy_kind, _economy_text, _economy_fn in economy.INDICATOR
     register(_economy_key, _economy_kind, _economy_text)(_from_economy(_economy_fn))
 
 
+# --- From timereports: FK reports sent on time (the clients behind it in the drill-down) ---------------------
+
+from bista.timereports import indicators as timereports_indicators  # noqa: E402
+
+
+@register("timereports.fk_reports_on_time", SHARE, timereports_indicators.DESCRIPTION)
+def fk_reports_on_time(source: Source, unit_id: int, rng: PeriodRange) -> Outcome:
+    figure = timereports_indicators.fk_reports_on_time(unit_id, rng.start, rng.end, source.today)
+    return Outcome(
+        value=rules.ratio(figure.on_time, figure.total, percent=True),
+        numerator=Decimal(figure.on_time),
+        denominator=Decimal(figure.total),
+        record_kind="client",
+        record_ids=tuple(sorted(figure.client_ids)),
+        unmet_ids=figure.late_client_ids,
+    )
+
+
 # --- From the purchaser's casework ----------------------------------------------------------------------
 
 from bista.casework import indicators as casework  # noqa: E402 (the purchaser's block, self-contained)

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+
+from bista.core.format import round_half_up
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 PERIODS = ("T1", "T2", "VB")
@@ -90,7 +92,7 @@ def ratio(numerator: int | Decimal, denominator: int | Decimal, *, percent: bool
 def rounded(value: Decimal | None, decimals: int) -> Decimal | None:
     if value is None:
         return None
-    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return round_half_up(value, decimals)
 
 
 def format_value(value: Decimal | None, decimals: int, unit_of_measure: str = "") -> str:

@@ -129,16 +129,6 @@ def month_contents(unit: Unit, month: datetime.date, provider: dict[str, str]) -
     }
 
 
-def totals(content: dict[str, Any]) -> dict[str, int]:
-    minutes = rules.row_totals(content["rows"])
-    return {
-        "active_minutes": minutes.active,
-        "waiting_minutes": minutes.waiting,
-        "on_call_minutes": minutes.on_call,
-        "standby_minutes": minutes.standby,
-    }
-
-
 # --- Reconciliation ----------------------------------------------------------------------------------------
 
 

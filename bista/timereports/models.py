@@ -13,6 +13,7 @@ Times are aware datetimes (stored in UTC); a worked time belongs to the month of
 from __future__ import annotations
 
 import datetime
+from functools import cached_property
 
 from django.conf import settings
 from django.db import models
@@ -24,6 +25,7 @@ from bista.core.models import Unit
 from bista.core.people import NeverDeleted
 from bista.rostering.models import Shift, ShiftKind
 from bista.staff.models import Employee
+from bista.timereports.rules import Minutes, first_of_month, hours_decimal, report_due, row_totals
 
 # The shift statuses that are confirmed: published (and "worked", set by the demo's history).
 CONFIRMABLE = (Shift.Status.PUBLISHED, Shift.Status.WORKED)
@@ -267,6 +269,41 @@ def municipal_minutes_per_week(day: datetime.date) -> float:
     return float(rule.hours_per_week) * 60 if rule is not None else 0.0
 
 
+class FkReportDeadline(models.Model):
+    """Reference data: by when a month's time reports must have reached Försäkringskassan — day `day` of the
+    `months_after`-th month after the month reported (*verify*: FK pays in arrears on the 5th and the 20th, and
+    a report in by the 5th of the month after is paid in the ordinary cycle; from 2027 FK's outer limit for
+    any payment is the 5th of the second month after). In force from `valid_from`."""
+
+    months_after = models.PositiveSmallIntegerField("månader efter", default=1)
+    day = models.PositiveSmallIntegerField("dag i månaden", default=5)
+    valid_from = models.DateField("gäller från")
+    valid_to = models.DateField("gäller till", null=True, blank=True)
+    source = models.CharField("källa", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "sista dag för tidredovisning till Försäkringskassan"
+        verbose_name_plural = "sista dagar för tidredovisning till Försäkringskassan"
+        ordering = ["valid_from", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(day__gte=1, day__lte=28), name="fkdeadline_day_1_28"),
+            models.CheckConstraint(
+                condition=Q(months_after__gte=1, months_after__lte=3), name="fkdeadline_months_after_1_3"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Dag {self.day}, {self.months_after} månad(er) efter, från {self.valid_from}"
+
+
+def fk_report_due(month: datetime.date) -> datetime.date | None:
+    """The last day to send the month's FK reports (the deadline in force on the month's first day; None
+    without one)."""
+    first = first_of_month(month)
+    rule = FkReportDeadline.objects.filter(valid_on(first)).order_by("-valid_from").first()
+    return report_due(first, rule.months_after, rule.day) if rule is not None else None
+
+
 class ProviderDetails(models.Model):
     """The provider (anordnare) as Försäkringskassan's time reports name it: one row per unit, kept up to date
     by the unit (a change is an update of this row; each report keeps the details it was produced with)."""
@@ -316,10 +353,6 @@ class FkReport(models.Model):
     )
     correction_reason = models.CharField("anledning till rättelse", max_length=300, blank=True)
     content = models.JSONField("innehåll", default=dict)
-    active_minutes = models.PositiveIntegerField("aktiv tid (minuter)", default=0)
-    waiting_minutes = models.PositiveIntegerField("väntetid (minuter)", default=0)
-    on_call_minutes = models.PositiveIntegerField("jour (minuter)", default=0)
-    standby_minutes = models.PositiveIntegerField("beredskap (minuter)", default=0)
     produced_at = models.DateTimeField("framtagen")
     produced_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     attested_at = models.DateTimeField("attesterad", null=True, blank=True)
@@ -350,12 +383,32 @@ class FkReport(models.Model):
     def __str__(self) -> str:
         return f"Tidredovisning {self.month:%Y-%m}"
 
+    @cached_property
+    def totals(self) -> Minutes:
+        """The minutes of the report's rows (active, waiting, jour, beredskap): computed from `content`, the
+        one record of what was reported, never stored beside it."""
+        return row_totals(self.content.get("rows", []))
+
+    @property
+    def active_minutes(self) -> int:
+        return self.totals.active
+
+    @property
+    def waiting_minutes(self) -> int:
+        return self.totals.waiting
+
+    @property
+    def on_call_minutes(self) -> int:
+        return self.totals.on_call
+
+    @property
+    def standby_minutes(self) -> int:
+        return self.totals.standby
+
     @property
     def minutes(self) -> int:
-        return self.active_minutes + self.waiting_minutes + self.on_call_minutes + self.standby_minutes
+        return self.totals.total
 
     @property
     def hours(self) -> str:
-        from bista.timereports.rules import hours_decimal
-
         return hours_decimal(self.minutes)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import itertools
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from bista.core.clock import STOCKHOLM
@@ -288,35 +289,68 @@ def _week_start(moment: datetime.datetime) -> datetime.datetime:
     return local_midnight(local - datetime.timedelta(days=local.weekday()))
 
 
-def municipal_split(
-    intervals: list[tuple[datetime.datetime, datetime.datetime]], first_minutes_per_week: float
-) -> dict[datetime.date, Share]:
-    """Per month (its first day): the minutes the municipality pays — the first `first_minutes_per_week` of
-    each ISO week (Monday–Sunday, Stockholm), in time order — and those FK pays. A week crossing a month is
-    counted as one week; its hours fall in the month they were worked. Intervals are cut at local midnight of
-    each month's first day and each Monday, so each piece lies in one month and one week."""
-    pieces: list[tuple[datetime.datetime, datetime.datetime]] = []
+Interval = tuple[datetime.datetime, datetime.datetime]
+
+
+def _split_pieces(
+    intervals: Iterable[Interval], first_minutes_per_week: float
+) -> Iterator[tuple[datetime.datetime, datetime.datetime, float, float]]:
+    """The intervals (in time order) cut at local midnight of each month's first day and each Monday, so each
+    piece lies in one month and one week: (begin, end, minutes, of which the municipality's). The municipality
+    pays the first `first_minutes_per_week` of each ISO week (Monday–Sunday, Stockholm), in time order."""
+    used: dict[datetime.datetime, float] = {}
     for starts_at, ends_at in sorted(intervals):
         cursor = starts_at.astimezone(datetime.UTC)
         end = ends_at.astimezone(datetime.UTC)
         while cursor < end:
             # Seven calendar days on, not 7 × 24 h: a week with a daylight-saving change is an hour off.
-            next_week = local_midnight(_week_start(cursor).astimezone(STOCKHOLM).date() + datetime.timedelta(days=7))
+            week = _week_start(cursor)
+            next_week = local_midnight(week.astimezone(STOCKHOLM).date() + datetime.timedelta(days=7))
             month_end = month_window(month_of(cursor))[1]
             cut = min(end, next_week, month_end)
-            pieces.append((cursor, cut))
+            minutes = (cut - cursor).total_seconds() / 60
+            municipal = min(minutes, max(0.0, first_minutes_per_week - used.get(week, 0.0)))
+            used[week] = used.get(week, 0.0) + minutes
+            yield cursor, cut, minutes, municipal
             cursor = cut
-    used: dict[datetime.datetime, float] = {}
+
+
+def assistance_split(
+    intervals: Iterable[Interval], first_minutes_per_week: float
+) -> tuple[list[Interval], list[Interval]]:
+    """One client's personal assistance cut into the pieces the municipality pays — the first
+    `first_minutes_per_week` of each ISO week (SFB 51 kap., `MunicipalShareRule`) — and those FK pays. The cut
+    falls inside an interval where the week's quota runs out; a week crossing a month is one week, its hours in
+    the month they were worked. The one place the split is made (economy's revenue and the FK reports)."""
+    municipal: list[Interval] = []
+    fk: list[Interval] = []
+    for begin, finish, minutes, share in _split_pieces(intervals, first_minutes_per_week):
+        if share >= minutes:
+            municipal.append((begin, finish))
+        elif share > 0:
+            cut = begin + datetime.timedelta(minutes=share)
+            municipal.append((begin, cut))
+            fk.append((cut, finish))
+        else:
+            fk.append((begin, finish))
+    return municipal, fk
+
+
+def municipal_split(intervals: Iterable[Interval], first_minutes_per_week: float) -> dict[datetime.date, Share]:
+    """Per month (its first day): the minutes the municipality pays and those FK pays (`assistance_split`
+    summed by month)."""
     result: dict[datetime.date, Share] = {}
-    for begin, finish in pieces:
-        minutes = (finish - begin).total_seconds() / 60
-        week = _week_start(begin)
-        municipal = min(minutes, max(0.0, first_minutes_per_week - used.get(week, 0.0)))
-        used[week] = used.get(week, 0.0) + minutes
+    for begin, _finish, minutes, municipal in _split_pieces(intervals, first_minutes_per_week):
         month = month_of(begin)
         old = result.get(month, Share())
         result[month] = Share(old.municipal + municipal, old.fk + minutes - municipal)
     return result
+
+
+def report_due(month: datetime.date, months_after: int, day: int) -> datetime.date:
+    """Day `day` of the `months_after`-th month after `month` (the FK reports' deadline, `FkReportDeadline`)."""
+    index = month.year * 12 + month.month - 1 + months_after
+    return datetime.date(index // 12, index % 12 + 1, day)
 
 
 # --- Försäkringskassan's time report: rows per day, the calculation period, who FK pays for (verify) ---------

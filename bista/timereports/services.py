@@ -557,9 +557,7 @@ PROVIDER_AUDITED = ("name", "organisation_number", "contact_name", "contact_phon
 
 
 def _report_fields(content: dict[str, Any]) -> dict[str, Any]:
-    from bista.timereports import fkreports
-
-    return {"content": content, **fkreports.totals(content)}
+    return {"content": content}
 
 
 @transaction.atomic

@@ -35,3 +35,15 @@ def test_every_template_has_the_filter_without_loading_it() -> None:
     template = engines["django"].from_string('{{ n|antal:"avvikelse,avvikelser" }}')
     assert template.render({"n": 1}) == "1 avvikelse"
     assert template.render({"n": 3}) == "3 avvikelser"
+
+
+def test_kronor_and_figures_round_half_up_never_to_even() -> None:
+    from decimal import Decimal
+
+    from bista.core.format import round_half_up
+    from bista.economy import indicators, rules
+    from bista.governance.rules import rounded
+
+    assert round_half_up(Decimal("2.5")) == 3 and round_half_up(Decimal("-2.5")) == -3  # half-even: 2 and −2
+    assert rules.money(Decimal("0.125")) == Decimal("0.13") and rounded(Decimal("0.125"), 2) == Decimal("0.13")
+    assert indicators._kr(Decimal("2500")) == "3" and indicators._kr(Decimal("-2500")) == "−3"

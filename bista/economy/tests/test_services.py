@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from bista.core.access import SYSTEM
 from bista.core.models import AuditEvent
-from bista.economy import figures, payroll, services
+from bista.economy import figures, payroll, rules, services
 from bista.economy.models import Budget, Invoice, OtherCost, PayrollExport, PayType, WageTerm
 from bista.economy.tests.factories import AFTER_MARCH, MARCH, World, attested_week, make_world, wages
 from bista.timereports import services as time_services
@@ -198,3 +198,41 @@ def test_without_the_permission_nothing_is_written(world: World, other_manager: 
             services.payroll_export(actor=actor, unit=world.org.provider, month=MARCH, fmt="csv")
     assert not Budget.objects.exists() and not PayrollExport.objects.exists()
     assert SYSTEM is None
+
+
+# --- The forecast from what is known ahead ------------------------------------------------------------------
+
+
+def test_the_forecast_uses_decisions_ending_new_orders_and_the_published_roster(world: World) -> None:
+    from bista.care.models import Order
+    from bista.care.tests.factories import make_order
+    from bista.economy import selectors
+    from bista.rostering.tests import factories as rostering
+
+    wages(world)
+    attested_week(world)
+    unit = world.org.provider
+    today = AFTER_MARCH.date()  # 2 April 2030: January–March done
+    year = selectors.year_figures(unit, 2030, today)
+    assert [a.month.month for a in year.ahead] == list(range(4, 13))
+    april = year.ahead[0]
+    # 168 h a week of personal assistance: 30 days' hours, 20 h a week at the municipality's rate, the rest FK's.
+    assert april.granted_hours == Decimal(168 * 30) / 7 and not april.from_roster and april.hours == april.granted_hours
+    assert april.revenue > 0 and april.cost > 0
+    assert year.forecast == rules.money(year.outcome + sum((a.outcome for a in year.ahead), Decimal(0)))
+
+    # The decision ends on 31 May; a new order (10 h a week of ledsagning) starts on 1 October; June's roster
+    # is published: 8 hours.
+    Order.objects.filter(unit=unit).update(period_end=datetime.date(2030, 5, 31))
+    decided = datetime.date(2030, 3, 20)
+    make_order(world.client, unit, period_start=datetime.date(2030, 10, 1), decision_date=decided, received_on=decided)
+    rostering.shift(world.employee, world.client, datetime.datetime(2030, 6, 3, 6, tzinfo=datetime.UTC), 8)
+    again = selectors.year_figures(unit, 2030, today)
+    later = {a.month.month: a for a in again.ahead}
+    assert later[5].granted_hours == Decimal(168 * 31) / 7
+    assert later[6].granted_hours == 0 and later[6].revenue == 0
+    assert later[6].from_roster and later[6].hours == 8 and later[6].cost > 0
+    assert later[9].granted_hours == 0 and later[9].cost == 0
+    assert later[10].granted_hours == rules.money(Decimal(10 * 31) / 7) and later[10].revenue > 0
+    assert again.forecast == rules.money(again.outcome + sum((a.outcome for a in again.ahead), Decimal(0)))
+    assert again.forecast != year.forecast

@@ -16,7 +16,7 @@ from bista.core.testing import make_user
 from bista.core.tests.api_support import session_client
 from bista.economy import services
 from bista.economy.models import Budget, Invoice, PayrollExport, WageTerm
-from bista.economy.tests.factories import AFTER_MARCH, MARCH, World, attested_week, make_world, wages
+from bista.economy.tests.factories import AFTER_MARCH, MARCH, World, attested_week, make_world, shift, wages
 
 pytestmark = pytest.mark.usefixtures("no_two_factor")
 PAGES = ["overview", "month", "budget", "clients", "invoices", "payroll", "wage_terms"]
@@ -136,3 +136,55 @@ def test_the_payroll_export_is_a_file_and_logged(world: World) -> None:
     log = PayrollExport.objects.get()
     assert log.created_by == world.manager and log.month == MARCH
     assert services.current_invoice(world.org.provider, datetime.date(2030, 3, 1)) is None
+
+
+# --- Query counts pinned: the month close and the economy overview ------------------------------------------
+
+
+def _queries(fn: Any) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        fn()
+    return len(captured)
+
+
+def test_the_month_close_and_the_overview_in_a_fixed_number_of_queries(world: World) -> None:
+    """A month close (every check, the FK reconciliation and reports, the invoice basis) and the year overview
+    (12 months done or ahead, the forecast and the drivers) do not grow with the records, only with what is
+    written (measured on the demo in bench/bench_economy.py)."""
+    from bista.core.access import SYSTEM
+    from bista.timereports import fkreports
+    from bista.timereports import services as time_services
+    from bista.timereports.checklist import month_checklist
+
+    wages(world)
+    time_services.provider_details_set(
+        actor=SYSTEM, unit=world.org.provider, name="Enheten", organisation_number="2120000142", contact_name="K"
+    )
+    unit = world.org.provider
+    browser = session_client(world.manager)
+
+    def close() -> None:
+        month_checklist(unit, MARCH)
+        fkreports.reconciliation(unit, MARCH)
+        time_services.fk_reports_produce(actor=world.manager, unit=unit, month=MARCH)
+        services.invoice_lines(unit, MARCH)
+
+    def overview() -> None:
+        assert browser.get(reverse("economy:overview"), {"enhet": unit.pk, "ar": "2030"}).status_code == 200
+
+    attested_week(world, days=2)
+    overview()  # the session's first request (login, access map) is not what is pinned
+    counts = (_queries(close), _queries(overview))
+    for day in range(5):  # more time (Bodil's evenings, not yet attested), the same queries
+        extra = shift(world, day, 18, 3, employee=world.other_employee)
+        time_services.worked_time_confirm(actor=SYSTEM, shift=extra)
+    assert counts == (CLOSE_QUERIES, OVERVIEW_QUERIES)
+    # The overview the same; the close differs only in what producing the FK reports writes.
+    assert (_queries(close), _queries(overview)) == (CLOSE_QUERIES - 2, OVERVIEW_QUERIES)
+
+
+# About 12 per month for the overview (its time, orders, terms, absences, reference data, costs, budget).
+CLOSE_QUERIES, OVERVIEW_QUERIES = 63, 165

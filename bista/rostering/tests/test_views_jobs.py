@@ -260,3 +260,37 @@ def test_discard(manager: Any, controller: Any, finished: RosterJob) -> None:
     finished.refresh_from_db()
     assert finished.status == RosterJob.Status.DISCARDED
     assert set(Shift.objects.filter(job=finished).values_list("status", flat=True)) == {"cancelled"}
+
+
+def test_the_proposal_shows_its_cost_and_revenue_beside_its_hours_to_economy_only(
+    finished: RosterJob, manager: Any, org: Organisation, needs: dict[str, Any]
+) -> None:
+    from decimal import Decimal
+
+    from bista.core.permissions import RoleCode
+    from bista.core.testing import make_user
+    from bista.economy import figures
+    from bista.economy import services as economy_services
+    from bista.economy.models import PayType
+
+    for employee in needs["staff"]:
+        economy_services.wage_term_create(
+            actor=manager,
+            employee=employee,
+            pay_type=PayType.HOURLY,
+            amount="200",
+            valid_from=datetime.date(2020, 1, 1),
+        )
+    shifts = list(Shift.objects.filter(job=finished).exclude(status=Shift.Status.CANCELLED))
+    expected = figures.shifts_economy(
+        org.provider.pk, [(s.employee_id, s.client_id, s.kind, s.starts_at, s.ends_at, s.is_overtime) for s in shifts]
+    )
+    hours = sum(Decimal((s.ends_at - s.starts_at).total_seconds()) / 3600 for s in shifts)
+    # 200 kr an hour and PO-pålägg at least: the cost follows the hours; revenue from the 40 h a week order.
+    assert expected.hours == hours and expected.cost >= hours * 200 and expected.revenue > 0
+    page = text(browser(manager).get(f"{JOBS}{finished.pk}/"))
+    assert "Lönekostnad (kr)" in page and "Intäkter (kr)" in page
+    assert f"{expected.cost:,.0f}".replace(",", "\xa0") in page or f"{expected.cost:,.0f}".replace(",", " ") in page
+    deputy = make_user("bitradande", RoleCode.DEPUTY_MANAGER, org.provider)  # sees the roster, not money
+    other = text(browser(deputy).get(f"{JOBS}{finished.pk}/"))
+    assert "Timmar" in other and "Lönekostnad" not in other and "Intäkter (kr)" not in other

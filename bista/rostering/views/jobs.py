@@ -206,8 +206,11 @@ def _proposal_context(request: HttpRequest, job: RosterJob, *, can_manage: bool)
         for week in weeks:
             week.rows.sort(key=lambda row: (row.key == "open", row.label))
     client_rows = [{**row, "name": names.get(row.get("client_id"), "–")} for row in stats.get("clients", [])]
+    from bista.economy import selectors as economy  # money only for holders of economy.manage in the unit
+
     return {
         "stats": stats,
+        "economy": economy.shifts_economy(request.user, job.unit_id, proposal.shifts),
         "solver": stats.get("solver", {}),
         "employee_rows": stats.get("employees", []),
         "client_rows": client_rows,

@@ -323,3 +323,44 @@ def test_the_api_four_ways_and_bad_input(world: World, frozen_clock: Any, nobody
     )
     assert bad.status_code == 422 and "organisation_number" in error(bad)["fields"]
     assert ProviderDetails.objects.get().organisation_number == "2120000142"
+
+
+# --- The indicator "FK reports sent on time" (governance's registry) -----------------------------------
+
+
+def test_the_deadline_is_reference_data() -> None:
+    assert rules.report_due(datetime.date(2030, 12, 1), 1, 5) == datetime.date(2031, 1, 5)
+    assert rules.report_due(datetime.date(2030, 3, 1), 2, 5) == datetime.date(2030, 5, 5)
+
+
+def test_fk_reports_sent_on_time_with_the_late_client_in_the_drill_down(world: World, frozen_clock: Any) -> None:
+    from bista.governance import registry
+    from bista.governance.rules import period_range
+    from bista.timereports.models import FkReportDeadline, fk_report_due
+
+    assert fk_report_due(MARCH) == datetime.date(2030, 4, 5)  # seeded by migration 0009
+    _worked_month(world, frozen_clock)
+    reports = services.fk_reports_produce(actor=world.manager, unit=world.org.provider, month=MARCH)
+    for report in reports:
+        services.fk_report_attest(actor=world.manager, report=report)
+    services.fk_report_mark_sent(actor=world.manager, report=_anna(reports, world), sent_on=datetime.date(2030, 4, 2))
+    unit_id, rng = world.org.provider.pk, period_range(2030, "T1")
+
+    def on_time(today: datetime.date) -> Any:
+        return registry.compute("timereports.fk_reports_on_time", registry.Source(today=today), unit_id, rng)
+
+    assert on_time(datetime.date(2030, 4, 5)).value is None  # March's deadline has not passed
+    after = on_time(datetime.date(2030, 4, 6))  # Bodil's report was not sent by the 5th
+    assert (after.value, after.numerator, after.denominator) == (50, 1, 2)
+    assert after.record_kind == "client" and after.record_ids == (world.client.pk,)
+    assert after.unmet_ids == {world.client.pk}
+    # A later deadline in the reference data makes the same sending count as on time once it has passed.
+    FkReportDeadline.objects.update(valid_to=datetime.date(2030, 1, 1))
+    FkReportDeadline.objects.create(valid_from=datetime.date(2030, 1, 1), months_after=2, day=5)
+    assert on_time(datetime.date(2030, 4, 6)).value is None
+    services.fk_report_mark_sent(
+        actor=world.manager,
+        report=next(r for r in reports if r.employee_id == world.other_employee.pk),
+        sent_on=datetime.date(2030, 4, 2),
+    )
+    assert on_time(datetime.date(2030, 5, 6)).value == 100
