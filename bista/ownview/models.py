@@ -87,6 +87,9 @@ class SignInCode(models.Model):
         verbose_name = "inloggningskod"
         verbose_name_plural = "inloggningskoder"
 
+    def __str__(self) -> str:
+        return f"Inloggningskod {self.pk}"
+
 
 class SignInAttempt(models.Model):
     class Kind(models.TextChoices):
@@ -105,6 +108,9 @@ class SignInAttempt(models.Model):
             models.Index(fields=["subject", "at"], name="ownview_attempt_subject_idx"),
             models.Index(fields=["address", "at"], name="ownview_attempt_address_idx"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
 
 
 class OwnViewSignIn(models.Model):

@@ -42,7 +42,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 pending = services.code_request(
-                    personnummer=form.cleaned_data["personnummer"], contact=form.cleaned_data["kontakt"], ip=_ip(request)
+                    personnummer=form.cleaned_data["personnummer"],
+                    contact=form.cleaned_data["kontakt"],
+                    ip=_ip(request),
                 )
             except services.SignInRefused as refusal:
                 form.add_error(refusal.field or None, refusal.message)

@@ -6,98 +6,174 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('clients', '0005_access_log_action_registry'),
+        ("clients", "0005_access_log_action_registry"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OwnViewContact',
+            name="OwnViewContact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('email', 'E-post'), ('sms', 'Sms')], max_length=5, verbose_name='kanal')),
-                ('address', models.CharField(max_length=254, verbose_name='e-postadress eller mobilnummer')),
-                ('is_active', models.BooleanField(default=True, verbose_name='aktiv')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='clients.client', verbose_name='brukare')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('representative', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='clients.clientcontact', verbose_name='företrädare')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "channel",
+                    models.CharField(choices=[("email", "E-post"), ("sms", "Sms")], max_length=5, verbose_name="kanal"),
+                ),
+                ("address", models.CharField(max_length=254, verbose_name="e-postadress eller mobilnummer")),
+                ("is_active", models.BooleanField(default=True, verbose_name="aktiv")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="clients.client",
+                        verbose_name="brukare",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "representative",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="clients.clientcontact",
+                        verbose_name="företrädare",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'kontakt för Min sida',
-                'verbose_name_plural': 'kontakter för Min sida',
-                'ordering': ['client_id', 'pk'],
+                "verbose_name": "kontakt för Min sida",
+                "verbose_name_plural": "kontakter för Min sida",
+                "ordering": ["client_id", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='OwnViewSettings',
+            name="OwnViewSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('enabled', models.BooleanField(default=False, verbose_name='brukaren får använda Min sida')),
-                ('show_staff_names', models.BooleanField(default=False, verbose_name='brukaren har samtyckt till att personalens namn visas')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('client', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='clients.client', verbose_name='brukare')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("enabled", models.BooleanField(default=False, verbose_name="brukaren får använda Min sida")),
+                (
+                    "show_staff_names",
+                    models.BooleanField(
+                        default=False, verbose_name="brukaren har samtyckt till att personalens namn visas"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "client",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="clients.client",
+                        verbose_name="brukare",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'inställning för Min sida',
-                'verbose_name_plural': 'inställningar för Min sida',
+                "verbose_name": "inställning för Min sida",
+                "verbose_name_plural": "inställningar för Min sida",
             },
         ),
         migrations.CreateModel(
-            name='OwnViewSignIn',
+            name="OwnViewSignIn",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('method', models.CharField(choices=[('code', 'Engångskod'), ('sso', 'E-legitimation')], max_length=5)),
-                ('signed_in_at', models.DateTimeField()),
-                ('signed_out_at', models.DateTimeField(blank=True, null=True)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='clients.client')),
-                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ownview.ownviewcontact')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("method", models.CharField(choices=[("code", "Engångskod"), ("sso", "E-legitimation")], max_length=5)),
+                ("signed_in_at", models.DateTimeField()),
+                ("signed_out_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="clients.client"
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ownview.ownviewcontact",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'inloggning i Min sida',
-                'verbose_name_plural': 'inloggningar i Min sida',
+                "verbose_name": "inloggning i Min sida",
+                "verbose_name_plural": "inloggningar i Min sida",
             },
         ),
         migrations.CreateModel(
-            name='SignInAttempt',
+            name="SignInAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True)),
-                ('kind', models.CharField(choices=[('request', 'Begärde kod'), ('failure', 'Fel kod')], max_length=10)),
-                ('address', models.CharField(blank=True, max_length=64)),
-                ('subject', models.CharField(max_length=64)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(db_index=True)),
+                ("kind", models.CharField(choices=[("request", "Begärde kod"), ("failure", "Fel kod")], max_length=10)),
+                ("address", models.CharField(blank=True, max_length=64)),
+                ("subject", models.CharField(max_length=64)),
             ],
             options={
-                'verbose_name': 'inloggningsförsök',
-                'verbose_name_plural': 'inloggningsförsök',
-                'indexes': [models.Index(fields=['subject', 'at'], name='ownview_attempt_subject_idx'), models.Index(fields=['address', 'at'], name='ownview_attempt_address_idx')],
+                "verbose_name": "inloggningsförsök",
+                "verbose_name_plural": "inloggningsförsök",
+                "indexes": [
+                    models.Index(fields=["subject", "at"], name="ownview_attempt_subject_idx"),
+                    models.Index(fields=["address", "at"], name="ownview_attempt_address_idx"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SignInCode',
+            name="SignInCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code_hash', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField()),
-                ('expires_at', models.DateTimeField()),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ownview.ownviewcontact')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code_hash", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField()),
+                ("expires_at", models.DateTimeField()),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="ownview.ownviewcontact"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'inloggningskod',
-                'verbose_name_plural': 'inloggningskoder',
+                "verbose_name": "inloggningskod",
+                "verbose_name_plural": "inloggningskoder",
             },
         ),
         migrations.AddConstraint(
-            model_name='ownviewcontact',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('client', 'channel', 'address'), name='ownview_contact_once'),
+            model_name="ownviewcontact",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_active", True)),
+                fields=("client", "channel", "address"),
+                name="ownview_contact_once",
+            ),
         ),
     ]

@@ -16,7 +16,9 @@ from bista.ownview import services
 EMAIL = "brukaren@example.se"
 
 
-def enable(client: Client, *, names: bool = False, address: str = EMAIL, representative: ClientContact | None = None) -> Any:
+def enable(
+    client: Client, *, names: bool = False, address: str = EMAIL, representative: ClientContact | None = None
+) -> Any:
     services.settings_update(actor=SYSTEM, client=client, enabled=True, show_staff_names=names, expected_version=None)
     return services.contact_add(actor=SYSTEM, client=client, address=address, representative=representative)
 

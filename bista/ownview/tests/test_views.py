@@ -171,9 +171,7 @@ def test_the_own_view_shows_only_the_signed_in_clients_plan_and_visits(
     bertil = rostering.make_employee(org.provider, "Bertil", "Bok", teams=[org.team])
     _week(org, client_a, "AAA-plan", anna)
     _week(org, client_b, "BBB-plan", bertil)
-    rostering.shift(
-        bertil, client_b, datetime.datetime.combine(MONDAY, datetime.time(14), tzinfo=STOCKHOLM), 2
-    )
+    rostering.shift(bertil, client_b, datetime.datetime.combine(MONDAY, datetime.time(14), tzinfo=STOCKHOLM), 2)
     services.settings_update(actor=SYSTEM, client=client_b, enabled=True, show_staff_names=True, expected_version=None)
     frozen_clock(NOON)
     text = signed_in(client_a).get("/min-sida/").content.decode()
