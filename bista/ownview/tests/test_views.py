@@ -142,6 +142,16 @@ def test_many_requests_from_one_address_are_refused(client_a: Any) -> None:
     assert not mail.outbox
 
 
+def test_codes_for_one_personnummer_are_limited_silently(client_a: Any) -> None:
+    """Past the limit no more codes are sent for the personnummer, from any address, and the answer is the same."""
+    answers = [
+        _same_answer(request_code(HttpClient(REMOTE_ADDR=f"10.0.2.{n}"), client_a))
+        for n in range(rules.REQUESTS_PER_SUBJECT + 2)
+    ]
+    assert set(answers) == {(302, "/min-sida/logga-in/kod/")}
+    assert len(mail.outbox) == rules.REQUESTS_PER_SUBJECT
+
+
 def test_bad_input_gets_a_swedish_message_on_the_field_and_nothing_is_saved(client_a: Any) -> None:
     browser = HttpClient()
     response = browser.post("/min-sida/logga-in/", {"personnummer": "12345", "kontakt": "inte en adress"})
