@@ -9,6 +9,7 @@ with a contact not on file is answered, counted and locked out exactly like one 
 from __future__ import annotations
 
 import datetime
+import hmac
 from dataclasses import dataclass
 from typing import Any
 
@@ -279,7 +280,7 @@ def _verify(pending: Pending, raw: str, ip: str) -> tuple[SignInRefused | None, 
         row is not None
         and rules.code_usable(now=now, expires_at=row.expires_at, used=row.used_at is not None, attempts=row.attempts)
         and row.contact.is_active
-        and rules.code_hash(_secret(), row.pk, code) == row.code_hash
+        and hmac.compare_digest(rules.code_hash(_secret(), row.pk, code), row.code_hash)
     )
     if not good:
         if row is not None:
