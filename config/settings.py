@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "bista.governance",
     "bista.timereports",
     "bista.surveys",
+    "bista.ownview",
     "bista.economy",
     "bista.overview",
     "bista.demo",
@@ -163,6 +164,13 @@ if os.environ.get("BISTA_SSO_HEADER"):
     AUTHENTICATION_BACKENDS.append("bista.core.sso.TrustedHeaderBackend")
 # The request header (as in request.META) set by the municipality's identity proxy; see docs/adr/0003.
 BISTA_SSO_HEADER = os.environ.get("BISTA_SSO_HEADER", "")
+# The client's own view (Min sida, docs/adr/0014): the header with the personnummer the identity proxy verified
+# (e-legitimation; empty: only one-time codes), and the own-view session's idle timeout.
+BISTA_OWNVIEW_SSO_HEADER = os.environ.get("BISTA_OWNVIEW_SSO_HEADER", "")
+BISTA_OWNVIEW_IDLE_SECONDS = env_int("BISTA_OWNVIEW_IDLE_SECONDS", 15 * 60)
+# A dotted path to a callable (to, text) that sends an sms (survey invitations, the own view's codes); by default
+# only a line in the log, naming neither the purpose nor the code.
+BISTA_SMS_BACKEND = os.environ.get("BISTA_SMS_BACKEND", "bista.surveys.sending.log_sms")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("bista.quality.urls")),
     path("", include("bista.governance.urls")),
     path("", include("bista.surveys.urls")),
+    path("", include("bista.ownview.urls")),
 ]
 
 handler403 = "bista.core.views.permission_denied"

@@ -179,6 +179,8 @@ class Context:
     used_personnummer: set[str] = field(default_factory=set)
     used_usernames: set[str] = field(default_factory=set)
     logins: list[Login] = field(default_factory=list)
+    # (personnummer, e-mail) of the clients who may sign in to the own view (bista.demo.ownview).
+    own_view: list[tuple[str, str]] = field(default_factory=list)
     # Seconds spent in each step, summed over districts (`bista demo -v 2` prints them; bench_demo reads them).
     step_seconds: dict[str, float] = field(default_factory=dict)
 
@@ -215,6 +217,7 @@ DEMO_MODULES = (
     "bista.demo.rostering",
     "bista.demo.timereports",  # worked time from the worked shifts
     "bista.demo.surveys",  # before governance, whose survey indicators read the answers
+    "bista.demo.ownview",  # a few clients with the own view on (Min sida)
     "bista.demo.governance",
 )
 

@@ -33,10 +33,11 @@ def _html(template: str, *args: object) -> SafeString:
 
 @dataclass(frozen=True)
 class Series:
-    """One coloured series: a value per period, and optionally a link per period (None: no link)."""
+    """One coloured series: a value per period, and optionally a link per period (None: no link). A line chart
+    takes None for a period without a value (a gap in the line, no marker); a bar chart does not."""
 
     label: str
-    values: Sequence[int]
+    values: Sequence[int | None]
     links: Sequence[str | None] = ()
 
     def link(self, index: int) -> str | None:
@@ -223,7 +224,7 @@ def _check(periods: Sequence[str], series: Sequence[Series], groups: Sequence[st
     for item in series:
         if len(item.values) != len(periods):
             raise ValueError(f"series {item.label!r} has {len(item.values)} values for {len(periods)} periods")
-        if any(value < 0 for value in item.values):
+        if any(value is not None and value < 0 for value in item.values):
             raise ValueError("counts cannot be negative")
     if groups is not None and len(groups) != len(periods):
         raise ValueError("one group label per period")
@@ -241,7 +242,9 @@ def bar_chart(
 ) -> SafeString:
     """Stacked bars: one bar per period, one segment per series (bottom up in series order)."""
     _check(periods, series, groups)
-    totals = [sum(item.values[i] for item in series) for i in range(len(periods))]
+    if any(value is None for item in series for value in item.values):
+        raise ValueError("a bar chart needs a count for every period")
+    totals = [sum(item.values[i] or 0 for item in series) for i in range(len(periods))]
     top = nice_max(max(totals, default=0))
     parts = _frame(chart_id, title, description, top, periods, groups, _legend_lines(series))
     _, height, slot = _plot(len(periods))
@@ -284,27 +287,39 @@ def line_chart(
     groups: Sequence[str] | None = None,
     empty_message: str = "Inga händelser under perioden.",
 ) -> SafeString:
-    """One line per series with a marker (and link) at each period."""
+    """One line per series with a marker (and link) at each period; a period without a value (None) is a gap."""
     _check(periods, series, groups)
-    top = nice_max(max((max(item.values, default=0) for item in series), default=0))
+    top = nice_max(max((value for item in series for value in item.values if value is not None), default=0))
     parts = _frame(chart_id, title, description, top, periods, groups, _legend_lines(series))
     _, height, slot = _plot(len(periods))
     base = TOP + height
     if not any(any(item.values) for item in series):
         _empty(parts, empty_message)
     for number, item in enumerate(series):
-        points = [(LEFT + slot * (index + 0.5), base - height * value / top) for index, value in enumerate(item.values)]
-        if len(points) > 1:
-            parts.append(
-                _html(
-                    '<polyline points="{}" fill="none" stroke="{}" stroke-width="2.5"/>',
-                    " ".join(f"{x:.1f},{y:.1f}" for x, y in points),
-                    colour(number),
+        points = [
+            None if value is None else (LEFT + slot * (index + 0.5), base - height * value / top)
+            for index, value in enumerate(item.values)
+        ]
+        run: list[tuple[float, float]] = []
+        for point in [*points, None]:
+            if point is not None:
+                run.append(point)
+                continue
+            if len(run) > 1:
+                parts.append(
+                    _html(
+                        '<polyline points="{}" fill="none" stroke="{}" stroke-width="2.5"/>',
+                        " ".join(f"{x:.1f},{y:.1f}" for x, y in run),
+                        colour(number),
+                    )
                 )
-            )
-        for index, (x, y) in enumerate(points):
-            group = groups[index] if groups else None
+            run = []
+        for index, point in enumerate(points):
             value = item.values[index]
+            if point is None or value is None:
+                continue
+            x, y = point
+            group = groups[index] if groups else None
             dot = _html(
                 '<circle cx="{}" cy="{}" r="5" fill="{}" stroke="#ffffff" stroke-width="1.5">'
                 "<title>{}</title></circle>",

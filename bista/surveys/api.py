@@ -36,13 +36,14 @@ class SurveyOut(Schema):
     service_ids: list[int]
     version: int
 
+    # Both read what the list prefetched (`_with_lists`): no query per survey.
     @staticmethod
     def resolve_question_ids(obj: Survey) -> list[int]:
-        return [q.pk for q in selectors.questions_of(obj)]
+        return [item.question_id for item in sorted(obj.items.all(), key=lambda item: (item.position, item.pk))]
 
     @staticmethod
     def resolve_service_ids(obj: Survey) -> list[int]:
-        return sorted(obj.services.values_list("pk", flat=True))
+        return sorted(service.pk for service in obj.services.all())
 
 
 class SurveyIn(InputSchema):
@@ -169,7 +170,7 @@ def list_surveys(request: HttpRequest, unit_id: Id | None = None, year: int | No
         found = found.filter(unit_id=unit_id)
     if year is not None:
         found = found.filter(year=year)
-    return found
+    return found.prefetch_related("items", "services")
 
 
 @router.post("/surveys", response={201: SurveyOut, **ERRORS}, summary="Skapa en brukarundersökning (utkast)")

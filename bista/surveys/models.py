@@ -210,3 +210,19 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return "Svar på en fråga"
+
+
+class CodeGuess(models.Model):
+    """An unknown code typed from an address: counted to slow down guessing (`services.GUESSES_PER_ADDRESS`).
+    Only refused codes are kept, never a used one, and nothing that leads to an invitation or an answer."""
+
+    at = models.DateTimeField(db_index=True)
+    address = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "felaktig kod"
+        verbose_name_plural = "felaktiga koder"
+        indexes = [models.Index(fields=["address", "at"], name="survey_guess_address_idx")]
+
+    def __str__(self) -> str:
+        return f"Felaktig kod {self.at:%Y-%m-%d %H:%M}"

@@ -40,12 +40,13 @@ def invitation_text(survey: Any, code: str) -> str:
 
 
 def log_sms(to: str, text: str) -> None:
-    log.info("sms to %s: %s", to[-4:], "(inbjudan till brukarundersökning)")
+    log.info("sms to %s: %s", to[-4:], f"({len(text)} tecken; texten skrivs inte i loggen)")
 
 
-def send(channel: str, address: str, text: str) -> None:
+def send(channel: str, address: str, text: str, *, subject: str = "Vad tycker du om ditt stöd?") -> None:
+    """Also used by the own view (`bista.ownview.services`) for its sign-in codes, with its own subject."""
     if channel == "email":
-        send_mail("Vad tycker du om ditt stöd?", text, None, [address])
+        send_mail(subject, text, None, [address])
     elif channel == "sms":
         backend = import_string(getattr(settings, "BISTA_SMS_BACKEND", "bista.surveys.sending.log_sms"))
         backend(address, text)

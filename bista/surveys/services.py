@@ -23,7 +23,7 @@ from bista.core.models import Unit
 from bista.core.versioning import lock_for_edit
 from bista.surveys import rules, sending
 from bista.surveys.actions import AuditAction
-from bista.surveys.models import Answer, AnswerScale, Invitation, Question, Response, Survey, SurveyQuestion
+from bista.surveys.models import Answer, AnswerScale, CodeGuess, Invitation, Question, Response, Survey, SurveyQuestion
 
 SURVEY_MANAGE = "surveys.manage"
 SURVEY_VIEW = "surveys.view"
@@ -207,10 +207,40 @@ def invitation_issue(
     replaced (a lost letter). E-mail and sms are sent through the configured backends; a letter is printed
     from the answer (the plain code exists only now)."""
     check_perm(actor, SURVEY_MANAGE, survey.unit)
+    asked = {a.client.pk: a for a in audience(survey)}
+    return _issue(actor, survey, client, asked, channel, respondent, respondent_name, address)
+
+
+@transaction.atomic
+def invitations_issue(
+    *,
+    actor: Any,
+    survey: Survey,
+    clients: Iterable[Client],
+    channel: str,
+    respondent: str = Invitation.Respondent.CLIENT,
+    respondent_name: str = "",
+    address: str = "",
+) -> list[Issued]:
+    """`invitation_issue` for several clients at once (the invite page), reading who is asked once: all or none."""
+    check_perm(actor, SURVEY_MANAGE, survey.unit)
+    asked = {a.client.pk: a for a in audience(survey)}
+    return [_issue(actor, survey, c, asked, channel, respondent, respondent_name, address) for c in clients]
+
+
+def _issue(
+    actor: Any,
+    survey: Survey,
+    client: Client,
+    asked: Mapping[int, Asked],
+    channel: str,
+    respondent: str,
+    respondent_name: str,
+    address: str,
+) -> Issued:
     errors: dict[str, str] = {}
     if survey.status == Survey.Status.CLOSED:
         errors["survey"] = "Undersökningen är avslutad."
-    asked = {a.client.pk: a for a in audience(survey)}
     if client.pk not in asked:
         errors["client"] = "Brukaren tillfrågas inte i den här undersökningen."
     if respondent not in Invitation.Respondent.values:
@@ -359,6 +389,25 @@ def answer_submit(*, code: str, answers: Mapping[int, int], helped_by_staff: boo
     invitation.used = True
     invitation.save(update_fields=["used"])
     audit.record(actor=SYSTEM, action=AuditAction.INVITATION_USED, obj=invitation, new={"used": True}, unit=survey.unit)
+
+
+# Unknown codes from one address within GUESS_WINDOW before its code lookups are refused (a code is one of
+# 31^10, so guessing is hopeless anyway; this keeps a script from trying).
+GUESSES_PER_ADDRESS = 20
+GUESS_WINDOW = datetime.timedelta(minutes=15)
+TOO_MANY_GUESSES = "Du har skrivit fel kod för många gånger. Vänta en kvart och försök sedan igen."
+
+
+def guessing_blocked(address: str) -> bool:
+    since = clock.now() - GUESS_WINDOW
+    limit = int(getattr(settings, "BISTA_SURVEY_GUESSES_PER_ADDRESS", GUESSES_PER_ADDRESS))
+    return CodeGuess.objects.filter(address=address[:64], at__gte=since).count() >= limit
+
+
+def code_guess_record(address: str) -> None:
+    """Count an unknown code from the address (bookkeeping for the limit, like the staff sign-in's lockout:
+    not audited)."""
+    CodeGuess.objects.create(at=clock.now(), address=address[:64])
 
 
 def min_group() -> int:

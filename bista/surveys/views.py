@@ -11,6 +11,7 @@ local script only adds the read-aloud buttons (the browser's speech synthesis)."
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -156,19 +157,17 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         by_pk = {a.client.pk: a.client for a in asked}
-        letters = []
+        letters: list[services.Issued] = []
         try:
-            for client_pk in data["clients"]:
-                issued = services.invitation_issue(
-                    actor=request.user,
-                    survey=survey,
-                    client=by_pk[client_pk],
-                    channel=data["channel"],
-                    respondent=data["respondent"],
-                    respondent_name=data["respondent_name"],
-                    address=data["address"],
-                )
-                letters.append(issued)
+            letters = services.invitations_issue(
+                actor=request.user,
+                survey=survey,
+                clients=[by_pk[client_pk] for client_pk in data["clients"]],
+                channel=data["channel"],
+                respondent=data["respondent"],
+                respondent_name=data["respondent_name"],
+                address=data["address"],
+            )
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -199,6 +198,10 @@ def _letters(issued: list[services.Issued]) -> list[dict[str, Any]]:
     return letters
 
 
+def _rounded(share: Decimal | None) -> int | None:
+    return None if share is None else round(share)
+
+
 def _grouping(request: HttpRequest) -> str:
     value = request.GET.get("grupp", "")
     return value if value in selectors.GROUPINGS else ""
@@ -215,7 +218,8 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     trend_series = [
         charts.Series(
             label=q.question.easy_text[:40],
-            values=[round(shares.get(q.question.pk) or 0) for _, shares in trend],
+            # A year without a result (no closed survey, or the group too small) is a gap, never 0.
+            values=[_rounded(shares.get(q.question.pk)) for _, shares in trend],
         )
         for q in found.questions
     ]
@@ -316,11 +320,16 @@ def _carried(request: HttpRequest, questions: list[Question]) -> dict[int, int] 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def answer(request: HttpRequest, code: str) -> HttpResponse:
+    address = str(request.META.get("REMOTE_ADDR", ""))
+    if services.guessing_blocked(address):
+        return _refused(request, services.TOO_MANY_GUESSES, 429)
     try:
         invitation = services.invitation_for_code(code)
     except services.CodeRefused as refusal:
-        status = 404 if refusal.message == rules.Refusal.UNKNOWN else 410
-        return _refused(request, refusal.message, status)
+        if refusal.message == rules.Refusal.UNKNOWN:
+            services.code_guess_record(address)
+            return _refused(request, refusal.message, 404)
+        return _refused(request, refusal.message, 410)
     survey = invitation.survey
     questions = selectors.questions_of(survey)
     total = len(questions)

@@ -453,3 +453,9 @@ def fk_report_history(report: FkReport) -> list[FkReport]:
         chain.append(earlier)
         earlier = same.get(earlier.supersedes_id) if earlier.supersedes_id else None
     return chain
+
+
+def provider_contact(unit_id: int) -> ProviderDetails | None:
+    """The unit's provider details (contact person, phone, e-mail) as kept for FK's reports: also how a client
+    reaches the unit from the own view (`bista.ownview`)."""
+    return ProviderDetails.objects.filter(unit_id=unit_id).first()

@@ -381,6 +381,28 @@ def _tokens(world: World) -> None:
     world.ids["api_token"] = token.pk
 
 
+def _own_view(world: World) -> None:
+    """The client's own view turned on, with their e-mail on file, and a browser signed in to it as the client (the
+    "ownview" persona: an own-view session, no Django user), as e-legitimation would sign them in."""
+    from django.test import Client as HttpClient
+
+    from bista.core import clock
+    from bista.ownview import services as ownview_services
+    from bista.ownview.session import SESSION_KEY
+
+    ownview_services.settings_update(
+        actor=SYSTEM, client=world.client, enabled=True, show_staff_names=False, expected_version=None
+    )
+    ownview_services.contact_add(actor=SYSTEM, client=world.client, address="zebulon@example.se")
+    signin = ownview_services.sso_sign_in(personnummer=world.client.personnummer)
+    browser = HttpClient()
+    session = browser.session
+    session[SESSION_KEY] = {"signin": signin.pk, "last": int(clock.now().timestamp())}
+    session.save()
+    world.browsers["ownview"] = browser
+    world.ids["ownview_signin"] = signin.pk
+
+
 def build_world() -> World:
     org = make_organisation()
     users = _people(org)
@@ -412,4 +434,5 @@ def build_world() -> World:
     )
     for name, user in users.items():
         world.browsers[name] = session_client(user)
+    _own_view(world)
     return world

@@ -199,6 +199,7 @@ FILL: dict[str, Any] = {
     "surveys:results": [{"pk": "@survey", "#": "default"}, {"pk": "@survey", "?": "grupp=gender", "#": "by gender"}],
     "surveys:results_export": [{"pk": "@survey", "fmt": fmt, "#": fmt} for fmt in ("xlsx", "json")],
     "surveys:answer": {"code": "@survey_code"},
+    "ownview:manage": {"pk": "@client"},
 }
 
 SHIFT_WINDOW = "start=@today&end=@in_a_week"
@@ -290,6 +291,23 @@ PUBLIC = {
     "surveys:answer_start": "the survey's code page: answering needs no sign-in, the one-time code is the key",
     "surveys:answer": "the survey's answer page: no sign-in, the one-time code is the key (shows no name)",
     "core:logout": "signing out answers everyone (a GET shows the confirmation or redirects)",
+    "ownview:sign_in": "the own view's sign-in page (a client or representative: no staff account)",
+    "ownview:sign_in_code": "the own view's code page (without a requested code it sends back to the sign-in)",
+    "ownview:sign_in_sso": "the own view's e-legitimation sign-in (404 unless BISTA_OWNVIEW_SSO_HEADER is set)",
+    "ownview:sign_out": "signing out of the own view (POST only)",
+}
+# The client's own view (Min sida): an own-view session only (the "ownview" persona, no Django user). Anonymous
+# and every staff persona are sent to the own view's sign-in; the own-view persona reads its own client's data,
+# logged with no staff user. The own-view persona, in turn, gets no staff route (test_own_view_session_...).
+OWN_VIEW = {
+    "ownview:home": "the client's plan, this week's visits and how to reach the unit",
+    "ownview:feedback": "the feedback form (names the client's unit)",
+}
+OWN_VIEW_SIGN_IN = "/min-sida/logga-in/"
+# Public routes that answer nobody here: the probe's owner check is skipped (the reason says where it is tested).
+NO_OWNER = {
+    "ownview:sign_in_sso": "answers only with the identity proxy's header and BISTA_OWNVIEW_SSO_HEADER set "
+    "(ownview/tests/test_views.py)",
 }
 # Pages every signed-in user reaches (they show only the user's own things), so "no role" gets them too.
 OPEN_TO_SIGNED_IN = {
@@ -544,6 +562,10 @@ NOT_CLIENT_DATA = {
     "surveys:results_export": "aggregates only",
     "surveys:answer_start": "the code page",
     "surveys:answer": "the questions (no name)",
+    "ownview:sign_in": "the sign-in form",
+    "ownview:sign_in_code": "the code form",
+    "ownview:sign_in_sso": "a sign-in (redirect)",
+    "ownview:sign_out": "a write (POST only)",
     "GET /api/v1/surveys": "surveys",
     "GET /api/v1/surveys/{survey_id}": "a survey",
     "GET /api/v1/surveys/{survey_id}/invitations": "client ids asked and whether the code is used (never answers)",
@@ -603,6 +625,9 @@ def test_access_matrix(world: World, route: Route) -> None:
     the owner → an answer; the purchaser → none of the provider's own documentation; the controller → no
     client's name. Every problem of the route is reported at once."""
     _route_or_skip(route)
+    if route.name in OWN_VIEW:
+        _own_view_matrix(world, route)
+        return
     problems = []
 
     anonymous = _get(world, None, route)
@@ -628,7 +653,7 @@ def test_access_matrix(world: World, route: Route) -> None:
 
     owner = OWNER.get(route.name, "owner")
     response = _get(world, owner, route)
-    if response.status_code >= 400 and response.status_code != 405:
+    if response.status_code >= 400 and response.status_code != 405 and route.name not in NO_OWNER:
         problems.append(f"{owner} (owner): {response.status_code}")
 
     for who in ("purchaser", "case_officer"):
@@ -654,8 +679,8 @@ def test_access_matrix(world: World, route: Route) -> None:
 def test_client_data_reads_are_logged(world: World, route: Route) -> None:
     """The owner's GET of a route that shows the client's data writes an access-log row for the client."""
     _route_or_skip(route)
-    if route.name in NOT_CLIENT_DATA:
-        return
+    if route.name in NOT_CLIENT_DATA or route.name in OWN_VIEW:
+        return  # the own view's reads: _own_view_matrix
     owner = world.users[OWNER.get(route.name, "owner")]
     before = AccessLogEntry.objects.filter(client=world.client, actor=owner).count()
     response = _get(world, OWNER.get(route.name, "owner"), route)
@@ -666,9 +691,55 @@ def test_client_data_reads_are_logged(world: World, route: Route) -> None:
     assert after > before, f"{route.id} ({route.path(world.ids)}): the read of the client's data is not logged"
 
 
+def _own_view_matrix(world: World, route: Route) -> None:
+    """An own-view route: anonymous and every staff persona → the own view's sign-in, nothing shown; the own-view
+    persona → its client's page, and the read logged with no staff user and the sign-in named."""
+    problems = []
+    for who in (None, "nobody", "other_unit", "owner", "purchaser", "case_officer", "controller", "sysadmin"):
+        response = _get(world, who, route)
+        if response.status_code != 302 or response["Location"] != OWN_VIEW_SIGN_IN:
+            problems.append(f"{who or 'anonymous'}: {response.status_code} {response.get('Location', '')}")
+        if _names_in(body_text(response)):
+            problems.append(f"{who or 'anonymous'}: the client's name is shown")
+    before = AccessLogEntry.objects.filter(client=world.client, actor=None, action="ownview").count()
+    response = _get(world, "ownview", route)
+    if response.status_code != 200 or (FIRST_NAME not in body_text(response) and route.name == "ownview:home"):
+        problems.append(f"ownview: {response.status_code}")
+    rows = AccessLogEntry.objects.filter(client=world.client, actor=None, action="ownview")
+    if rows.count() != before + 1 or f"inloggning {world.ids['ownview_signin']}" not in rows.latest("id").detail:
+        problems.append("ownview: the read is not logged (one row, naming the sign-in)")
+    assert not problems, f"{route.id} ({route.path(world.ids)}):\n  " + "\n  ".join(problems)
+
+
+@pytest.fixture(autouse=True)
+def _own_view_never_idle(settings: Any) -> None:
+    """The module's own-view session lives as long as the module (the idle timeout: ownview/tests)."""
+    settings.BISTA_OWNVIEW_IDLE_SECONDS = 24 * 3600
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.id)
+def test_an_own_view_session_opens_no_staff_route(world: World, route: Route) -> None:
+    """The own-view persona (an own-view session, no Django user) on every route that is not the own view's or
+    public: a page sends it to the staff sign-in, the API answers 401; never the client's name, never a 5xx."""
+    _route_or_skip(route)
+    if route.name in OWN_VIEW or route.name in PUBLIC:
+        return
+    response = _get(world, "ownview", route)
+    if route.api:
+        assert response.status_code == 401, (route.id, response.status_code)
+    else:
+        assert response.status_code == 302 and response["Location"].startswith(LOGIN), (
+            route.id,
+            response.status_code,
+            response.get("Location", ""),
+        )
+    assert not _names_in(body_text(response)), route.id
+
+
 def test_the_fill_tables_name_real_routes() -> None:
     """Exemption lists naming a route that no longer exists are out of date."""
     names = {route.name for route in ROUTES}
-    for table in (PUBLIC, OPEN_TO_SIGNED_IN, OWNER, NOT_CLIENT_DATA, KNOWN):
+    for table in (PUBLIC, OPEN_TO_SIGNED_IN, OWNER, NOT_CLIENT_DATA, KNOWN, OWN_VIEW, NO_OWNER):
         stale = sorted(set(table) - names - {route.id for route in ROUTES})
         assert not stale, stale

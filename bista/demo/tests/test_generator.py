@@ -297,6 +297,20 @@ def test_protected_clients_contacts_and_preferences(demo: generator.Context) -> 
 
 
 @pytest.mark.django_db
+def test_a_few_clients_may_use_the_own_view_with_an_address_on_file(demo: generator.Context) -> None:
+    from bista.ownview.models import OwnViewContact, OwnViewSettings
+
+    assert 1 <= len(demo.own_view) <= 5
+    enabled = OwnViewSettings.objects.filter(enabled=True)
+    assert enabled.count() == len(demo.own_view) and enabled.filter(show_staff_names=True).exists()
+    assert enabled.filter(show_staff_names=False).exists()
+    for personnummer, address in demo.own_view:
+        client = Client.objects.get(personnummer=personnummer.replace("-", ""))
+        assert not client.protected_identity
+        assert OwnViewContact.objects.filter(client=client, address=address, is_active=True).exists()
+
+
+@pytest.mark.django_db
 def test_every_record_about_a_person_has_its_audit_event(demo: generator.Context) -> None:
     events = AuditEvent.objects.filter(request_id="demo-unit-1")
     created_clients = set(events.filter(action="client.create").values_list("object_id", flat=True))
@@ -324,6 +338,7 @@ def test_command_generates_and_prints_the_login() -> None:
     out = io.StringIO()
     call_command("demo", "--size", "0.05", "--years", "2", "--seed", "5", "--today", "2025-06-30", stdout=out)
     assert "chef / bista-demo" in out.getvalue()
+    assert "Min sida (brukarens egen vy, /min-sida/): personnummer" in out.getvalue()
     assert Client.objects.exists()
 
 

@@ -410,7 +410,7 @@ def _trend(
             {
                 "label": f"{year} T{tertial}" if tertial else str(year),
                 "cells": cells,
-                "total": sum(value for value, _ in cells),
+                "total": sum(value or 0 for value, _ in cells),  # counts: never None here
             }
         )
     return {"id": chart_id, "title": title, "svg": svg, "columns": [item.label for item in series], "rows": rows}

@@ -126,3 +126,21 @@ def test_issuing_refuses_a_client_not_asked(made: Survey, manager: Any, org: Any
     )
     assert response.status_code == 422 and "client" in error(response)["fields"]
     assert not Invitation.objects.exists()
+
+
+def test_the_list_has_a_pinned_query_budget(org: Any, manager: Any, django_assert_num_queries: Any) -> None:
+    """The question and service ids of every survey on the page come from two prefetches, not two queries per
+    survey: the same pinned budget for one survey and for four."""
+    f.survey(org.provider, codes=["trygghet", "nojd"])
+    browser = session_client(manager)
+    get(browser, "/surveys")  # warm the session and the permission cache
+    with django_assert_num_queries(LIST_QUERIES):
+        assert len(get(browser, "/surveys").json()["items"]) == 1
+    for _ in range(3):
+        f.survey(org.provider, codes=["trygghet"])
+    with django_assert_num_queries(LIST_QUERIES):
+        items = get(browser, "/surveys").json()["items"]
+    assert len(items) == 4 and all(item["question_ids"] for item in items)
+
+
+LIST_QUERIES = 9  # the session, the user and their roles, the count, the page and its two prefetches

@@ -14,7 +14,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from bista.core.tests.pages import assert_login_redirect, browser
-from bista.surveys import rules
+from bista.surveys import rules, services
 from bista.surveys.models import Answer, Invitation, Question, Response, Survey
 from bista.surveys.tests import factories as f
 
@@ -120,6 +120,27 @@ def test_letters_print_a_qr_code_and_the_code_once(manager: Any, org: Any, made:
     assert all(
         Invitation.objects.filter(code_hash=rules.code_hash(rules.normalise_code(c) or "")).exists() for c in codes
     )
+
+
+def test_issuing_to_many_reads_who_is_asked_a_constant_number_of_times(
+    manager: Any, org: Any, made: Survey, monkeypatch: Any
+) -> None:
+    """The invite page reads the audience for its form and once more for the whole batch, not once per client."""
+    clients = f.clients(org.provider, 4)
+    calls: list[int] = []
+    real = services.audience
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "audience", counted)
+    response = browser(manager).post(
+        reverse("surveys:invite", args=[made.pk]),
+        {"clients": [c.pk for c in clients], "channel": "letter", "respondent": "client"},
+    )
+    assert response.status_code == 200 and Invitation.objects.count() == 4
+    assert len(calls) == 2
 
 
 def _answer_through_pages(code: str, choices: list[str], helped: str = "nej", page: Any = None) -> Any:
@@ -282,9 +303,12 @@ def test_results_hide_groups_under_five_and_compare_with_last_year(org: Any, man
     assert by_group["Alla"][3] == 62.5
     # The women (5) are hidden too: shown, the total minus the women would give the three men's answers.
     assert [row[2] for label, row in by_group.items() if label != "Alla"] == ["för få svar", "för få svar"]
-    kolada = json.loads(browser(manager).get(reverse("surveys:results_export", args=[made.pk, "json"])).content)
+    export = reverse("surveys:results_export", args=[made.pk, "json"])
+    assert json.loads(browser(manager).get(export).content) == {"values": []}  # no verified Kolada id: none exported
+    Question.objects.filter(code="trygghet").update(kolada_kpi="U99999")  # as a data migration will once verified
+    kolada = json.loads(browser(manager).get(export).content)
     row = kolada["values"][0]
-    assert row["kpi"] == "survey_safe"
+    assert row["kpi"] == "U99999"
     assert row["values"] == [
         {"gender": "T", "value": 62.5},
         {"gender": "K", "value": None},
@@ -325,3 +349,39 @@ def test_writes_four_ways_save_nothing_without_the_right(
     assert (Survey.objects.count(), Question.objects.count(), Invitation.objects.count()) == before
     made.refresh_from_db()
     assert made.status == "open"
+
+
+def test_guessing_codes_from_one_address_is_slowed_down(org: Any, settings: Any) -> None:
+    """Unknown codes from one address are counted; past the limit even a real code is refused there (429), while
+    another address still answers. Nothing about the invitation is stored."""
+    settings.BISTA_SURVEY_GUESSES_PER_ADDRESS = 3
+    asked = f.clients(org.provider, 1)[0]
+    real = f.invite(f.survey(org.provider, codes=["nojd"]), asked)
+    guesser = browser(None)
+    for guess in ("AAAAAAAAAA", "BBBBBBBBBB", "CCCCCCCCCC"):
+        assert guesser.get(reverse("surveys:answer", args=[guess])).status_code == 404
+    blocked = guesser.get(reverse("surveys:answer", args=[real]))
+    assert blocked.status_code == 429 and "Vänta en kvart" in blocked.content.decode()
+    other = browser(None)
+    other.defaults["REMOTE_ADDR"] = "10.1.2.3"
+    assert other.get(reverse("surveys:answer", args=[real])).status_code == 200
+    assert not Invitation.objects.filter(used=True).exists()
+
+
+def test_the_trend_chart_leaves_a_gap_for_a_year_without_results(manager: Any, made: Survey) -> None:
+    from bista.quality import charts
+
+    svg = charts.line_chart(
+        chart_id="t",
+        title="Andel positiva",
+        description="Test",
+        periods=["2022", "2023", "2024", "2025"],
+        series=[charts.Series(label="Trygg", values=[60, None, 70, 80])],
+    )
+    assert svg.count("<circle") == 3 and "2023:" not in svg
+    assert svg.count("<polyline") == 1  # 2024–2025; nothing drawn across 2023
+    with pytest.raises(ValueError):
+        charts.bar_chart(chart_id="b", title="t", description="d", periods=["a"], series=[charts.Series("x", [None])])
+    page = browser(manager).get(reverse("surveys:results", args=[made.pk])).content.decode()
+    trend = page[page.index('id="trend') :]
+    assert f", {made.year - 1}: 0<" not in trend  # no closed survey earlier: not drawn as 0

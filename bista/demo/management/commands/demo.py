@@ -145,6 +145,12 @@ class Command(BaseCommand):
         if verbosity >= 1:
             others = ", ".join(login.username for login in ctx.logins[1:8])
             self.stdout.write(f"Andra konton (samma lösenord): {others} … och varje medarbetare (förnamn.efternamn).")
+        if ctx.own_view:
+            personnummer, address = ctx.own_view[0]
+            self.stdout.write(
+                f"Min sida (brukarens egen vy, /min-sida/): personnummer {personnummer}, e-post {address}; "
+                "engångskoden skrivs ut i konsolen."
+            )
         if getattr(settings, "BISTA_REQUIRE_2FA", False):
             self.stdout.write(
                 "Obs: enhetschefer måste logga in med tvåfaktor; starta demon med BISTA_REQUIRE_2FA=0 "
