@@ -63,6 +63,12 @@ FILL: dict[str, Any] = {
     "rostering:shift_edit": {"pk": "@shift"},
     "rostering:shift_cancel": {"pk": "@shift"},
     "rostering:sick_call_result": {"pk": "@sick_call"},
+    "rostering:sick_call_assign": {"pk": "@sick_call", "shift_pk": "@sick_open_shift"},
+    "rostering:sick_call_offer": {"pk": "@sick_call", "shift_pk": "@sick_open_shift"},
+    "rostering:offer": {"token": "@offer_token"},
+    "rostering:shift_request": {"pk": "@open_shift"},
+    "rostering:request_approve": {"pk": "@open_shift"},
+    "rostering:request_decline": {"pk": "@open_shift"},
     "rostering:open_shift": {"pk": "@open_shift"},
     "rostering:open_shift_assign": {"pk": "@open_shift"},
     "rostering:job": {"pk": "@job"},
@@ -290,6 +296,8 @@ PUBLIC = {
     "surveys:answer_start": "the survey's code page: answering needs no sign-in, the one-time code is the key",
     "surveys:answer": "the survey's answer page: no sign-in, the one-time code is the key (shows no name)",
     "core:logout": "signing out answers everyone (a GET shows the confirmation or redirects)",
+    "rostering:offer": "an offered shift's one-time link (SMS/e-mail): no sign-in, the token is the key; "
+    "it shows the time and the unit, never the client",
 }
 # Pages every signed-in user reaches (they show only the user's own things), so "no role" gets them too.
 OPEN_TO_SIGNED_IN = {
@@ -411,7 +419,15 @@ NOT_CLIENT_DATA = {
     "rostering:my_schedule": "the user's own shifts",
     "rostering:hours": "working hours per employee",
     "rostering:shift_create": "an empty form",
-    "rostering:sick_call": "an empty form",
+    "rostering:sick_call": "an empty form and the employees whose sick leave has shifts to cover",
+    "rostering:offer": "an offered shift: its time and unit (no client)",
+    "rostering:shift_request": "a write (POST only)",
+    "rostering:sick_report": "a write (POST only)",
+    "rostering:sick_call_assign": "a write (POST only)",
+    "rostering:sick_call_offer": "a write (POST only)",
+    "rostering:request_approve": "a write (POST only)",
+    "rostering:request_decline": "a write (POST only)",
+    "rostering:roster_settings": "a write (POST only)",
     "rostering:open_shifts": "open shifts: times and where",
     "rostering:jobs": "the list of optimiser runs",
     "rostering:job_status": "a run's progress",

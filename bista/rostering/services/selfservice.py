@@ -28,6 +28,9 @@ from bista.staff.models import Absence, Employee
 
 OFFER_MAX_RECIPIENTS = 20
 OFFER_SUBJECT = "Ledigt pass att ta"
+# The sent offer carries each recipient's plain token here (by employee id), in memory only: the database keeps
+# the hashes. For the caller that needs a link (the access probes' world); the messages carry them to people.
+TOKENS_ATTR = "tokens"
 
 
 def _own_employee(actor: Any) -> Employee:
@@ -218,8 +221,9 @@ def shift_offer_send(*, actor: Any, shift: Shift, employees: list[Employee]) -> 
         )
     offer = ShiftOffer.objects.create(shift=locked, sent_by=_person(actor))
     outbox: list[tuple[str, str, str]] = []
+    tokens: dict[int, str] = {}
     for employee, channel, address in reachable:
-        token = secrets.token_urlsafe(24)
+        token = tokens[employee.pk] = secrets.token_urlsafe(24)
         ShiftOfferRecipient.objects.create(
             offer=offer, employee=employee, channel=channel, token_hash=token_hash(token)
         )
@@ -241,7 +245,13 @@ def shift_offer_send(*, actor: Any, shift: Shift, employees: list[Employee]) -> 
                 messaging.send_email(address, OFFER_SUBJECT, text)
 
     transaction.on_commit(send)
+    setattr(offer, TOKENS_ATTR, tokens)
     return offer
+
+
+def offer_tokens(offer: ShiftOffer) -> dict[int, str]:
+    """The plain tokens of an offer just sent, by employee id (empty for an offer read from the database)."""
+    return dict(getattr(offer, TOKENS_ATTR, {}))
 
 
 def offer_recipient(token: str) -> ShiftOfferRecipient | None:
