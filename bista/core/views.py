@@ -178,9 +178,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     require_any_unit(request.user, [Perm.API_TOKEN])
     held = sorted(set().union(*access_map(request.user).values()))
     names = dict(Permission.objects.filter(code__in=held).values_list("code", "name"))
-    form = ApiTokenForm(
-        request.POST or None, scope_choices=[(code, names.get(code, code)) for code in held]
-    )
+    form = ApiTokenForm(request.POST or None, scope_choices=[(code, names.get(code, code)) for code in held])
     secret = None
     if request.method == "POST" and form.is_valid():
         expires = form.cleaned_data["expires_on"]

@@ -137,7 +137,7 @@ def my_schedule(request: HttpRequest) -> HttpResponse:
 @require_POST
 def sick_report(request: HttpRequest) -> HttpResponse:
     """Sjukanmäl dig: the absence is registered and the shifts in it become open shifts for the manager."""
-    if not Employee.objects.filter(user_id=request.user.pk).exists():
+    if not Employee.objects.filter(user_id=request.user.pk or 0).exists():
         return _schedule_page(request)
     form = SelfSickForm(request.POST)
     if not form.is_valid():
@@ -159,7 +159,7 @@ def sick_report(request: HttpRequest) -> HttpResponse:
 @require_POST
 def shift_request(request: HttpRequest, pk: int) -> HttpResponse:
     """Begär passet: the employee asks for an open shift of their unit (assigned at once where the unit allows)."""
-    employee = Employee.objects.filter(user_id=request.user.pk).first()
+    employee = Employee.objects.filter(user_id=request.user.pk or 0).first()
     shift = Shift.objects.filter(pk=pk).select_related("unit").first()
     if employee is None or shift is None or shift.unit_id != employee.unit_id:
         raise Http404("Passet finns inte eller så kan du inte begära det.")
