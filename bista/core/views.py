@@ -178,9 +178,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     require_any_unit(request.user, [Perm.API_TOKEN])
     held = sorted(set().union(*access_map(request.user).values()))
     names = dict(Permission.objects.filter(code__in=held).values_list("code", "name"))
-    form = ApiTokenForm(
-        request.POST or None, scope_choices=[(code, f"{names.get(code, code)} ({code})") for code in held]
-    )
+    form = ApiTokenForm(request.POST or None, scope_choices=[(code, names.get(code, code)) for code in held])
     secret = None
     if request.method == "POST" and form.is_valid():
         expires = form.cleaned_data["expires_on"]
@@ -196,8 +194,12 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             apply_service_errors(form, error)
         else:
             form = ApiTokenForm(scope_choices=form.fields["scopes"].choices)  # type: ignore[attr-defined]
-    tokens = ApiToken.objects.filter(user_id=request.user.pk or 0)
-    return render(request, "core/api_tokens.html", {"form": form, "tokens": tokens, "secret": secret})
+    tokens = list(ApiToken.objects.filter(user_id=request.user.pk or 0))
+    # Each key's scopes by the permissions' names: a permission's code is for the API, not for people to read.
+    codes = {code for token in tokens for code in token.scopes}
+    named = dict(Permission.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
+    rows = [(token, [named.get(code, "okänd behörighet") for code in token.scopes]) for token in tokens]
+    return render(request, "core/api_tokens.html", {"form": form, "tokens": rows, "secret": secret})
 
 
 @login_required

@@ -2,9 +2,12 @@
 work is done.
 
 - Whoever works shifts (an assistant): today's and tomorrow's shifts with the client and a direct "Skriv i
-  journalen", the journal drafts they have not signed, and the open shifts of their unit they could take.
-- Whoever manages a roster (a manager): the shifts today and tonight that nobody works, new deviations and open
-  Lex Sarah reports, clients near their granted hours this month, and delegations about to expire.
+  journalen", the journal drafts they have not signed, and the open shifts of their unit the working-time rules
+  let them take (requested under Mitt schema).
+- Whoever manages a roster (a manager): sick calls with shifts still to cover (each a link to the one-pass sick
+  call page), employees' requests for open shifts (approve or decline in one click), the shifts today and tonight
+  that nobody works, new deviations and open Lex Sarah reports, clients near their granted hours this month, and
+  delegations about to expire.
 
 Every panel reads through its context's selectors, so it shows only what the person may see; each client
 named in full is logged as read.
@@ -23,6 +26,7 @@ from bista.care import selectors as care_selectors
 from bista.core import clock
 from bista.core.access import has_perm, unit_ids_with
 from bista.core.deadlines import add_months
+from bista.core.format import antal
 from bista.core.models import Unit
 from bista.core.permissions import Perm
 from bista.quality import selectors as quality_selectors
@@ -54,6 +58,16 @@ class ShiftLine:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class RequestLine:
+    """An employee's request for an open shift, with the manager's one-click decisions."""
+
+    pk: int
+    when: str
+    employee_name: str
+    client_name: str
+
+
 @dataclass
 class MyDay:
     """An employee's panel: their shifts, unsigned drafts and the open shifts they could take."""
@@ -75,10 +89,20 @@ class UnitDay:
     lex_sarah_open: int = 0
     near_granted: list[ShiftLine] = field(default_factory=list)
     delegations: list[ShiftLine] = field(default_factory=list)
+    sick_calls: list[ShiftLine] = field(default_factory=list)
+    requests: list[RequestLine] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not (self.unstaffed or self.deviations or self.lex_sarah_open or self.near_granted or self.delegations)
+        return not (
+            self.unstaffed
+            or self.deviations
+            or self.lex_sarah_open
+            or self.near_granted
+            or self.delegations
+            or self.sick_calls
+            or self.requests
+        )
 
 
 def _when(starts_at: datetime.datetime, ends_at: datetime.datetime, today: datetime.date) -> str:
@@ -96,9 +120,7 @@ def my_day(user: Any, today: datetime.date) -> MyDay | None:
     day = MyDay()
     tomorrow = today + datetime.timedelta(days=1)
     shifts = rostering_selectors.my_shifts(user, today, tomorrow)
-    free = rostering_selectors.open_shifts_for_employee(
-        user, employee, today, today + datetime.timedelta(OPEN_SHIFT_DAYS)
-    )
+    free = rostering_selectors.takeable_open_shifts(user, employee, today, today + datetime.timedelta(OPEN_SHIFT_DAYS))
     drafts = care_selectors.my_journal_drafts(user)
     shown = [(s.client, s.unit_id) for s in [*shifts, *free]] + [(d.client, unit_id) for d, unit_id in drafts]
     names = rostering_selectors.client_names(user, shown, log=LOG_DETAIL)
@@ -153,7 +175,12 @@ def _unit_day(user: Any, unit: Unit, today: datetime.date) -> UnitDay:
         if row.percent_used is not None and row.percent_used >= NEAR_GRANTED * 100
     ]
     near.sort(key=lambda row: -(row.percent_used or 0))
-    shown = [(s.client, unit.pk) for s in unstaffed] + [(row.client, unit.pk) for row in near[:ROWS]]
+    requests = rostering_selectors.pending_requests(user, unit)[:ROWS]
+    shown = (
+        [(s.client, unit.pk) for s in unstaffed]
+        + [(row.client, unit.pk) for row in near[:ROWS]]
+        + [(r.shift.client, unit.pk) for r in requests]
+    )
     names = rostering_selectors.client_names(user, shown, log=LOG_DETAIL)
     labels, seen = names.labels, names.seen
     panel.unstaffed = [
@@ -173,6 +200,25 @@ def _unit_day(user: Any, unit: Unit, today: datetime.date) -> UnitDay:
             url=f"{reverse('rostering:hours')}?enhet={unit.pk}",
         )
         for row in near[:ROWS]
+    ]
+    panel.requests = [
+        RequestLine(
+            pk=r.pk,
+            when=_when(r.shift.starts_at, r.shift.ends_at, today),
+            employee_name=r.employee.full_name,
+            client_name=labels[r.shift.client_id],
+        )
+        for r in requests
+    ]
+    panel.sick_calls = [
+        ShiftLine(
+            when=f"sjuk från {call.absence.starts_on}",
+            client_name=call.absence.employee.full_name,
+            url=reverse("rostering:sick_call_result", args=[call.absence.pk]),
+            note=antal(call.open_count, "öppet pass,öppna pass")
+            + (", sjukanmälde sig själv" if call.self_reported else ""),
+        )
+        for call in rostering_selectors.sick_calls_to_cover(user, unit)[:ROWS]
     ]
     _quality_rows(user, unit, today, panel)
     panel.delegations = [

@@ -343,6 +343,37 @@ class SickCallForm(PlausibleDatesMixin, forms.Form):
         return data
 
 
+class SelfSickForm(PlausibleDatesMixin, forms.Form):
+    """Mitt schema's "Sjukanmäl dig": from which day, and (if known) the day one expects to be back."""
+
+    starts_on = _BoundedDateField(label="Sjuk från och med")
+    back_on = _BoundedDateField(
+        label="Räknar med att vara tillbaka",
+        required=False,
+        help_text="Lämna tomt om du inte vet. Din chef ser sjukanmälan direkt.",
+    )
+    note = forms.CharField(label="Meddelande till din chef (frivilligt)", required=False, max_length=200)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, back = data.get("starts_on"), data.get("back_on")
+        if start and back and back <= start:
+            self.add_error("back_on", "Dagen du räknar med att vara tillbaka måste vara efter första sjukdagen.")
+        return data
+
+
+class OfferForm(forms.Form):
+    """The sick-call page's "Erbjud flera": the candidates (employee ids) the open shift is offered to."""
+
+    employees = forms.TypedMultipleChoiceField(label="Erbjud till", coerce=int, choices=())
+
+    def __init__(self, *args: Any, candidates: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["employees"].choices = candidates  # type: ignore[attr-defined]
+        self.fields["employees"].error_messages["required"] = "Välj minst en medarbetare att erbjuda passet."
+        self.fields["employees"].error_messages["invalid_choice"] = "Välj bland de föreslagna medarbetarna."
+
+
 class AssignForm(forms.Form):
     """One row's "Tilldela" button: the employee and the open shift's version the page was shown with."""
 

@@ -242,3 +242,108 @@ class Shift(NeverDeleted, Versioned):
     @property
     def hours(self) -> float:
         return self.duration.total_seconds() / 3600
+
+
+class RosterSetting(models.Model):
+    """A unit's rostering settings the manager chooses: whether an employee's request for an open shift is
+    assigned at once when the working-time rules allow it (otherwise the manager approves each request)."""
+
+    unit = models.OneToOneField(Unit, on_delete=models.PROTECT, related_name="roster_setting", verbose_name="enhet")
+    auto_assign_requests = models.BooleanField(
+        "tillsätt begärda pass direkt",
+        default=False,
+        help_text="En medarbetare som begär ett öppet pass får det direkt om arbetstidsreglerna tillåter.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "schemainställning"
+        verbose_name_plural = "schemainställningar"
+
+    def __str__(self) -> str:
+        return f"Schemainställning för enhet {self.unit_id}"
+
+
+class ShiftRequest(NeverDeleted):
+    """An employee's request to take an open shift (from Mitt schema); the manager approves it (which assigns
+    the shift) or declines it. Never deleted: a request the shift outlived is marked void."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Väntar på beslut"
+        APPROVED = "approved", "Godkänd"
+        DECLINED = "declined", "Avslagen"
+        VOID = "void", "Passet tillsattes på annat sätt"
+
+    shift = models.ForeignKey(Shift, on_delete=models.PROTECT, related_name="requests", verbose_name="pass")
+    employee = models.ForeignKey(
+        Employee, on_delete=models.PROTECT, related_name="shift_requests", verbose_name="medarbetare"
+    )
+    status = models.CharField("status", max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_at = models.DateTimeField("begärd", auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField("beslutad", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "begäran om pass"
+        verbose_name_plural = "begäranden om pass"
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shift", "employee"],
+                condition=Q(status="pending"),
+                name="shiftrequest_one_pending_per_person",
+                violation_error_message="Du har redan begärt passet.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Begäran om pass {self.shift_id} från medarbetare {self.employee_id}"
+
+
+class ShiftOffer(NeverDeleted):
+    """An offer of an open shift sent by SMS or e-mail to several employees at once: the first to accept
+    through their link gets the shift; the others are told it is taken."""
+
+    shift = models.ForeignKey(Shift, on_delete=models.PROTECT, related_name="offers", verbose_name="pass")
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    sent_at = models.DateTimeField("skickat", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "erbjudande om pass"
+        verbose_name_plural = "erbjudanden om pass"
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Erbjudande om pass {self.shift_id}"
+
+
+class ShiftOfferRecipient(NeverDeleted):
+    """One employee an offer went to, with the hash of their one-time link's token (the token itself is only
+    in the message) and what became of it."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", "SMS"
+        EMAIL = "email", "E-post"
+
+    class Outcome(models.TextChoices):
+        SENT = "sent", "Skickat"
+        ACCEPTED = "accepted", "Tackade ja och fick passet"
+        TOO_LATE = "too_late", "Tackade ja men passet var redan tillsatt"
+        REFUSED = "refused", "Tackade ja men arbetstidsreglerna tillät det inte"
+
+    offer = models.ForeignKey(ShiftOffer, on_delete=models.PROTECT, related_name="recipients")
+    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="+", verbose_name="medarbetare")
+    channel = models.CharField("kanal", max_length=5, choices=Channel.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    outcome = models.CharField("utfall", max_length=10, choices=Outcome.choices, default=Outcome.SENT)
+    answered_at = models.DateTimeField("svarade", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "mottagare av erbjudande"
+        verbose_name_plural = "mottagare av erbjudanden"
+        ordering = ["offer_id", "id"]
+
+    def __str__(self) -> str:
+        return f"Erbjudande {self.offer_id} till medarbetare {self.employee_id}"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 
 from bista.clients.models import AccessLogEntry, Client
@@ -29,9 +29,9 @@ from bista.core.models import Team, Unit
 from bista.core.permissions import Perm
 from bista.rostering import loaders, rules
 from bista.rostering.facts import Period, ShiftFact, Violation, Weights
-from bista.rostering.models import RosterJob, Shift, ShiftKind
+from bista.rostering.models import RosterJob, Shift, ShiftKind, ShiftOfferRecipient, ShiftRequest
 from bista.rostering.services import AROUND, SOFT_ON_SAVE
-from bista.staff.models import Employee
+from bista.staff.models import Absence, Employee
 
 OWN_STATUSES = (Shift.Status.PUBLISHED, Shift.Status.WORKED, Shift.Status.ABSENT)
 WORK_KINDS = (ShiftKind.ACTIVE, ShiftKind.ON_CALL)  # hours counted as working time (not beredskap)
@@ -207,6 +207,134 @@ def open_shifts_for_employee(actor: Any, employee: Employee, start: datetime.dat
     return list(_with_people(shifts))
 
 
+def takeable_open_shifts(actor: Any, employee: Employee, start: datetime.date, end: datetime.date) -> list[Shift]:
+    """Of `open_shifts_for_employee`, those the working-time rules let the employee take (rest, pass length,
+    competence, absences …; hours beyond the contract only make it overtime). A fixed number of queries per
+    calendar month the shifts fall in: the facts in bulk, then each shift checked in memory."""
+    shifts = open_shifts_for_employee(actor, employee, start, end)
+    if not shifts:
+        return []
+    groups: dict[datetime.date, list[Shift]] = defaultdict(list)
+    for shift in shifts:
+        groups[rules.contract_period(_local(shift.starts_at)).start].append(shift)
+    periods = {first: rules.contract_period(first) for first in groups}
+    since = min(min(p.starts_at() for p in periods.values()), shifts[0].starts_at - AROUND)
+    until = max(max(p.ends_at() for p in periods.values()), max(s.ends_at for s in shifts) + AROUND)
+    mine = [
+        loaders.shift_fact(row)
+        for row in Shift.objects.filter(
+            employee=employee, status__in=loaders.LIVE_STATUSES, starts_at__lt=until, ends_at__gt=since
+        )
+        .only("pk", "client_id", "employee_id", "starts_at", "ends_at", "kind", "is_overtime", "status")
+        .order_by("starts_at", "pk")
+    ]
+    result: list[Shift] = []
+    for first, group in groups.items():
+        period = periods[first]
+        person = loaders.employee_facts([employee.pk], period)[employee.pk]
+        clients = loaders.client_facts({s.client_id for s in group}, period)
+        for shift in group:
+            last = _local(shift.ends_at - datetime.timedelta(microseconds=1))
+            if employee.start_date > _local(shift.starts_at) or (employee.end_date and employee.end_date < last):
+                continue
+            fact = dataclasses.replace(loaders.shift_fact(shift), employee_id=employee.pk, is_overtime=False)
+            violations = rules.check_shift(fact, mine, person, clients[shift.client_id], period)
+            if not any(v.hard and v.rule not in SOFT_ON_SAVE for v in violations):
+                result.append(shift)
+    return sorted(result, key=lambda s: (s.starts_at, s.pk))
+
+
+def my_pending_requests(actor: Any) -> dict[int, ShiftRequest]:
+    """The signed-in employee's pending requests for open shifts, by shift id."""
+    if not getattr(actor, "is_authenticated", False):
+        return {}
+    rows = ShiftRequest.objects.filter(employee__user=actor, status=ShiftRequest.Status.PENDING)
+    return {row.shift_id: row for row in rows}
+
+
+def pending_requests(actor: Any, unit: Unit | int) -> list[ShiftRequest]:
+    """The unit's pending requests for open shifts that have not started, soonest shift first (roster.manage)."""
+    if not can_manage_roster(actor, unit):
+        return []
+    unit_id = unit if isinstance(unit, int) else unit.pk
+    return list(
+        ShiftRequest.objects.filter(
+            shift__unit_id=unit_id,
+            status=ShiftRequest.Status.PENDING,
+            shift__employee__isnull=True,
+            shift__starts_at__gt=clock.now(),
+        )
+        .select_related("shift__client", "shift__unit", "employee")
+        .order_by("shift__starts_at", "requested_at", "pk")
+    )
+
+
+# --- Sick calls ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SickCall:
+    """A sick leave whose replacement shifts are not all covered yet: what a manager's start page shows."""
+
+    absence: Absence
+    open_count: int
+    self_reported: bool
+
+
+def sick_calls_to_cover(actor: Any, unit: Unit | int) -> list[SickCall]:
+    """Sick leaves of the unit's employees with open replacement shifts still to come (roster.manage), newest
+    first; whether the employee reported it themself. One query."""
+    if not can_manage_roster(actor, unit):
+        return []
+    unit_id = unit if isinstance(unit, int) else unit.pk
+    opened = Shift.objects.filter(
+        replaces__absence=OuterRef("pk"),
+        employee__isnull=True,
+        status=Shift.Status.PUBLISHED,
+        ends_at__gt=clock.now(),
+    )
+    counted = opened.order_by().values("replaces__absence").annotate(n=Count("pk")).values("n")
+    rows = (
+        Absence.objects.filter(employee__unit_id=unit_id, kind=Absence.Kind.SICK, cancelled_at__isnull=True)
+        .annotate(open_count=Subquery(counted[:1]))
+        .filter(open_count__gt=0)
+        .select_related("employee")
+        .order_by("-recorded_at", "-pk")
+    )
+    return [
+        SickCall(a, a.open_count, a.recorded_by_id is not None and a.recorded_by_id == a.employee.user_id) for a in rows
+    ]
+
+
+def sick_call_get(actor: Any, pk: int) -> Absence:
+    """A sick leave of an employee of a unit whose roster the actor manages (404 otherwise)."""
+    absence = (
+        Absence.objects.select_related("employee__unit")
+        .filter(pk=pk, employee__unit_id__in=unit_ids_with(actor, Perm.ROSTER_MANAGE))
+        .first()
+    )
+    if absence is None:
+        raise Http404("Frånvaron finns inte eller så saknar du behörighet.")
+    return absence
+
+
+def sick_call_shifts(actor: Any, absence: Absence) -> list[Shift]:
+    """The replacement shifts the sick leave opened (covered or not), in time order."""
+    return list(_with_people(visible_shifts(actor).filter(replaces__absence=absence)).select_related("replaces"))
+
+
+def offers_sent(shift_ids: Iterable[int]) -> dict[int, list[ShiftOfferRecipient]]:
+    """Who each shift was offered to, by shift id (one query)."""
+    found: dict[int, list[ShiftOfferRecipient]] = defaultdict(list)
+    for row in (
+        ShiftOfferRecipient.objects.filter(offer__shift_id__in=list(shift_ids))
+        .select_related("employee", "offer")
+        .order_by("offer__sent_at", "pk")
+    ):
+        found[row.offer.shift_id].append(row)
+    return found
+
+
 # --- Hours ---------------------------------------------------------------------------------------------
 
 
@@ -362,6 +490,18 @@ class Candidate:
     in_client_team: bool = False
     cost: float = 0.0
     reasons: list[str] = field(default_factory=list)  # Swedish, for the list shown to the manager
+    day_hours: float = 0.0  # working hours that day with the shift (its start's local day)
+    part_time: bool = False  # hours beyond the contract are mertid (part time), not övertid
+
+    @property
+    def meaning(self) -> list[str]:
+        """What taking the shift would mean, in Swedish: "blir 15 h den dagen", "3 h mertid", "timavlönad"."""
+        texts = [f"blir {rules.explain_hours(self.day_hours)} den dagen"]
+        if self.overtime_hours:
+            texts.append(f"{rules.explain_hours(self.overtime_hours)} {'mertid' if self.part_time else 'övertid'}")
+        if self.hourly_paid:
+            texts.append("timavlönad")
+        return texts
 
 
 def _local(moment: datetime.datetime) -> datetime.date:
@@ -462,8 +602,15 @@ def open_shift_candidates(actor: Any, shift: Shift, *, weights: Weights | None =
         cost = objective.open_shift_cost(
             w, client=client, employee=person, hours=fact.hours, overtime_hours=overtime, continues=worked
         )
+        day_start = loaders.local_start(first)
+        day_end = loaders.local_start(first + datetime.timedelta(days=1))
+        day_hours = fact.hours + sum(
+            s.hours for s in mine if s.counts_as_work and s.starts_at < day_end and s.ends_at > day_start
+        )
         candidates.append(
             Candidate(
+                day_hours=round(day_hours, 2),
+                part_time=not person.hourly_paid and person.employment_rate < 100,
                 employee=employees[employee_id],
                 rank=0,
                 overtime_hours=round(overtime, 2),

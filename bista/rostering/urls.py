@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from bista.rostering.views import hours, jobs, my_schedule, needs, open_shifts, roster, shifts
+from bista.rostering.views import hours, jobs, my_schedule, needs, open_shifts, roster, shifts, sickcall
 
 app_name = "rostering"
 
@@ -23,6 +23,8 @@ urlpatterns = [
     path("", roster.roster, name="roster"),
     path("person/<int:pk>/", roster.person, name="person"),
     path("mitt/", my_schedule.my_schedule, name="my_schedule"),
+    path("mitt/sjukanmalan/", my_schedule.sick_report, name="sick_report"),
+    path("mitt/pass/<int:pk>/begar/", my_schedule.shift_request, name="shift_request"),
     # Hours against contracts and decisions
     path("timmar/", hours.hours, name="hours"),
     # Shifts
@@ -32,10 +34,16 @@ urlpatterns = [
     path("pass/<int:pk>/stall-in/", shifts.shift_cancel, name="shift_cancel"),
     # Sick calls and open shifts
     path("sjukanmalan/", shifts.sick_call, name="sick_call"),
-    path("sjukanmalan/<int:pk>/", shifts.sick_call_result, name="sick_call_result"),
+    path("sjukanmalan/<int:pk>/", sickcall.sick_call_result, name="sick_call_result"),
+    path("sjukanmalan/<int:pk>/pass/<int:shift_pk>/tilldela/", sickcall.sick_call_assign, name="sick_call_assign"),
+    path("sjukanmalan/<int:pk>/pass/<int:shift_pk>/erbjud/", sickcall.sick_call_offer, name="sick_call_offer"),
+    path("erbjudande/<str:token>/", sickcall.offer, name="offer"),
     path("oppna-pass/", open_shifts.open_shift_list, name="open_shifts"),
     path("oppna-pass/<int:pk>/", open_shifts.open_shift, name="open_shift"),
     path("oppna-pass/<int:pk>/tilldela/", open_shifts.open_shift_assign, name="open_shift_assign"),
+    path("oppna-pass/begaran/<int:pk>/godkann/", sickcall.request_approve, name="request_approve"),
+    path("oppna-pass/begaran/<int:pk>/avsla/", sickcall.request_decline, name="request_decline"),
+    path("oppna-pass/installningar/", sickcall.roster_settings, name="roster_settings"),
     # Roster jobs
     path("optimering/", jobs.jobs, name="jobs"),
     path("optimering/<int:pk>/", jobs.job, name="job"),

@@ -11,6 +11,7 @@ class AuditAction(enum.StrEnum):
     ABSENCE_CANCEL = "absence.cancel"
     ABSENCE_CREATE = "absence.create"
     ABSENCE_END = "absence.end"
+    ABSENCE_SELF_REPORT = "absence.self_report"
     ABSENCE_UPDATE = "absence.update"
     APPRAISAL_RECORD = "appraisal.record"
     CLIENT_COMPETENCE_NEED_ADD = "client_competence_need.add"

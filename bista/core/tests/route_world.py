@@ -206,6 +206,10 @@ def _rostering(world: World) -> None:
     rostering.shift(sick_employee, client, starts + datetime.timedelta(days=1), 3, actor=owner)
     sick, freed = rostering_services.sick_call(actor=owner, employee=sick_employee, starts_on=today)
     assert freed, "the sick call should open the employee's shift"
+    reachable = staff_services.employee_update(
+        actor=SYSTEM, employee=employee, expected_version=employee.version, phone="070-123 45 67"
+    )
+    offer = rostering_services.shift_offer_send(actor=owner, shift=freed[0], employees=[reachable])
     job = rostering_services.roster_job_start(
         actor=owner,
         unit=org.provider,
@@ -223,6 +227,8 @@ def _rostering(world: World) -> None:
         pattern=pattern.pk,
         occasion=occasion.pk,
         sick_call=sick.pk,
+        sick_open_shift=freed[0].pk,
+        offer_token=rostering_services.offer_tokens(offer)[reachable.pk],
         job=job.pk,
     )
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from bista.clients.models import Client, ClientUnit
-from bista.core import audit
+from bista.core import audit, clock
 from bista.core.access import SYSTEM, check_perm, has_perm
 from bista.core.models import Unit
 from bista.core.permissions import Perm
@@ -29,7 +29,7 @@ from bista.rostering.facts import (
     ShiftFact,
     Violation,
 )
-from bista.rostering.models import Shift, ShiftKind
+from bista.rostering.models import Shift, ShiftKind, ShiftRequest
 from bista.rostering.services.common import (
     AUTHOR_FIELDS,
     WARNINGS_ATTR,
@@ -338,17 +338,23 @@ def sick_call(
     absence = staff_services.absence_create(
         actor=actor, employee=employee, kind=Absence.Kind.SICK, starts_on=starts_on, ends_on=ends_on, note=note
     )
-    since = loaders.local_start(starts_on)
+    return absence, _free_shifts(actor, employee, absence)
+
+
+def _free_shifts(actor: Any, employee: Employee, absence: Absence) -> list[Shift]:
+    """Free the employee's shifts in the absence (the employee's row already locked): each published shift
+    becomes absent and an open shift takes its place; a draft loses its employee. The open shifts, in order."""
+    since = loaders.local_start(absence.starts_on)
     touched = Shift.objects.select_for_update().filter(employee=employee, ends_at__gt=since)
-    if ends_on is not None:
-        touched = touched.filter(starts_at__lt=loaders.local_start(ends_on + datetime.timedelta(days=1)))
+    if absence.ends_on is not None:
+        touched = touched.filter(starts_at__lt=loaders.local_start(absence.ends_on + datetime.timedelta(days=1)))
     open_shifts: list[Shift] = []
     for shift in touched.order_by("starts_at", "pk"):
         if shift.status == Shift.Status.PUBLISHED:
             open_shifts.append(_replace_absent(actor, shift, absence))
         elif shift.status == Shift.Status.DRAFT:
             _unassign_draft(actor, shift)
-    return absence, open_shifts
+    return open_shifts
 
 
 def _replace_absent(actor: Any, shift: Shift, absence: Absence) -> Shift:
@@ -419,6 +425,12 @@ def open_shift_assign(*, actor: Any, shift: Shift, employee: Employee, version: 
         raise _error("employee", "Passet är redan tillsatt.", "assigned")
     if locked.status not in (Shift.Status.DRAFT, Shift.Status.PUBLISHED):
         raise _error("status", "Bara ett öppet utkast eller publicerat pass kan tillsättas.", "invalid_status")
+    return _assign_locked(actor, locked, employee)
+
+
+def _assign_locked(actor: Any, locked: Shift, employee: Employee) -> Shift:
+    """Give the locked open shift to the employee (whose row is locked) if the rules allow; the requests for it
+    are settled: the employee's approved, anyone else's void."""
     _check_employed(employee, locked.starts_at, locked.ends_at)
     old = audit.snapshot(locked, SHIFT_AUDITED)
     locked.employee = employee
@@ -428,5 +440,28 @@ def open_shift_assign(*, actor: Any, shift: Shift, employee: Employee, version: 
     locked.save()
     before, after = audit.changed(old, audit.snapshot(locked, SHIFT_AUDITED))
     audit.record(actor=actor, action="shift.assign", obj=locked, old=before, new=after, unit=locked.unit)
+    pending = ShiftRequest.objects.filter(shift=locked, status=ShiftRequest.Status.PENDING)
+    now = clock.now()
+    pending.filter(employee=employee).update(
+        status=ShiftRequest.Status.APPROVED, decided_by=_person(actor), decided_at=now
+    )
+    pending.exclude(employee=employee).update(status=ShiftRequest.Status.VOID, decided_at=now)
     setattr(locked, WARNINGS_ATTR, checked.warnings)
     return locked
+
+
+def check_taker(shift: Shift, employee: Employee) -> list[Violation]:
+    """Whether the employee may take the open shift under the working-time rules: raises the rule violations
+    as `shift_create` does (a ValidationError), else returns the warnings. Nothing is saved."""
+    _check_employed(employee, shift.starts_at, shift.ends_at)
+    probe = Shift(
+        pk=shift.pk,
+        unit_id=shift.unit_id,
+        client_id=shift.client_id,
+        employee=employee,
+        starts_at=shift.starts_at,
+        ends_at=shift.ends_at,
+        kind=shift.kind,
+        status=shift.status,
+    )
+    return _check_rules(probe).warnings

@@ -29,8 +29,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
 LIST = "/schema/oppna-pass/?fran=2030-03-04&till=2030-03-17"
 # Session and user (2), the access map (2), the units (1), the open shifts (1), the clients the user may name
-# (1), the session saved (3).
-LIST_QUERIES = 7
+# (1), the session saved (3); for a manager the pending requests (1) and the unit's setting for them (1).
+LIST_QUERIES = 9
 
 
 def state() -> list[Any]:

@@ -35,8 +35,10 @@ MY = "/schema/mitt/"
 # (savepoint, update, release: 3).
 ROSTER_QUERIES = 9
 # Session and user (2), the employee (1), the own shifts (1), the access map (2), the user's teams and the
-# clients the employee may see by name (2), the session saved (3).
-MY_QUERIES = 8
+# clients the employee may see by name (2), the session saved (3); the self-service: the open shifts of the unit
+# (1) checked against the rules on the employee's facts for their month (the own shifts around them, the employee's
+# and the clients' facts: 18), the employee's pending requests (1) and the unit's setting for them (1).
+MY_QUERIES = 29
 # Session and user (2), the access map (2), the employee (1), the shifts (1), the clients the user may name
 # (1) and the access-log rows for them (1), the session saved (3).
 PERSON_QUERIES = 8

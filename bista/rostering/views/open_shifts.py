@@ -44,13 +44,21 @@ def open_shift_list(request: HttpRequest) -> HttpResponse:
         (shift, rules.format_span(shift.starts_at, shift.ends_at), status_label(shift), labels[shift.client_id])
         for shift in shifts
     ]
+    can_manage = selectors.can_manage_roster(request.user, unit)
+    requests = selectors.pending_requests(request.user, unit) if can_manage else []
+    request_labels = selectors.client_labels(request.user, ((r.shift.client, unit.pk) for r in requests))
     context = {
         "form": form,
         "unit": unit,
         "start": start,
         "end": end,
         "rows": rows,
-        "can_manage": selectors.can_manage_roster(request.user, unit),
+        "requests": [
+            (r, rules.format_span(r.shift.starts_at, r.shift.ends_at), request_labels[r.shift.client_id])
+            for r in requests
+        ],
+        "auto_assign": services.auto_assigns(unit) if can_manage else False,
+        "can_manage": can_manage,
         "section": section(request.user),
         "current": "open_shifts",
     }

@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -45,7 +45,7 @@ from bista.rostering.views.common import (
     section,
     status_label,
 )
-from bista.staff.models import Absence, Employee
+from bista.staff.models import Employee
 
 # Where a service's field errors are shown on the shift form.
 SHIFT_FIELD_MAP = {"starts_at": "starts_time", "ends_at": "ends_time", "employee": "employee", "kind": "kind"}
@@ -338,30 +338,6 @@ def sick_call(request: HttpRequest) -> HttpResponse:
             opened_text = f" {len(opened)} pass blev öppna pass." if opened else ""
             messages.success(request, f"Sjukanmälan är registrerad.{opened_text}")
             return redirect("rostering:sick_call_result", pk=absence.pk)
-    context = {"form": form, "section": section(request.user), "current": "sick_call"}
+    to_cover = [call for unit_id in sorted(unit_ids) for call in selectors.sick_calls_to_cover(request.user, unit_id)]
+    context = {"form": form, "to_cover": to_cover, "section": section(request.user), "current": "sick_call"}
     return render(request, "rostering/sick_call.html", context)
-
-
-@login_required
-@require_GET
-def sick_call_result(request: HttpRequest, pk: int) -> HttpResponse:
-    """The open shifts a sick call created, each linking to who can take it."""
-    unit_ids = _require_manage(request.user)
-    absence = Absence.objects.select_related("employee").filter(pk=pk, employee__unit_id__in=unit_ids).first()
-    if absence is None:
-        raise Http404("Frånvaron finns inte eller så saknar du behörighet.")
-    opened = (
-        selectors.visible_shifts(request.user)
-        .filter(replaces__absence=absence)
-        .select_related("replaces", "employee")
-        .order_by("starts_at", "pk")
-    )
-    labels = selectors.client_labels(
-        request.user, ((shift.client, shift.unit_id) for shift in opened), log="sjukanmälan: öppna pass"
-    )
-    rows = [
-        (shift, rules.format_span(shift.starts_at, shift.ends_at), status_label(shift), labels[shift.client_id])
-        for shift in opened
-    ]
-    context = {"absence": absence, "rows": rows, "section": section(request.user), "current": "sick_call"}
-    return render(request, "rostering/sick_call_result.html", context)

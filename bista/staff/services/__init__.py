@@ -9,6 +9,7 @@ from bista.staff.services.absences import (
     absence_create,
     absence_end,
     absence_update,
+    sick_leave_self_report,
 )
 from bista.staff.services.common import (
     AUTHOR_FIELDS,
@@ -70,4 +71,5 @@ __all__ = [
     "employee_update",
     "employment_term_add",
     "introduction_record",
+    "sick_leave_self_report",
 ]

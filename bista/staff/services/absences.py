@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 
@@ -196,3 +197,51 @@ def absence_cancel(*, actor: Any, absence: Absence, version: int | None = None) 
         unit=locked.employee.unit,
     )
     return locked
+
+
+# How far ahead an employee may report themself sick (a longer planned absence is the manager's to register).
+SELF_REPORT_DAYS_AHEAD = 14
+
+
+@transaction.atomic
+def sick_leave_self_report(
+    *, actor: Any, starts_on: datetime.date, back_on: datetime.date | None = None, note: str = ""
+) -> Absence:
+    """The signed-in employee reports themself sick from `starts_on` (today or a day soon), optionally with the
+    day they expect to be back (the sick leave then ends the day before). Nobody else's absence can be reported
+    this way: the employee is the actor's own record, whatever the actor's roles."""
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied("Logga in för att sjukanmäla dig.")
+    own = Employee.objects.filter(user=actor).first()
+    if own is None:
+        raise PermissionDenied("Ditt konto är inte kopplat till någon medarbetare.")
+    today = clock.today()
+    if starts_on < today:
+        raise _invalid("starts_on", "Du kan inte sjukanmäla dig bakåt i tiden. Kontakta din chef.", "in_past")
+    if starts_on > today + datetime.timedelta(days=SELF_REPORT_DAYS_AHEAD):
+        raise _invalid(
+            "starts_on", f"Du kan sjukanmäla dig högst {SELF_REPORT_DAYS_AHEAD} dagar framåt.", "too_far_ahead"
+        )
+    if back_on is not None and back_on <= starts_on:
+        raise _invalid("back_on", "Dagen du räknar med att vara tillbaka måste vara efter första sjukdagen.", "order")
+    employee = _lock_employee(own)
+    ends_on = back_on - datetime.timedelta(days=1) if back_on is not None else None
+    _check_absence(employee, kind=Absence.Kind.SICK, starts_on=starts_on, ends_on=ends_on)
+    absence = Absence(
+        employee=employee,
+        kind=Absence.Kind.SICK,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        note=(note or "").strip(),
+        recorded_by=_person(actor),
+    )
+    absence.full_clean(exclude=AUTHOR_FIELDS)
+    absence.save()
+    audit.record(
+        actor=actor,
+        action="absence.self_report",
+        obj=absence,
+        new=audit.snapshot(absence, ABSENCE_AUDITED),
+        unit=employee.unit,
+    )
+    return absence

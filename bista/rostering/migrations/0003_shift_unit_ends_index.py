@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("clients", "0005_access_log_action_registry"),
         ("core", "0008_idempotency_record"),
-        ("rostering", "0001_shifts_needs_jobs"),
+        ("rostering", "0002_self_service_requests_offers"),
         ("staff", "0003_reference_regimes_competences_permissions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
