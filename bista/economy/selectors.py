@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -295,7 +296,7 @@ def client_economy(actor: Any, unit: Unit, month: datetime.date) -> list[ClientE
 # --- The roster optimiser's proposal: its cost and revenue beside its hours ---------------------------------
 
 
-def shifts_economy(actor: Any, unit_id: int, shifts: list[Shift]) -> figures.ShiftsEconomy | None:
+def shifts_economy(actor: Any, unit_id: int, shifts: Sequence[Shift]) -> figures.ShiftsEconomy | None:
     """Cost and revenue of a set of shifts of a unit (`figures.shifts_economy`), or None for a reader without
     the economy permission there (who sees hours, never money). Names no client."""
     if not can_see(actor, unit_id):

@@ -24,7 +24,7 @@ from bista.clients.models import Client
 from bista.core import clock
 from bista.core.errors import ConflictError
 from bista.core.models import Team, Unit
-from bista.rostering import rules, selectors, services
+from bista.rostering import extensions, rules, selectors, services
 from bista.rostering.forms import WEIGHT_TEXTS, RosterFilterForm, RosterJobForm, VersionForm
 from bista.rostering.models import RosterJob
 from bista.rostering.views.common import (
@@ -206,11 +206,11 @@ def _proposal_context(request: HttpRequest, job: RosterJob, *, can_manage: bool)
         for week in weeks:
             week.rows.sort(key=lambda row: (row.key == "open", row.label))
     client_rows = [{**row, "name": names.get(row.get("client_id"), "–")} for row in stats.get("clients", [])]
-    from bista.economy import selectors as economy  # money only for holders of economy.manage in the unit
-
+    # The proposal's cost and revenue come from economy, registered there (money only for economy.manage).
+    figures = extensions.proposal_figures(request.user, job.unit_id, proposal.shifts)
     return {
         "stats": stats,
-        "economy": economy.shifts_economy(request.user, job.unit_id, proposal.shifts),
+        "economy": figures.get("economy"),
         "solver": stats.get("solver", {}),
         "employee_rows": stats.get("employees", []),
         "client_rows": client_rows,
