@@ -170,7 +170,7 @@ BISTA_OWNVIEW_SSO_HEADER = os.environ.get("BISTA_OWNVIEW_SSO_HEADER", "")
 BISTA_OWNVIEW_IDLE_SECONDS = env_int("BISTA_OWNVIEW_IDLE_SECONDS", 15 * 60)
 # A dotted path to a callable (to, text) that sends an sms (survey invitations, the own view's codes); by default
 # only a line in the log, naming neither the purpose nor the code.
-BISTA_SMS_BACKEND = os.environ.get("BISTA_SMS_BACKEND", "bista.surveys.sending.log_sms")
+BISTA_SMS_BACKEND = os.environ.get("BISTA_SMS_BACKEND", "bista.core.messaging.log_sms")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

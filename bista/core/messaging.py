@@ -1,7 +1,7 @@
 """Sending a short message to a person: e-mail through Django's configured e-mail backend, SMS through the
 backend named by the setting BISTA_SMS_BACKEND (a dotted path to a callable `(to, text) -> None`; by default the
-message is written to the log without its text, like the console e-mail backend). The same seam the survey
-invitations use (surveys/sending.py): a city configures one SMS gateway for both."""
+message is written to the log without its text, like the console e-mail backend). One seam for everything Bistå
+sends (survey invitations, own-view sign-in codes, shift offers): a city configures one SMS gateway for all."""
 
 from __future__ import annotations
 
@@ -36,3 +36,11 @@ def send_sms(to: str, text: str) -> None:
 
 def send_email(to: str, subject: str, text: str) -> None:
     send_mail(subject, text, None, [to])
+
+
+def send(channel: str, to: str, text: str, *, subject: str) -> None:
+    """By the channel a person gave: "email" or "sms" (anything else is not sent)."""
+    if channel == "email":
+        send_email(to, subject, text)
+    elif channel == "sms":
+        send_sms(to, text)

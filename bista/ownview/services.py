@@ -19,7 +19,7 @@ from django.db import transaction
 
 from bista.clients.models import Client, ClientContact, ClientUnit
 from bista.clients.selectors import can_manage_client, can_see_protected_address
-from bista.core import audit, clock
+from bista.core import audit, clock, messaging
 from bista.core.access import SYSTEM
 from bista.core.models import Unit
 from bista.core.personnummer import PersonnummerError, parse
@@ -232,9 +232,8 @@ def code_request(*, personnummer: str, contact: str, ip: str) -> Pending:
     row.save(update_fields=["code_hash"])
     # Only the code: never a name, an address or the unit (protected identity; a shared phone).
     text = CODE_TEXT.format(code=code)
-    from bista.surveys import sending
 
-    transaction.on_commit(lambda: sending.send(channel, address, text, subject="Din kod till Min sida"))
+    transaction.on_commit(lambda: messaging.send(channel, address, text, subject="Din kod till Min sida"))
     return Pending(subject=subject, code_id=row.pk)
 
 

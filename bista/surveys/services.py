@@ -17,7 +17,7 @@ from django.db import transaction
 
 from bista.care.models import Order, Service
 from bista.clients.models import Client, ClientContact, ClientUnit
-from bista.core import audit, clock
+from bista.core import audit, clock, messaging
 from bista.core.access import SYSTEM, check_perm
 from bista.core.models import Unit
 from bista.core.versioning import lock_for_edit
@@ -253,7 +253,7 @@ def _issue(
         errors["address"] = "Ange e-postadress eller mobilnummer."
     if channel == Invitation.Channel.EMAIL and address and "@" not in address:
         errors["address"] = "Ange en giltig e-postadress."
-    if channel == Invitation.Channel.SMS and address and not sending.plausible_phone(address):
+    if channel == Invitation.Channel.SMS and address and not messaging.plausible_phone(address):
         errors["address"] = "Ange ett giltigt mobilnummer."
     if errors:
         raise ValidationError(errors)
@@ -282,7 +282,7 @@ def _issue(
     )
     if channel != Invitation.Channel.LETTER:
         text = sending.invitation_text(survey, code)
-        transaction.on_commit(lambda: sending.send(channel, address.strip(), text))
+        transaction.on_commit(lambda: sending.send_invitation(channel, address.strip(), text))
     return Issued(invitation=invitation, code=code)
 
 
