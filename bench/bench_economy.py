@@ -23,19 +23,16 @@ The median, 95th percentile, CPU time and queries per run are printed (see `benc
 
 from __future__ import annotations
 
-import argparse
 import os
-import platform
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_care import ROOT, _measure, _prepare
+from bench_care import ROOT, _measure
+from bench_timereports import measure_confirm, run_bench
 
 TARGETS_MS = {"month_close": 2000.0, "overview_city": 5000.0, "confirm": 100.0}
 
@@ -84,7 +81,6 @@ def _bench(runs: int) -> list[str]:
     from bista.core.models import Unit
     from bista.economy import selectors as economy_selectors
     from bista.economy import services as economy_services
-    from bista.rostering.models import Shift
     from bista.timereports import fkreports, rules, services
     from bista.timereports.checklist import month_checklist
 
@@ -134,65 +130,16 @@ def _bench(runs: int) -> list[str]:
 
     _measure(f"economy overview {this_year} (with the months ahead), 1 unit", overview_now, max(3, runs // 10))
 
-    shift = (
-        Shift.objects.filter(
-            unit=unit,
-            status__in=(Shift.Status.PUBLISHED, Shift.Status.WORKED),
-            employee__user__isnull=False,
-            worked_time__isnull=True,
-            starts_at__lt=clock.now(),
-        )
-        .select_related("employee__user")
-        .order_by("-starts_at")
-        .first()
-    )
-    if shift is None or shift.employee is None:
-        notes.append("no unconfirmed shift of an employee with an account: confirming was not measured")
-        return notes
-    assistant = TestClient(HTTP_HOST="127.0.0.1")
-    assistant.force_login(shift.employee.user)
-    url = f"/tid/pass/{shift.pk}/bekrafta/"
-
-    def confirm() -> Any:
-        with transaction.atomic():
-            response = assistant.post(url)
-            if response.status_code != 302:
-                raise RuntimeError(f"POST {url}: {response.status_code}")
-            transaction.set_rollback(True)
-        return response
-
-    _measure(f"POST {url} (confirm as planned)", confirm, runs)
-    return notes
+    note = measure_confirm(unit, runs)
+    return notes + ([note] if note else [])
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=50)
-    parser.add_argument("--reuse", action="store_true", help="keep a database that already holds the demo")
-    parser.add_argument("--sqlite", default=None, help="SQLite file to use (default: a temporary file)")
-    parser.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.measure_only:
-        for note in _bench(args.runs):
-            print(f"note:     {note}")
-        return 0
-    with tempfile.TemporaryDirectory(prefix="bista-bench-economy-") as tmp:
-        url = os.environ.get("DATABASE_URL") or f"sqlite:///{args.sqlite or Path(tmp) / 'economy.sqlite3'}"
-        env = {**os.environ, "DATABASE_URL": url, "BISTA_REQUIRE_2FA": "0", "DEBUG": "0"}
-        generation = _prepare(url, args.reuse or bool(args.sqlite and Path(args.sqlite).exists()), env)
-        print(f"database: {url}", flush=True)
-        if generation is not None:
-            print(f"demo generated in {generation:.1f} s", flush=True)
-        command = [sys.executable, __file__, "--measure-only", "--runs", str(args.runs)]
-        subprocess.run(command, cwd=ROOT, env=env, check=True)
-    print()
-    print(f"machine:  {os.cpu_count()} CPUs (nproc), Python {platform.python_version()}, {platform.platform()}")
-    print(f"load:     {os.getloadavg()}")
-    print(
-        f"targets:  month close < {TARGETS_MS['month_close']:.0f} ms, city overview < "
+    targets = (
+        f"month close < {TARGETS_MS['month_close']:.0f} ms, city overview < "
         f"{TARGETS_MS['overview_city']:.0f} ms, confirm p95 < {TARGETS_MS['confirm']:.0f} ms"
     )
-    return 0
+    return run_bench(__file__, __doc__ or "", "economy", _bench, targets)
 
 
 if __name__ == "__main__":
