@@ -91,6 +91,24 @@ def absence_create(
 ) -> Absence:
     """Register an absence (an ongoing sick leave has no end date yet). Overlapping absences are refused."""
     check_perm(actor, Perm.ABSENCE_MANAGE, employee.unit_id)
+    return _record_absence(
+        actor, employee, "absence.create", kind=kind, starts_on=starts_on, ends_on=ends_on, extent=extent, note=note
+    )
+
+
+def _record_absence(
+    actor: Any,
+    employee: Employee,
+    action: str,
+    *,
+    kind: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date | None,
+    extent: Decimal | int = 100,
+    note: str = "",
+) -> Absence:
+    """A new absence of the employee (locked, overlaps refused), saved and audited as `action`; the caller has
+    checked who may register it."""
     employee = _lock_employee(employee)
     _check_absence(employee, kind=kind, starts_on=starts_on, ends_on=ends_on)
     absence = Absence(
@@ -106,11 +124,7 @@ def absence_create(
     absence.extent = absence.extent.quantize(CENT)  # as stored, so the caller sees 50.00 and not 50
     absence.save()
     audit.record(
-        actor=actor,
-        action="absence.create",
-        obj=absence,
-        new=audit.snapshot(absence, ABSENCE_AUDITED),
-        unit=employee.unit,
+        actor=actor, action=action, obj=absence, new=audit.snapshot(absence, ABSENCE_AUDITED), unit=employee.unit
     )
     return absence
 
@@ -224,24 +238,7 @@ def sick_leave_self_report(
         )
     if back_on is not None and back_on <= starts_on:
         raise _invalid("back_on", "Dagen du räknar med att vara tillbaka måste vara efter första sjukdagen.", "order")
-    employee = _lock_employee(own)
     ends_on = back_on - datetime.timedelta(days=1) if back_on is not None else None
-    _check_absence(employee, kind=Absence.Kind.SICK, starts_on=starts_on, ends_on=ends_on)
-    absence = Absence(
-        employee=employee,
-        kind=Absence.Kind.SICK,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        note=(note or "").strip(),
-        recorded_by=_person(actor),
+    return _record_absence(
+        actor, own, "absence.self_report", kind=Absence.Kind.SICK, starts_on=starts_on, ends_on=ends_on, note=note
     )
-    absence.full_clean(exclude=AUTHOR_FIELDS)
-    absence.save()
-    audit.record(
-        actor=actor,
-        action="absence.self_report",
-        obj=absence,
-        new=audit.snapshot(absence, ABSENCE_AUDITED),
-        unit=employee.unit,
-    )
-    return absence
