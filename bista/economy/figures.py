@@ -615,7 +615,11 @@ def ahead(unit_id: int, month_: datetime.date, cost_per_hour: Decimal, cache: di
         (
             time_rules.elapsed_minutes(s, t)
             for s, t in Shift.objects.filter(
-                unit_id=unit_id, status=Shift.Status.PUBLISHED, starts_at__gte=start, starts_at__lt=end
+                # The running month's days already worked count too (a worked shift is no longer "published").
+                unit_id=unit_id,
+                status__in=(Shift.Status.PUBLISHED, Shift.Status.WORKED),
+                starts_at__gte=start,
+                starts_at__lt=end,
             ).values_list("starts_at", "ends_at")
         ),
         0,

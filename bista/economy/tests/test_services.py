@@ -236,3 +236,11 @@ def test_the_forecast_uses_decisions_ending_new_orders_and_the_published_roster(
     assert later[10].granted_hours == rules.money(Decimal(10 * 31) / 7) and later[10].revenue > 0
     assert again.forecast == rules.money(again.outcome + sum((a.outcome for a in again.ahead), Decimal(0)))
     assert again.forecast != year.forecast
+
+    # The running month: its days already worked count with the roster (a worked shift is not "published").
+    from bista.rostering.models import Shift
+
+    worked = rostering.shift(world.employee, world.client, datetime.datetime(2030, 4, 1, 6, tzinfo=datetime.UTC), 6)
+    Shift.objects.filter(pk=worked.pk).update(status=Shift.Status.WORKED)
+    running = selectors.year_figures(unit, 2030, today).ahead[0]
+    assert running.month.month == 4 and running.from_roster and running.hours == 6
