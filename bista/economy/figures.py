@@ -36,6 +36,8 @@ from bista.economy.models import (
     WageSupplement,
     WageTerm,
 )
+from bista.rostering import loaders
+from bista.rostering.facts import Period
 from bista.rostering.models import Shift
 from bista.staff.models import Absence, Employee
 from bista.timereports import rules as time_rules
@@ -572,9 +574,6 @@ def granted_revenue(unit_id: int, month_: datetime.date, cache: dict | None = No
     """(hours, kronor) the unit's orders in force in the month grant: each client's granted hours at the day
     rate of the order's service, personal assistance's first hours a week at the municipality's rate and the
     rest at FK's amount (the client's raised amount if granted)."""
-    from bista.rostering import loaders
-    from bista.rostering.facts import Period
-
     month_ = time_rules.first_of_month(month_)
     first, last = month_, time_rules.last_of_month(month_)
     client_ids = set(
