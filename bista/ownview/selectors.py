@@ -20,6 +20,7 @@ from bista.ownview import rules, services
 from bista.ownview.actions import AccessAction
 from bista.ownview.models import OwnViewContact, OwnViewSettings, OwnViewSignIn
 from bista.rostering.models import Shift
+from bista.timereports.selectors import provider_contact
 
 SHOWN_STATUSES = (Shift.Status.PUBLISHED, Shift.Status.WORKED)
 
@@ -100,8 +101,6 @@ def visits(client: Client, day: datetime.date, names: bool) -> list[tuple[dateti
 def unit_contact(unit: Unit | None) -> UnitContact | None:
     if unit is None:
         return None
-    from bista.timereports.selectors import provider_contact
-
     details = provider_contact(unit.pk)
     if details is None:
         return UnitContact(unit=unit, name="", phone="", email="")
