@@ -1,6 +1,7 @@
 """Word documents (DOCX, A4) built with python-docx: the helpers every context's documents share — a document
-with Bistå's defaults, labelled fields, text sections, tables whose header repeats on every page (and which
-screen readers know as headers), grouped tables, landscape sections, a table of contents, the download.
+with Bistå's defaults (A4, page numbers in the footer), labelled fields, text sections, tables whose header
+repeats on every page (and which screen readers know as headers) and whose rows never split across two pages,
+grouped tables, landscape sections, a table of contents, the download.
 
 Why here: the quality system's documents, the VP/VB and the casework letters all write the same kind of
 Word file; each context builds its own content from these pieces instead of importing another's renderer.
@@ -19,6 +20,7 @@ from django.http import HttpResponse
 from docx import Document
 from docx.document import Document as DocumentType
 from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
@@ -60,10 +62,48 @@ def new_document(title: str | None = None) -> DocumentType:
     style.font.name = "Calibri"  # type: ignore[attr-defined]
     style.font.size = Pt(11)  # type: ignore[attr-defined]
     document.core_properties.language = "sv-SE"
+    add_page_numbers(section)
     if title is not None:
         document.core_properties.title = clean_text(title)
         document.add_heading(clean_text(title), level=0)
     return document
+
+
+def _field_runs(paragraph: Any, instruction: str) -> None:
+    """A Word field (PAGE, NUMPAGES …) as begin/instruction/separate/result/end runs, so Word and LibreOffice
+    both compute it when the page is laid out; the shown result before that is "1"."""
+    for tag, attrs, text in (
+        ("w:fldChar", {"w:fldCharType": "begin"}, None),
+        ("w:instrText", {"xml:space": "preserve"}, f" {instruction} "),
+        ("w:fldChar", {"w:fldCharType": "separate"}, None),
+        ("w:t", {}, "1"),
+        ("w:fldChar", {"w:fldCharType": "end"}, None),
+    ):
+        element = OxmlElement(tag)
+        for key, value in attrs.items():
+            element.set(qn(key), value)
+        if text:
+            element.text = text
+        paragraph.add_run()._r.append(element)
+
+
+def add_page_numbers(section: Any) -> None:
+    """"Sida N av M" centred in the section's footer. Later sections of the document link to this footer (Word's
+    default), so a landscape section keeps its page numbers."""
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_run("Sida ")
+    _field_runs(paragraph, "PAGE")
+    paragraph.add_run(" av ")
+    _field_runs(paragraph, "NUMPAGES")
+
+
+def keep_row_together(row: Any) -> None:
+    """A table row that Word moves whole to the next page instead of splitting it across two."""
+    properties = row._tr.get_or_add_trPr()
+    marker = OxmlElement("w:cantSplit")
+    marker.set(qn("w:val"), "true")
+    properties.append(marker)
 
 
 def add_field(document: DocumentType, label: str, value: Any) -> None:
@@ -94,6 +134,7 @@ def add_text_section(document: DocumentType, heading: str, value: Any, *, level:
 
 def repeat_header(row: Any) -> None:
     """Mark a table row as the header row: Word repeats it on every page, screen readers read it as headers."""
+    keep_row_together(row)
     properties = row._tr.get_or_add_trPr()
     marker = OxmlElement("w:tblHeader")
     marker.set(qn("w:val"), "true")
@@ -133,8 +174,9 @@ def add_table(
         if header_fill:
             shade(cell, header_fill)
     for row in rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, row, strict=True):
+        added = table.add_row()
+        keep_row_together(added)
+        for cell, value in zip(added.cells, row, strict=True):
             cell.text = clean_text(value)
     _set_widths(table, widths_cm)
     return table
@@ -151,12 +193,15 @@ def add_grouped_table(
     the group's title, then its rows."""
     table = add_table(document, headers, [], header_fill=HEADER_FILL)
     for title, rows in groups:
-        cells = table.add_row().cells
-        merged = cells[0].merge(cells[-1])
+        group_row = table.add_row()
+        keep_row_together(group_row)
+        merged = group_row.cells[0].merge(group_row.cells[-1])
         cell_text(merged, title, bold=True)
         shade(merged, GROUP_FILL)
         for row in rows:
-            for cell, value in zip(table.add_row().cells, row, strict=True):
+            added = table.add_row()
+            keep_row_together(added)
+            for cell, value in zip(added.cells, row, strict=True):
                 cell.text = clean_text(value)
     _set_widths(table, widths_cm)
     return table
