@@ -132,17 +132,9 @@ def uncovered_reason(
     for e in qualified:
         if e in placed:
             continue
-        why = basic[e] or ineligibility(prepared, prepared.employees[e], slot)
-        if why == ABSENT:
-            obstacles["frånvarande"] += 1
-        elif why == EXCLUDED:
-            obstacles["bortvalda av brukaren"] += 1
-        elif why == BUSY:
-            obstacles["upptagna på ett annat pass"] += 1
-        elif why == TOO_LONG:
-            obstacles["skulle bryta den längsta passlängden (inget registrerat undantag)"] += 1
-        elif why == PASS_REST:
-            obstacles["skulle bryta vilan efter ett långt pass"] += 1
+        found = _obstacle(basic[e] or ineligibility(prepared, prepared.employees[e], slot))
+        if found is not None:
+            obstacles[found] += 1
         else:
             broken = _broken_rules(prepared, slot, e, roster)
             if not broken:
@@ -160,13 +152,101 @@ def uncovered_reason(
         return prefix + f"{free} behöriga var lediga men hann inte sättas in inom tidsgränsen."
     if not obstacles:
         return prefix.strip() or "Ingen behörig kunde ta passet."
+    return prefix + _obstacle_sentence(obstacles, "Alla behöriga")
+
+
+def _obstacle_sentence(obstacles: Counter[str], subject: str) -> str:
+    """ "<subject> är frånvarande, upptagna … eller skulle bryta …", the commonest obstacle first."""
     parts = [text for text, _ in obstacles.most_common()]
-    plain = [p for p in parts if not p.startswith("skulle bryta ")]
+    plain = [p for p in parts if not p.startswith("skulle ")]
     breaking = [p.removeprefix("skulle bryta ") for p in parts if p.startswith("skulle bryta ")]
+    other = [p for p in parts if p.startswith("skulle ") and not p.startswith("skulle bryta ")]
+    would = [*other, *([f"skulle bryta {_join_or(breaking)}"] if breaking else [])]
     if not plain:
-        return prefix + f"Alla behöriga skulle bryta {_join_or(breaking)}."
-    phrases = plain + ([f"skulle bryta {_join_or(breaking)}"] if breaking else [])
-    return prefix + f"Alla behöriga är {_join_or(phrases)}."
+        return f"{subject} {_join_or(would)}."
+    return f"{subject} är {_join_or(plain + would)}."
+
+
+def _obstacle(why: str | None) -> str | None:
+    """The obstacle that `ineligibility` names, as the end of "Alla behöriga är …" (None: no such obstacle)."""
+    return {
+        ABSENT: "frånvarande",
+        EXCLUDED: "bortvalda av brukaren",
+        BUSY: "upptagna på ett annat pass",
+        TOO_LONG: "skulle bryta den längsta passlängden (inget registrerat undantag)",
+        PASS_REST: "skulle bryta vilan efter ett långt pass",
+    }.get(why or "")
+
+
+# --- Why hourly-paid staff were needed -----------------------------------------------------------------
+
+
+def hourly_paid_reasons(
+    prepared: Prepared, flags: dict[Pair, bool], roster: dict[int, list[ShiftFact]]
+) -> list[dict[str, Any]]:
+    """Why the proposal gives shifts to hourly-paid staff: per such shift, what kept every permanent employee of
+    the client's team from it in the final roster (no competence or delegation, absent, busy, beyond their
+    contracted time, a working-time rule) — summed by reason as {reason, shifts, hours}, most hours first."""
+    ordinary = {emp.index: emp.fixed_ordinary_minutes for emp in prepared.employees}
+    placed: dict[int, set[int]] = defaultdict(set)
+    for (s, e), overtime in flags.items():
+        placed[s].add(e)
+        slot = prepared.slots[s]
+        if slot.active and not overtime:
+            ordinary[e] += slot.clipped
+    totals: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+    for s, e in flags:
+        if not prepared.employees[e].facts.hourly_paid:
+            continue
+        slot = prepared.slots[s]
+        reason = _why_not_permanent(prepared, slot, roster, ordinary, placed[s])
+        totals[reason][0] += 1
+        totals[reason][1] += slot.clipped / 60
+    rows = [{"reason": r, "shifts": int(n), "hours": round(h, 2)} for r, (n, h) in totals.items()]
+    return sorted(rows, key=lambda row: (-row["hours"], row["reason"]))
+
+
+def _why_not_permanent(
+    prepared: Prepared, slot: SlotData, roster: dict[int, list[ShiftFact]], ordinary: dict[int, int], placed: set[int]
+) -> str:
+    client = slot.client
+    permanent = [emp for emp in prepared.employees if not emp.facts.hourly_paid]
+    basic = {emp.index: basic_ineligibility(emp.facts, client, slot.need) for emp in permanent}
+    team = [e for e, why in basic.items() if why != TEAM]
+    if not team:
+        return "Arbetsgruppen har ingen fast anställd personal."
+    if all(basic[e] == COMPETENCE for e in team):
+        competences = _names(client.required_competences, COMPETENCE_NAMES)
+        return f"Ingen fast anställd i arbetsgruppen har kompetensen {competences}."
+    qualified = [e for e in team if basic[e] not in (COMPETENCE, DELEGATION)]
+    if not qualified:
+        kinds = _names(client.required_delegations, DELEGATION_NAMES)
+        return f"Ingen fast anställd i arbetsgruppen har giltig delegering för {kinds}."
+    obstacles: Counter[str] = Counter()
+    for e in qualified:
+        if e in placed:
+            obstacles["redan på samma pass"] += 1
+            continue
+        emp = prepared.employees[e]
+        found = _obstacle(basic[e] or ineligibility(prepared, emp, slot))
+        if found is None and slot.active and ordinary[e] + slot.clipped > emp.ordinary_limit:
+            found = "skulle få mertid eller övertid"
+        if found is None:
+            broken = [r for r in _broken_rules(prepared, slot, e, roster) if r != rules.OVERTIME_YEAR]
+            if not broken:
+                return (
+                    "Fast personal var ledig inom sin avtalade tid; förslaget valde den timavlönade för "
+                    "kontinuitet, brukarens val eller en jämn fördelning av nätter och helger."
+                )
+            for rule in broken:
+                obstacles[
+                    "upptagna på ett annat pass"
+                    if rule == rules.OVERLAP
+                    else f"skulle bryta {RULE_PHRASES.get(rule, rule)}"
+                ] += 1
+            continue
+        obstacles[found] += 1
+    return _obstacle_sentence(obstacles, "All fast personal i arbetsgruppen")
 
 
 def _broken_rules(prepared: Prepared, slot: SlotData, e: int, roster: dict[int, list[ShiftFact]]) -> list[str]:

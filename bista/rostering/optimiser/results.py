@@ -10,7 +10,7 @@ from bista.rostering import rules
 from bista.rostering.facts import NeedSlot, ShiftFact, Violation
 from bista.rostering.optimiser.greedy import Pair, proposed_shift
 from bista.rostering.optimiser.prepare import Prepared
-from bista.rostering.optimiser.report import roster_statistics, uncovered_reason
+from bista.rostering.optimiser.report import hourly_paid_reasons, roster_statistics, uncovered_reason
 
 Status = Literal["optimal", "feasible", "infeasible", "stopped", "timeout_without_solution"]
 
@@ -108,6 +108,7 @@ def build_result(
     stats.update(statistics)
     stats["uncovered_slots"] = len(uncovered)
     stats["uncovered_hours"] = round(uncovered_minutes / 60, 2)
+    stats["hourly_paid_reasons"] = hourly_paid_reasons(prepared, flags, roster)
     return RosterResult(
         status=status,
         shifts=tuple(shifts),

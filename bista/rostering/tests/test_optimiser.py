@@ -469,3 +469,45 @@ def test_no_gap_is_reported_until_every_part_has_a_bound() -> None:
     assert "högst 6.7 % från bästa möjliga" in run._message()
     run.bound_known, run.optimal = [True, False], [False, True]  # a part proven optimal has its bound
     assert run._totals()[1] == 28.0
+
+
+# --- Why hourly-paid staff were needed ---------------------------------------------------------------------
+
+
+def test_hourly_paid_hours_are_explained_by_what_kept_the_permanent_staff_away() -> None:
+    d = day(2)
+    sick = (AbsenceFact(day(1), day(3), "sick"),)
+    inst = instance(
+        [slot("a", at(d, 8), at(d, 12)), slot("b", at(day(4), 8), at(day(4), 12))],
+        [employee(1, absences=sick), employee(2, rate=0)],
+    )
+    result = solve(inst, time_limit=LIMIT)
+    assert_keeps_the_rules(inst, result)
+    assert {s.starts_at.date(): s.employee_id for s in result.shifts} == {d: 2, day(4): 1}
+    assert result.statistics["hourly_paid_reasons"] == [
+        {"reason": "All fast personal i arbetsgruppen är frånvarande.", "shifts": 1, "hours": 4.0}
+    ]
+
+
+def test_hourly_paid_because_nobody_permanent_has_the_competence() -> None:
+    d = day(1)
+    inst = instance(
+        [slot("a", at(d, 9), at(d, 13))],
+        [employee(1), employee(2, rate=0, competence_codes=frozenset({"lyft"}))],
+        [client(required_competences=frozenset({"lyft"}))],
+    )
+    result = solve(inst, time_limit=LIMIT)
+    assert [s.employee_id for s in result.shifts] == [2]
+    assert result.statistics["hourly_paid_reasons"] == [
+        {
+            "reason": "Ingen fast anställd i arbetsgruppen har kompetensen lyft och förflyttning.",
+            "shifts": 1,
+            "hours": 4.0,
+        }
+    ]
+
+
+def test_no_hourly_paid_shift_no_reasons() -> None:
+    d = day(1)
+    inst = instance([slot("a", at(d, 9), at(d, 13))], [employee(1)])
+    assert solve(inst, time_limit=LIMIT).statistics["hourly_paid_reasons"] == []

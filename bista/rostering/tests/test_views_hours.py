@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -27,8 +28,8 @@ HOURS = "/schema/timmar/?manad=2030-03"
 # Session and user (2), the access map (2), the units (1); per employee: the employees, the regimes, their
 # terms, teams and rates, and the shifts (6); per client: the shifts inside the period summed and those across
 # its edges (2), the unit's clients and their orders, the clients (3), which of them the user may name (1); the
-# session saved (3).
-HOURS_QUERIES = 17
+# session saved (3); the teams of the employees and of the clients, for the groups (2).
+HOURS_QUERIES = 19
 
 
 def test_hours_anonymous() -> None:
@@ -47,7 +48,9 @@ def test_hours_per_person_and_client(manager: Any, org: Organisation, unit: Unit
     assert response.status_code == 200
     page = text(response)
     assert "Timmar mars 2030" in page
-    assert "Per medarbetare mot avtal" in page and "Per brukare mot beslut" in page
+    assert "Per arbetsgrupp" in page and f"{org.team.name} – " in page
+    html = response.content.decode()
+    assert "medarbetare mot avtal" in html and "brukare mot beslut" in html
     assert "Berg, Anna" in page and "Wiklund, Wilma" in page
     assert "Lindqvist, Astrid" in page
     # Anna: 8 published hours; the draft is shown apart.
@@ -94,3 +97,19 @@ def test_hours_query_budget(manager: Any, org: Organisation, unit: Unit, django_
     f.shift(unit.worker, unit.other_team_client, at(2, 7), 8)
     with django_assert_num_queries(HOURS_QUERIES):
         assert http.get(HOURS).status_code == 200
+
+
+def test_hours_are_grouped_per_team_collapsed_unless_an_alert(manager: Any, org: Organisation, unit: Unit) -> None:
+    f.make_employee(org.provider, "Ola", "Ensam", teams=[])
+    f.shift(unit.anna, unit.client, at(0, 7), 8)
+    html = browser(manager).get(HOURS).content.decode()
+    groups = re.findall(r'<details id="grupp-\d+" class="group"( open)?>\s*<summary><h3[^>]*>([^<]+)</h3>', html)
+    assert [name for _, name in groups] == [*sorted([org.team.name, org.other_team.name]), "Utan arbetsgrupp"]
+    assert all(opened == "" for opened, _ in groups)  # nothing needs the reader: every team collapsed
+    assert html.index("Ensam, Ola") > html.index("Utan arbetsgrupp")
+    small = f.make_client(org.provider, "Sigrid", "Små", teams=[org.team])
+    f.make_order(small, org.provider, scope_amount=10, scope_unit=Order.ScopeUnit.MONTH, team=org.team)
+    f.shift(unit.anna, small, at(2, 8), 9)
+    html = browser(manager).get(HOURS).content.decode()
+    opened = re.findall(r'<details id="grupp-\d+" class="group" open>\s*<summary><h3[^>]*>([^<]+)</h3>', html)
+    assert opened == [org.team.name]

@@ -164,7 +164,7 @@ def test_running_job_refreshes_itself(manager: Any, queued: RosterJob) -> None:
     page = text(response)
     assert "Status: I kö" in page and "Förlopp" in page
     assert "Stoppa och behåll bästa schemat" in page
-    assert "Statistik" not in page
+    assert "Sammanfattning" not in page
 
 
 def test_status_fragment(manager: Any, queued: RosterJob) -> None:
@@ -197,12 +197,26 @@ def test_stop(manager: Any, controller: Any, other_manager: Any, queued: RosterJ
 # --- The proposal -------------------------------------------------------------------------------------
 
 
+def test_proposal_explains_its_hourly_paid_hours(manager: Any, finished: RosterJob) -> None:
+    reason = "Ingen fast anställd i arbetsgruppen har kompetensen lyft och förflyttning."
+    statistics = {
+        **finished.statistics,
+        "hourly_paid_hours": 12.5,
+        "hourly_paid_reasons": [{"reason": reason, "shifts": 2, "hours": 12.5}],
+    }
+    RosterJob.objects.filter(pk=finished.pk).update(statistics=statistics)
+    page = text(browser(manager).get(f"/schema/optimering/{finished.pk}/"))
+    assert "Därför behövdes timavlönade" in page
+    assert f"{reason} 2 12,5" in page
+
+
 def test_proposal_review(manager: Any, org: Organisation, finished: RosterJob) -> None:
     response = browser(manager).get(f"/schema/optimering/{finished.pk}/")
     assert response.status_code == 200
     html, page = body(response), text(response)
     assert "noscript" not in html.split("<body")[0]
-    assert "Statistik" in page and "Per medarbetare" in page and "Kontinuitet per brukare" in page
+    assert "Sammanfattning" in page and "Per medarbetare" in page and "Kontinuitet per brukare" in page
+    assert "Så läser du siffrorna" in page and "Avvikelse från avtal" in page and "feasible" not in page
     assert "Nätter per person" in page and "Helger per person" in page
     assert any(f"{name} Assistent" in page for name in ("Alva", "Bea", "Cilla"))
     assert "Alla behov under perioden täcks." in page
@@ -220,7 +234,7 @@ def test_proposal_four_ways(nobody: Any, controller: Any, other_manager: Any, fi
     assert browser(nobody).get(url).status_code == 404
     assert browser(other_manager).get(url).status_code == 404
     viewer = text(browser(controller).get(url))
-    assert "Statistik" in viewer and "Publicera schemat" not in viewer
+    assert "Sammanfattning" in viewer and "Publicera schemat" not in viewer
     # roster.view alone names no client (issue 14, defect 11); the manager's read is logged (defect 7).
     assert "Lindqvist" not in viewer
     assert not AccessLogEntry.objects.filter(actor=controller).exists()

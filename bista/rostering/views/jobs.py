@@ -100,6 +100,15 @@ class UncoveredRow:
     reason: str
 
 
+# The solver's own status words, as the job page says them.
+SOLVER_STATUS = {
+    "optimal": "bevisat bästa möjliga schema",
+    "feasible": "ett schema som håller reglerna, inte bevisat bästa möjliga",
+    "stopped": "stoppad i förtid, bästa schemat hittills sparat",
+    "infeasible": "inget schema håller reglerna",
+}
+
+
 def _gap(job: RosterJob) -> float | None:
     """How far the best roster may be from the best possible, in per cent of the objective."""
     if job.objective is None or job.best_bound is None or not job.objective:
@@ -212,6 +221,8 @@ def _proposal_context(request: HttpRequest, job: RosterJob, *, can_manage: bool)
         "stats": stats,
         "economy": figures.get("economy"),
         "solver": stats.get("solver", {}),
+        "solver_status": SOLVER_STATUS.get(stats.get("solver", {}).get("status", ""), "–"),
+        "hourly_reasons": stats.get("hourly_paid_reasons", []),
         "employee_rows": stats.get("employees", []),
         "client_rows": client_rows,
         "uncovered": _uncovered_rows(proposal.uncovered, names),
