@@ -12,7 +12,7 @@ DEMO_ENV := BISTA_REQUIRE_2FA=0 DEBUG=0
 # taking whole files (loadfile) so that what a module shares (a module-scoped demo) stays in one worker.
 PYTEST_PARALLEL ?= -n auto --dist loadfile
 
-.PHONY: install demo test test-sqlite test-postgres lint format bench serve clean
+.PHONY: install demo test test-sqlite test-postgres lint format bench serve clean screenshots
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Bistå behöver Python 3.11 eller senare"'
@@ -50,6 +50,11 @@ test-postgres: install
 	elif [ "$${BISTA_REQUIRE_POSTGRES:-0}" = "1" ]; then \
 		echo "PostgreSQL svarar inte på $(PG_TEST_URL), och BISTA_REQUIRE_POSTGRES=1." >&2; exit 1; \
 	else echo "PostgreSQL svarar inte på $(PG_TEST_URL): testkörningen mot PostgreSQL hoppas över."; fi
+
+# The start page of each role at 1366 px and 375 px as PNG in var/screenshots/, from the demo database (after
+# `make demo`; or DATABASE_URL), with Debian's Chromium. For review, not part of the tests.
+screenshots: install
+	$(BIN)/python scripts/screenshots.py
 
 lint: install
 	$(BIN)/ruff format --check .
