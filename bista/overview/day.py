@@ -54,6 +54,7 @@ class ShiftLine:
     client_name: str
     client_url: str | None = None
     journal_url: str | None = None
+    deviation_url: str | None = None  # report a deviation about this client, the client already chosen
     url: str | None = None
     note: str = ""
 
@@ -128,12 +129,14 @@ def my_day(user: Any, today: datetime.date) -> MyDay | None:
     for shift in shifts:
         client_id = shift.client_id
         writes = client_id in seen and has_perm(user, Perm.JOURNAL_WRITE, shift.unit_id)
+        reports = client_id in seen and has_perm(user, Perm.QUALITY_REPORT, shift.unit_id)
         day.shifts.append(
             ShiftLine(
                 when=_when(shift.starts_at, shift.ends_at, today),
                 client_name=labels[client_id],
                 client_url=reverse("clients:card", args=[client_id]) if client_id in seen else None,
                 journal_url=reverse("care:journal", args=[client_id]) + "#skriv" if writes else None,
+                deviation_url=f"{reverse('quality:deviation_report')}?client={client_id}" if reports else None,
                 note=shift.get_status_display() if shift.status != shift.Status.PUBLISHED else "",
             )
         )

@@ -1,0 +1,172 @@
+"""Issue 13's table walked in a real Chromium (Debian's package, driven by Playwright) as a new user would:
+signed in through the sign-in page, then only clicking links and buttons by their visible names, counting
+every page the browser loads after the start page (a form whose answer redirects is one load, as the user
+sees it).
+
+| Task | Goal |
+|---|---|
+| Write and sign a journal entry (assistant, for a client of today's shift) | ≤ 2 |
+| Report a deviation (assistant) | ≤ 2 |
+| Report oneself sick (assistant) | ≤ 2 |
+| Take an open shift (assistant) | ≤ 2 |
+| Sick call → cover each open shift (manager) | ≤ 3 for the first, + 1 per further shift |
+
+`test_steps.py` walks the same tasks with Django's test client (fast, no browser); this file proves the
+counts hold in a browser, where a link hidden by CSS or a button that needs a script would show.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from bista.care.models import JournalEntry
+from bista.core.clock import STOCKHOLM
+from bista.core.testing import Organisation
+from bista.core.tests.test_browser import CHROMIUM, CHROMIUM_ARGS, playwright_api
+from bista.quality.models import Deviation
+from bista.rostering import services
+from bista.rostering.models import Shift
+from bista.rostering.tests import factories as f
+from bista.staff.models import Absence, Employee
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium saknas (apt-get install chromium)"),
+    pytest.mark.usefixtures("no_two_factor"),
+]
+PASSWORD = "korrekt-hast-batteri-42"
+
+
+@pytest.fixture(autouse=True)
+def _monday_morning(frozen_clock: Any) -> None:
+    frozen_clock(datetime.datetime.combine(f.MONDAY, datetime.time(9), tzinfo=STOCKHOLM))
+
+
+@pytest.fixture
+def chromium(live_server: Any) -> Iterator[Any]:
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # see test_browser.browser
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def _starting(name: str) -> re.Pattern[str]:
+    """An accessible name that starts with `name` (Playwright's plain string matches anywhere in the name)."""
+    return re.compile(f"^{re.escape(name)}")
+
+
+class Walk:
+    """One user in the browser: `loads` counts the pages loaded since the start page."""
+
+    def __init__(self, chromium: Any, base: str, user: Any) -> None:
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+        self.page = chromium.new_page(locale="sv-SE", viewport={"width": 1366, "height": 900})
+        self.page.goto(f"{base}/konto/logga-in/")
+        self.page.fill("#id_username", user.username)
+        self.page.fill("#id_password", PASSWORD)
+        self.page.press("#id_password", "Enter")
+        self.page.wait_for_url(f"{base}/")
+        self.loads = 0
+        self.page.on("load", lambda _page: self._loaded())
+
+    def _loaded(self) -> None:
+        self.loads += 1
+
+    def click(self, name: str) -> None:
+        """Follow the first link whose accessible name starts with `name`."""
+        self.page.get_by_role("link", name=_starting(name)).first.click()
+        self.page.wait_for_load_state()
+
+    def press(self, name: str) -> None:
+        """Press the first button whose accessible name starts with `name` (its form is submitted)."""
+        with self.page.expect_navigation():
+            self.page.get_by_role("button", name=_starting(name)).first.click()
+
+    def text(self) -> str:
+        return str(self.page.inner_text("main"))
+
+
+@pytest.fixture
+def wilma(org: Organisation, staffer: Any) -> Employee:
+    return Employee.objects.get(user=staffer)
+
+
+def test_journal_entry_in_two_page_loads(chromium: Any, live_server: Any, staffer: Any, wilma: Employee, astrid: Any):
+    f.make_order(astrid, wilma.unit)
+    f.shift(wilma, astrid, f.at(0, 7), 8)
+    walk = Walk(chromium, live_server.url, staffer)
+    walk.click("Skriv i journalen")
+    walk.page.locator("#id_category").select_option(index=1)
+    walk.page.locator("#id_text").fill("Astrid ville gå till parken; vi gick en halvtimme.")
+    walk.press("Signera och spara")
+    assert walk.loads <= 2
+    entry = JournalEntry.objects.get(client=astrid)
+    assert entry.text.startswith("Astrid ville gå till parken")
+
+
+def test_deviation_in_two_page_loads(chromium: Any, live_server: Any, staffer: Any, wilma: Employee, astrid: Any):
+    f.make_order(astrid, wilma.unit)
+    f.shift(wilma, astrid, f.at(0, 7), 8)
+    walk = Walk(chromium, live_server.url, staffer)
+    walk.click("Rapportera avvikelse")  # on today's shift: the client is already chosen
+    walk.page.get_by_label("Vad hände").fill("Medicinen gavs en timme för sent.")
+    walk.press("Rapportera")
+    assert walk.loads <= 2
+    deviation = Deviation.objects.get()
+    assert deviation.client == astrid and f"Referensnummer: {deviation.pk}" in walk.text()
+
+
+def test_report_oneself_sick_in_two_page_loads(chromium: Any, live_server: Any, staffer: Any, wilma: Employee, astrid):
+    f.make_order(astrid, wilma.unit)
+    f.shift(wilma, astrid, f.at(1, 7), 8)
+    walk = Walk(chromium, live_server.url, staffer)
+    walk.click("Sjukanmäl dig")
+    walk.page.get_by_label("Sjuk från och med").fill("2030-03-05")
+    walk.press("Sjukanmäl mig")
+    assert walk.loads <= 2
+    assert "Du är sjukanmäld" in walk.text()
+    assert Absence.objects.filter(employee=wilma, kind="sick", starts_on=f.day(1)).exists()
+
+
+def test_take_an_open_shift_in_two_page_loads(chromium: Any, live_server: Any, staffer: Any, wilma: Employee, astrid):
+    f.make_order(astrid, wilma.unit)
+    free = f.shift(None, astrid, f.at(2, 7), 8)
+    walk = Walk(chromium, live_server.url, staffer)
+    walk.click("Mitt schema")
+    walk.press("Begär passet")
+    assert walk.loads <= 2
+    assert "Din begäran är skickad" in walk.text()
+    assert free.requests.filter(employee=wilma, status="pending").exists()
+
+
+def test_sick_call_in_three_page_loads_and_one_per_further_shift(
+    chromium: Any, live_server: Any, org: Organisation, manager: Any, astrid: Any
+) -> None:
+    f.make_order(astrid, org.provider)
+    sick = f.make_employee(org.provider, "Sigge", "Sjuk", teams=[org.team])
+    f.make_employee(org.provider, "Greta", "Gran", teams=[org.team])
+    f.make_employee(org.provider, "Hugo", "Hjälp", teams=[org.team])
+    for offset in (1, 2, 3):
+        f.shift(sick, astrid, f.at(offset, 7), 8)
+    _absence, opened = services.sick_call(actor=manager, employee=sick, starts_on=f.day(1), ends_on=f.day(3))
+    walk = Walk(chromium, live_server.url, manager)
+    walk.click("Sigge Sjuk")  # Sjukanmälningar att hantera
+    walk.press("Tilldela")  # the first candidate of the first shift
+    assert walk.loads <= 3
+    assert Shift.objects.get(pk=opened[0].pk).employee_id is not None
+    for further in opened[1:]:
+        before = walk.loads
+        walk.press("Tilldela")
+        assert walk.loads == before + 1
+        assert Shift.objects.get(pk=further.pk).employee_id is not None
+    assert "Alla pass är tillsatta." in walk.text()
