@@ -112,3 +112,34 @@ def test_search_works_without_javascript_on_a_phone(live_server: Any, browser: A
     # Nothing wider than the phone's screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     context.close()
+
+
+def _menu(page: Any) -> Any:
+    return page.get_by_role("navigation", name="Huvudmeny")
+
+
+def test_the_menu_is_one_row_on_a_desktop_and_folds_on_a_phone(live_server: Any, browser: Any) -> None:
+    desktop = browser.new_page(viewport={"width": 1366, "height": 900})
+    _sign_in_with_keyboard(desktop, live_server.url)
+    header = desktop.locator(".site-header").bounding_box()
+    assert header is not None and header["height"] < 80  # one row: brand, menu and account side by side
+    desktop.get_by_text("Mer", exact=True).click()
+    assert _menu(desktop).get_by_role("link", name="Medarbetare").is_visible()
+    desktop.keyboard.press("Escape")  # closes it and gives the focus back to "Mer"
+    assert not _menu(desktop).get_by_role("link", name="Medarbetare").is_visible()
+    assert desktop.evaluate("document.activeElement.textContent") == "Mer"
+
+    phone = browser.new_page(viewport={"width": 375, "height": 812})
+    _sign_in_with_keyboard(phone, live_server.url)
+    assert not _menu(phone).get_by_role("link", name="Brukare", exact=True).is_visible()  # folded behind "Meny"
+    phone.locator("details.menu > summary").click()
+    assert _menu(phone).get_by_role("link", name="Brukare", exact=True).is_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_without_javascript_the_menu_is_open(live_server: Any, browser: Any) -> None:
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 812})
+    page = context.new_page()
+    _sign_in_with_keyboard(page, live_server.url)
+    assert _menu(page).get_by_role("link", name="Brukare", exact=True).is_visible()
+    context.close()
