@@ -559,3 +559,20 @@ def test_the_page_shows_kommande_collapsed(
     html = session_client(manager, verified=False).get(f"/att-gora/?unit={org.provider.pk}").content.decode()
     assert '<h2 id="kommande">Kommande (' in html
     assert "<details" in html and "Verkställighet" in html
+
+
+def test_the_page_shows_done_late_collapsed(org: Organisation, astrid: Client, manager: Any, no_two_factor: None):
+    import datetime
+
+    from bista.care import services
+    from bista.care.models import OrderEvent
+    from bista.core import clock
+    from bista.core.tests.api_support import session_client
+
+    received = clock.today() - datetime.timedelta(days=30)
+    order = f.make_order(astrid, org.provider, decision_date=received, received_on=received)
+    services.order_record_step(actor=manager, order=order, step=OrderEvent.Kind.FIRST_CONTACT, on=clock.today())
+    html = session_client(manager, verified=False).get(f"/att-gora/?unit={org.provider.pk}").content.decode()
+    done_late = html[html.index('<h2 id="for-sent">') : html.index('<h2 id="kommande">')]
+    assert "Utfört för sent (1)" in done_late
+    assert "<details" in done_late and "Visa 1 uppgift som utfördes efter förfallodagen" in done_late

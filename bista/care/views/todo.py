@@ -58,7 +58,8 @@ class Section:
     caption: str
     rows: list[Row]
     empty: str
-    collapsed: bool = False
+    # A collapsed section (what is done or not yet due) shows its rows behind this line: "Visa 3 uppgifter som …".
+    collapsed_as: str = ""
 
 
 def _id_param(request: HttpRequest, name: str) -> int | None:
@@ -108,6 +109,7 @@ def sections(todo: TodoList, today: datetime.date) -> list[Section]:
             f"Uppgifter utförda efter förfallodagen de senaste {selectors.DONE_LATE_WINDOW_DAYS} dagarna",
             _rows(todo.done_late, today),
             f"Inget har utförts för sent de senaste {selectors.DONE_LATE_WINDOW_DAYS} dagarna.",
+            collapsed_as="som utfördes efter förfallodagen",
         ),
         Section(
             "kommande",
@@ -115,7 +117,7 @@ def sections(todo: TodoList, today: datetime.date) -> list[Section]:
             f"Uppgifter som förfaller inom {selectors.UPCOMING_DAYS} dagar, före varningstiden",
             _rows(todo.upcoming, today),
             f"Inget mer förfaller de närmaste {selectors.UPCOMING_DAYS} dagarna.",
-            collapsed=True,
+            collapsed_as="som förfaller de närmaste månaderna",
         ),
     ]
 
