@@ -88,7 +88,7 @@ def _field_runs(paragraph: Any, instruction: str) -> None:
 
 
 def add_page_numbers(section: Any) -> None:
-    """"Sida N av M" centred in the section's footer. Later sections of the document link to this footer (Word's
+    """ "Sida N av M" centred in the section's footer. Later sections of the document link to this footer (Word's
     default), so a landscape section keeps its page numbers."""
     paragraph = section.footer.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER

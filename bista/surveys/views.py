@@ -22,11 +22,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bista.core import charts
 from bista.core.access import require_any_unit
 from bista.core.errors import ConflictError
 from bista.core.format import antal
 from bista.core.forms import apply_service_errors
-from bista.quality import charts
 from bista.surveys import exports, rules, selectors, sending, services
 from bista.surveys.forms import CodeForm, InviteForm, QuestionForm, SurveyForm
 from bista.surveys.models import Question

@@ -117,6 +117,7 @@ def test_main_pages_have_no_wcag_violations(live_server: Any, district: generato
         f"/planer/{plan.pk}/",
         "/avvikelser/",
         "/avvikelser/ny/",
+        "/kvalitet/trender/",
         "/lex-sarah/",
         "/medarbetare/",
         "/schema/",

@@ -14,11 +14,12 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 from docx import Document
 
+from bista.core import charts
 from bista.core.models import AuditEvent
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation, make_user
 from bista.core.tests.pages import LOGIN, browser
-from bista.quality import charts, services, vbdocs
+from bista.quality import services, vbdocs
 from bista.quality.models import VbAssessment
 from bista.quality.tests.test_vb_table import DOMAIN_TABLE, EXPECTED, YEAR, Year, build_year, local, report_deviation
 
@@ -604,7 +605,7 @@ def test_the_trends_page_draws_accessible_charts(org: Organisation, year: Year, 
     response = browser(manager).get(TRENDS, {"enhet": org.provider.pk})
     assert response.status_code == 200
     html = body(response)
-    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" role="img"') == 3
+    assert len(re.findall(r'<svg xmlns="http://www.w3.org/2000/svg" role="(img|figure)"', html)) == 3
     for chart_id in ("trend-avvikelser", "trend-synpunkter", "trend-lex-sarah"):
         assert f'aria-labelledby="{chart_id}-title {chart_id}-desc"' in html
         assert f'<title id="{chart_id}-title">' in html
@@ -711,13 +712,13 @@ def test_bar_chart_markup() -> None:
         groups=["2024", "2024"],
         series=[charts.Series("A", [1, 0], ["/a?x=1&y=2", None]), charts.Series("B", [2, 3], [None, "/b"])],
     )
-    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="c-title c-desc"')
+    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg" role="figure" aria-labelledby="c-title c-desc"')
     assert '<title id="c-title">Avvikelser &lt;per&gt; kategori</title>' in svg
-    assert '<a href="/a?x=1&amp;y=2"><rect' in svg
-    assert '<a href="/b"><rect' in svg
-    assert svg.count("<rect") == 3 + 2  # three bars' segments with a value, two legend swatches
-    assert "<title>A, T1 2024: 1</title>" in svg
-    assert "style=" not in svg
+    assert '<a href="/a?x=1&amp;y=2" aria-label="A, T1 2024: 1">' in svg
+    assert '<a href="/b" aria-label="B, T2 2024: 3">' in svg
+    # three bar segments with a value, each with its text; the empty one drawn nowhere
+    assert re.findall(r"<title>([^<]*)</title>", svg) == ["A, T1 2024: 1", "B, T1 2024: 2", "B, T2 2024: 3"]
+    assert "style=" not in svg and "<style" not in svg  # the page's CSP allows neither
     assert svg.endswith("</svg>")
 
 
@@ -725,28 +726,43 @@ def test_line_chart_markup_and_empty_chart() -> None:
     svg = charts.line_chart(
         chart_id="l", title="Lex Sarah", description="d", periods=["2023", "2024"], series=[charts.Series("L", [0, 2])]
     )
-    assert "<polyline" in svg
-    assert svg.count("<circle") == 2
+    assert re.findall(r"<title>([^<]*)</title>", svg) == ["L, 2023: 0", "L, 2024: 2"]
     empty = charts.bar_chart(chart_id="e", title="t", description="d", periods=["T1"], series=[])
     assert "Inga händelser under perioden." in empty
 
 
+def test_two_charts_on_a_page_share_no_id() -> None:
+    first, second = (
+        charts.line_chart(chart_id=name, title="t", description="d", periods=["T1"], series=[charts.Series("L", [1])])
+        for name in ("a", "b")
+    )
+    ids = re.findall(r'id="([^"]+)"', first) + re.findall(r'id="([^"]+)"', second)
+    assert len(ids) == len(set(ids))
+
+
 def test_the_legend_wraps_and_the_chart_grows() -> None:
+    def height(svg: str) -> float:
+        return float(re.search(r'viewBox="0 0 [\d.]+ ([\d.]+)"', svg).group(1))
+
+    short = charts.bar_chart(chart_id="s", title="t", description="d", periods=["T1"], series=[charts.Series("A", [1])])
     long = [charts.Series(f"En mycket lång kategori nummer {n}", [1]) for n in range(6)]
     svg = charts.bar_chart(chart_id="w", title="t", description="d", periods=["T1"], series=long)
-    height = int(re.search(r'viewBox="0 0 \d+ (\d+)"', svg).group(1))
-    assert height > charts.HEIGHT
+    assert height(svg) > height(short)
 
 
-@pytest.mark.parametrize(
-    ("value", "top"),
-    [(0, 1), (1, 1), (2, 2), (3, 3), (7, 8), (9, 10), (11, 15), (20, 20), (21, 25), (120, 150), (999, 1000)],
-)
-def test_nice_max(value: int, top: int) -> None:
-    assert charts.nice_max(value) == top
-    assert charts.ticks(top)[0] == 0
-    assert charts.ticks(top)[-1] <= top
-    assert len(charts.ticks(top)) <= 6
+@pytest.mark.parametrize("values", [[1, 3], [2, 5, 4], [40, 70]])
+def test_the_y_axis_fits_the_counts(values: list[int]) -> None:
+    """From 0, whole numbers, and not far above the largest count (never 0–100 for a handful)."""
+    svg = charts.line_chart(
+        chart_id="y",
+        title="t",
+        description="d",
+        periods=[f"T{n}" for n in range(len(values))],
+        series=[charts.Series("A", values)],
+    )
+    ticks = [int(t) for t in re.findall(r"<text[^>]*>(\d+)</text>", svg)]
+    assert ticks[0] == 0 and ticks == sorted(ticks)
+    assert max(values) <= ticks[-1] * 1.5 and ticks[-1] <= 2 * max(values)
 
 
 def test_charts_refuse_inconsistent_data() -> None:

@@ -17,14 +17,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from bista.core import clock
+from bista.core import charts, clock
 from bista.core.access import has_perm_anywhere, require_any_unit, unit_ids_with
 from bista.core.errors import ConflictError
 from bista.core.format import antal
 from bista.core.forms import MAX_ID, apply_service_errors
 from bista.core.models import Unit
 from bista.core.permissions import Perm
-from bista.quality import charts, rules, selectors, services, vbdocs
+from bista.quality import rules, selectors, services, vbdocs
 from bista.quality.models import Feedback
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
