@@ -59,7 +59,7 @@ _PRESENTATION = {
     "font-style",
     "text-anchor",
 }
-_RC = {
+_RC: dict[Any, Any] = {
     "svg.fonttype": "none",  # real <text>, searchable and readable
     "svg.hashsalt": "bista",  # the same figures give the same markup
     "font.family": "DejaVu Sans",  # the PDF's font; it has å, ä, ö and the en dash
