@@ -78,7 +78,7 @@ class Series:
     takes None for a period without a value (a gap in the line, no marker); a bar chart does not."""
 
     label: str
-    values: Sequence[int | None]
+    values: Sequence[float | None]
     links: Sequence[str | None] = ()
 
     def link(self, index: int) -> str | None:
@@ -149,7 +149,7 @@ def _legend(figure: Figure, axes: Any, series: Sequence[Series]) -> None:
     """The legend under the plot, below the period and group labels; the figure keeps room for it (inches)."""
     labels_in = 0.55
     below = labels_in + LEGEND_ROW_IN * _legend_rows(series)
-    figure.subplots_adjust(left=0.06, right=0.98, top=0.95, bottom=below / figure.get_figheight())
+    figure.subplots_adjust(left=0.09, right=0.98, top=0.95, bottom=below / figure.get_figheight())
     if not series:
         return
     axes.legend(
@@ -167,9 +167,11 @@ def _empty(axes: Any, message: str) -> None:
     axes.set_ylim(0, 1)
 
 
-def _point_label(series: Series, period: str, group: str | None, value: int) -> str:
+def _point_label(
+    series: Series, period: str, group: str | None, value: float, value_text: Callable[[float], str] = str
+) -> str:
     when = f"{period} {group}" if group else period
-    return f"{series.label}, {when}: {value}"
+    return f"{series.label}, {when}: {value_text(value)}"
 
 
 def bar_chart(
@@ -219,13 +221,20 @@ def line_chart(
     series: Sequence[Series],
     groups: Sequence[str] | None = None,
     empty_message: str = EMPTY_TEXT,
+    value_text: Callable[[float], str] | None = None,
 ) -> SafeString:
-    """One line per series with a marker (and link) at each period; a period without a value (None) is a gap."""
+    """One line per series with a marker (and link) at each period; a period without a value (None) is a gap.
+    Counts by default (whole-number ticks); with `value_text`, any figures, written by it on the axis and in each
+    point's text (a share as "4,3 %", hours as "12,5 h")."""
     _check(periods, series, groups)
     tips: dict[str, str] = {}
+    text = value_text or str
     with rc_context(_RC):
         figure, axes = _figure(series)
         _x_axis(axes, periods, groups)
+        if value_text is not None:
+            axes.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
+            axes.yaxis.set_major_formatter(FuncFormatter(lambda tick, _pos: value_text(tick)))
         for number, item in enumerate(series):
             ys = [float("nan") if value is None else value for value in item.values]
             axes.plot(range(len(periods)), ys, color=colour(number), linewidth=2.5, label=item.label)
@@ -236,7 +245,7 @@ def line_chart(
                 marker.set_markeredgecolor("#ffffff")
                 gid = f"{chart_id}-s{number}-p{index}"
                 marker.set_gid(gid)
-                tips[gid] = _point_label(item, periods[index], groups[index] if groups else None, value)
+                tips[gid] = _point_label(item, periods[index], groups[index] if groups else None, value, text)
                 if value:
                     marker.set_url(item.link(index))
         if not any(any(item.values) for item in series):

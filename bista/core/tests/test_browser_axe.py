@@ -118,6 +118,7 @@ def test_main_pages_have_no_wcag_violations(live_server: Any, district: generato
         "/avvikelser/",
         "/avvikelser/ny/",
         "/kvalitet/trender/",
+        "/schema/nyckeltal/",
         "/lex-sarah/",
         "/medarbetare/",
         "/schema/",

@@ -87,6 +87,18 @@ def test_manager_sees_the_units_figures(client: Any, people: People, manager: An
     assert "Karin" not in text  # the overview names nobody
 
 
+def test_each_figure_has_a_chart_per_month_linked_to_its_records(client: Any, people: People, manager: Any) -> None:
+    text = page(client, manager, ar=2024).content.decode()
+    for code in ("sick_leave", "hourly_paid_share", "overtime_hours", "staff_continuity"):
+        assert f'id="diagram-{code}"' in text
+    chart = text[text.index('id="diagram-sick_leave"') :]
+    chart = chart[: chart.index("</svg>")]
+    # February's point for all staff: 16 h of 34 h, written as on the table, linked to its records.
+    assert '<a href="?enhet=' in chart and "underlag=sick_leave&amp;period=2024-02" in chart
+    assert "Totalt, feb: 47,1 %" in chart
+    assert "style=" not in chart
+
+
 def test_other_units_manager_is_refused_the_unit_and_sees_only_their_own(
     client: Any, people: People, other_manager: Any
 ) -> None:

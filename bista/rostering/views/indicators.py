@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET
 from bista.clients.models import AccessLogEntry, Client
 from bista.clients.selectors import visible_clients
 from bista.clients.services import access_log_record_many
-from bista.core import clock
+from bista.core import charts, clock
 from bista.core.access import require_any_unit
 from bista.core.forms import MAX_ID, set_unit_choices
 from bista.core.models import Team, Unit
@@ -241,7 +241,7 @@ def _sections(overview: YearOverview, links: _Links) -> list[dict[str, Any]]:
             }
         )
     target = _format(indicators.HOURLY_PAID_TARGET, "andel")
-    return [
+    sections = [
         {
             "id": "sjukfranvaro",
             "title": "Sjukfrånvaro",
@@ -287,6 +287,55 @@ def _sections(overview: YearOverview, links: _Links) -> list[dict[str, Any]]:
             "rows": continuity,
         },
     ]
+    charted = {
+        "sjukfranvaro": Code.SICK_LEAVE,
+        "timavlonade": Code.HOURLY_PAID_SHARE,
+        "overtid": Code.OVERTIME_HOURS,
+        "kontinuitet": Code.STAFF_CONTINUITY,
+    }
+    for section in sections:
+        section["chart"] = _month_chart(overview, links, charted[section["id"]], section["title"])
+    return sections
+
+
+def _chart_value(value: float | None, measure: str) -> float | None:
+    """The figure as the chart draws it: a share in per cent, others as they are."""
+    if value is None:
+        return None
+    return 100 * value if measure == "andel" else value
+
+
+def _month_chart(overview: YearOverview, links: _Links, code: str, title: str) -> Any:
+    """The figure month by month for women, men and all, each point linked to its records (the table above
+    the chart has the same figures)."""
+    months = [p for p in overview.periods if p.kind == indicators.PeriodKind.MONTH]
+    figures = [overview.figure(code, period) for period in months]
+    measure = figures[0].measure if figures else ""
+    unit = {"andel": " %", "timmar": " h"}.get(measure, "")
+    series = [
+        charts.Series(
+            label,
+            [_chart_value(f.by_gender[key].value, measure) for f in figures],
+            [links.drill(code, f.period, key) for f in figures],
+        )
+        for key, label in GENDER_COLUMNS
+    ]
+    series.append(
+        charts.Series(
+            "Totalt",
+            [_chart_value(f.value, measure) for f in figures],
+            [links.drill(code, f.period) for f in figures],
+        )
+    )
+    return charts.line_chart(
+        chart_id=f"diagram-{code}",
+        title=f"{title} per månad",
+        description=f"{title} per månad för kvinnor, män och totalt. Samma siffror finns i tabellen ovan.",
+        periods=[indicators.MONTH_NAMES[p.number - 1][:3] for p in months],
+        series=series,
+        empty_message="Inget underlag ännu.",
+        value_text=lambda value: f"{_one_decimal(float(value))}{unit}",
+    )
 
 
 def _th(text: str, *, cols: int = 1, rows: int = 1) -> dict[str, Any]:
