@@ -37,7 +37,7 @@ TARGET = "#D55E00"  # Okabe–Ito vermilion
 INK = "#1f2933"
 GRID = "#d9dee3"
 WIDTH_IN, HEIGHT_IN = 8.5, 3.4  # inches; the SVG scales to the page's width
-LEGEND_ROW_IN = 0.25
+LEGEND_ROW_IN = 0.3
 EMPTY_TEXT = "Inga händelser under perioden."
 # The SVG properties that are also presentation attributes (what a `style` may be rewritten into).
 _PRESENTATION = {
@@ -147,7 +147,7 @@ def _x_axis(axes: Any, periods: Sequence[str], groups: Sequence[str] | None) -> 
 
 def _legend(figure: Figure, axes: Any, series: Sequence[Series]) -> None:
     """The legend under the plot, below the period and group labels; the figure keeps room for it (inches)."""
-    labels_in = 0.55
+    labels_in = 0.6
     below = labels_in + LEGEND_ROW_IN * _legend_rows(series)
     figure.subplots_adjust(left=0.09, right=0.98, top=0.95, bottom=below / figure.get_figheight())
     if not series:
@@ -192,7 +192,7 @@ def bar_chart(
     with rc_context(_RC):
         figure, axes = _figure(series)
         _x_axis(axes, periods, groups)
-        bottoms = [0] * len(periods)
+        bottoms: list[float] = [0.0] * len(periods)
         for number, item in enumerate(series):
             values = [value or 0 for value in item.values]
             bars = axes.bar(range(len(periods)), values, 0.6, bottom=bottoms, color=colour(number), label=item.label)

@@ -22,7 +22,7 @@ from django.http import Http404
 from bista.clients.models import AccessLogEntry, Client
 from bista.clients.selectors import visible_clients
 from bista.clients.services import access_log_record_many, access_log_record_shown
-from bista.core import clock
+from bista.core import clock, deadlines
 from bista.core.access import has_perm, unit_ids_with
 from bista.core.clock import STOCKHOLM
 from bista.core.models import Team, Unit
@@ -471,6 +471,45 @@ def hours_per_client(actor: Any, unit: Unit, period: Period) -> list[ClientHours
         else:
             row.draft_hours += hours
     return list(rows.values())
+
+
+@dataclass(frozen=True)
+class ClientMonth:
+    """A client's hours in one month at one unit: what the orders grant, what is scheduled and worked."""
+
+    first: datetime.date
+    granted_hours: float | None  # None: no order limits hours (occasions) or no order that month
+    scheduled_hours: float  # published and worked shifts
+    worked_hours: float
+
+
+def client_hours_by_month(
+    actor: Any, client: Client, unit: Unit, last: datetime.date, months: int
+) -> list[ClientMonth]:
+    """The client's granted, scheduled and worked hours at the unit, month by month, the `months` contract
+    periods ending with the one holding `last` (oldest first). One query for the shifts, one per month for the
+    orders."""
+    _require_view(actor, unit)
+    periods = [rules.contract_period(deadlines.add_months(last.replace(day=1), -back)) for back in range(months)][::-1]
+    shifts = list(
+        Shift.objects.filter(
+            unit=unit,
+            client=client,
+            status__in=(Shift.Status.PUBLISHED, Shift.Status.WORKED),
+            starts_at__lt=periods[-1].ends_at(),
+            ends_at__gt=periods[0].starts_at(),
+        ).values_list("starts_at", "ends_at", "status")
+    )
+    result = []
+    for period in periods:
+        scheduled = worked = 0.0
+        for starts_at, ends_at, status in shifts:
+            hours = _clipped_hours(starts_at, ends_at, period)
+            scheduled += hours
+            worked += hours if status == Shift.Status.WORKED else 0.0
+        granted = loaders.granted_hours([client.pk], period, unit_id=unit.pk).get(client.pk)
+        result.append(ClientMonth(period.start, None if granted is None else round(granted, 2), scheduled, worked))
+    return result
 
 
 # --- Open shifts: who can take it ------------------------------------------------------------------------

@@ -113,3 +113,18 @@ def test_hours_are_grouped_per_team_collapsed_unless_an_alert(manager: Any, org:
     html = browser(manager).get(HOURS).content.decode()
     opened = re.findall(r'<details id="grupp-\d+" class="group" open>\s*<summary><h3[^>]*>([^<]+)</h3>', html)
     assert opened == [org.team.name]
+
+
+def test_the_client_card_shows_hours_against_the_decision(
+    manager: Any, org: Organisation, unit: Unit, frozen_clock: Any
+) -> None:
+    frozen_clock(at(7, 12))
+    f.shift(unit.anna, unit.client, at(0, 7), 8)
+    f.shift(unit.anna, unit.client, at(1, 7), 8, status="draft")  # a draft is not scheduled yet
+    html = browser(manager).get(f"/brukare/{unit.client.pk}/").content.decode()
+    assert "Timmar mot beslut" in html and 'id="timmar-' in html
+    march = html[html.index(">mars 2030<") :]
+    # Scheduled 8,0 h in March (the draft not counted), linked to the month's Timmar.
+    assert "8,0 h" in march[: march.index("</tr>")]
+    assert f"/schema/timmar/?enhet={org.provider.pk}&amp;manad=2030-03" in html
+    assert "Schemalagt, mar 30: 8,0 h" in html
