@@ -139,11 +139,7 @@ def uncovered_reason(
             broken = _broken_rules(prepared, slot, e, roster)
             if not broken:
                 free += 1
-            for rule in broken:
-                if rule == rules.OVERLAP:
-                    obstacles["upptagna på ett annat pass"] += 1
-                else:
-                    obstacles[f"skulle bryta {RULE_PHRASES.get(rule, rule)}"] += 1
+            obstacles.update(_rule_obstacle(rule) for rule in broken)
     needed = slot.need.staff_count
     prefix = ""
     if len(qualified) < needed:
@@ -165,6 +161,11 @@ def _obstacle_sentence(obstacles: Counter[str], subject: str) -> str:
     if not plain:
         return f"{subject} {_join_or(would)}."
     return f"{subject} är {_join_or(plain + would)}."
+
+
+def _rule_obstacle(rule: str) -> str:
+    """A broken working-time rule as the end of "Alla behöriga är …"."""
+    return "upptagna på ett annat pass" if rule == rules.OVERLAP else f"skulle bryta {RULE_PHRASES.get(rule, rule)}"
 
 
 def _obstacle(why: str | None) -> str | None:
@@ -238,15 +239,16 @@ def _why_not_permanent(
                     "Fast personal var ledig inom sin avtalade tid; förslaget valde den timavlönade för "
                     "kontinuitet, brukarens val eller en jämn fördelning av nätter och helger."
                 )
-            for rule in broken:
-                obstacles[
-                    "upptagna på ett annat pass"
-                    if rule == rules.OVERLAP
-                    else f"skulle bryta {RULE_PHRASES.get(rule, rule)}"
-                ] += 1
+            # Coarse on purpose: the page sums hours per reason, so a reason per combination of rules
+            # would list every shift on its own row.
+            obstacles.update(
+                "upptagna på ett annat pass" if rule == rules.OVERLAP else "skulle bryta vilo- eller arbetstidsreglerna"
+                for rule in broken
+            )
             continue
         obstacles[found] += 1
-    return _obstacle_sentence(obstacles, "All fast personal i arbetsgruppen")
+    # The same obstacles in the same order give the same reason (counts do not reorder them).
+    return _obstacle_sentence(Counter(dict.fromkeys(sorted(obstacles), 1)), "All fast personal i arbetsgruppen")
 
 
 def _broken_rules(prepared: Prepared, slot: SlotData, e: int, roster: dict[int, list[ShiftFact]]) -> list[str]:
