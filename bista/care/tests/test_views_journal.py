@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -825,7 +824,6 @@ def test_autosave_in_the_browser_survives_a_lost_session(live_server: Any, org: 
     """Typing saves the draft on the server (htmx) and in the browser (autosave.js). When the session has
     ended, the server refuses and the browser copy is kept; after signing in again the newer browser copy is
     put back; after signing the entry the browser copy is gone."""
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright saknas")
     astrid = f.make_client(org.provider, first_name="Astrid", last_name="Lindqvist", teams=[org.team])
     url = f"{live_server.url}{journal_url(astrid)}"
     key = f"bista-journal-{staffer.pk}-{astrid.pk}"
@@ -836,37 +834,33 @@ def test_autosave_in_the_browser_survives_a_lost_session(live_server: Any, org: 
         cookie = session.cookies["sessionid"].value
         context.add_cookies([{"name": "sessionid", "value": cookie, "url": live_server.url}])
 
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with playwright_api.sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-            context = chromium.new_context()
-            sign_in(context)
-            page = context.new_page()
-            page.goto(url)
-            page.fill("#id_text", "Första meningen.")
-            page.wait_for_selector("#utkast-status >> text=Utkast sparat")
-            assert JournalDraft.objects.get(user=staffer, client=astrid).text == "Första meningen."
-            assert "Första meningen." in page.evaluate(f"localStorage.getItem('{key}')")
+    from bista.core.tests.browser_support import launched
 
-            context.clear_cookies()  # the session ends (idle timeout) while the user keeps typing
-            page.fill("#id_text", "Första meningen. Andra meningen, skriven efter utloggningen.")
-            page.wait_for_selector("#utkast-status >> text=kunde inte sparas")
-            assert JournalDraft.objects.get(user=staffer, client=astrid).text == "Första meningen."
+    with launched() as chromium:
+        context = chromium.new_context()
+        sign_in(context)
+        page = context.new_page()
+        page.goto(url)
+        page.fill("#id_text", "Första meningen.")
+        page.wait_for_selector("#utkast-status >> text=Utkast sparat")
+        assert JournalDraft.objects.get(user=staffer, client=astrid).text == "Första meningen."
+        assert "Första meningen." in page.evaluate(f"localStorage.getItem('{key}')")
 
-            sign_in(context)
-            page.goto(url)
-            page.wait_for_selector("#utkast-status >> text=har återställts")
-            assert page.input_value("#id_text") == "Första meningen. Andra meningen, skriven efter utloggningen."
+        context.clear_cookies()  # the session ends (idle timeout) while the user keeps typing
+        page.fill("#id_text", "Första meningen. Andra meningen, skriven efter utloggningen.")
+        page.wait_for_selector("#utkast-status >> text=kunde inte sparas")
+        assert JournalDraft.objects.get(user=staffer, client=astrid).text == "Första meningen."
 
-            page.select_option("#id_category", label="Händelse")
-            page.click("button[value=signera]")
-            page.wait_for_selector("text=är signerad och sparad")
-            assert JournalEntry.objects.get(client=astrid).text.endswith("skriven efter utloggningen.")
-            page.wait_for_function(f"localStorage.getItem('{key}') === null")
-            page.wait_for_function("!window.location.search.includes('signerad')")  # the one-off parameter goes
-            page.reload()
-            assert page.input_value("#id_text") == ""
-            chromium.close()
-    finally:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        sign_in(context)
+        page.goto(url)
+        page.wait_for_selector("#utkast-status >> text=har återställts")
+        assert page.input_value("#id_text") == "Första meningen. Andra meningen, skriven efter utloggningen."
+
+        page.select_option("#id_category", label="Händelse")
+        page.click("button[value=signera]")
+        page.wait_for_selector("text=är signerad och sparad")
+        assert JournalEntry.objects.get(client=astrid).text.endswith("skriven efter utloggningen.")
+        page.wait_for_function(f"localStorage.getItem('{key}') === null")
+        page.wait_for_function("!window.location.search.includes('signerad')")  # the one-off parameter goes
+        page.reload()
+        assert page.input_value("#id_text") == ""

@@ -7,8 +7,6 @@ browser here: it is given the system's executable.
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,37 +16,16 @@ from bista.clients import services as client_services
 from bista.core.access import SYSTEM
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation, make_user
+from bista.core.tests.browser_support import BROWSER_TEST, launched, playwright_api
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright saknas (pip install -e '.[browser]')")
-pytestmark = [
-    pytest.mark.browser,
-    # A live server needs committed data; serialized rollback restores the roles seeded by migrations.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium saknas (apt-get install chromium)"),
-]
+pytestmark = BROWSER_TEST
 PASSWORD = "korrekt-hast-batteri-42"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture
 def browser(live_server: Any, manager: Any) -> Iterator[Any]:
-    # Started after the database is set up and stopped before it is torn down: while Playwright's sync API
-    # runs its event loop in this thread, Django's per-context connection handling sees another context.
-    # The ORM calls the tests make are synchronous and sequential, so the async-safety guard is relaxed here.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched() as chromium:
         yield chromium
-        chromium.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ with the reason without them.
 from __future__ import annotations
 
 import datetime
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,14 +22,10 @@ from bista.care.models import ImplementationPlan, Order
 from bista.core import clock
 from bista.core.models import Membership
 from bista.core.permissions import RoleCode
-from bista.core.tests.test_browser import CHROMIUM, CHROMIUM_ARGS, playwright_api
+from bista.core.tests.browser_support import BROWSER_TEST, launched
 from bista.demo import generator
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium saknas (apt-get install chromium)"),
-]
+pytestmark = BROWSER_TEST
 AXE = Path(__file__).parent / "assets" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
@@ -45,12 +40,8 @@ def district(settings: Any) -> generator.Context:
 
 @pytest.fixture
 def chromium(live_server: Any) -> Iterator[Any]:
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # see test_browser.browser
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched() as browser:
         yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def _username(role: str) -> str:

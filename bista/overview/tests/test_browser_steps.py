@@ -18,7 +18,6 @@ counts hold in a browser, where a link hidden by CSS or a button that needs a sc
 from __future__ import annotations
 
 import datetime
-import os
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -28,17 +27,15 @@ import pytest
 from bista.care.models import JournalEntry
 from bista.core.clock import STOCKHOLM
 from bista.core.testing import Organisation
-from bista.core.tests.test_browser import CHROMIUM, CHROMIUM_ARGS, playwright_api
+from bista.core.tests.browser_support import BROWSER_TEST, launched
+from bista.overview.tests.test_steps import sick_call_of_three_shifts
 from bista.quality.models import Deviation
-from bista.rostering import services
 from bista.rostering.models import Shift
 from bista.rostering.tests import factories as f
 from bista.staff.models import Absence, Employee
 
 pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium saknas (apt-get install chromium)"),
+    *BROWSER_TEST,
     pytest.mark.usefixtures("no_two_factor"),
 ]
 PASSWORD = "korrekt-hast-batteri-42"
@@ -51,12 +48,8 @@ def _monday_morning(frozen_clock: Any) -> None:
 
 @pytest.fixture
 def chromium(live_server: Any) -> Iterator[Any]:
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # see test_browser.browser
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched() as browser:
         yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def _starting(name: str) -> re.Pattern[str]:
@@ -152,13 +145,7 @@ def test_take_an_open_shift_in_two_page_loads(chromium: Any, live_server: Any, s
 def test_sick_call_in_three_page_loads_and_one_per_further_shift(
     chromium: Any, live_server: Any, org: Organisation, manager: Any, astrid: Any
 ) -> None:
-    f.make_order(astrid, org.provider)
-    sick = f.make_employee(org.provider, "Sigge", "Sjuk", teams=[org.team])
-    f.make_employee(org.provider, "Greta", "Gran", teams=[org.team])
-    f.make_employee(org.provider, "Hugo", "Hjälp", teams=[org.team])
-    for offset in (1, 2, 3):
-        f.shift(sick, astrid, f.at(offset, 7), 8)
-    _absence, opened = services.sick_call(actor=manager, employee=sick, starts_on=f.day(1), ends_on=f.day(3))
+    opened = sick_call_of_three_shifts(org, manager, astrid)
     walk = Walk(chromium, live_server.url, manager)
     walk.click("Sigge Sjuk")  # Sjukanmälningar att hantera
     walk.press("Tilldela")  # the first candidate of the first shift

@@ -148,9 +148,9 @@ def test_take_an_open_shift_in_two_page_loads(staffer: Any, wilma: Employee, ast
     assert free.requests.filter(employee=wilma, status="pending").exists()
 
 
-def test_sick_call_covered_in_three_page_loads_and_one_per_further_shift(
-    org: Organisation, manager: Any, astrid: Any
-) -> None:
+def sick_call_of_three_shifts(org: Organisation, manager: Any, astrid: Any) -> list[Shift]:
+    """Sigge Sjuk is sick Tuesday to Thursday: his three shifts with Astrid open, Greta and Hugo free to take
+    them (the scenario of the sick-call walks, here and in the browser)."""
     f.make_order(astrid, org.provider)
     sick = f.make_employee(org.provider, "Sigge", "Sjuk", teams=[org.team])
     f.make_employee(org.provider, "Greta", "Gran", teams=[org.team])
@@ -158,6 +158,13 @@ def test_sick_call_covered_in_three_page_loads_and_one_per_further_shift(
     for offset in (1, 2, 3):
         f.shift(sick, astrid, f.at(offset, 7), 8)
     _absence, opened = services.sick_call(actor=manager, employee=sick, starts_on=f.day(1), ends_on=f.day(3))
+    return list(opened)
+
+
+def test_sick_call_covered_in_three_page_loads_and_one_per_further_shift(
+    org: Organisation, manager: Any, astrid: Any
+) -> None:
+    opened = sick_call_of_three_shifts(org, manager, astrid)
 
     walk = Walk(browser(manager))
     walk.start()
