@@ -339,19 +339,25 @@ def todo_for(
     return todo_list(duties, today, done_since, upcoming_until=today + datetime.timedelta(days=UPCOMING_DAYS))
 
 
-def todo_overview(actor: Any, *, today: datetime.date) -> tuple[TodoList, dict[int, TodoList]]:
+def todo_overview(
+    actor: Any, *, today: datetime.date, upcoming_days: int = 0
+) -> tuple[TodoList, dict[int, TodoList]]:
     """The start page's "Att göra": the actor's own duties (as `todo_for(mine=True)`) and each unit's whole list
-    (as `todo_for(unit_id=…)` for every unit of `todo_units`), from one computation of the duties. Without
-    "Kommande": the start page shows the counts of what needs attention now."""
+    (as `todo_for(unit_id=…)` for every unit of `todo_units`), from one computation of the duties. The counts
+    are of what needs attention now; "Kommande" holds only what falls due within `upcoming_days` (the case
+    officer's panel shows the appeals to forward within the week)."""
     done_since = today - datetime.timedelta(days=DONE_LATE_WINDOW_DAYS)
-    duties = duty_registry.duties_for(_client_units(actor), today=today, done_since=done_since, todo_only=True)
+    duties = duty_registry.duties_for(
+        _client_units(actor), today=today, done_since=done_since, todo_only=True, upcoming_days=upcoming_days
+    )
     duties = _staff_duties_for_staff_viewers(actor, duties)
     mine = _visible_duties(actor, [d for d in duties if d.responsible_id == actor.pk])
+    until = today + datetime.timedelta(days=upcoming_days) if upcoming_days else None
     per_unit = {
-        unit_id: todo_list([d for d in duties if d.unit_id == unit_id], today, done_since)
+        unit_id: todo_list([d for d in duties if d.unit_id == unit_id], today, done_since, upcoming_until=until)
         for unit_id in todo_units(actor)
     }
-    return todo_list(mine, today, done_since), per_unit
+    return todo_list(mine, today, done_since, upcoming_until=until), per_unit
 
 
 def _visible_duties(actor: Any, duties: list[Duty]) -> list[Duty]:

@@ -50,7 +50,7 @@ def _units(request: HttpRequest, *codes: str) -> set[int]:
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    # Casework roles are granted to managers of every kind of unit: a provider's manager gets an empty list.
+    # The access map gives casework permissions only in purchaser units: a provider's manager is refused.
     require_any_unit(request.user, Perm.CASEWORK_READ)
     unit_ids = selectors.casework_units(request.user)
     units = list(Unit.objects.filter(pk__in=unit_ids).order_by("name"))
