@@ -521,12 +521,9 @@ def desk_filter(actor: Any) -> Q:
 def desk_case_counts(actor: Any) -> dict[str, int]:
     """Open cases on the desk: the actor's own caseload (`mine`) and those not yet assigned (`unassigned`),
     counted in one query."""
-    counts = (
-        Case.objects.filter(desk_filter(actor), closed_on__isnull=True)
-        .aggregate(
-            mine=Count("pk", filter=Q(officer_id=actor.pk)),
-            unassigned=Count("pk", filter=Q(officer__isnull=True)),
-        )
+    counts = Case.objects.filter(desk_filter(actor), closed_on__isnull=True).aggregate(
+        mine=Count("pk", filter=Q(officer_id=actor.pk)),
+        unassigned=Count("pk", filter=Q(officer__isnull=True)),
     )
     return {key: value or 0 for key, value in counts.items()}
 

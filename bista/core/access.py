@@ -147,3 +147,18 @@ def requires_two_factor(user: Any) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return Membership.objects.filter(valid_on(clock.today()), user=user, role__requires_two_factor=True).exists()
+
+
+def grant_in_force(day: datetime.date, prefix: str = "role__grants__") -> Q:
+    """A role's grant (joined through `prefix`) valid on `day`."""
+    return Q(**{f"{prefix}valid_from__lte": day}) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gt": day})
+    )
+
+
+def unit_members_with(code: str, unit_ids: Iterable[int], day: datetime.date) -> Any:
+    """The memberships in these units, valid on `day`, whose role grants `code` then (e.g. who may be an order's
+    responsible deputy); unit memberships only, not district-wide ones."""
+    return Membership.objects.filter(
+        valid_on(day), grant_in_force(day), unit_id__in=list(unit_ids), role__grants__permission__code=code
+    )

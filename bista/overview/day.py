@@ -27,9 +27,9 @@ from django.utils.text import Truncator
 
 from bista.care import selectors as care_selectors
 from bista.casework import selectors as casework_selectors
+from bista.clients.selectors import visible_clients
 from bista.core import clock
 from bista.core.access import has_perm, unit_ids_with
-from bista.clients.selectors import visible_clients
 from bista.core.deadlines import Duty, DutyState, TodoList, add_months
 from bista.core.format import antal
 from bista.core.models import Unit
@@ -261,6 +261,7 @@ def _quality_rows(user: Any, unit: Unit, today: datetime.date, panel: UnitDay) -
 
 # --- The case officer's desk -------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class DutyCount:
     label: str
@@ -286,9 +287,7 @@ def _desk_duties(user: Any, mine: TodoList, per_unit: dict[int, TodoList]) -> li
     where they assign cases, those of cases assigned to nobody."""
     codes = set(casework_selectors.DESK_DUTY_RULES)
     assigning = casework_selectors.casework_units(user, Perm.CASEWORK_ASSIGN)
-    lists = [mine] + [
-        todo for unit_id, todo in per_unit.items() if unit_id in assigning
-    ]
+    lists = [mine] + [todo for unit_id, todo in per_unit.items() if unit_id in assigning]
     duties = {
         id(duty): duty
         for todo in lists
