@@ -162,7 +162,7 @@ class PickerField(RecordChoiceField):
         source = source_for(self.kind)
         if source is None:
             raise LookupError(f"No picker source registered for {self.kind!r}")
-        matches = list(source.search(self.queryset, text)[: MAX_MATCHES + 1])  # type: ignore[union-attr]
+        matches = list(source.search(self.queryset, text)[: MAX_MATCHES + 1])  # type: ignore[arg-type]
         if len(matches) == 1:
             return matches[0]
         if not matches:
