@@ -12,6 +12,7 @@ class CareConfig(AppConfig):
         from bista.care import (
             duties,  # noqa: F401  (registers the care duty sources)
             integrity,  # noqa: F401  (registers the journal signature check)
+            pickers,  # noqa: F401  (registers the care picker)
         )
         from bista.care.actions import AuditAction
         from bista.core.actions import AUDIT_ACTIONS

@@ -28,9 +28,9 @@ from bista.clients.models import AccessLogEntry, Client, ClientUnit
 from bista.clients.selectors import visible_clients
 from bista.clients.services import access_log_record
 from bista.core import duties as duty_registry
-from bista.core.access import has_perm, team_ids_for_user, unit_ids_with, valid_on
+from bista.core.access import has_perm, team_ids_for_user, unit_ids_with, unit_members_with, valid_on
 from bista.core.deadlines import Duty, TodoList, todo_list
-from bista.core.models import Membership, Team
+from bista.core.models import Team
 from bista.core.permissions import Perm
 
 DONE_LATE_WINDOW_DAYS = 90  # "done late" on "Att göra" looks back this far
@@ -131,21 +131,25 @@ def current_plan(order: Order) -> ImplementationPlan | None:
 
 
 def order_form_choices(unit_ids: set[int], today: datetime.date, keep_service: Service | None = None) -> dict[str, Any]:
-    """Reference reads for the order forms (no client data): the people with a current role in the units
-    (responsible deputy), their active teams, and the services valid today (plus the order's own)."""
-    user_ids = Membership.objects.filter(valid_on(today), unit_id__in=unit_ids).values("user_id")
+    """Reference reads for the order forms (no client data): who may be the responsible deputy in the units,
+    their active teams, and the services valid today (plus the order's own)."""
     services_now = Service.objects.filter(valid_on(today))
     if keep_service is not None:
         services_now = services_now | Service.objects.filter(pk=keep_service.pk)
     return {
-        "deputies": get_user_model()
-        .objects.filter(pk__in=user_ids, is_active=True)
-        .order_by("last_name", "first_name", "id"),
+        "deputies": responsible_deputies(unit_ids, today),
         "teams": Team.objects.filter(unit_id__in=unit_ids, is_active=True)
         .select_related("unit")
         .order_by("unit__name", "name"),
         "services": services_now.order_by("act", "name"),
     }
+
+
+def responsible_deputies(unit_ids: Iterable[int], today: datetime.date) -> QuerySet[Any]:
+    """The active users who may be an order's responsible deputy in one of the units today: those whose role
+    there grants care.responsible (the deputy managers and managers), not everyone with a role in the unit."""
+    holders = unit_members_with(Perm.CARE_RESPONSIBLE, unit_ids, today).values("user_id")
+    return get_user_model().objects.filter(pk__in=holders, is_active=True).order_by("last_name", "first_name", "id")
 
 
 def can_manage_care(actor: Any, unit_id: int) -> bool:
@@ -339,19 +343,23 @@ def todo_for(
     return todo_list(duties, today, done_since, upcoming_until=today + datetime.timedelta(days=UPCOMING_DAYS))
 
 
-def todo_overview(actor: Any, *, today: datetime.date) -> tuple[TodoList, dict[int, TodoList]]:
+def todo_overview(actor: Any, *, today: datetime.date, upcoming_days: int = 0) -> tuple[TodoList, dict[int, TodoList]]:
     """The start page's "Att göra": the actor's own duties (as `todo_for(mine=True)`) and each unit's whole list
-    (as `todo_for(unit_id=…)` for every unit of `todo_units`), from one computation of the duties. Without
-    "Kommande": the start page shows the counts of what needs attention now."""
+    (as `todo_for(unit_id=…)` for every unit of `todo_units`), from one computation of the duties. The counts
+    are of what needs attention now; "Kommande" holds only what falls due within `upcoming_days` (the case
+    officer's panel shows the appeals to forward within the week)."""
     done_since = today - datetime.timedelta(days=DONE_LATE_WINDOW_DAYS)
-    duties = duty_registry.duties_for(_client_units(actor), today=today, done_since=done_since, todo_only=True)
+    duties = duty_registry.duties_for(
+        _client_units(actor), today=today, done_since=done_since, todo_only=True, upcoming_days=upcoming_days
+    )
     duties = _staff_duties_for_staff_viewers(actor, duties)
     mine = _visible_duties(actor, [d for d in duties if d.responsible_id == actor.pk])
+    until = today + datetime.timedelta(days=upcoming_days) if upcoming_days else None
     per_unit = {
-        unit_id: todo_list([d for d in duties if d.unit_id == unit_id], today, done_since)
+        unit_id: todo_list([d for d in duties if d.unit_id == unit_id], today, done_since, upcoming_until=until)
         for unit_id in todo_units(actor)
     }
-    return todo_list(mine, today, done_since), per_unit
+    return todo_list(mine, today, done_since, upcoming_until=until), per_unit
 
 
 def _visible_duties(actor: Any, duties: list[Duty]) -> list[Duty]:

@@ -11,13 +11,14 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from bista.care import selectors as care_selectors
 from bista.care.models import OrderEvent, Service
 from bista.casework import rules
 from bista.casework.actions import AccessAction
+from bista.casework.duties import Rule
 from bista.casework.models import (
     Appeal,
     Case,
@@ -492,3 +493,63 @@ def caseload(actor: Any, unit: Unit) -> list[Caseload]:
 
 def assign_units(actor: Any) -> QuerySet[Unit]:
     return Unit.objects.filter(pk__in=casework_units(actor, Perm.CASEWORK_ASSIGN)).order_by("name")
+
+
+# --- The case officer's desk (the start page) ----------------------------------------------------------------
+
+# The duties of the purchaser chain (casework/duties.py) and how the start page names each group of them.
+DESK_DUTY_RULES = {
+    Rule.FIRST_CONTACT: "Första kontakt efter aktualisering",
+    Rule.APPEAL_FORWARD: "Överklaganden att överlämna",
+    Rule.REASSESSMENT: "Tidsbegränsade beslut som löper ut",
+    Rule.FOLLOW_UP: "Beslut att följa upp",
+}
+
+
+def desk_filter(actor: Any) -> Q:
+    """The cases on the actor's desk: those they are the case officer of, and, in units where they assign
+    cases (the purchaser's managers), those assigned to nobody yet. Within what the actor may see."""
+    if not getattr(actor, "pk", None):
+        return Q(pk__in=[])
+    condition = Q(officer_id=actor.pk)
+    assigning = casework_units(actor, Perm.CASEWORK_ASSIGN)
+    if assigning:
+        condition |= Q(officer__isnull=True, unit_id__in=assigning)
+    return visibility_filter(actor) & condition
+
+
+def desk_case_counts(actor: Any) -> dict[str, int]:
+    """Open cases on the desk: the actor's own caseload (`mine`) and those not yet assigned (`unassigned`),
+    counted in one query."""
+    counts = Case.objects.filter(desk_filter(actor), closed_on__isnull=True).aggregate(
+        mine=Count("pk", filter=Q(officer_id=actor.pk)),
+        unassigned=Count("pk", filter=Q(officer__isnull=True)),
+    )
+    return {key: value or 0 for key, value in counts.items()}
+
+
+def desk_new_intakes(actor: Any, *, since: datetime.date) -> QuerySet[Intake]:
+    """Intakes received since `since` in the desk's open cases, newest first (the caller logs the clients it
+    names)."""
+    return (
+        Intake.objects.filter(
+            received_on__gte=since,
+            case__in=Case.objects.filter(desk_filter(actor), closed_on__isnull=True).values("pk"),
+        )
+        .select_related("case__client")
+        .order_by("-received_on", "-id")
+    )
+
+
+def desk_communication_pending(actor: Any) -> QuerySet[Investigation]:
+    """Investigations of the actor's own cases still being written: those not yet communicated to the person
+    (kommunicering before the decision) first, then those communicated and awaiting completion, oldest first
+    (the caller logs the clients it names)."""
+    return (
+        Investigation.objects.filter(
+            status=Investigation.Status.DRAFT,
+            case__in=Case.objects.filter(desk_filter(actor), officer_id=actor.pk).values("pk"),
+        )
+        .select_related("case__client")
+        .order_by(F("communicated_on").asc(nulls_first=True), "started_on", "id")
+    )

@@ -50,7 +50,7 @@ def _units(request: HttpRequest, *codes: str) -> set[int]:
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    # Casework roles are granted to managers of every kind of unit: a provider's manager gets an empty list.
+    # The access map gives casework permissions only in purchaser units: a provider's manager is refused.
     require_any_unit(request.user, Perm.CASEWORK_READ)
     unit_ids = selectors.casework_units(request.user)
     units = list(Unit.objects.filter(pk__in=unit_ids).order_by("name"))
@@ -71,15 +71,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
         filters = {"officer_id": request.user.pk} if any(o.pk == request.user.pk for o in officers) else {}
     cases = selectors.case_list(request.user, **filters)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("sida"))
-    query = request.GET.copy()
-    query.pop("sida", None)
     return render(
         request,
         "casework/case_list.html",
         {
             "form": form,
             "page": page,
-            "query_string": query.urlencode(),
             "mine": filters.get("officer_id") == request.user.pk and not form.is_bound,
             "can_register": bool(selectors.casework_units(request.user, Perm.CASEWORK_MANAGE)),
         },

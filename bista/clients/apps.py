@@ -7,6 +7,7 @@ class ClientsConfig(AppConfig):
     verbose_name = "Brukare"
 
     def ready(self) -> None:
+        from bista.clients import pickers  # noqa: F401  (registers the clients picker)
         from bista.clients.actions import ACCESS_ACTIONS, AccessAction, AuditAction
         from bista.core.actions import AUDIT_ACTIONS
 

@@ -53,7 +53,6 @@ def client_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "query_string": request.GET.copy().urlencode() if request.GET else "",
         "can_create": bool(unit_ids_with(request.user, Perm.CLIENT_MANAGE)),
         "can_export": bool(unit_ids_with(request.user, Perm.CLIENT_EXPORT)),
     }
@@ -252,8 +251,6 @@ def log_index(request: HttpRequest) -> HttpResponse:
         },
     )
     reviews = LogReview.objects.filter(unit__in=units).select_related("unit", "reviewer")[:20]
-    query = data.copy()
-    query.pop("sida", None)
     return render(
         request,
         "clients/log_index.html",
@@ -262,7 +259,6 @@ def log_index(request: HttpRequest) -> HttpResponse:
             "page": page,
             "sample_form": sample_form,
             "reviews": reviews,
-            "query_string": query.urlencode(),
         },
     )
 

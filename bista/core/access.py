@@ -16,6 +16,7 @@ from django.db.models import Q
 
 from bista.core import clock
 from bista.core.models import Membership, RoleGrant, Unit
+from bista.core.permissions import Perm
 
 ACCESS_CACHE_ATTR = "_bista_access_map"
 TOKEN_SCOPES_ATTR = "_bista_token_scopes"
@@ -27,7 +28,9 @@ def valid_on(day: datetime.date) -> Q:
 
 
 def _build_access_map(user: Any, day: datetime.date) -> dict[int, frozenset[str]]:
-    memberships = list(Membership.objects.filter(valid_on(day), user=user).values("role_id", "district_id", "unit_id"))
+    memberships = list(
+        Membership.objects.filter(valid_on(day), user=user).values("role_id", "district_id", "unit_id", "unit__kind")
+    )
     if not memberships:
         return {}
     role_ids = {m["role_id"] for m in memberships}
@@ -38,16 +41,26 @@ def _build_access_map(user: Any, day: datetime.date) -> dict[int, frozenset[str]
         grants.setdefault(role_id, set()).add(code)
     district_wide = {m["district_id"]: m["role_id"] for m in memberships if m["unit_id"] is None}
     result: dict[int, set[str]] = {}
+    purchasers: set[int] = set()
     if district_wide:
-        for unit_id, district_id in Unit.objects.filter(department__district_id__in=district_wide).values_list(
-            "id", "department__district_id"
+        for unit_id, district_id, kind in Unit.objects.filter(department__district_id__in=district_wide).values_list(
+            "id", "department__district_id", "kind"
         ):
+            if kind == Unit.Kind.PURCHASER:
+                purchasers.add(unit_id)
             for m in memberships:
                 if m["unit_id"] is None and m["district_id"] == district_id:
                     result.setdefault(unit_id, set()).update(grants.get(m["role_id"], set()))
     for m in memberships:
         if m["unit_id"] is not None:
+            if m["unit__kind"] == Unit.Kind.PURCHASER:
+                purchasers.add(m["unit_id"])
             result.setdefault(m["unit_id"], set()).update(grants.get(m["role_id"], set()))
+    # One role (enhetschef) serves every kind of unit; casework means something only in a purchaser unit, so a
+    # provider's manager holds none of it there (no "Ärenden" in their menu, no empty case list).
+    for unit_id, perms in result.items():
+        if unit_id not in purchasers:
+            perms.difference_update(Perm.CASEWORK)
     scopes = getattr(user, TOKEN_SCOPES_ATTR, None)
     if scopes is not None:
         result = {unit_id: perms & set(scopes) for unit_id, perms in result.items()}
@@ -134,3 +147,18 @@ def requires_two_factor(user: Any) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return Membership.objects.filter(valid_on(clock.today()), user=user, role__requires_two_factor=True).exists()
+
+
+def grant_in_force(day: datetime.date, prefix: str = "role__grants__") -> Q:
+    """A role's grant (joined through `prefix`) valid on `day`."""
+    return Q(**{f"{prefix}valid_from__lte": day}) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gt": day})
+    )
+
+
+def unit_members_with(code: str, unit_ids: Iterable[int], day: datetime.date) -> Any:
+    """The memberships in these units, valid on `day`, whose role grants `code` then (e.g. who may be an order's
+    responsible deputy); unit memberships only, not district-wide ones."""
+    return Membership.objects.filter(
+        valid_on(day), grant_in_force(day), unit_id__in=list(unit_ids), role__grants__permission__code=code
+    )

@@ -37,8 +37,12 @@ class Perm:
     TIME_ATTEST = "time.attest"
     ECONOMY = "economy.manage"  # wages, budget, invoices and payroll: only holders see money
 
+    # Who may be named the responsible deputy (ansvarig) of a provider's order.
+    CARE_RESPONSIBLE = "care.responsible"
+
     CLIENT_VIEW = (CLIENT_VIEW_ALL, CLIENT_VIEW_TEAM)
     CASEWORK_READ = (CASEWORK_VIEW, CASEWORK_VIEW_ALL)
+    CASEWORK = (CASEWORK_VIEW, CASEWORK_VIEW_ALL, CASEWORK_MANAGE, CASEWORK_DECIDE, CASEWORK_ASSIGN)
 
 
 class RoleCode:

@@ -12,14 +12,14 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from bista.core import clock, selectors, services
+from bista.core import clock, pickers, selectors, services
 from bista.core.access import access_map, has_perm_anywhere, require_any_unit
 from bista.core.forms import (
     ApiTokenForm,
@@ -263,3 +263,20 @@ def duty_rule_new_version(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, "Den nya versionen av tidsfristen är sparad.")
             return redirect("core:duty_rules")
     return render(request, "core/duty_rule_form.html", {"form": form, "latest": latest, "versions": versions})
+
+
+@login_required
+@require_GET
+def picker_search(request: HttpRequest, kind: str) -> HttpResponse:
+    """The matches of a searchable picker as JSON (bista/picker.js): the records of the registered source the
+    user may pick whose names contain every typed word, at most `pickers.MAX_MATCHES`; client names shown are
+    logged as read by the source. Fewer than two characters: no search, an empty list."""
+    source = pickers.source_for(kind)
+    if source is None:
+        raise Http404("Det finns ingen sådan väljare.")
+    records = source.choices(request.user, request.GET)  # PermissionDenied (403) if the user may pick none
+    text = request.GET.get("q", "").strip()[: pickers.MAX_TEXT]
+    found = list(source.search(records, text)[: pickers.MAX_MATCHES]) if len(text) >= 2 else []
+    if source.log is not None and found:
+        source.log(request.user, found)
+    return JsonResponse({"results": [{"id": record.pk, "label": source.label(record)} for record in found]})

@@ -8,6 +8,9 @@ work is done.
   call page), employees' requests for open shifts (approve or decline in one click), the shifts today and tonight
   that nobody works, new deviations and open Lex Sarah reports, clients near their granted hours this month, and
   delegations about to expire.
+- Whoever has cases on their desk (a case officer, the purchaser's managers): the purchaser's duties that need
+  them (first contacts, appeals to forward within the week, time-limited decisions running out, follow-ups,
+  with the most urgent rows), investigations still to be communicated, new intakes, and their caseload.
 
 Every panel reads through its context's selectors, so it shows only what the person may see; each client
 named in full is logged as read.
@@ -23,9 +26,11 @@ from django.urls import reverse
 from django.utils.text import Truncator
 
 from bista.care import selectors as care_selectors
+from bista.casework import selectors as casework_selectors
+from bista.clients.selectors import visible_clients
 from bista.core import clock
 from bista.core.access import has_perm, unit_ids_with
-from bista.core.deadlines import add_months
+from bista.core.deadlines import Duty, DutyState, TodoList, add_months
 from bista.core.format import antal
 from bista.core.models import Unit
 from bista.core.permissions import Perm
@@ -44,6 +49,10 @@ NEAR_GRANTED = 0.8
 DELEGATION_DAYS = 30
 # New deviations are those reported in the last week.
 NEW_DEVIATION_DAYS = 7
+# The case officer's desk: duties falling due within this many days (an appeal is forwarded within a week),
+# and intakes received in the last this many days.
+DESK_UPCOMING_DAYS = 7
+NEW_INTAKE_DAYS = 14
 ROWS = 5  # rows per panel; each panel links to its full list
 LOG_DETAIL = "startsidan"  # what the access log says the clients named here were read for
 
@@ -251,3 +260,103 @@ def _quality_rows(user: Any, unit: Unit, today: datetime.date, panel: UnitDay) -
         for deviation in new[:ROWS]
     ]
     panel.lex_sarah_open = quality_selectors.open_lex_sarah_reports(user).filter(unit=unit).count()
+
+
+# --- The case officer's desk -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DutyCount:
+    label: str
+    count: int
+
+
+@dataclass
+class CaseDesk:
+    """A case officer's panel: the cases on their desk and what they must do in them."""
+
+    open_cases: int = 0
+    unassigned: int = 0
+    groups: list[DutyCount] = field(default_factory=list)
+    duties: list[ShiftLine] = field(default_factory=list)
+    communication: list[ShiftLine] = field(default_factory=list)
+    communication_count: int = 0
+    intakes: list[ShiftLine] = field(default_factory=list)
+    intake_count: int = 0
+
+
+def _desk_duties(user: Any, mine: TodoList, per_unit: dict[int, TodoList]) -> list[Duty]:
+    """The purchaser's duties of the desk's cases needing attention now or within the week: the user's own, and,
+    where they assign cases, those of cases assigned to nobody."""
+    codes = set(casework_selectors.DESK_DUTY_RULES)
+    assigning = casework_selectors.casework_units(user, Perm.CASEWORK_ASSIGN)
+    lists = [mine] + [todo for unit_id, todo in per_unit.items() if unit_id in assigning]
+    duties = {
+        id(duty): duty
+        for todo in lists
+        for duty in [*todo.overdue, *todo.due_soon, *todo.upcoming]
+        if duty.rule.code in codes and (todo is mine or duty.responsible_id is None)
+    }
+    return sorted(duties.values(), key=lambda duty: (duty.due_on, duty.subject))
+
+
+def _due_text(duty: Duty, today: datetime.date) -> str:
+    if duty.state(today) is DutyState.OVERDUE:
+        return f"skulle vara klart {duty.due_on}"
+    return f"senast {duty.due_on}"
+
+
+def case_desk(user: Any, today: datetime.date, mine: TodoList, per_unit: dict[int, TodoList]) -> CaseDesk | None:
+    """The desk of whoever works with cases (a casework role in a purchaser unit), or None. `mine` and
+    `per_unit` are the start page's "Att göra" (computed once, with `DESK_UPCOMING_DAYS` of "Kommande")."""
+    if not casework_selectors.casework_units(user):
+        return None
+    counts = casework_selectors.desk_case_counts(user)
+    desk = CaseDesk(open_cases=counts["mine"], unassigned=counts["unassigned"])
+    duties = _desk_duties(user, mine, per_unit)
+    desk.groups = [
+        DutyCount(label, sum(1 for duty in duties if duty.rule.code == code))
+        for code, label in casework_selectors.DESK_DUTY_RULES.items()
+    ]
+    investigations = list(casework_selectors.desk_communication_pending(user))
+    intakes = list(casework_selectors.desk_new_intakes(user, since=today - datetime.timedelta(days=NEW_INTAKE_DAYS)))
+    shown_duties = duties[:ROWS]
+    clients = visible_clients(user).filter(pk__in={d.client_id for d in shown_duties if d.client_id}).in_bulk()
+    names = rostering_selectors.client_names(
+        user,
+        [(clients[d.client_id], d.unit_id) for d in shown_duties if d.client_id in clients]
+        + [(i.case.client, i.case.unit_id) for i in investigations[:ROWS]]
+        + [(i.case.client, i.case.unit_id) for i in intakes[:ROWS]],
+        log=LOG_DETAIL,
+    )
+    desk.duties = [
+        ShiftLine(
+            when=_due_text(duty, today),
+            client_name=names.labels.get(duty.client_id or 0, ""),
+            url=duty.url,
+            note=duty.subject,
+        )
+        for duty in shown_duties
+    ]
+    desk.communication_count = len(investigations)
+    desk.communication = [
+        ShiftLine(
+            when=f"kommunicerad {inv.communicated_on}, inväntar avslut"
+            if inv.communicated_on
+            else f"påbörjad {inv.started_on}, ej kommunicerad",
+            client_name=names.labels[inv.case.client_id],
+            url=reverse("casework:investigation_edit", args=[inv.pk]),
+        )
+        for inv in investigations[:ROWS]
+    ]
+    desk.intake_count = len(intakes)
+    desk.intakes = [
+        ShiftLine(
+            when=f"inkom {intake.received_on}",
+            client_name=names.labels[intake.case.client_id],
+            url=reverse("casework:case_detail", args=[intake.case_id]),
+            note=intake.get_kind_display() + ("" if intake.case.officer_id else ", ej fördelad"),
+        )
+        for intake in intakes[:ROWS]
+    ]
+    return desk

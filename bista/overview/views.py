@@ -5,6 +5,7 @@ They live outside `core` because they show clients and staff, and `core` imports
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -38,26 +39,27 @@ def start(request: HttpRequest) -> HttpResponse:
         "units": units,
         "my_teams": my_teams,
         "client_count": visible_clients(request.user).filter(is_active=True).count(),
-        **_todo(request.user),
+        **_todo(request.user, today),
         "my_day": day.my_day(request.user, today),
         "unit_days": [panel for panel in day.unit_days(request.user, today) if not panel.is_empty],
     }
     return render(request, "overview/start.html", context)
 
 
-def _todo(user: Any) -> dict[str, Any]:
+def _todo(user: Any, today: datetime.date) -> dict[str, Any]:
     """The "Att göra" counts (the user's own duties, and each unit whose every client the user sees; the duties
-    computed once for all of them) and the most overdue rows among them."""
+    computed once for all of them), the most overdue rows among them, and a case officer's desk built from the
+    same duties."""
     if not unit_ids_with(user, *Perm.CLIENT_VIEW):
-        return {"todo_boxes": [], "urgent": []}
-    mine, per_unit = care_selectors.todo_overview(user, today=clock.today())
+        return {"todo_boxes": [], "urgent": [], "case_desk": None}
+    mine, per_unit = care_selectors.todo_overview(user, today=today, upcoming_days=day.DESK_UPCOMING_DAYS)
     url = reverse("care:todo")
     boxes = [{"label": "Mina uppgifter", "url": url, "counts": mine.counts}]
     for unit in Unit.objects.filter(pk__in=per_unit).order_by("name"):
         boxes.append({"label": unit.name, "url": f"{url}?unit={unit.pk}", "counts": per_unit[unit.pk].counts})
     overdue = {id(duty): duty for todo in [mine, *per_unit.values()] for duty in todo.overdue}
     urgent = sorted(overdue.values(), key=lambda duty: (duty.due_on, duty.subject))[: day.ROWS]
-    return {"todo_boxes": boxes, "urgent": urgent}
+    return {"todo_boxes": boxes, "urgent": urgent, "case_desk": day.case_desk(user, today, mine, per_unit)}
 
 
 @login_required

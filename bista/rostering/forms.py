@@ -12,6 +12,7 @@ from django import forms
 
 from bista.core.clock import STOCKHOLM
 from bista.core.forms import MAX_ID, DateInput, RecordChoiceField, set_unit_choices
+from bista.core.pickers import PickerField
 from bista.core.validation import PlausibleDatesMixin
 from bista.rostering.facts import Weights
 from bista.rostering.models import ShiftKind
@@ -101,20 +102,6 @@ def local_moment(day: datetime.date, clock: datetime.time) -> datetime.datetime:
             code="nonexistent_time",
         )
     return moment
-
-
-def person_name(employee: Any) -> str:
-    return f"{employee.last_name}, {employee.first_name}"
-
-
-class _EmployeeChoiceField(RecordChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return person_name(obj)
-
-
-class _ClientChoiceField(RecordChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.last_name}, {obj.first_name}"
 
 
 class _OrderChoiceField(RecordChoiceField):
@@ -215,9 +202,13 @@ class ShiftForm(PlausibleDatesMixin, forms.Form):
     """A shift typed by hand: the start as date and clock time, the end as clock time (with an end date when
     it is not obvious) or as a length. `cleaned_data` gets `starts_at` and `ends_at` as aware datetimes."""
 
-    client = _ClientChoiceField(label="Brukare", queryset=None)
-    employee = _EmployeeChoiceField(
-        label="Medarbetare", queryset=None, required=False, help_text="Lämna tomt för ett öppet pass."
+    client = PickerField(label="Brukare", queryset=None, kind="brukare")
+    employee = PickerField(
+        label="Medarbetare",
+        queryset=None,
+        required=False,
+        kind="medarbetare",
+        help_text="Lämna tomt för ett öppet pass.",
     )
     starts_on = _BoundedDateField(label="Datum")
     starts_time = forms.TimeField(label="Börjar klockan", widget=TimeInput())
@@ -324,7 +315,7 @@ class ShiftCancelForm(forms.Form):
 
 
 class SickCallForm(PlausibleDatesMixin, forms.Form):
-    employee = _EmployeeChoiceField(label="Medarbetare", queryset=None)
+    employee = PickerField(label="Medarbetare", queryset=None, kind="medarbetare")
     starts_on = _BoundedDateField(label="Sjuk från och med")
     ends_on = _BoundedDateField(
         label="Till och med", required=False, help_text="Lämna tomt om det inte är känt när sjukfrånvaron slutar."

@@ -9,7 +9,10 @@ class StaffConfig(AppConfig):
     def ready(self) -> None:
         from bista.core.access import register_team_source
         from bista.core.actions import AUDIT_ACTIONS
-        from bista.staff import duties  # noqa: F401  (registers the staff duty sources)
+        from bista.staff import (
+            duties,  # noqa: F401  (registers the staff duty sources)
+            pickers,  # noqa: F401  (registers the staff picker)
+        )
         from bista.staff.actions import AuditAction
         from bista.staff.selectors import employee_team_ids
 

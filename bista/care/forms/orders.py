@@ -9,6 +9,7 @@ from django import forms
 from bista.care.models import Order, OrderEvent
 from bista.care.services import ORDER_EDITABLE
 from bista.core.forms import MAX_ID, DateInput, RecordChoiceField, set_unit_choices
+from bista.core.pickers import PickerField
 from bista.core.validation import PlausibleDatesMixin
 
 # The order's details as the forms edit them (client and unit are chosen only when registering): exactly
@@ -23,18 +24,9 @@ def person_label(user: Any) -> str:
     return f"{name} ({user.username})" if name else user.username
 
 
-def client_label(client: Any) -> str:
-    return f"{client.last_name}, {client.first_name}"
-
-
 class _PersonChoiceField(RecordChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return person_label(obj)
-
-
-class _ClientChoiceField(RecordChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return client_label(obj)
 
 
 class _TeamChoiceField(RecordChoiceField):
@@ -73,7 +65,7 @@ class OrderListForm(forms.Form):
 class OrderDetailsForm(PlausibleDatesMixin, forms.ModelForm):
     """What the user types about an order; whether it holds together is the service's job."""
 
-    deputy = _PersonChoiceField(label="Ansvarig biträdande enhetschef", queryset=None, required=False)
+    deputy = PickerField(label="Ansvarig biträdande enhetschef", queryset=None, required=False, kind="ansvarig")
     team = _TeamChoiceField(label="Arbetsgrupp", queryset=None, required=False)
     service = RecordChoiceField(label="Insats", queryset=None)
 
@@ -112,7 +104,7 @@ class OrderDetailsForm(PlausibleDatesMixin, forms.ModelForm):
 
 
 class OrderCreateForm(OrderDetailsForm):
-    client = _ClientChoiceField(label="Brukare", queryset=None)
+    client = PickerField(label="Brukare", queryset=None, kind="brukare")
     unit = RecordChoiceField(label="Enhet", queryset=None)
     field_order = ["client", "unit", *ORDER_DETAIL_FIELDS]
 

@@ -20,8 +20,8 @@ from bista.care.services.common import _not_in_future, _person
 from bista.clients.models import Client, ClientUnit
 from bista.clients.services import client_link_unit
 from bista.core import audit, clock
-from bista.core.access import SYSTEM, check_perm, valid_on
-from bista.core.models import Membership, Team, Unit
+from bista.core.access import SYSTEM, check_perm, unit_members_with
+from bista.core.models import Team, Unit
 from bista.core.permissions import Perm
 from bista.core.versioning import lock_for_edit, update_versioned
 
@@ -70,11 +70,11 @@ def _validate_order(order: Order) -> None:
         errors["team"] = "Arbetsgruppen hör inte till enheten."
     if (
         order.deputy_id
-        and not Membership.objects.filter(
-            valid_on(clock.today()), user_id=order.deputy_id, unit_id=order.unit_id
-        ).exists()
+        and not unit_members_with(Perm.CARE_RESPONSIBLE, [order.unit_id], clock.today())
+        .filter(user_id=order.deputy_id)
+        .exists()
     ):
-        errors["deputy"] = "Den ansvariga har ingen roll i enheten."
+        errors["deputy"] = "Den ansvariga är inte biträdande enhetschef eller enhetschef i enheten."
     if order.service_id and order.decision_date:
         service = order.service
         if not service.in_force(order.decision_date):

@@ -197,7 +197,7 @@ def _render_journal(request: HttpRequest, client: Client, form: Any) -> HttpResp
         "page": page,
         "search": search,
         "searching": bool(filters and any(filters.values())),
-        "query_string": query.urlencode(),
+        "page_query": query,
         "can_write": can_write,
         "form": form,
         "draft": draft if form is not None and not form.is_bound else None,

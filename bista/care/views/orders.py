@@ -79,12 +79,9 @@ def order_list(request: HttpRequest) -> HttpResponse:
         client = visible_clients(request.user).filter(pk=client_id).first()
         client_name = client.full_name if client else ""
     page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("sida"))
-    query = request.GET.copy()
-    query.pop("sida", None)
     context = {
         "form": form,
         "page": page,
-        "query_string": query.urlencode(),
         "client_id": client_id,
         "client_name": client_name,
         "can_create": bool(unit_ids_with(request.user, Perm.CARE_MANAGE)),

@@ -7,6 +7,7 @@ browser here: it is given the system's executable.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -120,3 +121,56 @@ def test_without_javascript_the_menu_is_open(live_server: Any, browser: Any) -> 
     _sign_in_with_keyboard(page, live_server.url)
     assert _menu(page).get_by_role("link", name="Brukare", exact=True).is_visible()
     context.close()
+
+
+def _sign_in(page: Any, base: str, username: str) -> None:
+    page.goto(f"{base}/konto/logga-in/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{base}/")
+
+
+def _screenshot(page: Any, name: str) -> None:
+    """Saved for review when BISTA_SCREENSHOTS names a folder (issue 13: 1366 px and 375 px)."""
+    folder = os.environ.get("BISTA_SCREENSHOTS")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("width", [1366, 375])
+def test_the_client_picker_is_a_combobox(live_server: Any, browser: Any, width: int) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    _sign_in_with_keyboard(page, live_server.url)
+    page.goto(f"{live_server.url}/bestallningar/ny/")
+    field = page.locator("#id_client")
+    assert field.get_attribute("role") == "combobox" and field.get_attribute("aria-expanded") == "false"
+    field.fill("Lu")
+    option = page.locator('#id_client_lista [role="option"]')
+    playwright_api.expect(option).to_have_text("Lund, Astrid")
+    assert field.get_attribute("aria-expanded") == "true"
+    _screenshot(page, f"picker-{width}")
+    field.press("ArrowDown")
+    assert field.get_attribute("aria-activedescendant") == "id_client_lista_0"
+    field.press("Enter")
+    assert field.input_value() == "Lund, Astrid"
+    assert page.locator('input[name="client"]').input_value() != ""
+    assert field.get_attribute("aria-expanded") == "false"
+
+
+@pytest.mark.parametrize("width", [1366, 375])
+def test_the_case_officers_start_page(live_server: Any, browser: Any, org: Organisation, width: int) -> None:
+    from bista.casework.tests import factories as casework
+
+    officer = make_user("handlaggare", RoleCode.CASE_OFFICER, org.purchaser, password=PASSWORD)
+    intake = casework.register(org.purchaser, actor=officer)
+    from bista.casework import services as casework_services
+
+    casework_services.investigation_start(actor=officer, case=intake.case, started_on=casework.APPLIED)
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    _sign_in(page, live_server.url, "handlaggare")
+    desk = page.locator("section[aria-labelledby=mina-arenden]")
+    playwright_api.expect(desk).to_contain_text("1 öppet ärende")
+    playwright_api.expect(desk).to_contain_text("Berglund")
+    _screenshot(page, f"case-officer-start-{width}")

@@ -5,6 +5,7 @@ form whose answer redirects is one load, as in a browser).
 - Report oneself sick (assistant): ≤ 2.
 - Take an open shift (assistant): ≤ 2.
 - Sick call → cover the first shift (manager): ≤ 3; each further shift + 1.
+- Record the first contact after an intake (case officer), from the duty on their desk: ≤ 2.
 """
 
 from __future__ import annotations
@@ -178,3 +179,17 @@ def test_sick_call_covered_in_three_page_loads_and_one_per_further_shift(
         assert walk.loads == before + 1
         assert Shift.objects.get(pk=further.pk).employee_id is not None
     assert "Alla pass är tillsatta." in walk.html
+
+
+def test_first_contact_from_the_case_officers_desk_in_two_page_loads(org: Organisation) -> None:
+    from bista.casework.models import Intake
+    from bista.casework.tests import factories as casework
+
+    officer = casework.officer(org)
+    intake = casework.register(org.purchaser, actor=officer)  # long overdue on the clock of these tests
+    walk = Walk(browser(officer))
+    walk.start()
+    walk.click("Första kontakt efter aktualisering")  # the desk's most urgent duty → the case
+    walk.submit("Registrera", on=str(f.MONDAY))
+    assert walk.loads <= 2
+    assert Intake.objects.get(pk=intake.pk).first_contact_on == f.MONDAY

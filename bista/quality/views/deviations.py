@@ -177,15 +177,12 @@ def deviation_list(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         deviations = _filtered(deviations, form.cleaned_data)
     page = Paginator(deviations, PAGE_SIZE).get_page(request.GET.get("sida"))
-    query = request.GET.copy()
-    query.pop("sida", None)
     return render(
         request,
         "quality/deviation_list.html",
         {
             "form": form,
             "page": page,
-            "query_string": query.urlencode(),
             "today": today,
             "quality_nav": quality_nav(request.user),
         },

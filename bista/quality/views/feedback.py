@@ -75,12 +75,9 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
         elif data["status"] == CLOSED:
             items = items.filter(closed_at__isnull=False)
     page = Paginator(items.order_by("-received_on", "-id"), PAGE_SIZE).get_page(request.GET.get("sida"))
-    query = request.GET.copy()
-    query.pop("sida", None)
     context = {
         "form": form,
         "page": page,
-        "query_string": query.urlencode(),
         "several_units": len(units) > 1,
         "can_create": any(has_perm(request.user, Perm.QUALITY_MANAGE, unit.pk) for unit in units),
     }

@@ -120,8 +120,6 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(incidents.order_by("-discovered_at", "-id"), PAGE_SIZE).get_page(request.GET.get("sida"))
     now = clock.now()
     rows = [(incident, imy_clock(incident, now)) for incident in page]
-    query = request.GET.copy()
-    query.pop("sida", None)
     return render(
         request,
         "quality/incident_list.html",
@@ -129,7 +127,6 @@ def incident_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "rows": rows,
-            "query_string": query.urlencode(),
             "several_units": len(units) > 1,
         },
     )

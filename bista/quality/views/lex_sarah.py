@@ -62,12 +62,10 @@ def report_list(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         reports = _filtered(reports, form.cleaned_data)
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("sida"))
-    query = request.GET.copy()
-    query.pop("sida", None)
     return render(
         request,
         "quality/lex_sarah_list.html",
-        {"form": form, "page": page, "query_string": query.urlencode(), "quality_nav": quality_nav(request.user)},
+        {"form": form, "page": page, "quality_nav": quality_nav(request.user)},
     )
 
 

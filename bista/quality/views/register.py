@@ -102,8 +102,6 @@ def routine_list(request: HttpRequest) -> HttpResponse:
         if row.overdue or not only_overdue:
             rows.append(row)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("sida"))
-    query = request.GET.copy()
-    query.pop("sida", None)
     managed = unit_ids_with(request.user, Perm.QUALITY_MANAGE)
     return render(
         request,
@@ -111,7 +109,6 @@ def routine_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "query_string": query.urlencode(),
             "overdue_count": sum(1 for row in rows if row.overdue),
             "several_units": len(units) > 1,
             "managed_unit_ids": managed,

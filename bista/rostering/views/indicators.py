@@ -446,9 +446,6 @@ def _drill_down_page(
             "is_continuity": figure.code == Code.STAFF_CONTINUITY,
         }
     )
-    query = request.GET.copy()
-    query.pop("sida", None)
-    context["query_string"] = query.urlencode()
     context["listing"] = figure.code == Code.STAFF_CONTINUITY or drill.shifts is not None
     if figure.code == Code.STAFF_CONTINUITY:
         page = Paginator(drill.client_months, PAGE_SIZE).get_page(request.GET.get("sida"))

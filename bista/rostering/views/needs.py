@@ -82,7 +82,7 @@ def needs_index(request: HttpRequest) -> HttpResponse:
         .order_by("last_name", "first_name", "pk")
     )
     page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("sida"))
-    context = {"page": page, "query_string": "", "section": section(request.user), "current": "needs"}
+    context = {"page": page, "section": section(request.user), "current": "needs"}
     return render(request, "rostering/needs_index.html", context)
 
 

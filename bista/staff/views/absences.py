@@ -56,9 +56,7 @@ def absence_list(request: HttpRequest) -> HttpResponse:
     # Only the register of units where the actor manages absences: not the actor's own from elsewhere.
     absences = selectors.absence_search(request.user, **filters).filter(employee__unit_id__in=unit_ids)
     page = Paginator(absences, PAGE_SIZE).get_page(request.GET.get("sida"))
-    query = request.GET.copy()
-    query.pop("sida", None)
-    context = {"form": form, "page": page, "query_string": query.urlencode(), "today": clock.today()}
+    context = {"form": form, "page": page, "today": clock.today()}
     return render(request, "staff/absence_list.html", context)
 
 

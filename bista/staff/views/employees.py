@@ -31,12 +31,9 @@ def employee_list(request: HttpRequest) -> HttpResponse:
         query, unit_id, everyone = form.cleaned_data["q"], form.cleaned_data["enhet"], form.cleaned_data["alla"]
     employees = selectors.employee_search(request.user, query, unit_id=unit_id, current_only=not everyone)
     page = Paginator(employees.prefetch_related("teams"), PAGE_SIZE).get_page(request.GET.get("sida"))
-    query_string = request.GET.copy()
-    query_string.pop("sida", None)
     context = {
         "form": form,
         "page": page,
-        "query_string": query_string.urlencode(),
         "can_create": bool(unit_ids_with(request.user, Perm.EMPLOYEE_MANAGE)),
         "can_manage_absences": bool(unit_ids_with(request.user, Perm.ABSENCE_MANAGE)),
     }

@@ -1,0 +1,155 @@
+"""Searchable pickers (core.pickers) on the order form: the client and the responsible deputy chosen by typing
+part of a name. Without JavaScript the form searches on submit (one match is taken, several come back to choose
+from, none is an error naming the field, nothing saved meanwhile); with JavaScript the listbox is filled from
+the JSON search, which keeps to the same access rules and logs the clients it names. The responsible deputy is
+only someone whose role grants care.responsible in the unit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bista.care.models import Order
+from bista.care.tests.factories import make_client, make_order
+from bista.care.tests.test_views_orders import CREATE, create_data
+from bista.clients.models import AccessLogEntry, Client
+from bista.core.permissions import RoleCode
+from bista.core.testing import Organisation, make_user
+from bista.core.tests.pages import browser
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
+
+CLIENTS = "/sok/brukare/"
+DEPUTIES = "/sok/ansvarig/"
+
+
+@pytest.fixture
+def deputy(org: Organisation) -> Any:
+    return make_user("bitradande", RoleCode.DEPUTY_MANAGER, org.provider)
+
+
+def _typed(data: dict[str, Any], name: str, text: str) -> dict[str, Any]:
+    """The form as a browser without JavaScript posts it: the typed text, no chosen id."""
+    return {**data, name: "", f"{name}_sok": text}
+
+
+def test_one_match_of_the_typed_text_is_taken(org: Organisation, astrid: Client, manager: Any) -> None:
+    make_client(org.provider, first_name="Bertil", last_name="Berglund", teams=[org.team])
+    response = browser(manager).post(CREATE, _typed(create_data(org, astrid, manager), "client", "lindq"))
+    assert response.status_code == 302
+    assert Order.objects.get().client == astrid
+
+
+def test_several_matches_come_back_to_choose_from_and_nothing_is_saved(
+    org: Organisation, astrid: Client, manager: Any
+) -> None:
+    other = make_client(org.provider, first_name="Astrid", last_name="Andersson", teams=[org.team])
+    data = _typed(create_data(org, astrid, manager), "client", "Astrid")
+    response = browser(manager).post(CREATE, data)
+    html = response.content.decode()
+    assert response.status_code == 200 and not Order.objects.exists()
+    assert "Brukare: 2 träffar på ”Astrid”. Välj en i listan." in html
+    assert f'name="client_val" value="{astrid.pk}"' in html and f'name="client_val" value="{other.pk}"' in html
+    assert "Andersson, Astrid" in html and "Lindqvist, Astrid" in html
+    assert 'value="Astrid"' in html  # the typed text is kept
+
+    response = browser(manager).post(CREATE, {**data, "client_val": str(other.pk)})
+    assert response.status_code == 302
+    assert Order.objects.get().client == other
+
+
+def test_no_match_names_the_field(org: Organisation, astrid: Client, manager: Any) -> None:
+    response = browser(manager).post(CREATE, _typed(create_data(org, astrid, manager), "client", "Zäta"))
+    assert response.status_code == 200
+    assert "Brukare: Ingen träff på ”Zäta”." in response.content.decode()
+    assert not Order.objects.exists()
+
+
+def test_a_client_the_user_may_not_see_is_never_matched(
+    org: Organisation, astrid: Client, manager: Any, other_manager: Any
+) -> None:
+    make_client(org.other_unit, first_name="Cecilia", last_name="Carlsson")
+    response = browser(manager).post(CREATE, _typed(create_data(org, astrid, manager), "client", "Cecilia"))
+    assert "Ingen träff" in response.content.decode()
+
+
+def test_the_chosen_id_is_kept_while_its_name_is_untouched(org: Organisation, astrid: Client, manager: Any) -> None:
+    make_client(org.provider, first_name="Astrid", last_name="Andersson", teams=[org.team])
+    data = {**create_data(org, astrid, manager), "client_sok": "Lindqvist, Astrid"}  # as picker.js leaves it
+    assert browser(manager).post(CREATE, data).status_code == 302
+    assert Order.objects.get().client == astrid
+
+
+def test_the_form_shows_the_chosen_client_by_name(org: Organisation, astrid: Client, manager: Any) -> None:
+    html = browser(manager).get(f"{CREATE}?client={astrid.pk}").content.decode()
+    assert 'name="client_sok" value="Lindqvist, Astrid"' in html
+    assert f'name="client" value="{astrid.pk}"' in html
+    assert 'data-picker-url="/sok/brukare/"' in html
+    assert "<select" not in html.split('name="client_sok"')[1].split("</div>")[0]
+
+
+# --- The JSON search (picker.js) ---------------------------------------------------------------------------
+
+
+def test_the_client_search_answers_what_the_user_may_see_and_logs_it(
+    org: Organisation, astrid: Client, manager: Any, other_manager: Any
+) -> None:
+    answer = browser(manager).get(CLIENTS, {"q": "lind"})
+    assert answer.status_code == 200
+    assert answer.json() == {"results": [{"id": astrid.pk, "label": "Lindqvist, Astrid"}]}
+    logged = AccessLogEntry.objects.get(actor=manager, client=astrid)
+    assert (logged.unit_id, logged.detail) == (org.provider.pk, "sökväljare")
+
+    assert browser(other_manager).get(CLIENTS, {"q": "lind"}).json() == {"results": []}
+    assert not AccessLogEntry.objects.filter(actor=other_manager).exists()
+
+
+def test_the_search_needs_two_characters_and_a_known_picker(astrid: Client, manager: Any) -> None:
+    assert browser(manager).get(CLIENTS, {"q": "l"}).json() == {"results": []}
+    assert browser(manager).get("/sok/okand/", {"q": "lind"}).status_code == 404
+    assert not AccessLogEntry.objects.exists()
+
+
+def test_the_search_is_refused_without_a_role(astrid: Client, nobody: Any) -> None:
+    assert browser(nobody).get(CLIENTS, {"q": "lind"}).status_code == 403
+    assert browser(None).get(CLIENTS, {"q": "lind"}).status_code == 302
+
+
+def test_the_search_keeps_to_one_unit_when_asked(org: Organisation, astrid: Client, manager: Any) -> None:
+    assert browser(manager).get(CLIENTS, {"q": "lind", "enhet": org.other_unit.pk}).json() == {"results": []}
+    assert browser(manager).get(CLIENTS, {"q": "lind", "enhet": "x' or 1=1"}).json()["results"]
+
+
+# --- The responsible deputy ----------------------------------------------------------------------------------
+
+
+def test_only_deputies_and_managers_are_offered_as_responsible(
+    org: Organisation, manager: Any, deputy: Any, staffer: Any
+) -> None:
+    staffer.first_name = "Bitte"
+    staffer.save()
+    found = browser(manager).get(DEPUTIES, {"q": "bit"}).json()["results"]
+    assert [row["id"] for row in found] == [deputy.pk]  # the assistant "Bitte" is not offered
+    assert browser(staffer).get(DEPUTIES, {"q": "bit"}).status_code == 403  # manages no orders
+
+
+def test_an_assistant_typed_as_responsible_is_not_matched(
+    org: Organisation, astrid: Client, manager: Any, deputy: Any, staffer: Any
+) -> None:
+    data = _typed(create_data(org, astrid, manager), "deputy", staffer.username)
+    response = browser(manager).post(CREATE, data)
+    assert "Ansvarig biträdande enhetschef: Ingen träff" in response.content.decode()
+    response = browser(manager).post(CREATE, _typed(create_data(org, astrid, manager), "deputy", "bitradande"))
+    assert response.status_code == 302
+    assert Order.objects.get().deputy == deputy
+
+
+def test_the_order_service_refuses_an_assistant_as_responsible(
+    org: Organisation, astrid: Client, manager: Any, staffer: Any
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        make_order(astrid, org.provider, actor=manager, deputy=staffer)
+    assert "deputy" in refused.value.message_dict
