@@ -294,7 +294,7 @@ def _sections(overview: YearOverview, links: _Links) -> list[dict[str, Any]]:
         "kontinuitet": Code.STAFF_CONTINUITY,
     }
     for section in sections:
-        section["chart"] = _month_chart(overview, links, charted[section["id"]], section["title"])
+        section["chart"] = _month_chart(overview, links, charted[str(section["id"])], str(section["title"]))
     return sections
 
 
