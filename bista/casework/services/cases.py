@@ -68,6 +68,20 @@ def _intake_client(
     return client
 
 
+def _intake_errors(*, kind: str, sender: str, requested: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if kind == Intake.Kind.APPLICATION and sender not in Intake.APPLICANTS:
+        errors["sender"] = "En ansökan kommer från den enskilde eller dennes företrädare; annars är det en anmälan."
+    if not requested.strip():
+        errors["requested"] = "Beskriv vad som söks eller anmäls."
+    return errors
+
+
+def _first_contact_check(on: datetime.date, received_on: datetime.date) -> None:
+    if on < received_on:
+        raise ValidationError({"on": f"Kontakten kan inte vara före aktualiseringen ({received_on:%Y-%m-%d})."})
+
+
 @transaction.atomic
 def intake_register(
     *,
@@ -91,11 +105,7 @@ def intake_register(
     check_perm(actor, Perm.CASEWORK_MANAGE, unit)
     _purchaser(unit)
     _not_in_future(received_on, "received_on")
-    errors: dict[str, str] = {}
-    if kind == Intake.Kind.APPLICATION and sender not in Intake.APPLICANTS:
-        errors["sender"] = "En ansökan kommer från den enskilde eller dennes företrädare; annars är det en anmälan."
-    if not requested.strip():
-        errors["requested"] = "Beskriv vad som söks eller anmäls."
+    errors = _intake_errors(kind=kind, sender=sender, requested=requested)
     if errors:
         raise ValidationError(errors)
     _team_of(unit, team)
@@ -136,8 +146,7 @@ def intake_first_contact(*, actor: Any, intake: Intake, on: datetime.date) -> In
     _not_in_future(on, "on")
     if locked.first_contact_on is not None:
         raise ValidationError({"on": "Första kontakten är redan registrerad."})
-    if on < locked.received_on:
-        raise ValidationError({"on": f"Kontakten kan inte vara före aktualiseringen ({locked.received_on:%Y-%m-%d})."})
+    _first_contact_check(on, locked.received_on)
     locked.first_contact_on = on
     locked.save(update_fields=["first_contact_on"])
     audit.record(actor=actor, action=AuditAction.INTAKE_FIRST_CONTACT, obj=locked, new={"on": on}, unit=case.unit)

@@ -25,7 +25,7 @@ from bista.casework.models import (
 from bista.casework.services.common import _not_in_future, _person, _roles_in
 from bista.core import audit
 from bista.core.access import check_perm, valid_on
-from bista.core.models import DutyRule, Role
+from bista.core.models import DutyRule, Role, Unit
 from bista.core.permissions import Perm
 
 DECISION_AUDITED = (
@@ -76,16 +76,73 @@ def _decimal(value: Any) -> Decimal | None:
     return amount
 
 
-def _check_delegation(*, decided_by: Any, case: Case, service: Service, outcome: str, on: datetime.date) -> str:
-    """The decider's role name(s) on the decision date, if the delegation order lets them decide this."""
-    roles = _roles_in(decided_by, case.unit, on)
-    if not rules.may_decide(
-        delegation_facts(on), roles=roles, act=service.act, service=service.code, outcome=outcome, on=on
-    ):
+def _check_delegation(
+    *,
+    decided_by: Any,
+    unit: Unit,
+    service: Service,
+    outcome: str,
+    on: datetime.date,
+    delegations: list[rules.Delegation] | None = None,
+) -> set[str]:
+    """The decider's role codes on the decision date, if the delegation order lets them decide this.
+    `delegations`: the order's rows already read (an import checks many decisions), else those in force."""
+    roles = _roles_in(decided_by, unit, on)
+    facts = delegation_facts(on) if delegations is None else delegations
+    if not rules.may_decide(facts, roles=roles, act=service.act, service=service.code, outcome=outcome, on=on):
         raise ValidationError(
             {"decided_by": "Beslutsfattaren har inte delegation att fatta det här beslutet (se delegationsordningen)."}
         )
-    return ", ".join(Role.objects.filter(code__in=roles).order_by("name").values_list("name", flat=True))
+    return roles
+
+
+def _decision_scope(
+    outcome: str,
+    scope_amount: Any,
+    scope_unit: str,
+    period_start: datetime.date | None,
+    period_end: datetime.date | None,
+) -> tuple[Decimal | None, str, datetime.date | None, datetime.date | None]:
+    """The decision's scope and period as saved: none for a refusal."""
+    if outcome not in Decision.Outcome.values:
+        raise ValidationError({"outcome": "Välj bifall, delvis bifall eller avslag."})
+    amount = _decimal(scope_amount)
+    if outcome == Decision.Outcome.REFUSED:
+        return None, "", None, None
+    return amount, scope_unit, period_start, period_end
+
+
+def _decision_errors(
+    *,
+    service: Service,
+    outcome: str,
+    decision_date: datetime.date,
+    applied_on: datetime.date,
+    reasons: str,
+    scope: tuple[Decimal | None, str, datetime.date | None, datetime.date | None],
+    superseded_date: datetime.date | None,
+) -> dict[str, str]:
+    """What is wrong with a decision (its dates, scope, period, legal basis and reasons), field by field."""
+    amount, scope_unit, period_start, period_end = scope
+    errors = rules.decision_errors(
+        outcome=outcome,
+        decision_date=decision_date,
+        applied_on=applied_on,
+        scope_amount=amount,
+        scope_unit=scope_unit,
+        period_start=period_start,
+        period_end=period_end,
+        superseded_date=superseded_date,
+    )
+    if not service.in_force(decision_date):
+        errors["service"] = "Lagrummet gällde inte på beslutsdatum."
+    if not reasons.strip():
+        errors["reasons"] = "Skriv beslutets motivering."
+    return errors
+
+
+def _decider_name(decided_by: Any) -> str:
+    return str(decided_by.get_full_name() or decided_by.username)[:200]
 
 
 @transaction.atomic
@@ -113,11 +170,7 @@ def decision_make(
     decided_by = decided_by if decided_by is not None else _person(actor)
     if decided_by is None:
         raise ValidationError({"decided_by": "Ange vem som fattar beslutet."})
-    if outcome not in Decision.Outcome.values:
-        raise ValidationError({"outcome": "Välj bifall, delvis bifall eller avslag."})
-    amount = _decimal(scope_amount)
-    if outcome == Decision.Outcome.REFUSED:
-        amount, scope_unit, period_start, period_end = None, "", None, None
+    scope = _decision_scope(outcome, scope_amount, scope_unit, period_start, period_end)
     if intake.case_id != case.pk:
         raise ValidationError({"intake": "Ansökan hör inte till ärendet."})
     if investigation is not None and investigation.case_id != case.pk:
@@ -131,23 +184,20 @@ def decision_make(
             raise ValidationError({"supersedes": "Beslutet är redan ersatt av ett annat beslut."})
         superseded_date = supersedes.decision_date
     _not_in_future(decision_date, "decision_date")
-    errors = rules.decision_errors(
+    errors = _decision_errors(
+        service=service,
         outcome=outcome,
         decision_date=decision_date,
         applied_on=intake.received_on,
-        scope_amount=amount,
-        scope_unit=scope_unit,
-        period_start=period_start,
-        period_end=period_end,
+        reasons=reasons,
+        scope=scope,
         superseded_date=superseded_date,
     )
-    if not service.in_force(decision_date):
-        errors["service"] = "Lagrummet gällde inte på beslutsdatum."
-    if not reasons.strip():
-        errors["reasons"] = "Skriv beslutets motivering."
     if errors:
         raise ValidationError(errors)
-    role_names = _check_delegation(decided_by=decided_by, case=case, service=service, outcome=outcome, on=decision_date)
+    roles = _check_delegation(decided_by=decided_by, unit=case.unit, service=service, outcome=outcome, on=decision_date)
+    role_names = ", ".join(Role.objects.filter(code__in=roles).order_by("name").values_list("name", flat=True))
+    amount, scope_unit, period_start, period_end = scope
     decision = Decision(
         case=case,
         intake=intake,
@@ -161,13 +211,18 @@ def decision_make(
         reasons=reasons.strip(),
         decision_date=decision_date,
         decided_by=decided_by,
-        decided_by_name=(decided_by.get_full_name() or decided_by.username)[:200],
+        decided_by_name=_decider_name(decided_by),
         decided_by_role=role_names[:100],
         supersedes=supersedes,
     )
     return audit.save_new(
         decision, actor=actor, action=AuditAction.DECISION_MAKE, fields=DECISION_AUDITED, unit=case.unit
     )
+
+
+def _receipt_check(received_on: datetime.date, decision_date: datetime.date) -> None:
+    if received_on < decision_date:
+        raise ValidationError({"received_on": "Beslutet kan inte ha tagits emot före beslutsdatum."})
 
 
 @transaction.atomic
@@ -179,8 +234,7 @@ def decision_receipt_record(*, actor: Any, decision: Decision, received_on: date
     _not_in_future(received_on, "received_on")
     if locked.received_on is not None:
         raise ValidationError({"received_on": "Datumet då beslutet togs emot är redan registrerat."})
-    if received_on < locked.decision_date:
-        raise ValidationError({"received_on": "Beslutet kan inte ha tagits emot före beslutsdatum."})
+    _receipt_check(received_on, locked.decision_date)
     locked.received_on = received_on
     locked.save(update_fields=["received_on"])
     audit.record(
@@ -214,6 +268,19 @@ def _in_force(decision: Decision) -> None:
         raise ValidationError(errors)
 
 
+def _follow_up_errors(
+    decision_date: datetime.date, *, on: datetime.date, own_view: str, outcome: str
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not own_view.strip():
+        errors["own_view"] = "Skriv den enskildes egen uppfattning."
+    if outcome not in FollowUp.Outcome.values:
+        errors["outcome"] = "Välj resultatet av uppföljningen."
+    if on < decision_date:
+        errors["on"] = f"Uppföljningen kan inte vara före beslutsdatum ({decision_date:%Y-%m-%d})."
+    return errors
+
+
 @transaction.atomic
 def follow_up_record(
     *,
@@ -229,13 +296,7 @@ def follow_up_record(
     follow-up duty (casework.follow_up) from this date on."""
     check_perm(actor, Perm.CASEWORK_MANAGE, decision.case.unit)
     _in_force(decision)
-    errors: dict[str, str] = {}
-    if not own_view.strip():
-        errors["own_view"] = "Skriv den enskildes egen uppfattning."
-    if outcome not in FollowUp.Outcome.values:
-        errors["outcome"] = "Välj resultatet av uppföljningen."
-    if on < decision.decision_date:
-        errors["on"] = f"Uppföljningen kan inte vara före beslutsdatum ({decision.decision_date:%Y-%m-%d})."
+    errors = _follow_up_errors(decision.decision_date, on=on, own_view=own_view, outcome=outcome)
     if errors:
         raise ValidationError(errors)
     _not_in_future(on, "on")
@@ -259,6 +320,15 @@ def follow_up_record(
     )
 
 
+def _end_errors(decision_date: datetime.date, *, on: datetime.date, reason: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not reason.strip():
+        errors["reason"] = "Ange varför beslutet upphör."
+    if on < decision_date:
+        errors["on"] = f"Beslutet kan inte upphöra före beslutsdatum ({decision_date:%Y-%m-%d})."
+    return errors
+
+
 @transaction.atomic
 def decision_end(*, actor: Any, decision: Decision, on: datetime.date, reason: str) -> Decision:
     """End a decision in force (the need has ended, the person declines, moves …): the decision records the
@@ -267,11 +337,7 @@ def decision_end(*, actor: Any, decision: Decision, on: datetime.date, reason: s
     check_perm(actor, Perm.CASEWORK_MANAGE, decision.case.unit)
     locked = Decision.objects.select_for_update().select_related("case__unit").get(pk=decision.pk)
     _in_force(locked)
-    errors: dict[str, str] = {}
-    if not reason.strip():
-        errors["reason"] = "Ange varför beslutet upphör."
-    if on < locked.decision_date:
-        errors["on"] = f"Beslutet kan inte upphöra före beslutsdatum ({locked.decision_date:%Y-%m-%d})."
+    errors = _end_errors(locked.decision_date, on=on, reason=reason)
     if errors:
         raise ValidationError(errors)
     _not_in_future(on, "on")

@@ -96,6 +96,16 @@ def investigation_save(
     )
 
 
+def _communication_check(communicated_on: datetime.date, started_on: datetime.date) -> None:
+    if communicated_on < started_on:
+        raise ValidationError({"communicated_on": "Kommuniceringen kan inte vara före utredningens början."})
+
+
+def _completion_check(completed_on: datetime.date, started_on: datetime.date) -> None:
+    if completed_on < started_on:
+        raise ValidationError({"completed_on": "Utredningen kan inte avslutas före sin början."})
+
+
 @transaction.atomic
 def communication_record(
     *,
@@ -109,8 +119,7 @@ def communication_record(
     check_perm(actor, Perm.CASEWORK_MANAGE, investigation.case.unit)
     _draft(investigation)
     _not_in_future(communicated_on, "communicated_on")
-    if communicated_on < investigation.started_on:
-        raise ValidationError({"communicated_on": "Kommuniceringen kan inte vara före utredningens början."})
+    _communication_check(communicated_on, investigation.started_on)
     return update_versioned(
         actor=actor,
         obj=investigation,
@@ -131,8 +140,7 @@ def investigation_complete(
     check_perm(actor, Perm.CASEWORK_MANAGE, investigation.case.unit)
     _draft(investigation)
     _not_in_future(completed_on, "completed_on")
-    if completed_on < investigation.started_on:
-        raise ValidationError({"completed_on": "Utredningen kan inte avslutas före sin början."})
+    _completion_check(completed_on, investigation.started_on)
     return update_versioned(
         actor=actor,
         obj=investigation,

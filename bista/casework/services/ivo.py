@@ -25,18 +25,9 @@ from bista.core.permissions import Perm
 # --- Ej verkställda beslut ----------------------------------------------------------------------------
 
 
-@transaction.atomic
-def delay_record(
-    *,
-    actor: Any,
-    decision: Decision,
-    reason: str,
-    recorded_on: datetime.date,
-    note: str = "",
-    offer_declined_on: datetime.date | None = None,
-) -> ExecutionDelay:
-    """Why a favourable decision is not executed yet (for IVO's report); the latest note counts."""
-    check_perm(actor, Perm.CASEWORK_MANAGE, decision.case.unit)
+def _delay_errors(
+    decision: Decision, *, reason: str, recorded_on: datetime.date, offer_declined_on: datetime.date | None
+) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not decision.is_favourable:
         errors["decision"] = "Ett avslagsbeslut verkställs inte."
@@ -50,6 +41,22 @@ def delay_record(
         )
     if reason == ExecutionDelay.Reason.DECLINED and offer_declined_on is None:
         errors["offer_declined_on"] = "Ange när den enskilde tackade nej till erbjudandet."
+    return errors
+
+
+@transaction.atomic
+def delay_record(
+    *,
+    actor: Any,
+    decision: Decision,
+    reason: str,
+    recorded_on: datetime.date,
+    note: str = "",
+    offer_declined_on: datetime.date | None = None,
+) -> ExecutionDelay:
+    """Why a favourable decision is not executed yet (for IVO's report); the latest note counts."""
+    check_perm(actor, Perm.CASEWORK_MANAGE, decision.case.unit)
+    errors = _delay_errors(decision, reason=reason, recorded_on=recorded_on, offer_declined_on=offer_declined_on)
     if errors:
         raise ValidationError(errors)
     _not_in_future(recorded_on, "recorded_on")

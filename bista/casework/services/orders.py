@@ -35,6 +35,32 @@ ORDER_AUDITED = (
 # --- Orders to providers ----------------------------------------------------------------------------
 
 
+def _order_errors(
+    decision: Decision,
+    *,
+    superseded: bool,
+    ordered_on: datetime.date,
+    provider_unit: Unit | None,
+    external_provider: str,
+    free_choice_informed_on: datetime.date | None,
+) -> dict[str, str]:
+    """What is wrong with ordering the decided service (`superseded`: the decision was superseded by then)."""
+    errors: dict[str, str] = {}
+    if not decision.is_favourable:
+        errors["decision"] = "Ett avslagsbeslut kan inte beställas."
+    elif superseded:
+        errors["decision"] = "Beslutet är ersatt av ett nytt beslut: beställ utifrån det."
+    if (provider_unit is None) == (not external_provider):
+        errors["provider_unit"] = "Välj en utförare i Bistå eller ange en extern utförare."
+    if ordered_on < decision.decision_date:
+        errors["ordered_on"] = f"Beställningen kan inte göras före beslutsdatum ({decision.decision_date:%Y-%m-%d})."
+    if free_choice_informed_on is not None and free_choice_informed_on > ordered_on:
+        errors["free_choice_informed_on"] = "Informationen om valfrihet lämnas före beställningen."
+    if provider_unit is not None and provider_unit.kind != Unit.Kind.PROVIDER:
+        errors["provider_unit"] = "Enheten är ingen utförarenhet."
+    return errors
+
+
 @transaction.atomic
 def order_from_decision(
     *,
@@ -52,20 +78,15 @@ def order_from_decision(
     entered here later. Refused for a refused or superseded decision."""
     case = decision.case
     check_perm(actor, Perm.CASEWORK_MANAGE, case.unit)
-    errors: dict[str, str] = {}
-    if not decision.is_favourable:
-        errors["decision"] = "Ett avslagsbeslut kan inte beställas."
-    elif Decision.objects.filter(supersedes=decision).exists():
-        errors["decision"] = "Beslutet är ersatt av ett nytt beslut: beställ utifrån det."
     external_provider = external_provider.strip()
-    if (provider_unit is None) == (not external_provider):
-        errors["provider_unit"] = "Välj en utförare i Bistå eller ange en extern utförare."
-    if ordered_on < decision.decision_date:
-        errors["ordered_on"] = f"Beställningen kan inte göras före beslutsdatum ({decision.decision_date:%Y-%m-%d})."
-    if free_choice_informed_on is not None and free_choice_informed_on > ordered_on:
-        errors["free_choice_informed_on"] = "Informationen om valfrihet lämnas före beställningen."
-    if provider_unit is not None and provider_unit.kind != Unit.Kind.PROVIDER:
-        errors["provider_unit"] = "Enheten är ingen utförarenhet."
+    errors = _order_errors(
+        decision,
+        superseded=Decision.objects.filter(supersedes=decision).exists(),
+        ordered_on=ordered_on,
+        provider_unit=provider_unit,
+        external_provider=external_provider,
+        free_choice_informed_on=free_choice_informed_on,
+    )
     if errors:
         raise ValidationError(errors)
     _not_in_future(ordered_on, "ordered_on")
@@ -112,6 +133,11 @@ def order_from_decision(
     )
 
 
+def _executed_check(executed_on: datetime.date, decision_date: datetime.date) -> None:
+    if executed_on < decision_date:
+        raise ValidationError({"executed_on": "Insatsen kan inte ha verkställts före beslutsdatum."})
+
+
 @transaction.atomic
 def external_execution_record(*, actor: Any, order: CaseOrder, executed_on: datetime.date) -> CaseOrder:
     """The date an external provider started the service, entered by the case officer (a Bistå provider
@@ -123,8 +149,7 @@ def external_execution_record(*, actor: Any, order: CaseOrder, executed_on: date
     if locked.external_executed_on is not None:
         raise ValidationError({"executed_on": "Verkställigheten är redan registrerad."})
     _not_in_future(executed_on, "executed_on")
-    if executed_on < locked.decision.decision_date:
-        raise ValidationError({"executed_on": "Insatsen kan inte ha verkställts före beslutsdatum."})
+    _executed_check(executed_on, locked.decision.decision_date)
     locked.external_executed_on = executed_on
     locked.save(update_fields=["external_executed_on"])
     audit.record(
