@@ -670,7 +670,8 @@ def history_import(*, actor: Any, unit: Unit, histories: Sequence[ImportedHistor
         raise PermissionDenied("Ärendehistorik importeras bara av systemets migrering.")
     _purchaser(unit)
     clients = [history.client for history in histories]
-    Client.objects.select_for_update().filter(pk__in=[client.pk for client in clients]).first()
+    # Lock the clients: two imports of the same client cannot both start its case.
+    list(Client.objects.select_for_update().filter(pk__in=[client.pk for client in clients]).values_list("pk"))
     linked = set(ClientUnit.objects.filter(unit=unit, client__in=clients).values_list("client_id", flat=True))
     with_case = set(Case.objects.filter(unit=unit, client__in=clients).values_list("client_id", flat=True))
     checker = _Checker(unit, histories)
