@@ -31,6 +31,7 @@ class AuditAction(enum.StrEnum):
     DECISION_END = "decision.end"
     FOLLOW_UP_RECORD = "follow_up.record"
     IVO_REPORT_KEEP = "ivo_report.keep"
+    CASE_IMPORT = "case.import"
 
 
 class AccessAction(models.TextChoices):

@@ -33,7 +33,6 @@ from django.db.models import Q
 
 from bista.casework import rules
 from bista.casework.models import Case, Decision, FollowUp, Investigation
-from bista.core.deadlines import add_months
 from bista.core.models import Unit
 
 WOMEN, MEN = "K", "M"
@@ -135,7 +134,7 @@ def follow_ups_on_time(unit_id: int, first: datetime.date, last: datetime.date, 
     end = min(last, today)
     decisions = list(
         Decision.objects.filter(
-            case__unit_id=unit_id, outcome__in=Decision.FAVOURABLE, decision_date__lte=add_months(end, -12)
+            case__unit_id=unit_id, outcome__in=Decision.FAVOURABLE, decision_date__lte=rules.follow_up_due(end, -12)
         )
         .exclude(ended_on__lt=first)
         .exclude(period_end__lt=first)
@@ -159,7 +158,7 @@ def follow_ups_on_time(unit_id: int, first: datetime.date, last: datetime.date, 
         marks = sorted(d for d in (*done.get(pk, []), *started.get(case_id, [])) if d > decided)
         anchor = decided
         while True:
-            due = add_months(anchor, 12)
+            due = rules.follow_up_due(anchor)
             if due > stop:
                 break
             met = next((m for m in marks if anchor < m <= due), None)

@@ -237,10 +237,12 @@ def quarter_is_reportable(quarter: Quarter, today: datetime.date) -> bool:
 
 @dataclass(frozen=True)
 class Interruption:
-    """An executed service interrupted on `start`, resumed on `resumed` (None: not yet)."""
+    """An executed service interrupted on `start`, resumed on `resumed` (None: not yet), or never resumed because
+    the order ended on `ended_on` while interrupted (its final report says ended, not resumed)."""
 
     start: datetime.date
     resumed: datetime.date | None = None
+    ended_on: datetime.date | None = None
 
 
 @dataclass(frozen=True)
@@ -323,9 +325,8 @@ def reportable_in(
     if first is not None:
         reports.append(first)
     for interruption in execution.interruptions:
-        report = _report(
-            INTERRUPTED, interruption.start, interruption.resumed, "resumed", execution.ended_on, quarter, months, upto
-        )
+        ended, _which = _first(execution.ended_on, interruption.ended_on)
+        report = _report(INTERRUPTED, interruption.start, interruption.resumed, "resumed", ended, quarter, months, upto)
         if report is not None:
             reports.append(report)
     return reports

@@ -296,8 +296,11 @@ def executions(decisions: Sequence[Decision]) -> dict[int, rules.Execution]:
                 days.append(step.on)
             elif step.kind == OrderEvent.Kind.INTERRUPTED and open_since is None:
                 open_since = step.on
-            elif step.kind in (OrderEvent.Kind.RESUMED, OrderEvent.Kind.ENDED) and open_since is not None:
+            elif step.kind == OrderEvent.Kind.RESUMED and open_since is not None:
                 interruptions.setdefault(decision_id, []).append(rules.Interruption(open_since, step.on))
+                open_since = None
+            elif step.kind == OrderEvent.Kind.ENDED and open_since is not None:  # ended, never resumed
+                interruptions.setdefault(decision_id, []).append(rules.Interruption(open_since, ended_on=step.on))
                 open_since = None
         if open_since is not None:
             interruptions.setdefault(decision_id, []).append(rules.Interruption(open_since))
@@ -356,6 +359,19 @@ def _latest_delays(decision_ids: list[int], until: datetime.date) -> dict[int, E
     return latest
 
 
+def _pseudonym_serial(decision: Decision) -> int:
+    """The decision's place among the unit's decisions for people with the same birth date and gender (oldest
+    first): a decision's pk alone would give two people the same code once pks differ by 500. Decisions are
+    never deleted, so the place, and the code, stay the same every quarter."""
+    client = decision.case.client
+    return Decision.objects.filter(
+        case__unit_id=decision.case.unit_id,
+        case__client__personnummer__startswith=client.personnummer[:8],
+        case__client__gender=client.gender,
+        pk__lt=decision.pk,
+    ).count()
+
+
 def ivo_rows(unit: Unit, quarter: rules.Quarter, upto: datetime.date | None = None) -> list[IvoRow]:
     """The quarter's individual reports for a purchaser unit (the caller has checked the actor may see the
     unit's reports: report_unit). One row per decision not executed, and per interruption not resumed,
@@ -372,7 +388,9 @@ def ivo_rows(unit: Unit, quarter: rules.Quarter, upto: datetime.date | None = No
                 IvoRow(
                     decision=decision,
                     report=report,
-                    pseudonym=rules.ivo_pseudonym(rules.birth_date(client.personnummer), client.gender, decision.pk),
+                    pseudonym=rules.ivo_pseudonym(
+                        rules.birth_date(client.personnummer), client.gender, _pseudonym_serial(decision)
+                    ),
                     gender=client.gender,
                     delay=delays.get(decision.pk),
                 )

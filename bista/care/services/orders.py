@@ -265,6 +265,10 @@ def order_end_from_purchaser(*, actor: Any, purchaser: Unit, order: Order, on: d
     """The purchaser (casework) ended the decision behind the order: the order ends on the same day, as if the
     provider had recorded the step. The actor holds casework.manage in `purchaser`, not care.manage."""
     check_perm(actor, Perm.CASEWORK_MANAGE, purchaser)
+    # Only the purchaser whose decision the order came from may end it (read through the reverse link casework
+    # keeps on the order, so care imports nothing of casework).
+    if not Order.objects.filter(pk=order.pk, case_order__case__unit=purchaser).exists():
+        raise ValidationError({"order": "Beställningen kommer inte från den här beställarenheten."})
     return _record_step(actor=actor, order=order, step=OrderEvent.Kind.ENDED, on=on, note=note, expected_version=None)
 
 

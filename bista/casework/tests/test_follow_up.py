@@ -135,3 +135,16 @@ def test_pages_and_api_four_ways(
     assert Order.objects.get().status == Order.Status.ENDED
     page = browser.post(pages[1], {"on": "2024-12-02", "reason": "Igen"})
     assert page.status_code == 400 and "redan upphört" in page.content.decode()
+
+
+def test_only_the_ordering_purchaser_ends_the_care_order(org: Organisation, decision: Decision) -> None:
+    from bista.care import services as care_services
+    from bista.core.testing import make_organisation
+
+    other = make_organisation("-2")
+    care_order = decision.orders.get().care_order
+    with pytest.raises(ValidationError, match="beställarenheten"):
+        care_services.order_end_from_purchaser(
+            actor=None, purchaser=other.purchaser, order=care_order, on=D(2024, 6, 1)
+        )
+    assert Order.objects.get(pk=care_order.pk).ended_on is None

@@ -345,3 +345,9 @@ def test_the_report_through_the_api(org: Organisation, world: dict[str, Any], ch
     assert ExecutionDelay.objects.filter(decision=world["late"]).count() == 0
     good = post(officer, path, {"reason": "resources", "recorded_on": "2024-06-01"})
     assert good.status_code == 201 and good.json()["reason"] == "resources"
+
+
+def test_pseudonyms_of_people_born_the_same_day_differ() -> None:
+    # Two decisions for people with the same birth date and gender get different places, so different codes.
+    birth = datetime.date(1990, 5, 1)
+    assert rules.ivo_pseudonym(birth, "K", 0) != rules.ivo_pseudonym(birth, "K", 1)

@@ -205,3 +205,14 @@ def test_a_refusal_needs_no_scope_or_period() -> None:
 def test_a_new_decision_is_not_dated_before_the_one_it_supersedes() -> None:
     errors = rules.decision_errors(**GOOD, superseded_date=D(2025, 3, 1))  # type: ignore[arg-type]
     assert "decision_date" in errors
+
+
+def test_an_interruption_ended_by_the_orders_end_is_reported_as_ended() -> None:
+    execution = rules.Execution(
+        decision_date=datetime.date(2024, 1, 10),
+        executed_on=datetime.date(2024, 2, 1),
+        interruptions=(rules.Interruption(datetime.date(2024, 3, 1), ended_on=datetime.date(2024, 8, 20)),),
+    )
+    (report,) = rules.reportable_in(execution, rules.Quarter(2024, 3))
+    assert (report.kind, report.final_on, report.final_kind) == (rules.INTERRUPTED, datetime.date(2024, 8, 20), "ended")
+    assert rules.reportable_in(execution, rules.Quarter(2024, 4)) == []
