@@ -83,5 +83,14 @@ def week_of(day: datetime.date) -> tuple[datetime.date, datetime.date]:
     return monday, monday + datetime.timedelta(days=7)
 
 
+WEEKS_SHOWN = 2  # this week and next: "who comes when" the client can plan for
+
+
+def weeks_from(day: datetime.date, count: int = WEEKS_SHOWN) -> list[datetime.date]:
+    """The Mondays of the day's week and the `count - 1` weeks after it."""
+    monday = week_of(day)[0]
+    return [monday + datetime.timedelta(weeks=i) for i in range(count)]
+
+
 def idle_expired(*, now: float, last: object, idle_seconds: int) -> bool:
     return not isinstance(last, (int, float)) or not 0 <= now - last < idle_seconds
