@@ -234,6 +234,26 @@ def test_the_easy_read_summary_comes_first_with_the_plan_below_it(org: Organisat
     assert text.index("Mål som personalen skrev") > summary
 
 
+def test_the_own_view_tells_how_to_reach_the_unit(org: Organisation, client_a: Any) -> None:
+    from bista.timereports import services as timereports
+
+    browser = signed_in(client_a)
+    text = browser.get("/min-sida/").content.decode()
+    assert f"Ring kommunens växel och fråga efter {org.provider.name}" in text  # no contact details kept yet
+    timereports.provider_details_set(
+        actor=SYSTEM,
+        unit=org.provider,
+        name="Enheten",
+        organisation_number="2120000142",
+        contact_name="Karin Kontakt",
+        contact_phone="08-123 456",
+        contact_email="enheten@example.se",
+    )
+    text = browser.get("/min-sida/").content.decode()
+    assert "Karin Kontakt" in text and 'href="tel:08-123 456"' in text and "mailto:enheten@example.se" in text
+    assert "kommunens växel" not in text
+
+
 def test_every_read_is_logged_with_the_sign_in_and_no_staff_user(client_a: Any) -> None:
     browser = signed_in(client_a)
     signin = OwnViewSignIn.objects.get(client=client_a)
