@@ -206,7 +206,9 @@ class CarePlanIn(InputSchema):
     participants: Text = ""
     client_participation: Text = ""
     client_view: Text = ""
-    easy_read: Text = Field("", description="Lättläst sammanfattning, written with the client; shown first on Min sida.")
+    easy_read: Text = Field(
+        "", description="Lättläst sammanfattning, written with the client; shown first on Min sida."
+    )
     follow_up_on: datetime.date | None = None
     activities: list[ActivityIn] = []
 

@@ -392,4 +392,3 @@ def sign_in_records_purge(*, now: datetime.datetime | None = None) -> Purged:
     codes, _ = SignInCode.objects.filter(created_at__lt=before).delete()
     guesses = code_guesses_purge(before=before)
     return Purged(attempts=attempts, codes=codes, guesses=guesses)
-

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('care', '0006_journal_signature_version'),
+        ("care", "0006_journal_signature_version"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='implementationplan',
-            name='easy_read',
-            field=models.TextField(blank=True, verbose_name='lättläst sammanfattning'),
+            model_name="implementationplan",
+            name="easy_read",
+            field=models.TextField(blank=True, verbose_name="lättläst sammanfattning"),
         ),
     ]

@@ -605,7 +605,9 @@ def test_plan_changes_between_versions(order: Order) -> None:
     assert services.plan_changes(first, first) == []
 
 
-def test_the_easy_read_summary_is_optional_audited_and_carried_into_the_next_version(order: Order, manager: Any) -> None:
+def test_the_easy_read_summary_is_optional_audited_and_carried_into_the_next_version(
+    order: Order, manager: Any
+) -> None:
     first = f.signed_plan(order, D(2024, 1, 26))
     assert first.easy_read == ""  # optional: a plan is signed without one
     draft = services.plan_start_review(actor=manager, plan=first)

@@ -432,7 +432,9 @@ def test_the_easy_read_summary_is_written_through_the_edit_form_and_shown_and_pr
     assert draft.easy_read == summary
     assert AuditEvent.objects.filter(action="plan.update", object_id=str(draft.pk)).exists()
     assert summary in body(client.get(f"/planer/{draft.pk}/"))
-    signed = services.plan_sign(actor=SYSTEM, plan=draft, expected_version=draft.version, signed_on=draft.order.received_on)
+    signed = services.plan_sign(
+        actor=SYSTEM, plan=draft, expected_version=draft.version, signed_on=draft.order.received_on
+    )
     text = " ".join(_pdf_text(client.get(f"/planer/{signed.pk}/pdf/")).split())
     assert "Lättläst sammanfattning" in text and "Vi följer med dig" in text
 
