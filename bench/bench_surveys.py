@@ -224,6 +224,8 @@ def main() -> None:
     url = _database()
     _setup()
     print(f"{platform.python_implementation()} {platform.python_version()}, {url.split(':', 1)[0]}")
+    # The machine may be shared: the load before and after says how much of the time was someone else's.
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
     from bista.core import clock
 
     year = clock.today().year - 1
@@ -232,6 +234,7 @@ def main() -> None:
     print(f"built in {time.perf_counter() - start:.1f} s")
     _results(year, args.runs)
     _answer(codes, args.answers)
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -168,6 +168,9 @@ BISTA_SSO_HEADER = os.environ.get("BISTA_SSO_HEADER", "")
 # (e-legitimation; empty: only one-time codes), and the own-view session's idle timeout.
 BISTA_OWNVIEW_SSO_HEADER = os.environ.get("BISTA_OWNVIEW_SSO_HEADER", "")
 BISTA_OWNVIEW_IDLE_SECONDS = env_int("BISTA_OWNVIEW_IDLE_SECONDS", 15 * 60)
+# Days the own view's code requests, wrong codes and codes, and the survey's unknown codes, are kept before
+# `bista purge_sign_in_records` (daily, from cron) deletes them; at least 1 (bista.ownview.rules.retention).
+BISTA_SIGN_IN_RECORDS_RETENTION_DAYS = env_int("BISTA_SIGN_IN_RECORDS_RETENTION_DAYS", 30)
 # A dotted path to a callable (to, text) that sends an sms (survey invitations, the own view's codes); by default
 # only a line in the log, naming neither the purpose nor the code.
 BISTA_SMS_BACKEND = os.environ.get("BISTA_SMS_BACKEND", "bista.core.messaging.log_sms")

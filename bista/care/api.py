@@ -192,6 +192,7 @@ class CarePlanOut(PlanSummary):
     participants: str
     client_participation: str
     client_view: str
+    easy_read: str
     activities: list[ActivityOut]
 
     @staticmethod
@@ -205,6 +206,9 @@ class CarePlanIn(InputSchema):
     participants: Text = ""
     client_participation: Text = ""
     client_view: Text = ""
+    easy_read: Text = Field(
+        "", description="Lättläst sammanfattning, written with the client; shown first on Min sida."
+    )
     follow_up_on: datetime.date | None = None
     activities: list[ActivityIn] = []
 
@@ -218,6 +222,7 @@ class PlanPatch(PatchSchema):
     participants: Text | None = None
     client_participation: Text | None = None
     client_view: Text | None = None
+    easy_read: Text | None = None
     follow_up_on: datetime.date | None = None
     activities: list[ActivityIn] | None = None
 

@@ -157,6 +157,9 @@ class ImplementationPlan(NeverDeleted, Versioned):
     participants = models.TextField("deltagare vid upprättandet")
     client_participation = models.TextField("hur brukaren har varit delaktig")
     client_view = models.TextField("brukarens egen uppfattning")
+    # Written by staff together with the client, in easy Swedish; shown first on the client's own view
+    # (ownview), above the plan's own texts. Optional: not every plan has one yet.
+    easy_read = models.TextField("lättläst sammanfattning", blank=True)
     follow_up_on = models.DateField("uppföljningsdatum", null=True, blank=True)
     signed_on = models.DateField("undertecknad", null=True, blank=True)
     signed_by = models.ForeignKey(

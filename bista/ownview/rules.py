@@ -20,6 +20,12 @@ FAILURES_PER_ADDRESS = 20
 REQUESTS_PER_SUBJECT = 3
 REQUESTS_PER_ADDRESS = 10
 
+# How long the sign-in bookkeeping (code requests, wrong codes, codes, the survey's unknown codes) is kept before
+# `bista purge_sign_in_records` deletes it; BISTA_SIGN_IN_RECORDS_RETENTION_DAYS overrides it. Never under a day:
+# the lockouts look back WINDOW, and a day's rows are what an operator reads after an attack.
+RETENTION_DAYS = 30
+MIN_RETENTION_DAYS = 1
+
 PHONE = re.compile(r"\+?[0-9]{7,15}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
@@ -81,6 +87,25 @@ def week_of(day: datetime.date) -> tuple[datetime.date, datetime.date]:
     """Monday and the following Monday of the day's week."""
     monday = day - datetime.timedelta(days=day.weekday())
     return monday, monday + datetime.timedelta(days=7)
+
+
+WEEKS_SHOWN = 2  # this week and next: "who comes when" the client can plan for
+
+
+def weeks_from(day: datetime.date, count: int = WEEKS_SHOWN) -> list[datetime.date]:
+    """The Mondays of the day's week and the `count - 1` weeks after it."""
+    monday = week_of(day)[0]
+    return [monday + datetime.timedelta(weeks=i) for i in range(count)]
+
+
+def retention(days: object) -> datetime.timedelta:
+    """The retention of the sign-in bookkeeping: the setting's whole days, at least MIN_RETENTION_DAYS; a value
+    that is not a whole number falls back to RETENTION_DAYS."""
+    try:
+        whole = int(str(days))
+    except ValueError:
+        whole = RETENTION_DAYS
+    return datetime.timedelta(days=max(whole, MIN_RETENTION_DAYS))
 
 
 def idle_expired(*, now: float, last: object, idle_seconds: int) -> bool:

@@ -66,36 +66,56 @@ class UnitContact:
 
 
 @dataclass(frozen=True)
+class Week:
+    monday: datetime.date
+    heading: str  # "Den här veckan", "Nästa vecka"
+    days: list[tuple[datetime.date, list[Visit]]]
+
+
+@dataclass(frozen=True)
 class OwnView:
     client: Client
     plans: list[ImplementationPlan]
-    week_start: datetime.date
-    days: list[tuple[datetime.date, list[Visit]]]
+    weeks: list[Week]
     names_shown: bool
     contact: UnitContact | None
 
 
-def visits(client: Client, day: datetime.date, names: bool) -> list[tuple[datetime.date, list[Visit]]]:
-    """The client's published (and worked) shifts of the day's week, per day, Monday to Sunday."""
-    monday, next_monday = rules.week_of(day)
+WEEK_HEADINGS = ("Den här veckan", "Nästa vecka")
+
+
+def visits(client: Client, day: datetime.date, names: bool) -> list[Week]:
+    """The client's published (and worked) shifts of the day's week and the next (rules.WEEKS_SHOWN), per day,
+    Monday to Sunday, in one query. A name only with the client's consent (`names`)."""
+    mondays = rules.weeks_from(day)
+    first, end = mondays[0], mondays[-1] + datetime.timedelta(days=7)
     shifts = (
         Shift.objects.filter(
             client=client,
             status__in=SHOWN_STATUSES,
-            starts_at__gte=clock.start_of_day(monday),
-            starts_at__lt=clock.start_of_day(next_monday),
+            starts_at__gte=clock.start_of_day(first),
+            starts_at__lt=clock.start_of_day(end),
         )
         .select_related("employee")
         .order_by("starts_at", "pk")
     )
-    by_day: dict[datetime.date, list[Visit]] = {monday + datetime.timedelta(days=i): [] for i in range(7)}
+    by_day: dict[datetime.date, list[Visit]] = {
+        first + datetime.timedelta(days=i): [] for i in range((end - first).days)
+    }
     for shift in shifts:
         employee = shift.employee
         who = f"{employee.first_name} {employee.last_name}" if names and employee is not None else ""
         by_day[clock.local_date(shift.starts_at)].append(
             Visit(starts_at=shift.starts_at, ends_at=shift.ends_at, who=who, decided=employee is not None)
         )
-    return list(by_day.items())
+    return [
+        Week(
+            monday=monday,
+            heading=WEEK_HEADINGS[index] if index < len(WEEK_HEADINGS) else f"Vecka {monday.isocalendar().week}",
+            days=[(monday + datetime.timedelta(days=i), by_day[monday + datetime.timedelta(days=i)]) for i in range(7)],
+        )
+        for index, monday in enumerate(mondays)
+    ]
 
 
 def unit_contact(unit: Unit | None) -> UnitContact | None:
@@ -108,7 +128,8 @@ def unit_contact(unit: Unit | None) -> UnitContact | None:
 
 
 def own_view(signin: OwnViewSignIn) -> OwnView:
-    """The start page of the own view: the current plans, this week's visits, how to reach the unit. Logged."""
+    """The start page of the own view: the current plans (each with its easy-read summary first, if written),
+    this week's and next week's visits, how to reach the unit. Logged."""
     client = signin.client
     names = services.settings_for(client).show_staff_names
     plans = list(
@@ -118,12 +139,11 @@ def own_view(signin: OwnViewSignIn) -> OwnView:
         .order_by("signed_on", "pk")
     )
     today = clock.today()
-    log_read(signin, "plan, veckans besök och kontakt")
+    log_read(signin, "plan, besök den här och nästa vecka, kontakt")
     return OwnView(
         client=client,
         plans=plans,
-        week_start=rules.week_of(today)[0],
-        days=visits(client, today, names),
+        weeks=visits(client, today, names),
         names_shown=names,
         contact=unit_contact(services.provider_unit(client)),
     )

@@ -27,6 +27,7 @@ from bista.core.versioning import update_versioned
 from bista.ownview import rules
 from bista.ownview.actions import AuditAction
 from bista.ownview.models import OwnViewContact, OwnViewSettings, OwnViewSignIn, SignInAttempt, SignInCode
+from bista.surveys.services import code_guesses_purge
 
 SETTINGS_EDITABLE = ("enabled", "show_staff_names", "updated_by")
 SETTINGS_AUDITED = ("enabled", "show_staff_names")
@@ -365,6 +366,29 @@ def feedback_send(*, signin: OwnViewSignIn, kind: str, description: str) -> Any:
     )
 
 
-def week_bounds(day: datetime.date | None = None) -> tuple[datetime.datetime, datetime.datetime]:
-    monday, next_monday = rules.week_of(day or clock.today())
-    return clock.start_of_day(monday), clock.start_of_day(next_monday)
+# --- Purging the sign-in bookkeeping ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Purged:
+    attempts: int  # SignInAttempt rows
+    codes: int  # SignInCode rows
+    guesses: int  # the survey's CodeGuess rows
+
+
+def retention() -> datetime.timedelta:
+    return rules.retention(getattr(settings, "BISTA_SIGN_IN_RECORDS_RETENTION_DAYS", rules.RETENTION_DAYS))
+
+
+@transaction.atomic
+def sign_in_records_purge(*, now: datetime.datetime | None = None) -> Purged:
+    """Delete the code requests, wrong codes and sign-in codes of the own view, and the survey's unknown-code
+    guesses, older than the retention (BISTA_SIGN_IN_RECORDS_RETENTION_DAYS). They are bookkeeping for the
+    lockouts, which look back fifteen minutes, and hold addresses and hashed personnummer that should not be
+    kept longer than needed; they are not records about a person (the sign-ins themselves, `OwnViewSignIn`,
+    and their audit events stay), so nothing is audited — the command prints the counts."""
+    before = (now or clock.now()) - retention()
+    attempts, _ = SignInAttempt.objects.filter(at__lt=before).delete()
+    codes, _ = SignInCode.objects.filter(created_at__lt=before).delete()
+    guesses = code_guesses_purge(before=before)
+    return Purged(attempts=attempts, codes=codes, guesses=guesses)

@@ -410,5 +410,12 @@ def code_guess_record(address: str) -> None:
     CodeGuess.objects.create(at=clock.now(), address=address[:64])
 
 
+def code_guesses_purge(*, before: datetime.datetime) -> int:
+    """Delete the counted unknown codes older than `before` (the own view's purge calls it with the retention
+    of BISTA_SIGN_IN_RECORDS_RETENTION_DAYS; the limit looks back only GUESS_WINDOW). Returns how many."""
+    deleted, _ = CodeGuess.objects.filter(at__lt=before).delete()
+    return deleted
+
+
 def min_group() -> int:
     return rules.effective_min_group(getattr(settings, "BISTA_SURVEY_MIN_GROUP", rules.MIN_GROUP))

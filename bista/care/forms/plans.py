@@ -11,7 +11,15 @@ from bista.care.models import ImplementationPlan
 from bista.core.forms import MAX_ID, DateInput
 from bista.core.validation import PlausibleDatesMixin
 
-PLAN_FIELDS = ("goals", "cooperation", "participants", "client_participation", "client_view", "follow_up_on")
+PLAN_FIELDS = (
+    "goals",
+    "cooperation",
+    "participants",
+    "client_participation",
+    "client_view",
+    "easy_read",
+    "follow_up_on",
+)
 ACTIVITY_FIELDS = ("goal", "how", "when", "responsible")
 EXTRA_ACTIVITY_ROWS = 3
 
@@ -26,11 +34,14 @@ class PlanForm(PlausibleDatesMixin, forms.ModelForm):
             "participants": "Deltagare vid upprättandet",
             "client_participation": "Hur brukaren har varit delaktig",
             "client_view": "Brukarens egen uppfattning",
+            "easy_read": "Lättläst sammanfattning",
             "follow_up_on": "Uppföljningsdatum",
         }
         help_texts = {
             "client_participation": "Det ska framgå att brukaren har varit delaktig i planeringen.",
             "client_view": "Brukarens egna ord om insatsen och målen.",
+            "easy_read": "Frivillig. Skriv tillsammans med brukaren, med korta meningar och vanliga ord. "
+            "Den visas först för brukaren på Min sida.",
         }
         widgets = {
             "goals": forms.Textarea(attrs={"rows": 4}),
@@ -38,6 +49,7 @@ class PlanForm(PlausibleDatesMixin, forms.ModelForm):
             "participants": forms.Textarea(attrs={"rows": 2}),
             "client_participation": forms.Textarea(attrs={"rows": 3}),
             "client_view": forms.Textarea(attrs={"rows": 3}),
+            "easy_read": forms.Textarea(attrs={"rows": 4}),
             "follow_up_on": DateInput(),
         }
 

@@ -25,7 +25,7 @@ from bista.core.access import check_perm
 from bista.core.permissions import Perm
 from bista.core.versioning import lock_for_edit
 
-PLAN_TEXTS = ("goals", "cooperation", "participants", "client_participation", "client_view")
+PLAN_TEXTS = ("goals", "cooperation", "participants", "client_participation", "client_view", "easy_read")
 PLAN_EDITABLE = (*PLAN_TEXTS, "follow_up_on")
 ACTIVITY_FIELDS = ("goal", "how", "when", "responsible")
 PLAN_REQUIRED = {

@@ -605,6 +605,26 @@ def test_plan_changes_between_versions(order: Order) -> None:
     assert services.plan_changes(first, first) == []
 
 
+def test_the_easy_read_summary_is_optional_audited_and_carried_into_the_next_version(
+    order: Order, manager: Any
+) -> None:
+    first = f.signed_plan(order, D(2024, 1, 26))
+    assert first.easy_read == ""  # optional: a plan is signed without one
+    draft = services.plan_start_review(actor=manager, plan=first)
+    with audited("plan.update"):
+        draft = services.plan_update(
+            actor=manager, plan=draft, expected_version=draft.version, easy_read="  Du vill gå på bio.  "
+        )
+    assert draft.easy_read == "Du vill gå på bio."
+    event = AuditEvent.objects.filter(action="plan.update").latest("id")
+    assert event.old_values == {"easy_read": ""} and event.new_values == {"easy_read": "Du vill gå på bio."}
+    second = f.sign(draft, D(2024, 8, 1))
+    changes = {c.label: c for c in services.plan_changes(first, second)}
+    assert set(changes) == {"Lättläst sammanfattning"}
+    third = f.review(second, D(2025, 2, 1), follow_up_on=D(2025, 8, 1))
+    assert third.easy_read == "Du vill gå på bio."  # a review starts from the signed text
+
+
 # --- Journal ------------------------------------------------------------------------------------------
 
 

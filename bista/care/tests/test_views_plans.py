@@ -420,6 +420,25 @@ def test_review_of_a_draft_is_refused_with_a_message(draft: ImplementationPlan, 
     assert db_state() == before
 
 
+def test_the_easy_read_summary_is_written_through_the_edit_form_and_shown_and_printed(
+    draft: ImplementationPlan, manager: Any
+) -> None:
+    client = browser(manager)
+    assert 'name="easy_read"' in body(client.get(f"/planer/{draft.pk}/andra/"))
+    summary = "Du vill gå på bio. Vi följer med dig en gång i månaden."
+    response = client.post(f"/planer/{draft.pk}/andra/", edit_data(draft, easy_read=summary))
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.easy_read == summary
+    assert AuditEvent.objects.filter(action="plan.update", object_id=str(draft.pk)).exists()
+    assert summary in body(client.get(f"/planer/{draft.pk}/"))
+    signed = services.plan_sign(
+        actor=SYSTEM, plan=draft, expected_version=draft.version, signed_on=draft.order.received_on
+    )
+    text = " ".join(_pdf_text(client.get(f"/planer/{signed.pk}/pdf/")).split())
+    assert "Lättläst sammanfattning" in text and "Vi följer med dig" in text
+
+
 def test_detail_with_permission(signed: ImplementationPlan, manager: Any) -> None:
     response = browser(manager).get(f"/planer/{signed.pk}/")
     assert response.status_code == 200

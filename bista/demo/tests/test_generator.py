@@ -311,6 +311,20 @@ def test_a_few_clients_may_use_the_own_view_with_an_address_on_file(demo: genera
 
 
 @pytest.mark.django_db
+def test_the_own_view_clients_current_plans_have_an_easy_read_summary(demo: generator.Context) -> None:
+    from bista.care.models import ImplementationPlan
+
+    shown = [Client.objects.get(personnummer=p.replace("-", "")) for p, _ in demo.own_view]
+    current = ImplementationPlan.objects.filter(client__in=shown, status=ImplementationPlan.Status.SIGNED)
+    assert current.exists()
+    for plan in current:
+        assert plan.easy_read.startswith("Det här är din plan för ") and "Säg till" in plan.easy_read
+        assert plan.previous is not None and plan.previous.easy_read == ""  # written in a new signed version
+        assert plan.signed_on == plan.previous.signed_on
+    assert not ImplementationPlan.objects.exclude(client__in=shown).exclude(easy_read="").exists()
+
+
+@pytest.mark.django_db
 def test_every_record_about_a_person_has_its_audit_event(demo: generator.Context) -> None:
     events = AuditEvent.objects.filter(request_id="demo-unit-1")
     created_clients = set(events.filter(action="client.create").values_list("object_id", flat=True))

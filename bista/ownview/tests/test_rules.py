@@ -36,6 +36,8 @@ def test_a_code_is_usable_until_it_expires_is_used_or_tried_too_often() -> None:
 def test_the_week_runs_monday_to_monday_and_holds_the_day(day: datetime.date) -> None:
     monday, next_monday = rules.week_of(day)
     assert monday.weekday() == 0 and (next_monday - monday).days == 7 and monday <= day < next_monday
+    this_week, next_week = rules.weeks_from(day)
+    assert (this_week, next_week) == (monday, next_monday)
 
 
 def test_idle_timeout() -> None:

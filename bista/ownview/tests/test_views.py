@@ -194,6 +194,66 @@ def test_the_own_view_shows_only_the_signed_in_clients_plan_and_visits(
     assert "Kl. 14:00–16:00" in text
 
 
+def test_the_own_view_shows_this_week_and_next_and_no_further(
+    org: Organisation, client_a: Any, frozen_clock: Any
+) -> None:
+    anna = rostering.make_employee(org.provider, "Annika", "Alm", teams=[org.team])
+    services.settings_update(actor=SYSTEM, client=client_a, enabled=True, show_staff_names=True, expected_version=None)
+    at = lambda day, hour: datetime.datetime.combine(day, datetime.time(hour), tzinfo=STOCKHOLM)  # noqa: E731
+    rostering.shift(anna, client_a, at(MONDAY - datetime.timedelta(days=1), 9), 1)  # last Sunday: not shown
+    rostering.shift(anna, client_a, at(MONDAY + datetime.timedelta(days=8), 10), 2)  # next Tuesday
+    rostering.shift(anna, client_a, at(MONDAY + datetime.timedelta(days=13), 18), 3)  # next Sunday
+    rostering.shift(anna, client_a, at(MONDAY + datetime.timedelta(days=14), 7), 1)  # the week after: not shown
+    frozen_clock(NOON)
+    text = signed_in(client_a).get("/min-sida/").content.decode()
+    assert "Den här veckan" in text and "Nästa vecka" in text
+    assert "Kl. 10:00–12:00: Annika Alm" in text and "Kl. 18:00–21:00: Annika Alm" in text
+    assert "Kl. 09:00" not in text and "Kl. 07:00" not in text
+    assert text.index("Den här veckan") < text.index("Nästa vecka") < text.index("Kl. 10:00")
+    assert "Söndag 17 mars" in text  # fourteen days shown, Monday 4 to Sunday 17 March
+
+
+def test_next_weeks_visits_show_names_only_with_consent(org: Organisation, client_a: Any, frozen_clock: Any) -> None:
+    anna = rostering.make_employee(org.provider, "Annika", "Alm", teams=[org.team])
+    next_week = datetime.datetime.combine(MONDAY + datetime.timedelta(days=9), datetime.time(8), tzinfo=STOCKHOLM)
+    rostering.shift(anna, client_a, next_week, 4)
+    frozen_clock(NOON)
+    text = signed_in(client_a).get("/min-sida/").content.decode()
+    assert "Kl. 08:00–12:00" in text and "Annika" not in text
+
+
+def test_the_easy_read_summary_comes_first_with_the_plan_below_it(org: Organisation, client_a: Any) -> None:
+    order = care.step(care.make_order(client_a, org.provider, team=org.team), "first_contact", care.RECEIVED)
+    plan = care.signed_plan(order, datetime.date(2024, 2, 1), goals="Mål som personalen skrev")
+    text = signed_in(client_a).get("/min-sida/").content.decode()
+    assert "Din plan i korthet" not in text and "Mål som personalen skrev" in text  # none written: the plan only
+    care.review(plan, datetime.date(2024, 8, 1), easy_read="Du vill gå på bio. Vi följer med dig.")
+    text = signed_in(client_a).get("/min-sida/").content.decode()
+    summary = text.index("Du vill gå på bio. Vi följer med dig.")
+    assert text.index("Din plan i korthet") < summary < text.index("Det här vill du uppnå")
+    assert text.index("Mål som personalen skrev") > summary
+
+
+def test_the_own_view_tells_how_to_reach_the_unit(org: Organisation, client_a: Any) -> None:
+    from bista.timereports import services as timereports
+
+    browser = signed_in(client_a)
+    text = browser.get("/min-sida/").content.decode()
+    assert f"Ring kommunens växel och fråga efter {org.provider.name}" in text  # no contact details kept yet
+    timereports.provider_details_set(
+        actor=SYSTEM,
+        unit=org.provider,
+        name="Enheten",
+        organisation_number="2120000142",
+        contact_name="Karin Kontakt",
+        contact_phone="08-123 456",
+        contact_email="enheten@example.se",
+    )
+    text = browser.get("/min-sida/").content.decode()
+    assert "Karin Kontakt" in text and 'href="tel:08-123 456"' in text and "mailto:enheten@example.se" in text
+    assert "kommunens växel" not in text
+
+
 def test_every_read_is_logged_with_the_sign_in_and_no_staff_user(client_a: Any) -> None:
     browser = signed_in(client_a)
     signin = OwnViewSignIn.objects.get(client=client_a)

@@ -119,6 +119,24 @@ def test_issuing_returns_the_code_once_and_results_are_aggregates(made: Survey, 
     assert bad.status_code == 422
 
 
+def test_a_group_under_the_minimum_gets_no_figures_only_the_minimum(made: Survey, manager: Any, org: Any) -> None:
+    for gender, count in (("K", 6), ("M", 5), ("O", 3)):
+        for client in f.clients(org.provider, count, gender=gender, first_name=f"Person{gender}"):
+            f.answer_all(made, client, 2)
+    f.close(made)
+    results = get(session_client(manager), f"/surveys/{made.pk}/results", grouping="gender").json()
+    assert results["min_group"] == 5 and results["answered"] == 14
+    groups = {g["key"]: g for g in results["groups"]}
+    assert groups["K"]["answered"] == 6
+    # O (3) is under the minimum; M is hidden with it, or O would be the total minus K and M.
+    assert groups["O"]["answered"] is None and groups["M"]["answered"] is None
+    trygghet = next(q for q in results["questions"] if q["question"].startswith("Känner"))
+    by_group = {g["group"]: g for g in trygghet["groups"]}
+    assert by_group["O"] == {"group": "O", "answers": None, "counts": None, "share_positive": None}
+    assert by_group["K"]["answers"] == 6 and by_group["K"]["counts"] == [0, 6, 0, 0]
+    assert "Person" not in str(results)  # no person, ever
+
+
 def test_issuing_refuses_a_client_not_asked(made: Survey, manager: Any, org: Any) -> None:
     (stranger,) = f.clients(org.other_unit, 1)
     response = post(
