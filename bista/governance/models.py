@@ -313,11 +313,22 @@ class SectionText(Versioned):
     """The text of a section of a document that is not a goal: Inledning, Sammanfattande analys, …"""
 
     class Key(models.TextChoices):
+        DECISION = "decision", "Förslag till beslut"
         INTRODUCTION = "introduction", "Inledning"
         SUMMARY = "summary", "Sammanfattande analys"
-        ECONOMY = "economy", "Uppföljning av ekonomi"
-        QUALITY = "quality", "Systematiskt kvalitetsarbete"
+        ECONOMY = "economy", "Ekonomi: analys av resultaträkning (VP: resursanvändning)"
+        BUDGET = "budget", "Ekonomi: budget"
+        INVESTMENTS = "investments", "Ekonomi: investeringar"
+        PREMISES = "premises", "Ekonomi: medel för lokaländamål"
+        QUALITY = "quality", "Systematiskt kvalitetsarbete (enligt SOSFS 2011:9)"
+        QUALITY_FEEDBACK = "quality_feedback", "Kvalitet: synpunkter och klagomål"
+        QUALITY_DEVIATIONS = "quality_deviations", "Kvalitet: avvikelse och lex Sarah/lex Maria"
+        QUALITY_REVIEW = "quality_review", "Kvalitet: extern granskning, tillsyn, brukarundersökningar"
+        QUALITY_SELF_CHECKS = "quality_selfchecks", "Kvalitet: resultat av genomförda egenkontroller"
+        QUALITY_DEVELOPMENT = "quality_development", "Kvalitet: övrigt utvecklingsarbete"
+        OTHER = "other", "Övrigt"
         AGENDA_2030 = "agenda2030", "Agenda 2030"
+        ATTACHMENTS = "attachments", "Bilagor"
 
     plan = models.ForeignKey(OperationalPlan, on_delete=models.PROTECT, related_name="sections")
     document = models.CharField("dokument", max_length=2, choices=DocumentKind.choices)
