@@ -168,6 +168,9 @@ BISTA_SSO_HEADER = os.environ.get("BISTA_SSO_HEADER", "")
 # (e-legitimation; empty: only one-time codes), and the own-view session's idle timeout.
 BISTA_OWNVIEW_SSO_HEADER = os.environ.get("BISTA_OWNVIEW_SSO_HEADER", "")
 BISTA_OWNVIEW_IDLE_SECONDS = env_int("BISTA_OWNVIEW_IDLE_SECONDS", 15 * 60)
+# How long a print made in the background (a client's record, the emergency export) can be fetched by the
+# user who asked; then its bytes are cleared.
+BISTA_EXPORT_KEEP_MINUTES = env_int("BISTA_EXPORT_KEEP_MINUTES", 60)
 # A dotted path to a callable (to, text) that sends an sms (survey invitations, the own view's codes); by default
 # only a line in the log, naming neither the purpose nor the code.
 BISTA_SMS_BACKEND = os.environ.get("BISTA_SMS_BACKEND", "bista.core.messaging.log_sms")

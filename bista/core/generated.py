@@ -36,9 +36,7 @@ def fail(queryset: QuerySet[F], pk: int, message: str) -> F:
     return queryset.get(pk=pk)
 
 
-def run(
-    queryset: QuerySet[F], pk: int, build: Callable[[F, Progress], bytes], *, on_done: Callable[[F], None]
-) -> F:
+def run(queryset: QuerySet[F], pk: int, build: Callable[[F, Progress], bytes], *, on_done: Callable[[F], None]) -> F:
     """Make the file's bytes with `build(file, progress)` and keep them; `on_done(file)` (the audit event, an
     expiry) runs in the same transaction as the save. A file already made is not made again. A refusal
     (PermissionDenied: the asker lost the access meanwhile) or a ValidationError keeps its message; any other
