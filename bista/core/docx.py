@@ -289,7 +289,8 @@ def column_widths(
 def usable_width_cm(document: DocumentType) -> float:
     """The width between the margins of the document's last section (where a table added now goes)."""
     section = document.sections[-1]
-    return float((section.page_width - section.left_margin - section.right_margin) / 360000)
+    width, left, right = section.page_width or 0, section.left_margin or 0, section.right_margin or 0
+    return float((width - left - right) / 360000)
 
 
 def set_landscape(section: Any, *, margin_cm: float | None = None) -> None:

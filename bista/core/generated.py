@@ -54,7 +54,8 @@ def run(queryset: QuerySet[F], pk: int, build: Callable[[F, Progress], bytes], *
     except Exception as error:  # the reason is kept for the user; the task must not crash silently
         return fail(queryset, pk, f"Filen kunde inte skapas ({type(error).__name__}).")
     with transaction.atomic():
-        generated = queryset.model.objects.select_for_update().get(pk=pk)
+        # Locked without the queryset's joins: a nullable join cannot be locked on PostgreSQL.
+        generated = queryset.model._default_manager.select_for_update().get(pk=pk)
         generated.content = content
         generated.sha256 = hashlib.sha256(content).hexdigest()
         generated.size = len(content)

@@ -105,7 +105,7 @@ def docx_layout(data: dict[str, Any], *, total_cm: float) -> docx.GroupedLayout:
     headers = [ROW_LABEL, *data["columns"]]
     # The group titles span the table: they do not decide a column's width.
     rows = [row for _title, group_rows in groups for row in group_rows]
-    return headers, groups, docx.column_widths(headers, rows, total_cm=total_cm)
+    return headers, groups, tuple(docx.column_widths(headers, rows, total_cm=total_cm))
 
 
 def add_vb_table(document: Any, data: dict[str, Any]) -> Any:

@@ -66,7 +66,7 @@ def export_run(export_id: int) -> CareExport:
     export_purge_expired()
 
     def build(export: CareExport, progress: Progress) -> bytes:
-        asker = get_user_model().objects.filter(pk=export.requested_by_id, is_active=True).first()
+        asker = get_user_model().objects.filter(pk=export.requested_by_id or 0, is_active=True).first()
         if asker is None:
             raise PermissionDenied("Den som bad om utskriften finns inte längre.")
         if export.kind == CareExport.Kind.RECORD:
