@@ -171,6 +171,10 @@ BISTA_OWNVIEW_IDLE_SECONDS = env_int("BISTA_OWNVIEW_IDLE_SECONDS", 15 * 60)
 # Days the own view's code requests, wrong codes and codes, and the survey's unknown codes, are kept before
 # `bista purge_sign_in_records` (daily, from cron) deletes them; at least 1 (bista.ownview.rules.retention).
 BISTA_SIGN_IN_RECORDS_RETENTION_DAYS = env_int("BISTA_SIGN_IN_RECORDS_RETENTION_DAYS", 30)
+
+# How long a print made in the background (a client's record, the emergency export) can be fetched by the
+# user who asked; then its bytes are cleared.
+BISTA_EXPORT_KEEP_MINUTES = env_int("BISTA_EXPORT_KEEP_MINUTES", 60)
 # A dotted path to a callable (to, text) that sends an sms (survey invitations, the own view's codes); by default
 # only a line in the log, naming neither the purpose nor the code.
 BISTA_SMS_BACKEND = os.environ.get("BISTA_SMS_BACKEND", "bista.core.messaging.log_sms")

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import enum
 
+from django.db import models
+
 
 class AuditAction(enum.StrEnum):
     """Care's audit actions: orders and their steps, implementation plans, the journal, binders, deliveries."""
 
     BINDER_IMPORT = "binder.import"
+    EXPORT_DOWNLOAD = "export.download"
+    EXPORT_GENERATE = "export.generate"
+    EXPORT_REQUEST = "export.request"
     BINDER_SAVE = "binder.save"
     DELIVERY_CREATE = "delivery.create"
     JOURNAL_CORRECT = "journal.correct"
@@ -28,3 +33,9 @@ class AuditAction(enum.StrEnum):
     PLAN_REVIEW = "plan.review"
     PLAN_SIGN = "plan.sign"
     PLAN_UPDATE = "plan.update"
+
+
+class AccessAction(models.TextChoices):
+    """Reads of a client logged by this context (the access log's action)."""
+
+    DOWNLOAD = "download", "Hämtade utskrift (registerutdrag, nödrutin)"

@@ -14,7 +14,9 @@ class CareConfig(AppConfig):
             integrity,  # noqa: F401  (registers the journal signature check)
             pickers,  # noqa: F401  (registers the care picker)
         )
-        from bista.care.actions import AuditAction
+        from bista.care.actions import AccessAction, AuditAction
+        from bista.clients.actions import ACCESS_ACTIONS
         from bista.core.actions import AUDIT_ACTIONS
 
         AUDIT_ACTIONS.declare(AuditAction)
+        ACCESS_ACTIONS.declare(AccessAction)

@@ -9,8 +9,11 @@ operators to keep a copy off-line) prints it and marks the page "Skyddade person
 
 from __future__ import annotations
 
+import io
 import re
+import tempfile
 import unicodedata
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,7 @@ from bista.clients.selectors import can_see_protected_address, visible_clients
 from bista.clients.services import access_log_record_many
 from bista.core import clock
 from bista.core.access import SYSTEM, has_perm
+from bista.core.generated import Progress
 from bista.core.models import Unit
 from bista.core.pdf import render_pdf
 from bista.core.permissions import Perm
@@ -118,12 +122,14 @@ def _index_text(unit: Unit, printed_at: Any, printed_by: str, rows: list[tuple[C
     return "\n".join(lines) + "\n"
 
 
-def write_emergency_export(*, actor: Any, unit: Unit, directory: Path | str) -> list[Path]:
+def write_emergency_export(
+    *, actor: Any, unit: Unit, directory: Path | str, progress: Progress | None = None
+) -> list[Path]:
     """Write one PDF per active client of `unit` and an index (PDF and text) into `directory`.
 
     Returns the paths written: the clients' PDFs by name, then `index.pdf` and `index.txt`. The actor needs
     care.self_check and sight of all clients in the unit (PermissionDenied otherwise); every client printed
-    is logged (AccessLogEntry.Action.PRINT).
+    is logged (AccessLogEntry.Action.PRINT). `progress(percent, message)` is told after each client.
     """
     if not may_export(actor, unit):
         raise PermissionDenied("Behörighet saknas: care.self_check")
@@ -138,7 +144,9 @@ def write_emergency_export(*, actor: Any, unit: Unit, directory: Path | str) -> 
     paths: list[Path] = []
     index_rows: list[tuple[Client, str]] = []
     common = {"unit": unit, "printed_at": printed_at, "printed_by": printed_by, "system": actor is SYSTEM}
-    for client in clients:
+    for number, client in enumerate(clients, start=1):
+        if progress is not None:
+            progress(5 + int(85 * number / len(clients)), f"Brukare {number} av {len(clients)}")
         sheet = client_sheet(actor, client)
         name = _file_name(client)
         path = target / name
@@ -151,3 +159,14 @@ def write_emergency_export(*, actor: Any, unit: Unit, directory: Path | str) -> 
     index_txt = target / "index.txt"
     index_txt.write_text(_index_text(unit, printed_at, printed_by, index_rows), encoding="utf-8")
     return [*paths, index_pdf, index_txt]
+
+
+def emergency_zip(*, actor: Any, unit: Unit, progress: Progress | None = None) -> tuple[bytes, list[int]]:
+    """The export as one ZIP file (what the page hands over), and the ids of the clients in it."""
+    buffer = io.BytesIO()
+    with tempfile.TemporaryDirectory(prefix="nodrutin-") as directory:
+        paths = write_emergency_export(actor=actor, unit=unit, directory=directory, progress=progress)
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in paths:
+                archive.write(path, arcname=Path(path).name)
+    return buffer.getvalue(), [client.pk for client in emergency_clients(actor, unit)]

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from bista.clients.models import Client
-from bista.core.models import Team, Unit, ValidityPeriod
+from bista.core.models import GeneratedFile, Team, Unit, ValidityPeriod
 from bista.core.people import NeverDeleted
 from bista.core.versioning import Versioned
 
@@ -418,3 +418,34 @@ class DeliveryGoal(ValidityPeriod):
 
     def __str__(self) -> str:
         return f"Högst {self.max_per_year} leveranser per år från {self.valid_from}"
+
+
+class CareExport(GeneratedFile):
+    """A print made in the background for the user who asked: a client's whole record (registerutdrag) or a
+    unit's emergency export (nödrutin, a ZIP of PDFs). Only the asker may fetch it, until it expires; then its
+    bytes are cleared and the row stays as the trace of what was made."""
+
+    class Kind(models.TextChoices):
+        RECORD = "record", "Registerutdrag (PDF)"
+        EMERGENCY = "emergency", "Nödrutin (ZIP)"
+
+    kind = models.CharField("utskrift", max_length=10, choices=Kind.choices)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    client_ids = models.JSONField("brukare i filen", default=list, blank=True)  # whose data the file holds
+    expires_at = models.DateTimeField("kan hämtas till", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "utskrift"
+        verbose_name_plural = "utskrifter"
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="record", client__isnull=False) | Q(kind="emergency", unit__isnull=False),
+                name="careexport_has_its_subject",
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="careexport_progress_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.requested_at:%Y-%m-%d %H:%M}"

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from bista.care.models import (
@@ -20,6 +20,7 @@ from bista.care.models import (
     JournalCategory,
     JournalDraft,
     JournalEntry,
+    JournalObjection,
     Order,
     OrderEvent,
     Service,
@@ -372,3 +373,13 @@ def _staff_duties_for_staff_viewers(actor: Any, duties: list[Duty]) -> list[Duty
     """Staff duties (delegations, appraisals) concern employees: only for those who see the unit's staff."""
     staff_units = unit_ids_with(actor, Perm.EMPLOYEE_VIEW)
     return [d for d in duties if not d.rule.code.startswith("staff.") or d.unit_id in staff_units]
+
+
+def journal_entries_with_links(entries: QuerySet[JournalEntry], actor: Any, client: Client) -> QuerySet[JournalEntry]:
+    """Entries with their corrections (as far as the actor may read them) and objections, in three queries
+    however many entries there are."""
+    corrections = journal_entries(actor, client).order_by("written_at", "id")
+    return entries.prefetch_related(
+        Prefetch("corrections", queryset=corrections),
+        Prefetch("objections", queryset=JournalObjection.objects.select_related("recorded_by")),
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bista.care.views import binders, journal, orders, plans, selfchecks, todo
+from bista.care.views import binders, exports, journal, orders, plans, selfchecks, todo
 
 app_name = "care"
 
@@ -37,4 +37,7 @@ urlpatterns = [
     path("egenkontroller/", selfchecks.self_checks, name="self_checks"),
     path("egenkontroller/<str:check>/", selfchecks.self_check_detail, name="self_check_detail"),
     path("nodrutin/", selfchecks.emergency_export, name="emergency_export"),
+    # Prints made in the background (the record, the emergency export)
+    path("utskrifter/<int:pk>/", exports.export_detail, name="export"),
+    path("utskrifter/<int:pk>/fil/", exports.export_download, name="export_download"),
 ]

@@ -10,6 +10,7 @@ Word file; each context builds its own content from these pieces instead of impo
 from __future__ import annotations
 
 import datetime
+import functools
 import io
 import re
 import unicodedata
@@ -24,6 +25,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+from PIL import ImageFont
 
 from bista.core import clock
 
@@ -210,9 +212,85 @@ def add_grouped_table(
 def _set_widths(table: Any, widths_cm: Sequence[float] | None) -> None:
     if not widths_cm:
         return
+    # Fixed widths: Word's autofit would otherwise squeeze a column below the width its widths were chosen for.
+    table.autofit = False
+    for column, width in zip(table.columns, widths_cm, strict=True):
+        column.width = Cm(width)
     for row in table.rows:
         for cell, width in zip(row.cells, widths_cm, strict=True):
             cell.width = Cm(width)
+
+
+# --- Column widths that keep words whole ---------------------------------------------------------------------
+
+POINT_CM = 2.54 / 72
+CELL_MARGINS_CM = 0.4  # Word's default cell margins (0.19 cm each side) and a little air
+# Measured with DejaVu Sans, which sets every letter wider than Calibri (the documents' font): a column wide
+# enough for a word in DejaVu is wide enough for it in Word. Without the font, 0.75 em per letter errs wide too.
+_MEASURE_FONTS = {False: "DejaVuSans.ttf", True: "DejaVuSans-Bold.ttf"}
+_FALLBACK_EM = 0.75
+# A word: what lies between spaces, but a number written with spaces between its thousands is one word.
+_WORD = re.compile(r"\S+(?:[ \u00a0\u202f]\d{3}(?!\S))*")
+
+
+@functools.cache
+def _measure_font(bold: bool) -> ImageFont.FreeTypeFont | None:
+    try:
+        return ImageFont.truetype(_MEASURE_FONTS[bold], size=100)
+    except OSError:
+        return None
+
+
+def text_width_cm(text: str, *, bold: bool = False, size_pt: float = 11) -> float:
+    """The width of `text` on one line at `size_pt` points (an upper bound for Calibri)."""
+    font = _measure_font(bold)
+    ems = font.getlength(text) / 100 if font is not None else _FALLBACK_EM * len(text)
+    return ems * size_pt * POINT_CM
+
+
+def words(value: Any) -> list[str]:
+    return _WORD.findall(clean_text(value))
+
+
+def longest_word_cm(value: Any, *, bold: bool = False, size_pt: float = 11) -> float:
+    return max((text_width_cm(word, bold=bold, size_pt=size_pt) for word in words(value)), default=0.0)
+
+
+def column_widths(
+    headers: Sequence[str], rows: Iterable[Sequence[Any]], *, total_cm: float, size_pt: float = 11
+) -> list[float]:
+    """Column widths (cm) filling `total_cm` where no column is narrower than its longest word (the header's in
+    bold) with the cell margins, so that Word never breaks a word across lines. The room left is shared in
+    proportion to how much wider than that each column's longest text would be on one line. If the words alone
+    need more than `total_cm`, the minimum widths are returned: the table then runs into the margin rather than
+    breaking words (use a landscape section for such a table)."""
+    columns: list[list[tuple[str, bool]]] = [[(str(header), True)] for header in headers]
+    for row in rows:
+        for column, value in zip(columns, row, strict=True):
+            column.append((clean_text(value), False))
+    minima = [
+        max(longest_word_cm(text, bold=bold, size_pt=size_pt) for text, bold in column) + CELL_MARGINS_CM
+        for column in columns
+    ]
+    spare = total_cm - sum(minima)
+    if spare <= 0:
+        return [round(width, 2) for width in minima]
+    natural = [
+        max(text_width_cm(text, bold=bold, size_pt=size_pt) for text, bold in column) + CELL_MARGINS_CM
+        for column in columns
+    ]
+    wishes = [max(n - m, 0.0) for n, m in zip(natural, minima, strict=True)]
+    if sum(wishes) <= 0:
+        wishes = minima
+    # Floor, not round: the widths must not add up to more than the room.
+    return [int((m + spare * w / sum(wishes)) * 100) / 100 for m, w in zip(minima, wishes, strict=True)]
+
+
+def usable_width_cm(document: DocumentType) -> float:
+    """The width between the margins of the document's last section (where a table added now goes)."""
+    section = document.sections[-1]
+    width, left, right = section.page_width or 0, section.left_margin or 0, section.right_margin or 0
+    return float((width - left - right) / 360000)
 
 
 def set_landscape(section: Any, *, margin_cm: float | None = None) -> None:

@@ -338,3 +338,34 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.key}"
+
+
+class GeneratedFile(models.Model):
+    """A file a background task makes for the user who asked (a VB, a record print, the emergency export): its
+    progress while it is made, then its bytes with their checksum, or why it failed. Abstract: each context
+    keeps its files in its own table with what they are of; `core.generated` runs the task's part."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "I kö"
+        RUNNING = "running", "Skapas"
+        DONE = "done", "Klar"
+        FAILED = "failed", "Misslyckades"
+
+    status = models.CharField("status", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField("klart (%)", default=0)
+    message = models.CharField("meddelande", max_length=300, blank=True)
+    content = models.BinaryField("fil", null=True, blank=True)
+    sha256 = models.CharField("kontrollsumma", max_length=64, blank=True)
+    size = models.PositiveIntegerField("storlek", default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

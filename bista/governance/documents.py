@@ -1,9 +1,12 @@
 """The VP, tertial reports (T1, T2) and the VB of a unit and year as DOCX (python-docx) and PDF (WeasyPrint),
-with the seeds' structure: the heading block (date, handläggare, till), the title, a table of contents,
-Sammanfattande analys (the VP: Inledning), one section per goal of the chain with its indicator table,
-activity table, assessment and analysis, charts of each indicator over the last years, Uppföljning av
-ekonomi, Systematiskt kvalitetsarbete with the quality context's figures, Agenda 2030 and, in the reports,
-the table Redovisning av synpunkter och klagomål (the quality context's VB table).
+with the seeds' structure: the heading block (date, handläggare, till), the title, Förslag till beslut, a table
+of contents, Sammanfattande analys (the VP: Inledning), one section per goal of the chain with its indicator
+table, activity table, assessment and analysis, charts of each indicator over the last years, then the parts of
+`PLAN_PARTS` / `REPORT_PARTS` (economy, Övrigt with Systematiskt kvalitetsarbete and its sub-sections, Agenda
+2030), each with the manager's text (`SectionText`) and, where Bistå has the data, its figures beside it
+(the economy table, the quality context's counts, the care self-checks, the survey results) and, in the
+reports, the table Redovisning av synpunkter och klagomål (the quality context's VB table with its written
+assessments). The outline is the one list of which texts each document has: the plan page links to them.
 
 `report_data` gathers everything once through the selectors; `to_docx` and `to_pdf` only lay it out, so the
 two formats say the same thing.
@@ -36,6 +39,7 @@ from bista.governance.models import (
 )
 from bista.governance.registry import Source
 from bista.governance.selectors import IndicatorRow
+from bista.surveys import indicators as survey_indicators
 
 Progress = Callable[[int, str], None]
 
@@ -60,16 +64,89 @@ VP_TEXTS = (
     ("follow_up_method", "Uppföljning"),
     ("development", "Utveckling"),
 )
-QUALITY_KEYS = (
-    "quality.deviations",
-    "quality.lex_sarah",
-    "quality.complaints",
-    "quality.opinions",
-    "quality.praise",
-    "care.plan_current",
-    "care.first_contact",
-    "care.execution",
+Key = SectionText.Key
+
+
+@dataclass(frozen=True)
+class Part:
+    """A heading of the document outside the goal chain: its level (1 is in the contents with the goals'
+    top levels, 2 under it, 3 not in the contents), the manager's text under it (a `SectionText` key, or none
+    for a heading over other parts) and the figures Bistå adds after that text (a key of `FIGURES`, or
+    "economy"). `optional`: an empty text shows nothing (the seeds keep such headings empty)."""
+
+    level: int
+    heading: str
+    key: str = ""
+    figures: str = ""
+    optional: bool = False
+
+
+PLAN_PARTS = (
+    Part(1, "Redovisning av ekonomi"),
+    Part(2, "Resursanvändning", Key.ECONOMY),
+    Part(2, "Budget {year}", Key.BUDGET),
+    Part(1, "Övrigt"),
+    Part(2, "Systematiskt kvalitetsarbete", Key.QUALITY),
+    Part(2, "Agenda 2030", Key.AGENDA_2030),
 )
+REPORT_PARTS = (
+    Part(1, "Uppföljning av ekonomi"),
+    Part(2, "Analys av resultaträkning - uppföljning av driftbudget", Key.ECONOMY, figures="economy"),
+    Part(2, "Investeringar", Key.INVESTMENTS, optional=True),
+    Part(2, "Medel för lokaländamål", Key.PREMISES, optional=True),
+    Part(1, "Övrigt"),
+    Part(2, "Systematiskt kvalitetsarbete"),
+    Part(3, "Systematiskt kvalitetsarbete enligt SOSFS 2011:9", Key.QUALITY),
+    Part(3, "Synpunkter och klagomål", Key.QUALITY_FEEDBACK, figures="feedback"),
+    Part(3, "Avvikelse och lex Sarah/lex Maria", Key.QUALITY_DEVIATIONS, figures="deviations"),
+    Part(3, "Extern granskning/tillsyn/brukarundersökningar", Key.QUALITY_REVIEW, figures="surveys"),
+    Part(3, "Resultat av genomförda egenkontroller", Key.QUALITY_SELF_CHECKS, figures="self_checks"),
+    Part(3, "Övrigt utvecklingsarbete", Key.QUALITY_DEVELOPMENT),
+    Part(2, "Övrigt", Key.OTHER, optional=True),
+    Part(3, "Agenda 2030", Key.AGENDA_2030),
+)
+DECISION_HEADING = "Förslag till beslut"
+# The computed indicators (registry keys) shown beside the manager's text of a quality sub-section; the
+# deviations and Lex Sarah counts come from quality.indicators, the self-checks from care.selfchecks, the
+# survey results from surveys.indicators, all through the registry (the definitions' names and formats).
+FIGURES = {
+    "feedback": ("quality.complaints", "quality.opinions", "quality.praise"),
+    "deviations": ("quality.deviations", "quality.lex_sarah"),
+    "surveys": tuple(key for key, _question, _text in survey_indicators.INDICATORS),
+    "self_checks": (
+        "care.plan_current",
+        "care.plan_reviewed",
+        "care.first_contact",
+        "care.execution",
+        "care.risk_assessment",
+        "care.crisis_binder",
+    ),
+}
+NO_FIGURES = {
+    "surveys": "Bistå har inga resultat från brukarundersökningar för perioden.",
+    "self_checks": "Bistå har inga egenkontroller att redovisa för perioden.",
+}
+FIGURE_COLUMNS = ("Uppgift", "Utfall")
+
+
+def outline(kind: str) -> tuple[Part, ...]:
+    return PLAN_PARTS if kind == DocumentKind.VP else REPORT_PARTS
+
+
+def front_heading(kind: str) -> tuple[str, str]:
+    """(heading, section key) of the text right after the contents: the VP's Inledning, else the summary."""
+    if kind == DocumentKind.VP:
+        return "Inledning", Key.INTRODUCTION
+    return "Sammanfattande analys", Key.SUMMARY
+
+
+def section_headings(kind: str, year: int) -> list[tuple[str, str]]:
+    """(section key, heading) of every text the manager writes for a document, in the document's order."""
+    texts = [(str(Key.DECISION), DECISION_HEADING), tuple(reversed(front_heading(kind)))]
+    texts += [(part.key, part.heading.format(year=year)) for part in outline(kind) if part.key]
+    return [(str(key), heading) for key, heading in texts]
+
+
 NO_TEXT = "Ingen text är skriven ännu."
 
 
@@ -96,7 +173,7 @@ class ReportData:
     goals: list[GoalSection]
     charts: dict[str, bytes]  # indicator code → PNG
     chart_titles: dict[str, str]
-    quality_figures: list[tuple[str, str]] = field(default_factory=list)
+    figures: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # FIGURES key → (name, value)
     vb_table: dict[str, Any] | None = None
     economy: Any = None  # economy.indicators.EconomyTable: budget/outcome/deviation by month (T1, T2, VB)
     economy_chart: bytes = b""
@@ -113,21 +190,49 @@ class ReportData:
     def year(self) -> int:
         return self.plan.year
 
+    @property
+    def front(self) -> tuple[str, str]:
+        return front_heading(self.kind)
+
+    def parts(self) -> list[PartView]:
+        """The parts after the goals, with the manager's text as blocks and the figures beside it."""
+        views = []
+        for part in outline(self.kind):
+            text = self.sections.get(part.key, "") if part.key else ""
+            views.append(
+                PartView(
+                    level=part.level,
+                    heading=part.heading.format(year=self.year),
+                    blocks=rules.text_blocks(text),
+                    placeholder=bool(part.key) and not part.optional and not text.strip(),
+                    figures=self.figures.get(part.figures, []),
+                    figures_kind=part.figures,
+                )
+            )
+        return views
+
     def toc(self) -> list[tuple[int, str]]:
         """(level, heading) of every heading after the contents, in order."""
-        entries: list[tuple[int, str]] = []
-        if self.is_plan:
-            entries.append((1, "Inledning"))
-        else:
-            entries += [(1, "Sammanfattande analys"), (1, "Uppföljning av Kommunfullmäktiges inriktningsmål")]
+        entries: list[tuple[int, str]] = [(1, self.front[0])]
+        if not self.is_plan:
+            entries.append((1, "Uppföljning av Kommunfullmäktiges inriktningsmål"))
         for section in self.goals:
             if section.goal.level in (Goal.Level.COUNCIL, Goal.Level.COUNCIL_AREA):
                 entries.append((2, section.heading))
-        entries.append((1, "Redovisning av ekonomi" if self.is_plan else "Uppföljning av ekonomi"))
-        entries += [(1, "Övrigt"), (2, "Systematiskt kvalitetsarbete"), (2, "Agenda 2030")]
+        entries += [(part.level, part.heading.format(year=self.year)) for part in outline(self.kind) if part.level <= 2]
         if self.vb_table is not None:
             entries.append((1, "Redovisning av synpunkter och klagomål"))
         return entries
+
+
+@dataclass
+class PartView:
+    level: int
+    heading: str
+    blocks: list[tuple[str, str | list[str]]]
+    placeholder: bool  # no text written where the document expects one
+    figures: list[tuple[str, str]]
+    figures_kind: str
 
 
 def _title(plan: OperationalPlan, kind: str) -> str:
@@ -211,7 +316,7 @@ def report_data(
         chart_titles=chart_titles,
     )
     if kind != DocumentKind.VP:
-        data.quality_figures = _quality_figures(source, plan, period)
+        data.figures = {name: _figures(source, plan, period, keys) for name, keys in FIGURES.items()}
         data.vb_table = _vb_table(plan)
         # The months of the report's period only: a T1 made in October shows January–April, as its other figures.
         period_end = rules.period_range(plan.year, period).end + datetime.timedelta(days=1)
@@ -223,20 +328,25 @@ def report_data(
     return data
 
 
-def _quality_figures(source: Source, plan: OperationalPlan, period: str) -> list[tuple[str, str]]:
-    """The quality context's figures for the period, through the same registry as the indicators."""
-    by_key = {i.computed_key: i for i in IndicatorDefinition.objects.filter(computed_key__in=QUALITY_KEYS)}
+def _figures(source: Source, plan: OperationalPlan, period: str, keys: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Computed indicators for the period, through the same registry as the goals' indicators, named as
+    their definitions (in force or not: a figure of the past stays in the report)."""
+    by_key = {i.computed_key: i for i in IndicatorDefinition.objects.filter(computed_key__in=keys)}
     figures = []
-    for key in QUALITY_KEYS:
+    known = False
+    for key in keys:
         indicator = by_key.get(key)
-        if indicator is None:
+        # A yearly figure (the survey's) is not given for a tertial.
+        if indicator is None or not rules.period_allowed(period, indicator.period_type):
             continue
         result, _ = selectors.outcome(source, indicator, plan.unit_id, plan.year, period)
+        known = known or result.value is not None
         text = rules.format_value(result.value, indicator.decimals, indicator.unit_of_measure)
         if result.denominator is not None and indicator.unit_of_measure == "%":
             text += f" ({result.numerator} av {result.denominator})"
         figures.append((indicator.name, text))
-    return figures
+    # A table of dashes says nothing: the document says instead that Bistå has no figures for the period.
+    return figures if known else []
 
 
 def _vb_table(plan: OperationalPlan) -> dict[str, Any]:
@@ -290,19 +400,46 @@ def activity_rows(activities: list[Activity]) -> list[list[str]]:
     ]
 
 
-def _paragraphs(text: str) -> list[str]:
-    return [part.strip() for part in text.replace("\r\n", "\n").split("\n\n") if part.strip()]
+def sub_heading_level(level: int) -> int:
+    """The level of a sub-heading the manager wrote in a text under a heading of `level`: below it, and never
+    1 or 2, which the contents list."""
+    return min(max(level + 1, 3), 6)
 
 
 # --- DOCX --------------------------------------------------------------------------------------------------
 
 
-def _text_block(document: Any, text: str) -> None:
-    parts = _paragraphs(text)
-    if not parts:
+def _docx_blocks(document: Any, blocks: list[tuple[str, str | list[str]]], heading_level: int) -> None:
+    for kind, content in blocks:
+        if kind == rules.HEADING:
+            document.add_heading(str(content), level=heading_level)
+        elif kind == rules.BULLETS:
+            for item in content:
+                document.add_paragraph(item, style="List Bullet")
+        else:
+            document.add_paragraph(str(content))
+
+
+def _text_block(document: Any, text: str, *, level: int = 1, placeholder: bool = True) -> None:
+    blocks = rules.text_blocks(text)
+    if not blocks and placeholder:
         document.add_paragraph().add_run(NO_TEXT).italic = True
-    for part in parts:
-        document.add_paragraph(part)
+    _docx_blocks(document, blocks, sub_heading_level(level))
+
+
+def _docx_figures(document: Any, data: ReportData, part: PartView) -> None:
+    if part.figures_kind == "economy" and data.economy is not None:
+        widths = docx.column_widths(data.economy.header, data.economy.rows, total_cm=docx.usable_width_cm(document))
+        docx.add_table(document, data.economy.header, data.economy.rows, widths_cm=widths)
+        document.add_picture(io.BytesIO(data.economy_chart), width=Cm(14))
+        document.add_paragraph(f"Diagram: {data.economy.title}").runs[0].italic = True
+    elif part.figures:
+        document.add_paragraph(f"Ur Bistås registreringar, {rules.period_label(data.year, data.period, 'tertial')}:")
+        rows = [list(item) for item in part.figures]
+        widths = docx.column_widths(FIGURE_COLUMNS, rows, total_cm=docx.usable_width_cm(document))
+        docx.add_table(document, FIGURE_COLUMNS, rows, widths_cm=widths)
+    elif part.figures_kind in NO_FIGURES and not data.is_plan:
+        document.add_paragraph().add_run(NO_FIGURES[part.figures_kind]).italic = True
 
 
 GOAL_HEADING_LEVEL = {Goal.Level.COUNCIL: 2, Goal.Level.COUNCIL_AREA: 3, Goal.Level.COMMITTEE: 4, Goal.Level.UNIT: 4}
@@ -314,7 +451,7 @@ def _docx_goal(document: Any, data: ReportData, section: GoalSection) -> None:
         document.add_paragraph().add_run(section.assessment_label or "Ej bedömt").bold = True
     for label, text in section.texts:
         document.add_heading(label, level=5)
-        _text_block(document, text)
+        _text_block(document, text, level=5)
     if section.rows:
         header, rows = indicator_table(data, section.rows)
         docx.add_table(document, header, rows)
@@ -337,7 +474,7 @@ def _docx_goal(document: Any, data: ReportData, section: GoalSection) -> None:
                 paragraph.add_run(activity.analysis.strip())
     if section.goal.level == Goal.Level.UNIT and not data.is_plan:
         document.add_heading("Analys", level=5)
-        _text_block(document, section.follow_up.analysis if section.follow_up else "")
+        _text_block(document, section.follow_up.analysis if section.follow_up else "", level=5)
 
 
 def to_docx(data: ReportData) -> bytes:
@@ -352,37 +489,30 @@ def to_docx(data: ReportData) -> bytes:
     paragraph.add_run("Till: ").bold = True
     paragraph.add_run(plan.recipient or plan.unit.name)
     document.add_heading(data.title, level=0)
+    # Before the contents, as in the seeds, and not listed in them (level 3).
+    document.add_heading(DECISION_HEADING, level=3)
+    _text_block(document, data.sections.get(Key.DECISION, ""), level=3)
     document.add_heading("Innehållsförteckning", level=1)
     docx.add_toc(document, data.toc(), levels="1-2")
-    if data.is_plan:
-        document.add_heading("Inledning", level=1)
-        _text_block(document, data.sections.get(SectionText.Key.INTRODUCTION, ""))
-    else:
-        document.add_heading("Sammanfattande analys", level=1)
-        _text_block(document, data.sections.get(SectionText.Key.SUMMARY, ""))
+    heading, key = data.front
+    document.add_heading(heading, level=1)
+    _text_block(document, data.sections.get(key, ""))
+    if not data.is_plan:
         document.add_heading("Uppföljning av Kommunfullmäktiges inriktningsmål", level=1)
     for section in data.goals:
         _docx_goal(document, data, section)
-    document.add_heading("Redovisning av ekonomi" if data.is_plan else "Uppföljning av ekonomi", level=1)
-    _text_block(document, data.sections.get(SectionText.Key.ECONOMY, ""))
-    if data.economy is not None:
-        docx.add_table(document, data.economy.header, data.economy.rows)
-        document.add_picture(io.BytesIO(data.economy_chart), width=Cm(15))
-        document.add_paragraph(f"Diagram: {data.economy.title}").runs[0].italic = True
-    document.add_heading("Övrigt", level=1)
-    document.add_heading("Systematiskt kvalitetsarbete", level=2)
-    _text_block(document, data.sections.get(SectionText.Key.QUALITY, ""))
-    if data.quality_figures:
-        document.add_paragraph(f"Ur Bistås registreringar, {rules.period_label(data.year, data.period, 'tertial')}:")
-        docx.add_table(document, ["Uppgift", "Utfall"], [list(item) for item in data.quality_figures])
-    document.add_heading("Agenda 2030", level=2)
-    _text_block(document, data.sections.get(SectionText.Key.AGENDA_2030, ""))
+    for part in data.parts():
+        document.add_heading(part.heading, level=part.level)
+        if part.placeholder:
+            document.add_paragraph().add_run(NO_TEXT).italic = True
+        _docx_blocks(document, part.blocks, sub_heading_level(part.level))
+        _docx_figures(document, data, part)
     if data.vb_table is not None:
         from bista.quality import indicators as quality
 
         docx.add_landscape_section(document)
         document.add_heading("Redovisning av synpunkter och klagomål", level=1)
-        headers, groups, widths = quality.vb_table_docx_layout(data.vb_table)
+        headers, groups, widths = quality.vb_table_docx_layout(data.vb_table, total_cm=docx.usable_width_cm(document))
         docx.add_grouped_table(document, headers, groups, widths_cm=widths)
     return docx.document_bytes(document)
 
@@ -392,31 +522,25 @@ def to_docx(data: ReportData) -> bytes:
 
 def to_pdf(data: ReportData) -> bytes:
     toc = data.toc()
-    anchor_of = {heading: f"rubrik-{index}" for index, (_level, heading) in enumerate(toc)}
-    anchors = {
-        "intro": anchor_of.get("Inledning", ""),
-        "summary": anchor_of.get("Sammanfattande analys", ""),
-        "goals": anchor_of.get("Uppföljning av Kommunfullmäktiges inriktningsmål", ""),
-        "economy": anchor_of.get("Redovisning av ekonomi" if data.is_plan else "Uppföljning av ekonomi", ""),
-        "other": anchor_of.get("Övrigt", ""),
-        "quality": anchor_of.get("Systematiskt kvalitetsarbete", ""),
-        "agenda": anchor_of.get("Agenda 2030", ""),
-        "vb_table": anchor_of.get("Redovisning av synpunkter och klagomål", ""),
-    }
+    # The contents' links: the n-th entry of `toc` is the n-th heading listed, in document order (headings
+    # repeat, "Övrigt" twice, so the anchors go by position, not by text).
+    anchors = iter(f"rubrik-{index}" for index in range(len(toc)))
+    front_anchor = next(anchors)
+    goals_anchor = "" if data.is_plan else next(anchors)
     goals = []
     for section in data.goals:
         header, rows = indicator_table(data, section.rows)
         goals.append(
             {
                 "section": section,
-                "anchor": anchor_of.get(section.heading, "")
-                if section.goal.level in (Goal.Level.COUNCIL, Goal.Level.COUNCIL_AREA)
-                else "",
+                "anchor": next(anchors) if section.goal.level in (Goal.Level.COUNCIL, Goal.Level.COUNCIL_AREA) else "",
                 "tag": f"h{min(GOAL_HEADING_LEVEL[Goal.Level(section.goal.level)] + 1, 6)}",
                 "is_unit": section.goal.level == Goal.Level.UNIT,
                 "header": header,
                 "rows": rows,
                 "activities": activity_rows(section.activities),
+                "texts": [(label, rules.text_blocks(text)) for label, text in section.texts],
+                "analysis": rules.text_blocks(section.follow_up.analysis) if section.follow_up else [],
                 "charts": [
                     (
                         data.chart_titles[row.indicator.code],
@@ -427,6 +551,21 @@ def to_pdf(data: ReportData) -> bytes:
                 ],
             }
         )
+    parts = [
+        {
+            "part": part,
+            "anchor": next(anchors) if part.level <= 2 else "",
+            "tag": f"h{part.level + 1}",
+            "sub_tag": f"h{sub_heading_level(part.level) + 1}",
+            "no_figures": "" if data.is_plan else NO_FIGURES.get(part.figures_kind, ""),
+        }
+        for part in data.parts()
+    ]
+    economy_widths = (
+        _percentages(docx.column_widths(data.economy.header, data.economy.rows, total_cm=17.4))
+        if data.economy is not None
+        else []
+    )
     # Whole fonts are embedded: one font family is used, and subsetting it costs more than the rest.
     return pdf.render_pdf(
         "governance/report_print.html",
@@ -434,15 +573,31 @@ def to_pdf(data: ReportData) -> bytes:
             "data": data,
             "plan": data.plan,
             "goals": goals,
-            "toc": [(level, heading, anchor_of[heading]) for level, heading in toc],
-            "anchors": anchors,
-            "sections": {key: _paragraphs(text) for key, text in data.sections.items()},
+            "parts": parts,
+            "toc": [(level, heading, f"rubrik-{index}") for index, (level, heading) in enumerate(toc)],
+            "front": {"heading": data.front[0], "anchor": front_anchor, "blocks": _blocks(data, data.front[1])},
+            "goals_anchor": goals_anchor,
+            "vb_anchor": next(anchors, ""),
+            "decision": {"heading": DECISION_HEADING, "blocks": _blocks(data, Key.DECISION)},
             "activity_columns": ACTIVITY_COLUMNS,
+            "figure_columns": FIGURE_COLUMNS,
+            "no_figures": NO_FIGURES,
             "period_label": rules.period_label(data.year, data.period, "tertial"),
             "economy_chart": base64.b64encode(data.economy_chart).decode() if data.economy_chart else "",
+            "economy_widths": economy_widths,
         },
         full_fonts=True,
     )
+
+
+def _blocks(data: ReportData, key: str) -> list[tuple[str, str | list[str]]]:
+    return rules.text_blocks(data.sections.get(key, ""))
+
+
+def _percentages(widths: list[float]) -> list[str]:
+    """Column widths as shares of the table, for the print template's `<col>`s."""
+    total = sum(widths) or 1.0
+    return [f"{100 * width / total:.1f}%" for width in widths]
 
 
 def build(

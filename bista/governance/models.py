@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from bista.core.models import Unit, ValidityPeriod
+from bista.core.models import GeneratedFile, Unit, ValidityPeriod
 from bista.core.versioning import Versioned
 
 
@@ -313,11 +313,22 @@ class SectionText(Versioned):
     """The text of a section of a document that is not a goal: Inledning, Sammanfattande analys, …"""
 
     class Key(models.TextChoices):
+        DECISION = "decision", "Förslag till beslut"
         INTRODUCTION = "introduction", "Inledning"
         SUMMARY = "summary", "Sammanfattande analys"
-        ECONOMY = "economy", "Uppföljning av ekonomi"
-        QUALITY = "quality", "Systematiskt kvalitetsarbete"
+        ECONOMY = "economy", "Ekonomi: analys av resultaträkning (VP: resursanvändning)"
+        BUDGET = "budget", "Ekonomi: budget"
+        INVESTMENTS = "investments", "Ekonomi: investeringar"
+        PREMISES = "premises", "Ekonomi: medel för lokaländamål"
+        QUALITY = "quality", "Systematiskt kvalitetsarbete (enligt SOSFS 2011:9)"
+        QUALITY_FEEDBACK = "quality_feedback", "Kvalitet: synpunkter och klagomål"
+        QUALITY_DEVIATIONS = "quality_deviations", "Kvalitet: avvikelse och lex Sarah/lex Maria"
+        QUALITY_REVIEW = "quality_review", "Kvalitet: extern granskning, tillsyn, brukarundersökningar"
+        QUALITY_SELF_CHECKS = "quality_selfchecks", "Kvalitet: resultat av genomförda egenkontroller"
+        QUALITY_DEVELOPMENT = "quality_development", "Kvalitet: övrigt utvecklingsarbete"
+        OTHER = "other", "Övrigt"
         AGENDA_2030 = "agenda2030", "Agenda 2030"
+        ATTACHMENTS = "attachments", "Bilagor"
 
     plan = models.ForeignKey(OperationalPlan, on_delete=models.PROTECT, related_name="sections")
     document = models.CharField("dokument", max_length=2, choices=DocumentKind.choices)
@@ -338,33 +349,18 @@ class SectionText(Versioned):
         return f"{self.get_key_display()} ({self.document})"
 
 
-class GeneratedDocument(models.Model):
+class GeneratedDocument(GeneratedFile):
     """A VP, tertial report or VB generated for a unit and year, kept with its bytes and who asked for it."""
 
     class Format(models.TextChoices):
         DOCX = "docx", "Word (DOCX)"
         PDF = "pdf", "PDF"
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "I kö"
-        RUNNING = "running", "Skapas"
-        DONE = "done", "Klar"
-        FAILED = "failed", "Misslyckades"
+    Status = GeneratedFile.Status
 
     plan = models.ForeignKey(OperationalPlan, on_delete=models.PROTECT, related_name="documents")
     kind = models.CharField("dokument", max_length=2, choices=DocumentKind.choices)
     format = models.CharField("format", max_length=4, choices=Format.choices)
-    status = models.CharField("status", max_length=10, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField("klart (%)", default=0)
-    message = models.CharField("meddelande", max_length=300, blank=True)
-    content = models.BinaryField("fil", null=True, blank=True)
-    sha256 = models.CharField("kontrollsumma", max_length=64, blank=True)
-    size = models.PositiveIntegerField("storlek", default=0)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    requested_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "skapat dokument"

@@ -120,3 +120,30 @@ def meets_target(value: Decimal | None, target: Decimal | None, *, higher_is_bet
 def years_back(year: int, count: int) -> list[int]:
     """The `count` years up to and including `year`, oldest first (a chart's x axis)."""
     return list(range(year - count + 1, year + 1))
+
+
+# --- The manager's texts in the documents -------------------------------------------------------------------
+
+HEADING, PARAGRAPH, BULLETS = "heading", "paragraph", "bullets"
+SUB_HEADING_MAX = 90  # a longer line is a sentence, not a heading
+_BULLET = ("- ", "– ", "• ", "* ")
+_SENTENCE_END = (".", ":", ";", "!", "?", ",")
+
+
+def text_blocks(text: str) -> list[tuple[str, str | list[str]]]:
+    """The manager's text as the documents lay it out: paragraphs are separated by an empty line; a paragraph
+    of one short line that does not end like a sentence is a sub-heading ("Brukarens inflytande och
+    delaktighet" in the seeds' Sammanfattande analys); a paragraph whose every line starts with "- ", "– ",
+    "• " or "* " is a bulleted list. Returns (HEADING, text), (PARAGRAPH, text) or (BULLETS, [items])."""
+    blocks: list[tuple[str, str | list[str]]] = []
+    for part in text.replace("\r\n", "\n").split("\n\n"):
+        lines = [line.strip() for line in part.strip().split("\n") if line.strip()]
+        if not lines:
+            continue
+        if all(line.startswith(_BULLET) for line in lines):
+            blocks.append((BULLETS, [line[2:].strip() for line in lines]))
+        elif len(lines) == 1 and len(lines[0]) <= SUB_HEADING_MAX and not lines[0].endswith(_SENTENCE_END):
+            blocks.append((HEADING, lines[0]))
+        else:
+            blocks.append((PARAGRAPH, "\n".join(lines)))
+    return blocks

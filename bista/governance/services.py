@@ -10,7 +10,6 @@ save is refused with ConflictError and nothing is lost.
 from __future__ import annotations
 
 import datetime
-import hashlib
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from bista.core import audit, clock
+from bista.core import audit, generated
 from bista.core.access import SYSTEM, check_perm
 from bista.core.models import Unit
 from bista.core.permissions import Perm
@@ -652,36 +651,16 @@ def document_request(*, actor: Any, unit: Unit, year: int, kind: str, format: st
 
 def document_progress(document_id: int, progress: int, message: str = "") -> None:
     """Record how far the task has come (its own short write, so the page can show it while it runs)."""
-    GeneratedDocument.objects.filter(pk=document_id).update(
-        status=GeneratedDocument.Status.RUNNING, progress=min(max(progress, 0), 99), message=message[:300]
-    )
+    generated.record_progress(GeneratedDocument.objects.all(), document_id, progress, message)
 
 
 def document_run(
     document_id: int, build: Callable[[GeneratedDocument, Callable[[int, str], None]], bytes]
 ) -> GeneratedDocument:
-    """Make the document's bytes with `build` and keep them with their checksum. Nothing half-made is kept: on
-    any error the document is marked failed with the reason and has no file."""
-    document = GeneratedDocument.objects.select_related("plan__unit", "requested_by").get(pk=document_id)
-    if document.status == GeneratedDocument.Status.DONE:
-        return document
-    document_progress(document_id, 1, "Startar")
-    try:
-        content = build(document, lambda progress, message: document_progress(document_id, progress, message))
-    except ValidationError as error:
-        return _fail(document_id, "; ".join(error.messages))
-    except Exception as error:  # the reason is kept for the user; the task must not crash silently
-        return _fail(document_id, f"Dokumentet kunde inte skapas ({type(error).__name__}).")
-    with transaction.atomic():
-        document = GeneratedDocument.objects.select_for_update().get(pk=document_id)
-        document.content = content
-        document.sha256 = hashlib.sha256(content).hexdigest()
-        document.size = len(content)
-        document.status = GeneratedDocument.Status.DONE
-        document.progress = 100
-        document.message = ""
-        document.finished_at = clock.now()
-        document.save()
+    """Make the document's bytes with `build` and keep them with their checksum (`core.generated.run`: nothing
+    half-made is kept; on any error the document is marked failed with the reason and has no file)."""
+
+    def audited(document: GeneratedDocument) -> None:
         audit.record(
             actor=SYSTEM,
             action="document.generate",
@@ -689,11 +668,7 @@ def document_run(
             new={"sha256": document.sha256, "size": document.size},
             unit=document.plan.unit,
         )
-    return document
 
-
-def _fail(document_id: int, message: str) -> GeneratedDocument:
-    GeneratedDocument.objects.filter(pk=document_id).update(
-        status=GeneratedDocument.Status.FAILED, message=message[:300], content=None, finished_at=clock.now()
+    return generated.run(
+        GeneratedDocument.objects.select_related("plan__unit", "requested_by"), document_id, build, on_done=audited
     )
-    return GeneratedDocument.objects.get(pk=document_id)

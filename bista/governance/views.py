@@ -53,7 +53,6 @@ from bista.governance.models import (
     IndicatorValue,
     OperationalPlan,
     Period,
-    SectionText,
 )
 from bista.governance.registry import Source
 
@@ -62,22 +61,6 @@ CONTENT_TYPES = {
     "pdf": "application/pdf",
 }
 CSV_HEADER = ("kpi", "kpi_title", "municipality", "ou", "ou_title", "period", "gender", "value", "unit")
-SECTION_DOCUMENTS = {
-    DocumentKind.VP: (
-        SectionText.Key.INTRODUCTION,
-        SectionText.Key.ECONOMY,
-        SectionText.Key.QUALITY,
-        SectionText.Key.AGENDA_2030,
-    ),
-    DocumentKind.T1: (SectionText.Key.SUMMARY, SectionText.Key.ECONOMY, SectionText.Key.QUALITY),
-    DocumentKind.T2: (SectionText.Key.SUMMARY, SectionText.Key.ECONOMY, SectionText.Key.QUALITY),
-    DocumentKind.VB: (
-        SectionText.Key.SUMMARY,
-        SectionText.Key.ECONOMY,
-        SectionText.Key.QUALITY,
-        SectionText.Key.AGENDA_2030,
-    ),
-}
 
 
 def _actor(request: HttpRequest) -> Any:
@@ -186,8 +169,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 (
                     kind.label,
                     [
-                        (key.label, reverse("governance:section", args=[plan.pk, kind.value, key.value]))
-                        for key in SECTION_DOCUMENTS[kind]
+                        (heading, reverse("governance:section", args=[plan.pk, kind.value, key]))
+                        for key, heading in documents.section_headings(kind, plan.year)
                     ],
                 )
                 for kind in DocumentKind
@@ -602,7 +585,8 @@ def values(request: HttpRequest, pk: int) -> HttpResponse:
 def section_edit(request: HttpRequest, pk: int, document: str, key: str) -> HttpResponse:
     actor = _actor(request)
     plan = selectors.plan_get(actor, pk)
-    if document not in DocumentKind.values or key not in SectionText.Key.values:
+    headings = dict(documents.section_headings(document, plan.year)) if document in DocumentKind.values else {}
+    if key not in headings:
         raise Http404("Avsnittet finns inte.")
     section = plan.sections.filter(document=document, key=key).first()
     can_edit = selectors.may_edit(actor, plan.unit_id)
@@ -639,7 +623,7 @@ def section_edit(request: HttpRequest, pk: int, document: str, key: str) -> Http
             "form": form,
             "section": section,
             "document_label": DocumentKind(document).label,
-            "key_label": SectionText.Key(key).label,
+            "key_label": headings[key],
             "can_edit": can_edit,
         },
         status=status,

@@ -57,8 +57,7 @@ def vb_table(*, unit: Unit, year: int) -> dict[str, Any]:
     return vbdocs.table_data(table, selectors.vb_assessments(unit_id=unit.pk, year=year), unit)
 
 
-def vb_table_docx_layout(
-    data: dict[str, Any],
-) -> docx.GroupedLayout:
-    """The VB table as a grouped Word table (header, groups, column widths) for `bista.core.docx`."""
-    return vbdocs.docx_layout(data)
+def vb_table_docx_layout(data: dict[str, Any], *, total_cm: float) -> docx.GroupedLayout:
+    """The VB table as a grouped Word table (header, groups, column widths filling `total_cm` without breaking
+    a word) for `bista.core.docx`."""
+    return vbdocs.docx_layout(data, total_cm=total_cm)

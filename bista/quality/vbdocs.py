@@ -91,12 +91,10 @@ def table_json(data: dict[str, Any]) -> bytes:
 
 # --- DOCX -----------------------------------------------------------------------------------------------
 
-# The VB table's column widths (cm) in a landscape A4: the labels and the assessment take the room.
-WIDTHS_CM = (7.5, 2.2, 2.2, 2.4, 2.2, 9.5)
 
-
-def docx_layout(data: dict[str, Any]) -> docx.GroupedLayout:
-    """The VB table (as `table_data` gives it) as a grouped Word table: header, groups of rows, widths."""
+def docx_layout(data: dict[str, Any], *, total_cm: float) -> docx.GroupedLayout:
+    """The VB table (as `table_data` gives it) as a grouped Word table: header, groups of rows, and column widths
+    filling `total_cm` in which no word is broken (`core.docx.column_widths`)."""
     groups = [
         (
             group["group"],
@@ -104,12 +102,15 @@ def docx_layout(data: dict[str, Any]) -> docx.GroupedLayout:
         )
         for group in data["groups"]
     ]
-    return [ROW_LABEL, *data["columns"]], groups, WIDTHS_CM
+    headers = [ROW_LABEL, *data["columns"]]
+    # The group titles span the table: they do not decide a column's width.
+    rows = [row for _title, group_rows in groups for row in group_rows]
+    return headers, groups, tuple(docx.column_widths(headers, rows, total_cm=total_cm))
 
 
 def add_vb_table(document: Any, data: dict[str, Any]) -> Any:
     """The VB table: a header row, then per group a header row spanning the table and its rows."""
-    headers, groups, widths = docx_layout(data)
+    headers, groups, widths = docx_layout(data, total_cm=docx.usable_width_cm(document))
     return docx.add_grouped_table(document, headers, groups, widths_cm=widths)
 
 

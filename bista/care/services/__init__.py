@@ -11,6 +11,14 @@ from bista.care.services.binders import (
     binder_save,
     delivery_create,
 )
+from bista.care.services.exports import (
+    ExportGone,
+    export_download,
+    export_get,
+    export_purge_expired,
+    export_request,
+    export_run,
+)
 from bista.care.services.journal import (
     SIGNATURE_VERSION,
     ImportedEntry,
@@ -57,11 +65,17 @@ __all__ = [
     "PLAN_TEXTS",
     "RISK_FIELDS",
     "SIGNATURE_VERSION",
+    "ExportGone",
     "ImportedBinderRevision",
     "ImportedEntry",
     "binder_history_import",
     "binder_save",
     "delivery_create",
+    "export_download",
+    "export_get",
+    "export_purge_expired",
+    "export_request",
+    "export_run",
     "journal_draft_discard",
     "journal_draft_save",
     "journal_entry_create",

@@ -161,12 +161,14 @@ def test_page_without_permission(org: Organisation, world: dict[str, Client], no
     assert AccessLogEntry.objects.count() == 0
 
 
-def test_page_with_permission_returns_a_zip(org: Organisation, world: dict[str, Client], manager: Any) -> None:
+def test_page_with_permission_returns_a_zip(
+    org: Organisation, world: dict[str, Client], manager: Any, fetch_print: Any
+) -> None:
     client = browser(manager)
     page = client.get("/nodrutin/")
     assert page.status_code == 200
     assert "Skapa ZIP-fil" in page.content.decode()
-    response = client.post("/nodrutin/", {"enhet": org.provider.pk})
+    response = fetch_print(client, "/nodrutin/", {"enhet": org.provider.pk})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"].startswith('attachment; filename="nodrutin-')
@@ -177,16 +179,20 @@ def test_page_with_permission_returns_a_zip(org: Organisation, world: dict[str, 
     astrid = next(n for n in names if n.startswith("lindqvist-astrid"))
     assert "Dottern Lisa" in pdf_text(archive.read(astrid))
     assert AccessLogEntry.objects.filter(action=AccessLogEntry.Action.PRINT, actor=manager).count() == 3
+    # the fetch is logged for each client in the file
+    assert AccessLogEntry.objects.filter(action="download", actor=manager).count() == 3
 
 
-def test_page_other_unit_manager(org: Organisation, world: dict[str, Client], other_manager: Any) -> None:
+def test_page_other_unit_manager(
+    org: Organisation, world: dict[str, Client], other_manager: Any, fetch_print: Any
+) -> None:
     client = browser(other_manager)
     assert client.post("/nodrutin/", {"enhet": org.provider.pk}).status_code == 403
     page = client.get("/nodrutin/")
     assert page.status_code == 200
     assert f'value="{org.provider.pk}"' not in page.content.decode()
     assert AccessLogEntry.objects.filter(client__in=[world["astrid"], world["bertil"]]).count() == 0
-    response = client.post("/nodrutin/", {"enhet": org.other_unit.pk})
+    response = fetch_print(client, "/nodrutin/", {"enhet": org.other_unit.pk})
     names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
     assert any(n.startswith("carlsson-cecilia") for n in names)
     assert not any(n.startswith("lindqvist") for n in names)

@@ -17,7 +17,14 @@ from django.test import Client as HttpClient
 from django.utils import timezone
 
 from bista.care import services
-from bista.care.models import HomeBinder, JournalCategory, JournalDraft, JournalEntry, JournalObjection
+from bista.care.models import (
+    CareExport,
+    HomeBinder,
+    JournalCategory,
+    JournalDraft,
+    JournalEntry,
+    JournalObjection,
+)
 from bista.care.tests import factories as f
 from bista.clients import services as client_services
 from bista.clients.models import AccessLogEntry, Client
@@ -172,7 +179,7 @@ def test_anonymous_posts_change_nothing(astrid: Client, entry: JournalEntry, url
 # --- Signed in without permission ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("page", "status"), [("journal", 404), ("entry", 404), ("pdf", 403)])
+@pytest.mark.parametrize(("page", "status"), [("journal", 404), ("entry", 404), ("pdf", 405)])
 def test_no_role_is_refused(
     astrid: Client, entry: JournalEntry, nobody: Any, urls: Any, page: str, status: int
 ) -> None:
@@ -209,11 +216,16 @@ def test_reader_without_journal_write_sees_no_form_and_cannot_write(
     assert db_state() == before
 
 
-def test_the_record_pdf_needs_view_all(astrid: Client, entry: JournalEntry, staffer: Any) -> None:
-    """An assistant sees Astrid (their team) but a request for the whole record is the managers' task."""
-    response = browser(staffer).get(pdf_url(astrid))
-    assert response.status_code == 403
-    assert not response.content.startswith(b"%PDF")
+def test_the_record_pdf_needs_view_all(
+    astrid: Client, entry: JournalEntry, staffer: Any, nobody: Any, other_manager: Any, fetch_print: Any
+) -> None:
+    """An assistant sees Astrid (their team) but a request for the whole record is the managers' task; no role
+    and another unit's manager are refused too. Nothing is queued, nothing read."""
+    for user, status in ((staffer, 403), (nobody, 403), (other_manager, 404)):
+        response = fetch_print(browser(user), pdf_url(astrid))
+        assert response.status_code == status
+        assert not response.content.startswith(b"%PDF") and "Astrid" not in body(response)
+    assert not CareExport.objects.exists()
     assert reads(astrid, AccessLogEntry.Action.PRINT) == 0
 
 
@@ -237,7 +249,7 @@ def test_journal_lists_entries_newest_first_with_who_and_when(astrid: Client, ma
     assert "Hälsa och välbefinnande" in html
     assert "<h1>Journal för Astrid Lindqvist" in html
     assert 'name="text"' in html  # the manager may write
-    assert f'href="{pdf_url(astrid)}"' in html
+    assert f'action="{pdf_url(astrid)}"' in html
     assert reads(astrid, AccessLogEntry.Action.JOURNAL) == 1  # one read logged per page view
     log = AccessLogEntry.objects.get(client=astrid, action=AccessLogEntry.Action.JOURNAL)
     assert log.actor == manager
@@ -403,7 +415,7 @@ def test_pagination_keeps_the_search(astrid: Client, manager: Any) -> None:
     assert "?q=promenad&amp;sida=2" in html
 
 
-def test_record_pdf(org: Organisation, astrid: Client, manager: Any, staffer: Any) -> None:
+def test_record_pdf(org: Organisation, astrid: Client, manager: Any, staffer: Any, fetch_print: Any) -> None:
     import pypdf
 
     client_services.client_contact_add(actor=SYSTEM, client=astrid, kind="god_man", name="Gunnar Godman")
@@ -417,7 +429,7 @@ def test_record_pdf(org: Organisation, astrid: Client, manager: Any, staffer: An
     f.write_journal(manager, astrid, text="Rättelse: det var Malmö.", corrects=original)
     services.journal_objection_record(actor=staffer, entry=original, text="Jag var i Lund.")
 
-    response = browser(manager).get(pdf_url(astrid))
+    response = fetch_print(browser(manager), pdf_url(astrid))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith('attachment; filename="registerutdrag-')
@@ -444,12 +456,14 @@ def test_record_pdf(org: Organisation, astrid: Client, manager: Any, staffer: An
         assert expected in flat, expected
     log = AccessLogEntry.objects.get(client=astrid, action=AccessLogEntry.Action.PRINT)
     assert (log.actor, log.unit) == (manager, org.provider)
+    fetched = AccessLogEntry.objects.get(client=astrid, action="download")
+    assert (fetched.actor, fetched.unit) == (manager, org.provider)
 
 
 # --- With permission, but for another unit or team ----------------------------------------------------
 
 
-@pytest.mark.parametrize("page", ["journal", "entry", "pdf"])
+@pytest.mark.parametrize("page", ["journal", "entry"])
 def test_other_unit_manager_sees_nothing(
     astrid: Client, entry: JournalEntry, other_manager: Any, urls: Any, page: str
 ) -> None:
@@ -753,15 +767,15 @@ def _pdf_text(response: Any) -> str:
 
 
 def test_protected_client_pdf_hides_the_address_unless_in_the_group(
-    org: Organisation, dolores: Client, manager: Any
+    org: Organisation, dolores: Client, manager: Any, fetch_print: Any
 ) -> None:
     f.write_journal(manager, dolores, text="Anteckning om en skyddad brukare.")
-    text = _pdf_text(browser(manager).get(pdf_url(dolores)))
+    text = _pdf_text(fetch_print(browser(manager), pdf_url(dolores)))
     assert "Hemliga vägen" not in text
     assert "Dold (skyddade personuppgifter)" in text
     assert "Anteckning om en skyddad brukare." in text
     client_services.protected_access_grant(actor=SYSTEM, unit=org.provider, user=manager)
-    assert "Hemliga vägen 7" in _pdf_text(browser(manager).get(pdf_url(dolores)))
+    assert "Hemliga vägen 7" in _pdf_text(fetch_print(browser(manager), pdf_url(dolores)))
     prints = AccessLogEntry.objects.filter(client=dolores, action=AccessLogEntry.Action.PRINT)
     assert prints.count() == 2
     assert all(row.protected_identity for row in prints)

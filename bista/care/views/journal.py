@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,21 +31,15 @@ from bista.care.forms.journal import (
     parse_id,
 )
 from bista.care.models import (
-    HomeBinder,
-    ImplementationPlan,
+    CareExport,
     JournalCategory,
     JournalEntry,
-    JournalObjection,
-    PlanActivity,
 )
 from bista.clients import selectors as client_selectors
 from bista.clients.models import AccessLogEntry, Client
 from bista.core import clock
-from bista.core.access import unit_ids_with
 from bista.core.errors import ConflictError
 from bista.core.forms import apply_service_errors
-from bista.core.pdf import render_pdf
-from bista.core.permissions import Perm
 
 PAGE_SIZE = 25
 # Query parameters that steer the page once (after signing, after discarding, "Rätta") and are not
@@ -97,16 +91,6 @@ def _visible_entry(actor: Any, client: Client, pk: int | None) -> JournalEntry |
     if pk is None:
         return None
     return selectors.journal_entries(actor, client).filter(pk=pk).first()
-
-
-def _with_links(entries: QuerySet[JournalEntry], actor: Any, client: Client) -> QuerySet[JournalEntry]:
-    """Entries with their corrections (as far as the actor may read them) and objections, in three queries
-    however many entries there are."""
-    corrections = selectors.journal_entries(actor, client).order_by("written_at", "id")
-    return entries.prefetch_related(
-        Prefetch("corrections", queryset=corrections),
-        Prefetch("objections", queryset=JournalObjection.objects.select_related("recorded_by")),
-    )
 
 
 # --- The journal page ---------------------------------------------------------------------------------
@@ -168,7 +152,7 @@ def _render_journal(request: HttpRequest, client: Client, form: Any) -> HttpResp
             "start": data["fran"],
             "end": data["till"],
         }
-    entries = _with_links(selectors.journal_entries(user, client, **filters), user, client)
+    entries = selectors.journal_entries_with_links(selectors.journal_entries(user, client, **filters), user, client)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("sida"))
     query = request.GET.copy()
     for param in ONE_OFF_PARAMS:
@@ -324,58 +308,13 @@ def _render_entry(request: HttpRequest, entry: JournalEntry, form: Any) -> HttpR
     return render(request, "care/journal_entry.html", context)
 
 
-# --- The whole record as PDF --------------------------------------------------------------------------
+# --- The whole record as PDF: made in the background (views/exports.py shows and hands it over) -------------
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_http_methods(["POST"])
 def record_pdf(request: HttpRequest, client_pk: int) -> HttpResponse:
-    """The client's whole record for a request for access (registerutdrag). Only for those who see every
-    client of one of the client's units (the request is handled by the managers); the print is logged."""
-    user: Any = request.user
-    units = unit_ids_with(user, Perm.CLIENT_VIEW_ALL)
-    if not units:
-        raise PermissionDenied("Behörighet saknas: client.view_all")
-    visible = client_selectors.visible_clients(user).filter(pk=client_pk).first()
-    if visible is None:
-        raise Http404("Brukaren finns inte eller så saknar du behörighet.")
-    if not selectors.can_print_record(user, visible):
-        raise PermissionDenied("Behörighet saknas: client.view_all")
-    client = client_selectors.client_get(
-        user, client_pk, action=AccessLogEntry.Action.PRINT, detail="registerutdrag (PDF)"
-    )
-    orders = (
-        selectors.visible_orders(user)
-        .filter(client=client)
-        .order_by("received_on", "id")
-        .prefetch_related(
-            "events",
-            Prefetch(
-                "plans",
-                queryset=ImplementationPlan.objects.select_related("signed_by")
-                .prefetch_related(Prefetch("activities", queryset=PlanActivity.objects.order_by("position", "id")))
-                .order_by("number"),
-            ),
-        )
-    )
-    binders = [
-        binder for kind in HomeBinder.Kind if (binder := selectors.binder_current(user, client, kind)) is not None
-    ]
-    entries = _with_links(selectors.journal_entries(user, client), user, client).order_by(
-        "event_date", "written_at", "id"
-    )
-    context = {
-        "client": client,
-        "address_visible": client_selectors.can_see_protected_address(user, client),
-        "contacts": client.contacts.order_by("-is_active", "kind", "name"),
-        "orders": orders,
-        "binders": binders,
-        "entries": entries,
-        "printed_at": clock.local_now(),
-        "printed_by": user.get_full_name() or user.get_username(),
-    }
-    pdf = render_pdf("care/record_print.html", context)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="registerutdrag-{client.pk}-{clock.today():%Y%m%d}.pdf"'
-    response["Cache-Control"] = "no-store"
-    return response
+    """Ask for the client's whole record (registerutdrag): checked now as strictly as the print itself (only for
+    those who see every client of one of the client's units), made by the worker, logged when it is read."""
+    export = services.export_request(actor=request.user, kind=CareExport.Kind.RECORD, client_pk=client_pk)
+    return redirect("care:export", pk=export.pk)

@@ -3,22 +3,19 @@ emergency routine's export (nödrutin) as a ZIP of PDFs."""
 
 from __future__ import annotations
 
-import io
-import tempfile
-import zipfile
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from bista.care import selfchecks
-from bista.care.emergency import may_export, write_emergency_export
+from bista.care import selfchecks, services
+from bista.care.emergency import may_export
 from bista.care.forms.binders import EmergencyExportForm, SelfCheckFilterForm
+from bista.care.models import CareExport
 from bista.core import clock
 from bista.core.access import require_any_unit
 from bista.core.forms import MAX_ID
@@ -142,7 +139,8 @@ def _export_units(request: HttpRequest) -> list[Unit]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def emergency_export(request: HttpRequest) -> HttpResponse:
-    """GET explains the emergency routine; POST builds the PDFs and returns them as one ZIP file."""
+    """GET explains the emergency routine; POST asks for the ZIP of PDFs, made in the background (the export's
+    page shows its progress and hands it over)."""
     units = _export_units(request)
     form = EmergencyExportForm(request.POST or None, units=units, initial={"enhet": units[0].pk})
     if request.method == "POST":
@@ -151,19 +149,6 @@ def emergency_export(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied("Behörighet saknas.")
         if form.is_valid():
             unit = next(u for u in units if u.pk == form.cleaned_data["enhet"])
-            return _zip_response(request.user, unit)
+            export = services.export_request(actor=request.user, kind=CareExport.Kind.EMERGENCY, unit=unit)
+            return redirect("care:export", pk=export.pk)
     return render(request, "care/emergency_export.html", {"form": form}, status=400 if form.errors else 200)
-
-
-def _zip_response(actor: Any, unit: Unit) -> HttpResponse:
-    buffer = io.BytesIO()
-    with tempfile.TemporaryDirectory(prefix="nodrutin-") as directory:
-        paths = write_emergency_export(actor=actor, unit=unit, directory=directory)
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for path in paths:
-                archive.write(path, arcname=Path(path).name)
-    stamp = clock.local_now().strftime("%Y%m%d-%H%M")
-    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="nodrutin-{unit.pk}-{stamp}.zip"'
-    response["Cache-Control"] = "no-store"
-    return response

@@ -282,12 +282,19 @@ def _governance(world: World) -> None:
         actor=owner, unit=org.provider, year=year, kind=DocumentKind.VP, format="docx"
     )
     governance_tasks.generate_document.call(document.pk)
+    # A record print the owner asked for, made by the worker (the fetch is a read of the client's record).
+    from bista.care import services as care_exports
+    from bista.care import tasks as care_tasks
+
+    export = care_exports.export_request(actor=owner, kind="record", client_pk=world.client.pk)
+    care_tasks.make_export.call(export.pk)
     ids.update(
         governance_plan=plan_world.plan.pk,
         goal=plan_world.unit_goal.pk,
         goal_indicator=plan_world.first_contact.pk,
         activity=activity.pk if activity else None,
         document=document.pk,
+        export=export.pk,
         year=year,
     )
 

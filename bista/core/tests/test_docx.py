@@ -65,3 +65,32 @@ def test_keep_row_together_comes_before_the_header_mark_as_the_schema_orders_the
     table = docx.add_table(document, ["A"], [])
     names = [child.tag for child in table.rows[0]._tr.trPr]
     assert names.index(qn("w:cantSplit")) < names.index(qn("w:tblHeader"))
+
+
+def test_column_widths_keep_the_longest_word_of_each_column_whole():
+    headers = ["Klagomål/synpunkter/kategorier", "Utfall T1", "Bedömning och planerade åtgärder"]
+    rows = [["Medarbetare", "−1 234 567", "Gruppsamtal om avvikelserna och en lång text " * 4]]
+    widths = docx.column_widths(headers, rows, total_cm=23.0)
+    assert sum(widths) <= 23.0
+    minima = [
+        docx.longest_word_cm(headers[0], bold=True),
+        docx.longest_word_cm("−1 234 567"),  # a number with spaces between its thousands is one word
+        docx.longest_word_cm("planerade", bold=True),
+    ]
+    for width, minimum in zip(widths, minima, strict=True):
+        assert width >= minimum + docx.CELL_MARGINS_CM - 0.01
+    # the long text takes the room that is left
+    assert widths[2] == max(widths)
+
+
+def test_column_widths_never_go_below_the_words_even_when_the_page_is_too_narrow():
+    widths = docx.column_widths(["Ackumulerad", "avvikelse"], [], total_cm=1.0)
+    assert widths[0] >= docx.longest_word_cm("Ackumulerad", bold=True) + docx.CELL_MARGINS_CM - 0.01
+
+
+def test_a_table_with_widths_is_fixed_in_word():
+    document = docx.new_document()
+    docx.add_table(document, ["A", "B"], [["1", "2"]], widths_cm=[3.0, 4.0])
+    table = _reopened(document).tables[0]
+    assert [round(column.width.cm, 1) for column in table.columns] == [3.0, 4.0]
+    assert table._tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"

@@ -73,3 +73,23 @@ def test_meets_target_in_both_directions() -> None:
     assert rules.meets_target(None, Decimal(1), higher_is_better=True) is None
     assert rules.ratio(1, 0, percent=True) is None
     assert rules.years_back(2025, 3) == [2023, 2024, 2025]
+
+
+def test_text_blocks_find_the_managers_sub_headings_and_lists():
+    text = (
+        "Enheten bedömer att målen har uppnåtts.\r\n\r\nBrukarens inflytande och delaktighet\n\n"
+        "Genomförandeplaner har upprättats.\nOch följts upp.\n\n- Fler kontroller\n- Noggrannare avtal.\n\n"
+        "Målet bedöms som uppfyllt.\n\n\n"
+    )
+    assert rules.text_blocks(text) == [
+        (rules.PARAGRAPH, "Enheten bedömer att målen har uppnåtts."),
+        (rules.HEADING, "Brukarens inflytande och delaktighet"),
+        (rules.PARAGRAPH, "Genomförandeplaner har upprättats.\nOch följts upp."),
+        (rules.BULLETS, ["Fler kontroller", "Noggrannare avtal."]),
+        (rules.PARAGRAPH, "Målet bedöms som uppfyllt."),
+    ]
+    assert rules.text_blocks("  \n\n ") == []
+    long_line = (
+        "Ett stycke utan punkt som är längre än en rubrik brukar vara och därför räknas som text och inget annat"
+    )
+    assert rules.text_blocks(long_line) == [(rules.PARAGRAPH, long_line)]
