@@ -63,6 +63,8 @@ def _add_easy_read(client: Client) -> None:
     """Each current plan of the client without an ongoing review gets its summary in a new signed version."""
     current = ImplementationPlan.objects.filter(client=client, status=ImplementationPlan.Status.SIGNED)
     for plan in current.select_related("order__service").order_by("pk"):
+        if not plan.order.is_open:
+            continue  # an ended order's plan is history: it is not followed up
         if plan.order.plans.filter(status=ImplementationPlan.Status.DRAFT).exists():
             continue  # a follow-up is under way: the summary is written in it, not beside it
         draft = care.plan_start_review(actor=SYSTEM, plan=plan)
