@@ -213,6 +213,7 @@ class Context:
 # indicators read all of them).
 DEMO_MODULES = (
     "bista.demo.care",
+    "bista.demo.casework",  # the purchaser's decisions behind the provider's orders (read from the database)
     "bista.demo.quality",
     "bista.demo.rostering",
     "bista.demo.timereports",  # worked time from the worked shifts
