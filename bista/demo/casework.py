@@ -582,4 +582,4 @@ def create_casework_history(ctx: Context) -> None:
     executions = _executions(ctx, plans)
     histories = [_with_executions(history, executions) for history in histories]
     histories = _appeals(ctx, deciders, histories)
-    casework.history_import(actor=SYSTEM, unit=d.purchaser, histories=histories)
+    casework.history_import(actor=SYSTEM, unit=d.purchaser, histories=histories, today=ctx.today)

@@ -226,8 +226,8 @@ class _Checker:
     """Checks the histories of one import and builds their rows. What the checks read once (the delegation
     order, role names, the care orders and which of them are already ordered) is read here, not per record."""
 
-    def __init__(self, unit: Unit, histories: Sequence[ImportedHistory]) -> None:
-        self.unit, self.today, self.refusals = unit, clock.today(), _Refusals()
+    def __init__(self, unit: Unit, histories: Sequence[ImportedHistory], today: datetime.date) -> None:
+        self.unit, self.today, self.refusals = unit, today, _Refusals()
         rows = DelegationRule.objects.select_related("role", "service")
         self.delegations = [
             rules.Delegation(
@@ -661,7 +661,9 @@ def _save_decisions(all_built: Sequence[_Built]) -> None:
 
 
 @transaction.atomic
-def history_import(*, actor: Any, unit: Unit, histories: Sequence[ImportedHistory]) -> list[Case]:
+def history_import(
+    *, actor: Any, unit: Unit, histories: Sequence[ImportedHistory], today: datetime.date | None = None
+) -> list[Case]:
     """Import the purchaser history of one or more clients at `unit` (each client's case starts here: a client
     with a case at the unit already is refused). Everything is checked before anything is saved; a refused
     record names its place ("ansökan 2, beslut 1, beställning 1: …") and nothing is saved. By the SYSTEM actor
@@ -674,7 +676,9 @@ def history_import(*, actor: Any, unit: Unit, histories: Sequence[ImportedHistor
     list(Client.objects.select_for_update().filter(pk__in=[client.pk for client in clients]).values_list("pk"))
     linked = set(ClientUnit.objects.filter(unit=unit, client__in=clients).values_list("client_id", flat=True))
     with_case = set(Case.objects.filter(unit=unit, client__in=clients).values_list("client_id", flat=True))
-    checker = _Checker(unit, histories)
+    # The day the history runs to (the import's "now"): an open case's officer must hold a role in the unit then.
+    # A demo generated for an earlier day passes its own; otherwise it is today.
+    checker = _Checker(unit, histories, today or clock.today())
     all_built: list[_Built] = []
     seen: set[int] = set()
     for number, history in enumerate(histories, start=1):
