@@ -131,6 +131,8 @@ def test_the_triggers_are_installed() -> None:
         "care_journalentry",
         "care_journalobjection",
         "care_orderevent",
+        "casework_ivoreport",
+        "casework_ivoreportrow",
         "clients_accesslogentry",
         "core_auditevent",
         "governance_followuprevision",
