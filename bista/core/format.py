@@ -6,11 +6,19 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils.formats import number_format
+
 
 def round_half_up(value: Decimal, decimals: int = 0) -> Decimal:
     """`value` to `decimals` places, halves away from zero (0,5 → 1; −2,5 → −3) as Swedish accounting rounds
     kronor and öre — governance's figures and the economy's money both round here (never banker's rounding)."""
     return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def one_decimal(value: float) -> str:
+    """A figure with one decimal, rounded half up, with the Swedish decimal comma ("12,5"): tables and charts
+    write shares, hours and averages alike (Django's number_format alone truncates)."""
+    return str(number_format(round_half_up(Decimal(repr(float(value))), 1), 1))
 
 
 def antal(count: Any, forms: str) -> str:

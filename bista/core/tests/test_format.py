@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.template import engines
 
-from bista.core.format import antal
+from bista.core.format import antal, one_decimal
 
 
 @pytest.mark.parametrize(
@@ -47,3 +47,10 @@ def test_kronor_and_figures_round_half_up_never_to_even() -> None:
     assert round_half_up(Decimal("2.5")) == 3 and round_half_up(Decimal("-2.5")) == -3  # half-even: 2 and −2
     assert rules.money(Decimal("0.125")) == Decimal("0.13") and rounded(Decimal("0.125"), 2) == Decimal("0.13")
     assert indicators._kr(Decimal("2500")) == "3" and indicators._kr(Decimal("-2500")) == "−3"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [(12.25, "12,3"), (0.05, "0,1"), (2.0, "2,0"), (-1.25, "-1,3"), (47.0588, "47,1")]
+)
+def test_one_decimal_rounds_half_up_with_a_decimal_comma(value: float, text: str) -> None:
+    assert one_decimal(value) == text

@@ -9,6 +9,7 @@ from django import template
 from django.urls import reverse
 
 from bista.core import charts, clock
+from bista.core.format import one_decimal
 from bista.rostering import selectors
 from bista.rostering.views.common import month_label
 
@@ -17,7 +18,7 @@ MONTHS = 12
 
 
 def _hours_text(value: float) -> str:
-    return f"{value:.1f} h".replace(".", ",")
+    return f"{one_decimal(value)} h"
 
 
 @register.inclusion_tag("rostering/_client_hours.html", takes_context=True)

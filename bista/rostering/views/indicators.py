@@ -9,7 +9,6 @@ reader may see them and never when their identity is protected; the reads are lo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,7 +19,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.views.decorators.http import require_GET
 
 from bista.clients.models import AccessLogEntry, Client
@@ -28,6 +26,7 @@ from bista.clients.selectors import visible_clients
 from bista.clients.services import access_log_record_many
 from bista.core import charts, clock
 from bista.core.access import require_any_unit
+from bista.core.format import one_decimal
 from bista.core.forms import MAX_ID, set_unit_choices
 from bista.core.models import Team, Unit
 from bista.core.permissions import Perm
@@ -125,23 +124,18 @@ class Cell:
     url: str = ""
 
 
-def _one_decimal(value: float) -> str:
-    """Rounded half up to one decimal, with the Swedish decimal comma (number_format alone truncates)."""
-    return number_format(Decimal(repr(value)).quantize(Decimal("0.1"), ROUND_HALF_UP), 1)
-
-
 def _format(value: float | None, measure: str) -> str:
     if value is None:
         return "–"
     if measure == "andel":
-        return f"{_one_decimal(100 * value)} %"
+        return f"{one_decimal(100 * value)} %"
     if measure == "timmar":
-        return f"{_one_decimal(value)} h"
-    return _one_decimal(value)
+        return f"{one_decimal(value)} h"
+    return one_decimal(value)
 
 
 def _hours(value: float | None) -> str:
-    return "–" if value is None else f"{_one_decimal(value)} h"
+    return "–" if value is None else f"{one_decimal(value)} h"
 
 
 class _Links:
@@ -334,7 +328,7 @@ def _month_chart(overview: YearOverview, links: _Links, code: str, title: str) -
         periods=[indicators.MONTH_NAMES[p.number - 1][:3] for p in months],
         series=series,
         empty_message="Inget underlag ännu.",
-        value_text=lambda value: f"{_one_decimal(float(value))}{unit}",
+        value_text=lambda value: f"{one_decimal(value)}{unit}",
     )
 
 
