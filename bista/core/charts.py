@@ -24,13 +24,15 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.safestring import SafeString, mark_safe
-from matplotlib import rc_context
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
-from matplotlib.transforms import blended_transform_factory
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+# matplotlib is imported by the functions that draw, not with this module: the pages and commands that import
+# this module's callers would otherwise pay its ~0.3 s at every process start.
 
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#999999")
 TARGET = "#D55E00"  # Okabe–Ito vermilion
@@ -109,6 +111,9 @@ def _legend_rows(series: Sequence[Series]) -> int:
 
 
 def _figure(series: Sequence[Series]) -> tuple[Figure, Any]:
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     rows = _legend_rows(series)
     figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN + LEGEND_ROW_IN * (rows - 1)), dpi=100)
     axes = figure.add_subplot()
@@ -122,6 +127,8 @@ def _figure(series: Sequence[Series]) -> tuple[Figure, Any]:
 def _x_axis(axes: Any, periods: Sequence[str], groups: Sequence[str] | None) -> None:
     """A label per period; under them each run of equal group labels (the year under its tertials), centred,
     with a thin line between runs."""
+    from matplotlib.transforms import blended_transform_factory
+
     axes.set_xticks(range(len(periods)), list(periods))
     axes.set_xlim(-0.5, max(len(periods), 1) - 0.5)
     if not groups:
@@ -188,6 +195,8 @@ def bar_chart(
     _check(periods, series, groups)
     if any(value is None for item in series for value in item.values):
         raise ValueError("a bar chart needs a count for every period")
+    from matplotlib import rc_context
+
     tips: dict[str, str] = {}
     with rc_context(_RC):
         figure, axes = _figure(series)
@@ -227,6 +236,9 @@ def line_chart(
     Counts by default (whole-number ticks); with `value_text`, any figures, written by it on the axis and in each
     point's text (a share as "4,3 %", hours as "12,5 h")."""
     _check(periods, series, groups)
+    from matplotlib import rc_context
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
     tips: dict[str, str] = {}
     text = value_text or str
     with rc_context(_RC):
@@ -334,6 +346,10 @@ def line_chart_png(
 ) -> bytes:
     """A line over the periods (a missing value leaves a gap) with each value written at its point by
     `value_text` (Swedish number format), and the target, if any, as a dashed line labelled `target_text`."""
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
     values = [float(v) for _, v in points if v is not None]
     with rc_context(_RC):
         figure = Figure(figsize=(7.6, 3.2), dpi=100)
