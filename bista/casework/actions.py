@@ -39,3 +39,4 @@ class AccessAction(models.TextChoices):
 
     CASE = "case", "Läste ärende"
     DECISION_LETTER = "decision_letter", "Skrev ut beslut"
+    ORDER_SHEET = "order_sheet", "Skrev ut beställning"

@@ -1,13 +1,19 @@
-"""The decision letter (beslutsbrev) as DOCX (python-docx, A4) and PDF (WeasyPrint), in plain language with the
-appeal notice: how to appeal, where to send it, and within how many weeks of receiving the letter (the
-period is reference data, core.DutyRule "casework.appeal"). A protected person's address is never printed."""
+"""What the purchaser sends out on paper.
+
+- The decision letter (beslutsbrev) as DOCX (python-docx, A4) and PDF (WeasyPrint), in plain language with the
+  appeal notice: how to appeal, where to send it, and within how many weeks of receiving the letter (the
+  period is reference data, core.DutyRule "casework.appeal").
+- The order to an external provider (beställning) as PDF: a provider outside Bistå gets what it needs to start
+  the service — who, what, how much, from when, the goals — and never the investigation.
+
+A protected person's address is never printed."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
 
-from bista.casework.models import Decision
+from bista.casework.models import CaseOrder, Decision
 from bista.core import docx
 from bista.core.pdf import render_pdf
 
@@ -113,3 +119,58 @@ def letter_docx(letter: Letter) -> bytes:
 
 def letter_pdf(letter: Letter) -> bytes:
     return render_pdf("casework/decision_letter.html", {"letter": letter})
+
+
+@dataclass(frozen=True)
+class OrderSheet:
+    """The order to an external provider: what it needs to start the service, and whom to ask."""
+
+    title: str
+    provider: str
+    unit_name: str
+    ordered_on: datetime.date
+    client_name: str
+    personnummer: str
+    address: list[str]
+    service: str
+    legal_reference: str
+    decision_date: datetime.date
+    scope: str
+    period: str
+    goals: str
+    special_considerations: str
+    free_choice_informed_on: datetime.date | None
+    officer: str
+
+
+def order_sheet_for(order: CaseOrder) -> OrderSheet:
+    decision = order.decision
+    client = order.case.client
+    address = (
+        []
+        if client.protected_identity
+        else [line for line in (client.street_address, f"{client.postal_code} {client.city}".strip()) if line]
+    )
+    officer = order.case.officer
+    return OrderSheet(
+        title=f"Beställning av {decision.service.name.lower()}",
+        provider=order.provider_name,
+        unit_name=order.case.unit.name,
+        ordered_on=order.ordered_on,
+        client_name=client.full_name,
+        personnummer=client.personnummer_formatted,
+        address=address,
+        service=decision.service.name,
+        legal_reference=decision.service.legal_reference,
+        decision_date=decision.decision_date,
+        scope=_scope(decision),
+        period=_period(decision),
+        goals=order.goals,
+        special_considerations=order.special_considerations,
+        free_choice_informed_on=order.free_choice_informed_on,
+        officer=officer.get_full_name() if officer is not None else "",
+    )
+
+
+def order_pdf(sheet: OrderSheet) -> bytes:
+    return render_pdf("casework/order_sheet.html", {"sheet": sheet})

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from bista.casework import rules
-from bista.casework.models import ExecutionDelay
+from bista.casework.models import ExecutionDelay, IvoReportRow
 from bista.casework.selectors import IvoRow, StatRow
 from bista.core.pdf import render_pdf
 from bista.core.xlsx import write_cell
@@ -55,7 +55,26 @@ def row_cells(row: IvoRow) -> list[Any]:
     ]
 
 
-def ivo_xlsx(rows: Sequence[IvoRow], *, unit_name: str, quarter: rules.Quarter) -> bytes:
+def kept_row_cells(row: IvoReportRow) -> list[Any]:
+    """A row of a kept report, as it was reported (the copy, not today's facts)."""
+    return [
+        row.pseudonym,
+        GENDERS.get(row.gender, "Uppgift saknas"),
+        row.service_name,
+        row.legal_reference,
+        f"{row.decision_date:%Y-%m-%d}",
+        KINDS[row.kind],
+        f"{row.interrupted_on:%Y-%m-%d}" if row.interrupted_on else "",
+        ExecutionDelay.Reason(row.reason).label if row.reason in ExecutionDelay.Reason.values else "Ej angivet",
+        row.note,
+        f"{row.offer_declined_on:%Y-%m-%d}" if row.offer_declined_on else "",
+        FINALS.get(row.final_kind, ""),
+        f"{row.final_on:%Y-%m-%d}" if row.final_on else "",
+    ]
+
+
+def ivo_xlsx(cells: Sequence[list[Any]], *, unit_name: str, quarter: rules.Quarter, kept: str = "") -> bytes:
+    """`cells` from `row_cells` (today's report) or `kept_row_cells` (a kept one, `kept` saying which)."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -63,10 +82,12 @@ def ivo_xlsx(rows: Sequence[IvoRow], *, unit_name: str, quarter: rules.Quarter) 
     write_cell(sheet, 1, 1, f"Ej verkställda beslut, {quarter.label}").font = Font(bold=True, size=14)
     write_cell(sheet, 2, 1, "Enhet")
     write_cell(sheet, 2, 2, unit_name)
+    if kept:
+        write_cell(sheet, 3, 1, kept)
     for column, title in enumerate(HEADER, start=1):
         write_cell(sheet, 4, column, title).font = Font(bold=True)
-    for index, row in enumerate(rows, start=5):
-        for column, value in enumerate(row_cells(row), start=1):
+    for index, row in enumerate(cells, start=5):
+        for column, value in enumerate(row, start=1):
             write_cell(sheet, index, column, value)
     sheet.freeze_panes = sheet.cell(row=5, column=1)
     buffer = io.BytesIO()
@@ -74,10 +95,10 @@ def ivo_xlsx(rows: Sequence[IvoRow], *, unit_name: str, quarter: rules.Quarter) 
     return buffer.getvalue()
 
 
-def ivo_pdf(rows: Sequence[IvoRow], *, unit_name: str, quarter: rules.Quarter) -> bytes:
+def ivo_pdf(cells: Sequence[list[Any]], *, unit_name: str, quarter: rules.Quarter, kept: str = "") -> bytes:
     return render_pdf(
         "casework/ivo_print.html",
-        {"header": HEADER, "rows": [row_cells(r) for r in rows], "unit_name": unit_name, "quarter": quarter},
+        {"header": HEADER, "rows": cells, "unit_name": unit_name, "quarter": quarter, "kept": kept},
     )
 
 

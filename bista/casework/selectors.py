@@ -129,8 +129,8 @@ def intake_get(actor: Any, pk: int) -> Intake:
     return _in_visible_case(actor, Intake, pk, "Aktualiseringen")  # type: ignore[no-any-return]
 
 
-def case_order_get(actor: Any, pk: int) -> CaseOrder:
-    return _in_visible_case(actor, CaseOrder, pk, "Beställningen")  # type: ignore[no-any-return]
+def case_order_get(actor: Any, pk: int, *, action: str = AccessAction.CASE) -> CaseOrder:
+    return _in_visible_case(actor, CaseOrder, pk, "Beställningen", action=action)  # type: ignore[no-any-return]
 
 
 def appeal_get(actor: Any, pk: int) -> Appeal:
@@ -400,6 +400,14 @@ def ivo_rows(unit: Unit, quarter: rules.Quarter, upto: datetime.date | None = No
 
 def ivo_reports_kept(unit: Unit, quarter: rules.Quarter) -> QuerySet[IvoReport]:
     return IvoReport.objects.filter(unit=unit, year=quarter.year, quarter=quarter.number).order_by("-revision")
+
+
+def ivo_report_kept(unit: Unit, quarter: rules.Quarter, revision: int) -> IvoReport:
+    """One kept revision of the quarter's report, with its rows as they were reported."""
+    report = ivo_reports_kept(unit, quarter).filter(revision=revision).select_related("reported_by").first()
+    if report is None:
+        raise Http404("Det finns ingen sparad rapport med den versionen för kvartalet.")
+    return report
 
 
 GENDERS = (("K", "Kvinnor"), ("M", "Män"), ("", "Övriga"))

@@ -33,5 +33,6 @@ urlpatterns = [
     path("overklaganden/<int:pk>/omprovning/", views.appeal_reconsider, name="appeal_reconsider"),
     path("overklaganden/<int:pk>/dom/", views.appeal_judgment, name="appeal_judgment"),
     path("overklaganden/<int:pk>/overlamnat/", views.appeal_forward, name="appeal_forward"),
+    path("utforarbestallningar/<int:pk>/bestallning.pdf", views.order_pdf, name="order_pdf"),
     path("utforarbestallningar/<int:pk>/verkstalld/", views.order_executed, name="order_executed"),
 ]

@@ -529,6 +529,15 @@ def decision_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def order_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The order on paper, for a provider outside Bistå (one in Bistå has it as its own order already)."""
+    order = selectors.case_order_get(request.user, pk, action=AccessAction.ORDER_SHEET)
+    return _download(
+        letters.order_pdf(letters.order_sheet_for(order)), "application/pdf", f"bestallning-{order.pk}.pdf"
+    )
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def order_create(request: HttpRequest, pk: int) -> HttpResponse:
     decision = selectors.decision_get(request.user, pk)
@@ -624,23 +633,34 @@ EXPORTS = {
 
 @login_required
 def ivo_report_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The quarter's report as a file: today's rows, or with `version` a kept revision as it was reported."""
     form, unit, quarter = _quarter_form(request, request.GET)
     if fmt not in EXPORTS:
         raise Http404("Okänt format.")
     if unit is None or quarter is None:
         return render(request, "casework/ivo_report.html", {"form": form}, status=400)
-    rows = selectors.ivo_rows(unit, quarter)
     name = f"ej-verkstallda-{quarter.code}"
+    version = request.GET.get("version", "")
+    if version:
+        if not version.isdecimal() or not 0 < int(version) <= MAX_ID:
+            raise Http404("Okänd version.")
+        report = selectors.ivo_report_kept(unit, quarter, int(version))
+        cells = [reports.kept_row_cells(row) for row in report.rows.all()]
+        kept = f"Version {report.revision}, rapporterad till IVO {report.reported_on:%Y-%m-%d}"
+        name += f"-version-{report.revision}"
+    else:
+        cells = [reports.row_cells(row) for row in selectors.ivo_rows(unit, quarter)]
+        kept = ""
     if fmt == "csv":
         download = CsvDownload(name, reports.HEADER)
-        for row in rows:
-            download.row(reports.row_cells(row))
+        for row_cells in cells:
+            download.row(row_cells)
         download.response["Cache-Control"] = "no-store"
         return download.response
     if fmt == "xlsx":
-        content = reports.ivo_xlsx(rows, unit_name=unit.name, quarter=quarter)
+        content = reports.ivo_xlsx(cells, unit_name=unit.name, quarter=quarter, kept=kept)
     else:
-        content = reports.ivo_pdf(rows, unit_name=unit.name, quarter=quarter)
+        content = reports.ivo_pdf(cells, unit_name=unit.name, quarter=quarter, kept=kept)
     return _download(content, EXPORTS[fmt], f"{name}.{fmt}")
 
 

@@ -80,6 +80,24 @@ def test_reconsidered_unchanged_forwarded_and_changed_by_the_court(officer: Any,
     _no_change(lambda: services.appeal_forward(actor=officer, appeal=appeal, on=D(2024, 9, 3)), "on")
 
 
+def test_a_judgment_appealed_further(officer: Any, decision: Decision) -> None:
+    appeal = services.appeal_register(actor=officer, decision=decision, received_on=D(2024, 4, 20))
+    appeal = services.appeal_forward(actor=officer, appeal=appeal, on=D(2024, 4, 24))
+    _no_change(  # appealed further before the judgment was given
+        lambda: services.appeal_judgment(
+            actor=officer, appeal=appeal, judgment="upheld", on=D(2024, 6, 1), further_appeal_on=D(2024, 5, 30)
+        ),
+        "further_appeal_on",
+    )
+    appeal = services.appeal_judgment(
+        actor=officer, appeal=appeal, judgment="upheld", on=D(2024, 6, 1), further_appeal_on=D(2024, 6, 20)
+    )
+    appeal.refresh_from_db()
+    assert (appeal.judgment, appeal.judgment_on, appeal.further_appeal_on) == ("upheld", D(2024, 6, 1), D(2024, 6, 20))
+    event = AuditEvent.objects.filter(action="appeal.judgment").latest("id")
+    assert event.new_values.get("further_appeal_on") == "2024-06-20"
+
+
 def test_reconsideration_that_changes_the_decision_ends_the_forwarding_duty(officer: Any, decision: Decision) -> None:
     appeal = services.appeal_register(actor=officer, decision=decision, received_on=D(2024, 4, 20))
     new = f.decide(

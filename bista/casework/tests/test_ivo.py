@@ -306,6 +306,39 @@ def test_keeping_and_noting_a_delay_through_the_pages(org: Organisation, world: 
     assert session_client(_other_purchaser_chief(org)).get(url).status_code == 404
 
 
+@pytest.mark.django_db
+def test_a_kept_report_is_downloaded_as_it_was_reported(org: Organisation, world: dict[str, Any], chief: Any) -> None:
+    services.ivo_report_keep(actor=chief, unit=org.purchaser, quarter=Quarter(2024, 3))
+    # After it was reported, the facts change: a reason for the delay is noted.
+    services.delay_record(
+        actor=world["officer"],
+        decision=world["late"],
+        reason="resources",
+        recorded_on=D(2024, 6, 1),
+        note="Ingen plats",
+    )
+    browser = session_client(chief)
+    page = browser.get("/arenden/ivo/?" + QUERY).content.decode()
+    assert "version=1" in page
+
+    def csv_rows(url: str) -> list[list[str]]:
+        return list(csv.reader(io.StringIO(browser.get(url).content.decode("utf-8-sig")), delimiter=";"))
+
+    today, kept = csv_rows(PAGES[1]), csv_rows(PAGES[1] + "&version=1")
+    assert len(today) == len(kept) == 3 and today[0] == kept[0]
+    assert "Ingen plats" in {cell for row in today for cell in row}
+    assert "Ingen plats" not in {cell for row in kept for cell in row}  # as it was reported, not as it is now
+    assert sorted(row[0] for row in kept[1:]) == sorted(row[0] for row in today[1:])
+    sheet = openpyxl.load_workbook(io.BytesIO(browser.get(PAGES[2] + "&version=1").content)).active
+    assert sheet is not None and str(sheet.cell(row=3, column=1).value).startswith("Version 1, rapporterad")
+    assert browser.get(PAGES[3] + "&version=1").content.startswith(b"%PDF")
+    for bad in ("2", "0", "x", "1\x00", "9" * 40):
+        assert browser.get(PAGES[1] + "&version=" + bad).status_code == 404, bad
+    other = session_client(_other_purchaser_chief(org))
+    response = other.get(f"{PAGES[1]}&version=1&enhet={org.purchaser.pk}")
+    assert response.status_code in (400, 404)
+
+
 # --- The API ---------------------------------------------------------------------------------------------
 
 

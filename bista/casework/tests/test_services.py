@@ -315,6 +315,28 @@ def test_refused_and_bad_orders(org: Organisation, officer: Any, intake: Intake)
 # --- Reassigning -----------------------------------------------------------------------------------
 
 
+def test_a_case_officer_sees_the_cases_of_their_group(org: Organisation, officer: Any, intake: Intake) -> None:
+    from bista.core.models import Team
+    from bista.rostering.tests.factories import make_employee
+
+    group = Team.objects.create(unit=org.purchaser, name="Barn och unga", kind=Team.Kind.CASEWORK)
+    other_group = Team.objects.create(unit=org.purchaser, name="Vuxna", kind=Team.Kind.CASEWORK)
+    chief = make_user("bestallarchef", RoleCode.UNIT_MANAGER, org.purchaser)
+    colleague, outsider, alone = (f.officer(org, name) for name in ("kollega", "annangrupp", "ingengrupp"))
+    make_employee(org.purchaser, "Kim", teams=[group], user=colleague, regime=None)
+    make_employee(org.purchaser, "Ola", teams=[other_group], user=outsider, regime=None)
+    make_employee(org.purchaser, "Pia", user=alone, regime=None)
+    services.case_assign(actor=chief, case=intake.case, officer=officer, team=group, expected_version=1)
+    case_id = intake.case_id
+    assert selectors.visible_cases(colleague).filter(pk=case_id).exists()  # the same group
+    assert selectors.case_get(colleague, case_id).pk == case_id
+    for stranger in (outsider, alone):  # another group, or none
+        assert not selectors.visible_cases(stranger).filter(pk=case_id).exists()
+    # A group no longer active opens nothing.
+    Team.objects.filter(pk=group.pk).update(is_active=False)
+    assert not selectors.visible_cases(colleague).filter(pk=case_id).exists()
+
+
 def test_reassigning_a_case(org: Organisation, officer: Any, intake: Intake) -> None:
     chief = make_user("bestallarchef", RoleCode.UNIT_MANAGER, org.purchaser)
     other = f.officer(org, "handlaggare2")

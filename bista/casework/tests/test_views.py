@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.test import Client as HttpClient
 from docx import Document
+from pypdf import PdfReader
 
 from bista.care.models import Order
 from bista.casework import services
@@ -219,6 +220,37 @@ def test_a_protected_address_is_not_in_the_letter(org: Organisation, officer: An
     content = session_client(officer).get(f"/beslut/{decision.pk}/beslut.docx").content
     text = "\n".join(p.text for p in Document(io.BytesIO(content)).paragraphs)
     assert "Hemliga gatan" not in text and "Sigrid Berglund" in text
+
+
+def test_the_order_to_an_external_provider_as_pdf(org: Organisation, officer: Any) -> None:
+    intake = f.register(
+        org.purchaser,
+        actor=officer,
+        new_client=f.new_client(protected_identity=True, street_address="Hemliga gatan 1", city="Stockholm"),
+    )
+    decision = f.decide(intake, actor=officer)
+    order = services.order_from_decision(
+        actor=officer,
+        decision=decision,
+        ordered_on=D(2024, 4, 3),
+        external_provider="Assistansbolaget AB",
+        goals="Att kunna gå på konserter.",
+    )
+    browser = session_client(officer)
+    assert (
+        f"/utforarbestallningar/{order.pk}/bestallning.pdf"
+        in browser.get(f"/arenden/{intake.case_id}/").content.decode()
+    )
+    response = browser.get(f"/utforarbestallningar/{order.pk}/bestallning.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = " ".join(PdfReader(io.BytesIO(response.content)).pages[0].extract_text().split())
+    assert "Till Assistansbolaget AB" in text and "Sigrid Berglund" in text
+    assert "Att kunna gå på konserter." in text and "LSS 9 § 3" in text
+    assert "Hemliga gatan" not in text  # a protected address is never printed
+    assert AccessLogEntry.objects.filter(action="order_sheet", client=intake.case.client).count() == 1
+    # Nobody outside the case's group gets it.
+    stranger = f.officer(org, "annan")
+    assert session_client(stranger).get(f"/utforarbestallningar/{order.pk}/bestallning.pdf").status_code == 404
 
 
 def test_reassigning_through_the_page(org: Organisation, officer: Any, world: dict[str, Any]) -> None:
