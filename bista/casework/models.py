@@ -169,6 +169,24 @@ class Investigation(Versioned, NeverDeleted):
         return f"Utredning {self.started_on}"
 
 
+class InvestigationDraft(models.Model):
+    """What a case officer is typing in an investigation, saved as they type (autosave). Not part of the record
+    and not audited: "Spara utredningen" saves the investigation itself, as a new version, and drops this copy."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE, related_name="+")
+    values = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "investigation"], name="investigation_draft_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Utkast till utredning {self.investigation_id}"
+
+
 class InvestigationSource(NeverDeleted):
     """Someone the case officer wants to ask (school, care, habilitation …): only after recorded consent."""
 

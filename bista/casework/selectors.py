@@ -27,12 +27,13 @@ from bista.casework.models import (
     ExecutionDelay,
     Intake,
     Investigation,
+    InvestigationDraft,
     IvoReport,
 )
 from bista.clients.services import access_log_record
 from bista.core import clock
 from bista.core.access import team_ids_for_user, unit_ids_with, valid_on
-from bista.core.models import Membership, Team, Unit
+from bista.core.models import AuditEvent, Membership, Team, Unit
 from bista.core.permissions import Perm
 
 PURCHASER_CACHE_ATTR = "_bista_casework_purchasers"
@@ -119,6 +120,65 @@ def _in_visible_case(actor: Any, model: Any, pk: int, label: str, *, action: str
 
 def investigation_get(actor: Any, pk: int) -> Investigation:
     return _in_visible_case(actor, Investigation, pk, "Utredningen")  # type: ignore[no-any-return]
+
+
+def investigation_draft(actor: Any, investigation: Investigation) -> InvestigationDraft | None:
+    """The actor's autosaved copy of the investigation, if it is newer than the saved investigation (an older
+    copy was overtaken by a save from elsewhere and is not offered)."""
+    if not getattr(actor, "pk", None):
+        return None
+    return InvestigationDraft.objects.filter(
+        user=actor, investigation=investigation, updated_at__gt=investigation.updated_at
+    ).first()
+
+
+@dataclass(frozen=True)
+class InvestigationVersion:
+    """One saved version of an investigation: when, by whom, and each field it changed (before → after)."""
+
+    at: datetime.datetime
+    by: str
+    action: str
+    changes: list[tuple[str, str, str]]
+
+
+VERSION_ACTIONS = {
+    "investigation.start": "Påbörjad",
+    "investigation.save": "Sparad",
+    "investigation.communicate": "Kommunicerad",
+    "investigation.complete": "Avslutad",
+}
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return "Ja" if value else "Nej"
+    return str(value)
+
+
+def investigation_versions(investigation: Investigation) -> list[InvestigationVersion]:
+    """Every saved version of the investigation, newest first, from the audit log (each save is audited with
+    the fields it changed, so the log is the version history; nothing is kept twice)."""
+    labels = {f.name: str(f.verbose_name) for f in Investigation._meta.get_fields() if hasattr(f, "verbose_name")}
+    events = (
+        AuditEvent.objects.filter(
+            object_type=Investigation._meta.label_lower, object_id=str(investigation.pk), action__in=VERSION_ACTIONS
+        )
+        .select_related("actor")
+        .order_by("-at", "-id")
+    )
+    versions = []
+    for event in events:
+        names = [n for n in (event.new_values or {}) if n in labels]
+        changes = [
+            (labels[n].capitalize(), _shown((event.old_values or {}).get(n)), _shown(event.new_values[n]))
+            for n in names
+        ]
+        by = event.actor.get_full_name() or event.actor.username if event.actor else "Systemet"
+        versions.append(InvestigationVersion(event.at, by, VERSION_ACTIONS[event.action], changes))
+    return versions
 
 
 def decision_get(actor: Any, pk: int, *, action: str = AccessAction.CASE) -> Decision:

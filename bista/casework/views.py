@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bista.casework import forms, letters, reports, rules, selectors, services
@@ -345,17 +347,85 @@ def investigation_edit(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, "Utredningen är sparad.")
                 return redirect("casework:investigation_edit", pk=investigation.pk)
+    draft = selectors.investigation_draft(request.user, investigation) if editable and not form.is_bound else None
+    if draft is not None:  # what was typed but not saved comes back (autosave)
+        form = forms.InvestigationForm(
+            instance=investigation, initial={"version": investigation.version, **draft.values}
+        )
+    _autosaved(form, investigation)
     version = {"version": investigation.version}
     context = _investigation_context(
         request,
         investigation,
         form=form,
         saved=saved,
+        draft=draft,
         consent_form=forms.ConsentForm(initial={"consent_on": clock.today()}),
         communication_form=forms.CommunicationForm(initial={"communicated_on": clock.today(), **version}),
         complete_form=forms.CompleteForm(initial={"completed_on": clock.today(), **version}),
     )
     return render(request, "casework/investigation.html", context)
+
+
+def _autosaved(form: forms.InvestigationForm, investigation: Investigation) -> None:
+    """Each field posts the form a second after typing stops (htmx), to the draft view."""
+    url = reverse("casework:investigation_draft", args=[investigation.pk])
+    for field in form.fields.values():
+        field.widget.attrs.update(
+            {
+                "hx-post": url,
+                "hx-trigger": "input changed delay:1s, change",
+                "hx-include": "closest form",
+                "hx-target": "#utkast-status",
+                "hx-select": "#utkast-svar",
+                "hx-swap": "innerHTML",
+            }
+        )
+
+
+@login_required
+@require_POST
+def investigation_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    """Autosave (htmx) and, without JavaScript, "Kasta utkast": the case officer's own unsaved copy."""
+    investigation = selectors.investigation_get(request.user, pk)
+    if not selectors.can_manage(request.user, investigation.case):
+        raise PermissionDenied("Behörighet saknas: casework.manage")
+    if request.POST.get("action") == "kasta":
+        services.investigation_draft_discard(actor=request.user, investigation=investigation)
+        messages.success(request, "Utkastet är kastat.")
+        return redirect("casework:investigation_edit", pk=investigation.pk)
+    try:
+        draft = services.investigation_draft_save(
+            actor=request.user, investigation=investigation, values=request.POST.dict()
+        )
+    except ValidationError as error:
+        reasons = " ".join(m for ms in error.message_dict.values() for m in ms)
+        response = HttpResponse(f"Utkastet kunde inte sparas: {reasons}", content_type="text/plain", status=400)
+        response["X-Bista-Draft"] = "refused"
+        return response
+    response = render(
+        request,
+        "casework/draft_status.html",
+        {"message": f"Utkast sparat {timezone.localtime(draft.updated_at):%H:%M}"},
+    )
+    response["X-Bista-Draft"] = "saved"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def investigation_versions(request: HttpRequest, pk: int) -> HttpResponse:
+    investigation = selectors.investigation_get(request.user, pk)
+    return render(
+        request,
+        "casework/investigation_versions.html",
+        {
+            "investigation": investigation,
+            "case": investigation.case,
+            "client": investigation.case.client,
+            "versions": selectors.investigation_versions(investigation),
+        },
+    )
 
 
 def _investigation_step(request: HttpRequest, pk: int, form_class: Any, name: str, call: Any) -> HttpResponse:

@@ -13,6 +13,7 @@ from bista.casework.models import (
     Case,
     Intake,
     Investigation,
+    InvestigationDraft,
     InvestigationSource,
 )
 from bista.casework.services.common import _not_in_future, _person
@@ -39,6 +40,11 @@ INVESTIGATION_EDITABLE = (
     "communicated_on",
 )
 INVESTIGATION_AUDITED = (*INVESTIGATION_EDITABLE, "status", "completed_on")
+# What autosave keeps: the fields of the investigation's own form (kommunicering has its own form and step).
+INVESTIGATION_DRAFTED = tuple(
+    f for f in INVESTIGATION_EDITABLE if f not in ("communicated_on", "communication_response")
+)
+DRAFT_TEXT_LIMIT = 100_000
 
 
 # --- Investigations ---------------------------------------------------------------------------------
@@ -84,7 +90,7 @@ def investigation_save(
         raise TypeError(f"not editable: {sorted(unknown)}")
     _not_in_future(changes.get("communicated_on"), "communicated_on")
     cleaned = {k: v.strip() if isinstance(v, str) else v for k, v in changes.items()}
-    return update_versioned(
+    saved = update_versioned(
         actor=actor,
         obj=investigation,
         expected_version=expected_version,
@@ -94,6 +100,36 @@ def investigation_save(
         action=AuditAction.INVESTIGATION_SAVE,
         unit=investigation.case.unit,
     )
+    _drop_draft(actor, investigation)  # the autosaved copy is now in the record
+    return saved
+
+
+def _drop_draft(actor: Any, investigation: Investigation) -> None:
+    if _person(actor) is not None:
+        InvestigationDraft.objects.filter(user=actor, investigation=investigation).delete()
+
+
+def investigation_draft_save(*, actor: Any, investigation: Investigation, values: dict[str, Any]) -> InvestigationDraft:
+    """Keep what the case officer is typing (autosave), as typed: the form's own fields only, each text cut at
+    `DRAFT_TEXT_LIMIT`. A draft is not part of the record and is not audited; saving the investigation drops it."""
+    check_perm(actor, Perm.CASEWORK_MANAGE, investigation.case.unit)
+    _draft(investigation)
+    if _person(actor) is None:
+        raise ValueError("only a person has drafts")
+    kept = {name: str(values[name])[:DRAFT_TEXT_LIMIT] for name in INVESTIGATION_DRAFTED if name in values}
+    bad = [name for name, text in kept.items() if "\x00" in text]
+    if bad:
+        raise ValidationError({name: "Texten innehåller otillåtna tecken." for name in bad})
+    draft, _ = InvestigationDraft.objects.update_or_create(
+        user=actor, investigation=investigation, defaults={"values": kept}
+    )
+    return draft
+
+
+@transaction.atomic
+def investigation_draft_discard(*, actor: Any, investigation: Investigation) -> None:
+    """Drop the actor's own autosaved copy (only theirs: a draft is never shared)."""
+    _drop_draft(actor, investigation)
 
 
 def _communication_check(communicated_on: datetime.date, started_on: datetime.date) -> None:

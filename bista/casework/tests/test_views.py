@@ -15,9 +15,10 @@ from pypdf import PdfReader
 
 from bista.care.models import Order
 from bista.casework import services
-from bista.casework.models import Case, Decision, Intake, Investigation
+from bista.casework.models import Case, Decision, Intake, Investigation, InvestigationDraft
 from bista.casework.tests import factories as f
 from bista.clients.models import AccessLogEntry
+from bista.core.models import AuditEvent
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation, make_user
 from bista.core.tests.api_support import session_client
@@ -192,6 +193,55 @@ def test_investigation_conflict_keeps_the_input(officer: Any, world: dict[str, A
     assert response.status_code == 200 and "Någon annan har ändrat" in text and "Mitt nya" in text
     inv.refresh_from_db()
     assert inv.goals == "Någon annans" and inv.needs == SECRET
+
+
+def test_autosave_keeps_what_is_typed_until_it_is_saved(org: Organisation, officer: Any, world: dict[str, Any]) -> None:
+    inv: Investigation = world["investigation"]
+    version = inv.version
+    browser = session_client(officer)
+    events = AuditEvent.objects.count()
+    htmx = {"HTTP_HX_REQUEST": "true"}
+    response = browser.post(f"/utredningar/{inv.pk}/utkast/", {"version": inv.version, "needs": "Halvskrivet"}, **htmx)
+    assert response.status_code == 200 and response["X-Bista-Draft"] == "saved"
+    assert "Utkast sparat" in response.content.decode()
+    inv.refresh_from_db()
+    assert inv.needs == SECRET and inv.version == version  # the record is untouched, no version made
+    assert AuditEvent.objects.count() == events  # a draft is not part of the record
+    # The typed text comes back on the next visit, to its writer only.
+    page = browser.get(f"/utredningar/{inv.pk}/").content.decode()
+    assert "Halvskrivet" in page and "har återställts" in page
+    chief = make_user("bestallarchef", RoleCode.UNIT_MANAGER, org.purchaser)
+    assert "Halvskrivet" not in session_client(chief).get(f"/utredningar/{inv.pk}/").content.decode()
+    # A NUL byte is refused, and the copy stays as it was.
+    bad = browser.post(f"/utredningar/{inv.pk}/utkast/", {"needs": "a\x00b"}, **htmx)
+    assert bad.status_code == 400 and bad["X-Bista-Draft"] == "refused"
+    assert InvestigationDraft.objects.get().values["needs"] == "Halvskrivet"
+    # Saving the investigation makes a version and drops the copy.
+    saved = browser.post(f"/utredningar/{inv.pk}/", {"version": version, "needs": "Halvskrivet och klart"})
+    assert saved.status_code == 302 and not InvestigationDraft.objects.exists()
+    page = browser.get(f"/utredningar/{inv.pk}/").content.decode()
+    assert "har återställts" not in page and f"version {version + 1}" in page
+    # Kasta utkastet, without JavaScript.
+    browser.post(f"/utredningar/{inv.pk}/utkast/", {"needs": "Ett nytt försök"}, **htmx)
+    assert browser.post(f"/utredningar/{inv.pk}/utkast/", {"action": "kasta"}).status_code == 302
+    assert not InvestigationDraft.objects.exists()
+    # Someone who may not edit cannot autosave.
+    assert (
+        session_client(f.officer(org, "annan")).post(f"/utredningar/{inv.pk}/utkast/", {"needs": "x"}).status_code
+        == 404
+    )
+
+
+def test_the_versions_of_an_investigation(org: Organisation, officer: Any, world: dict[str, Any]) -> None:
+    inv: Investigation = world["investigation"]
+    services.investigation_save(actor=officer, investigation=inv, expected_version=inv.version, needs="Andra texten")
+    browser = session_client(officer)
+    page = browser.get(f"/utredningar/{inv.pk}/versioner/").content.decode()
+    assert page.count("Sparad ") == 2 and "Påbörjad" in page
+    assert SECRET in page and "Andra texten" in page  # the earlier text stays, before → after
+    assert page.index("Andra texten") < page.index("Påbörjad")  # newest first
+    assert AccessLogEntry.objects.filter(client=world["case"].client, detail__contains=str(inv.pk)).exists()
+    assert session_client(f.officer(org, "annan")).get(f"/utredningar/{inv.pk}/versioner/").status_code == 404
 
 
 def test_the_decision_letters(officer: Any, world: dict[str, Any]) -> None:
