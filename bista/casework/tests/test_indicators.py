@@ -87,3 +87,26 @@ def test_governance_computes_them_from_its_registry(org: Organisation, world: di
         IndicatorDefinition.objects.filter(computed_key__startswith="casework.").values_list("computed_key", flat=True)
     )
     assert seeded == {entry[0] for entry in indicators.INDICATORS}
+
+
+def test_the_purchasers_vb_carries_its_figures(org: Organisation, world: dict[str, Any]) -> None:
+    """The purchaser's VB is generated as the provider's is, its indicator tables computed from the cases."""
+    import io
+
+    from docx import Document
+
+    from bista.core.access import SYSTEM
+    from bista.governance import documents
+    from bista.governance import services as governance_services
+    from bista.governance.models import IndicatorDefinition
+    from bista.governance.tests.factories import make_plan
+
+    plan = make_plan(org.purchaser, 2024)
+    impact = IndicatorDefinition.objects.get(computed_key="casework.child_impact_analysis")
+    governance_services.goal_indicator_add(actor=SYSTEM, goal=plan.unit_goal, indicator=impact, target=Decimal(90))
+    content = documents.build(plan.plan, "VB", "docx", today=TODAY)
+    document = Document(io.BytesIO(content))
+    rows = {row.cells[0].text: [c.text for c in row.cells] for t in document.tables for row in t.rows}
+    assert rows[impact.name][1] == "100,0 %"  # the one child investigation had its analysis
+    assert org.purchaser.name in "\n".join(p.text for p in document.paragraphs)
+    assert documents.build(plan.plan, "VB", "pdf", today=TODAY).startswith(b"%PDF")
