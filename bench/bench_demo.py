@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shlex
 import statistics
 import subprocess
@@ -80,6 +81,9 @@ def main() -> int:
         "--database", choices=("sqlite", "postgres"), default=None, help="default: sqlite for unit, postgres for city"
     )
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL, help="database created and dropped for each run")
+    parser.add_argument(
+        "--steps", action="store_true", help="run the command with --verbosity 2 and print its time per step"
+    )
     args = parser.parse_args()
     runs = args.runs or (3 if args.scale == "unit" else 1)
     database = args.database or ("sqlite" if args.scale == "unit" else "postgres")
@@ -95,10 +99,12 @@ def main() -> int:
         "--seed",
         str(args.seed),
         "--verbosity",
-        "0",
+        "2" if args.steps else "0",
         "--skip-checks",
     ]
     timings: list[float] = []
+    cpu: list[float] = []
+    steps = ""
     counts: dict[str, int] = {}
     server = ""
     with tempfile.TemporaryDirectory(prefix="bista-bench-") as tmp:
@@ -111,10 +117,21 @@ def main() -> int:
                 _pg_admin(url, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
             env["DATABASE_URL"] = url
             _run([*MANAGE, "migrate", "--verbosity", "0", "--skip-checks"], env)
+            load = os.getloadavg()[0]
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             started = time.perf_counter()
-            _run(demo, env)
+            output = _run(demo, env)
             timings.append(time.perf_counter() - started)
-            print(f"run {run}/{runs}: {timings[-1]:.1f} s", flush=True)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            # The CPU time of the demo process (user + system): on a shared machine the wall time also counts the
+            # time spent waiting for a core, so compare runs by this.
+            cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+            steps = next((line for line in output.splitlines() if line.startswith("Tid per steg:")), steps)
+            print(
+                f"run {run}/{runs}: {timings[-1]:.1f} s wall, {cpu[-1]:.1f} s CPU "
+                f"(load average {load:.2f} before, {os.getloadavg()[0]:.2f} after)",
+                flush=True,
+            )
             if run == runs:
                 counts = json.loads(
                     _run([*MANAGE, "shell", "--no-imports", "-c", COUNT_SCRIPT], env).strip().splitlines()[-1]
@@ -131,7 +148,9 @@ def main() -> int:
     print(f"database: {database} ({server})")
     print(f"machine:  {os.cpu_count()} CPUs (nproc), Python {platform.python_version()}, {platform.platform()}")
     print(f"runs:     {', '.join(f'{t:.1f}' for t in timings)} s")
-    print(f"median:   {statistics.median(timings):.1f} s")
+    print(f"median:   {statistics.median(timings):.1f} s wall, {statistics.median(cpu):.1f} s CPU")
+    if steps:
+        print(f"steps:    {steps.removeprefix('Tid per steg: ')} (wall, last run)")
     print("records:  " + ", ".join(f"{key} {value}" for key, value in counts.items()))
     return 0
 

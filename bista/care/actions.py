@@ -21,6 +21,7 @@ class AuditAction(enum.StrEnum):
     JOURNAL_IMPORT = "journal.import"
     JOURNAL_OBJECTION = "journal.objection"
     ORDER_CREATE = "order.create"
+    ORDER_IMPORT = "order.import"
     ORDER_PLAN_ESTABLISHED = "order.plan_established"
     ORDER_UPDATE = "order.update"
     # The dated steps of order_record_step, audited as f"order.{step}" (OrderEvent.Kind values).

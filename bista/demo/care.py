@@ -40,7 +40,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils import timezone
 
@@ -52,6 +52,7 @@ from bista.core.deadlines import add_months
 from bista.core.models import Membership, Team
 from bista.core.permissions import Perm, RoleCode
 from bista.demo import identities as ids
+from bista.demo import texts
 from bista.demo.generator import (
     ASSISTANCE,
     CHILDREN,
@@ -85,316 +86,109 @@ OBJECTION_SHARE = 0.0015
 
 # --- Texts ---------------------------------------------------------------------------------------------------
 
-ACTIVITIES = (
-    "promenaden runt sjön",
-    "bad i simhallen",
-    "bowlingen",
-    "bion",
-    "fikat på caféet i centrum",
-    "handlingen i mataffären",
-    "besöket på biblioteket",
-    "träningen på gymmet",
-    "konserten",
-    "fotbollsmatchen",
-    "matlagningen",
-    "utflykten till Skansen",
-    "målarkursen",
-    "körövningen",
-    "ridningen",
+# The Swedish sample texts are data: bista/demo/texts/care.toml (see bista.demo.texts).
+TEXTS = "care"
+SERVICES = (ASSISTANCE, ESCORT, RESPITE, CONTACT_PERSON)
+# The placeholders `_fill` supplies (corrections also get {datum}).
+PLACEHOLDERS = frozenset(
+    {
+        "namn",
+        "namns",
+        "aktivitet",
+        "aktivitet2",
+        "aktivitet_stor",
+        "plats",
+        "humor",
+        "veckodag",
+        "anhorig",
+        "anhorig2",
+        "klocka",
+        "personal",
+        "personal_pl",
+        "foretradare",
+    }
 )
-PLACES = (
-    "biblioteket",
-    "träffpunkten",
-    "caféet i centrum",
-    "parken",
-    "simhallen",
-    "mataffären",
-    "kyrkans öppna förskola",
-    "fritidsgården",
-)
-MOODS = ("glad", "trött", "orolig", "på gott humör", "nedstämd", "pigg", "lite irriterad", "lugn", "förväntansfull")
-WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
-STAFF_WORD = {
-    ASSISTANCE: ("assistenten", "assistenterna"),
-    ESCORT: ("ledsagaren", "ledsagarna"),
-    RESPITE: ("avlösaren", "avlösarna"),
-    CONTACT_PERSON: ("kontaktpersonen", "kontaktpersonen"),
-}
 
-JOURNAL_TEXTS: dict[str, tuple[str, ...]] = {
-    "handelse": (
-        "{namn} föll i hallen vid förflyttningen från rullstolen. Inga synliga skador. {anhorig} informerades "
-        "och en avvikelse skrevs.",
-        "{namn} blev {humor} när bussen var försenad och ville avbryta {aktivitet}. Vi väntade tillsammans och "
-        "tog nästa buss; {namn} lugnade sig efter en stund.",
-        "Brandlarmet gick i trapphuset på eftermiddagen. Vi följde {namn} ut enligt krispärmen. Det var "
-        "falsklarm från en grannes lägenhet.",
-        "{namn} tappade sitt SL-kort under {aktivitet}. Kortet spärrades tillsammans med {namn}; {anhorig} är "
-        "informerad.",
-        "Hissen i huset var trasig hela dagen, så {namn} kom inte ut. {aktivitet_stor} flyttades till {veckodag}.",
-        "{namn} var inte hemma vid överenskommen tid. {anhorig} berättade att {namn} var hos en vän. Passet "
-        "avslutades efter 30 minuter enligt rutinen.",
-        "Strömavbrott i området i två timmar på kvällen. Vi använde ficklampor ur krispärmen; {namn} var {humor} "
-        "men tyckte det var spännande.",
-        "{namn} blev kränkt av en annan resenär på tunnelbanan. Vi pratade om det efteråt och {namn} ville inte "
-        "göra en polisanmälan.",
-    ),
-    "halsa": (
-        "{namn} hade feber (38,4) på morgonen. {anhorig} informerades och vårdcentralen gav råd per telefon: "
-        "vila och mycket att dricka.",
-        "{namn} har sovit dåligt flera nätter och säger sig vara {humor}. Vi tar upp det med {anhorig} och på "
-        "nästa arbetsplatsträff.",
-        "Epileptiskt anfall kl. {klocka}, cirka två minuter. Åtgärder enligt ordinationen i rutinpärmen. {namn} "
-        "sov efteråt och var pigg igen på kvällen.",
-        "Tandläkarbesök tillsammans med {namn}. Inga hål; nästa kontroll om ett år.",
-        "{namn} har ont i ryggen efter {aktivitet}. Vi har använt glidlakan vid förflyttningarna och ringer "
-        "vårdcentralen om det inte går över.",
-        "{namn} åt dåligt och drack lite under dagen. Vi erbjöd mellanmål och vatten flera gånger; till slut "
-        "drack {namn} två glas.",
-        "Årlig kontroll på vårdcentralen. Blodtryck och vikt var normala enligt läkaren. {namn} var {humor} "
-        "efter besöket.",
-        "{namn} har fått en ny medicin från och med i dag. Ordinationen är inlagd i rutinpärmen och delegeringen "
-        "är klar för {personal_pl}.",
-    ),
-    "aktivitet": (
-        "{namn} följde med på {aktivitet} och var {humor} hela eftermiddagen. {namn} vill gärna göra det igen.",
-        "{namn} valde själv att gå till {plats} i stället för {aktivitet}. Vi fikade och {namn} pratade med "
-        "flera bekanta.",
-        "Första gången på {aktivitet}. {namn} var tveksam i början men ville stanna hela tiden.",
-        "{namn} avstod från {aktivitet} i dag och ville vara hemma. Vi spelade kort och lyssnade på musik.",
-        "{namn} planerade veckans inköp själv med stöd av bildschemat och betalade själv i kassan.",
-        "{namn} träffade sina vänner på {plats} och stannade längre än planerat. {namn} berättade att det var "
-        "länge sedan hen hade så roligt.",
-        "{namn} har börjat öva på att åka buss själv till {plats}. I dag gick {personal} med halva vägen.",
-    ),
-    "kontakt": (
-        "Samtal med {anhorig} om {namns} önskemål inför sommaren. Önskemålet om fler timmar i juli är "
-        "vidarebefordrat till biträdande enhetschef.",
-        "Möte med biståndshandläggaren om insatsen. {namn} deltog och berättade själv vad som fungerar bra.",
-        "{anhorig} var missnöjd med att ett pass ställts in med kort varsel. Vi förklarade orsaken och bad om "
-        "ursäkt; synpunkten är registrerad.",
-        "Kontakt med skolan om höstens schema. Hämtningstiderna ändras från och med {veckodag}.",
-        "Samverkansmöte med daglig verksamhet om hur information lämnas över vid hämtning. {namn} var med.",
-        "{anhorig} ringde och berättade att {namn} ska vara bortrest en vecka. Passen den veckan ställs in "
-        "enligt överenskommelse.",
-        "Habiliteringen har gjort ett hembesök och föreslår ett nytt kommunikationsstöd. {anhorig} och {namn} "
-        "vill pröva det.",
-    ),
-    "uppfoljning": (
-        "Uppföljning av genomförandeplanen med {namn} och {anhorig}. Delmålet om {aktivitet} fungerar; {namn} "
-        "vill också pröva {aktivitet2}.",
-        "Genomgång av delmålen tillsammans med {namn}. {namn} tycker att {aktivitet} fungerar bra men vill "
-        "ändra tiderna.",
-        "Planen följdes upp. {namn} är nöjd med {personal_pl} och vill fortsätta som nu.",
-        "Uppföljning: målet om självständighet vid inköp är delvis uppnått. Vi fortsätter med samma stöd i "
-        "ytterligare ett halvår.",
-    ),
-    "insats": (
-        "Passet kortades med en timme eftersom {personal} blev sjuk. {anhorig} informerades och tiden tas igen "
-        "på {veckodag}.",
-        "Ny medarbetare introducerad hos {namn} i dag enligt rutinpärmen. {namn} var positiv.",
-        "Passet ställdes in på {namns} begäran. Ny tid är bokad till {veckodag}.",
-        "Tiderna i schemat ändrade efter önskemål från {namn}: passen på {veckodag} börjar en timme senare.",
-        "Insatsen kunde inte genomföras som planerat på grund av snöovädret. Vi höll kontakt per telefon.",
-        "{namn} ville byta {personal} på kvällspassen. Önskemålet är framfört till biträdande enhetschef.",
-    ),
-    "ovrigt": (
-        "{namn} har fått nytt färdtjänstkort. Det gamla är makulerat.",
-        "{namn} har möblerat om i vardagsrummet; vi kontrollerade att det är fritt runt rullstolen.",
-        "Nya nycklar till lägenheten är kvitterade och förvaras enligt nyckelrutinen.",
-        "{namn} har fått en ny mobiltelefon och vill få påminnelser om tider via sms.",
-    ),
-}
+ACTIVITIES = texts.strings(TEXTS, "activities")
+PLACES = texts.strings(TEXTS, "places")
+MOODS = texts.strings(TEXTS, "moods")
+WEEKDAYS = texts.strings(TEXTS, "weekdays")
+STAFF_WORD: dict[str, tuple[str, str]] = texts.mapping(TEXTS, "staff_word", keys=SERVICES, all_keys=True)
+JOURNAL_TEXTS: dict[str, tuple[str, ...]] = texts.mapping(TEXTS, "journal", placeholders=PLACEHOLDERS)
 CATEGORY_WEIGHTS = {
     ASSISTANCE: {"handelse": 3, "halsa": 4, "aktivitet": 4, "kontakt": 2, "uppfoljning": 1, "insats": 3, "ovrigt": 1},
     ESCORT: {"handelse": 2, "halsa": 1, "aktivitet": 6, "kontakt": 2, "uppfoljning": 1, "insats": 3, "ovrigt": 1},
     RESPITE: {"handelse": 2, "halsa": 2, "aktivitet": 3, "kontakt": 3, "uppfoljning": 1, "insats": 3, "ovrigt": 1},
     CONTACT_PERSON: {"handelse": 1, "halsa": 1, "aktivitet": 5, "kontakt": 2, "uppfoljning": 2, "insats": 2},
 }
-CORRECTIONS = (
-    "Rättelse av anteckningen från {datum}: det var {anhorig2}, inte {anhorig}, som deltog. I övrigt stämmer "
-    "anteckningen.",
-    "Rättelse av anteckningen från {datum}: klockslaget ska vara {klocka}. I övrigt gäller anteckningen.",
-    "Rättelse av anteckningen från {datum}: aktiviteten var {aktivitet2}, inte {aktivitet}.",
-    "Rättelse av anteckningen från {datum}: anteckningen skrevs på fel brukare av misstag och gäller inte {namn}.",
+texts.check_keys(
+    TEXTS,
+    "journal",
+    JOURNAL_TEXTS,
+    {code for weights in CATEGORY_WEIGHTS.values() for code in weights},
+    "CATEGORY_WEIGHTS",
 )
-OBJECTIONS = (
-    "{namn} anser att anteckningen ger en felaktig bild: {namn} var inte orolig utan trött efter en lång dag.",
-    "{namn} och {anhorig} menar att passet inte ställdes in på {namns} begäran utan av personalen.",
-    "{namn} vill att det antecknas att {namn} själv valde att avstå och inte blev övertalad.",
-    "{namn} håller inte med om beskrivningen av händelsen och vill att hens egen version antecknas: det var "
-    "grannen som började bråka.",
+CORRECTIONS = texts.strings(TEXTS, "corrections", placeholders=PLACEHOLDERS | {"datum"})
+OBJECTIONS = texts.strings(TEXTS, "objections", placeholders=PLACEHOLDERS)
+
+ORDER_GOALS: dict[str, tuple[str, ...]] = texts.mapping(
+    TEXTS, "order_goals", keys=SERVICES, all_keys=True, placeholders=PLACEHOLDERS
 )
 
-ORDER_GOALS = {
-    ASSISTANCE: (
-        "Att {namn} kan leva ett självständigt liv i det egna hemmet med stöd av ett fåtal kända assistenter.",
-        "Att {namn} får stöd i den personliga hygienen, vid måltider och i kommunikationen med andra.",
-    ),
-    ESCORT: (
-        "Att {namn} kan delta i fritidsaktiviteter och umgås med andra utanför hemmet.",
-        "Att {namn} bryter sin isolering och kan ta sig till aktiviteter i närområdet.",
-    ),
-    RESPITE: (
-        "Att {namns} anhöriga får avlösning i omvårdnaden och tid för egen återhämtning.",
-        "Att familjen får regelbunden avlösning och att {namn} känner sig trygg med avlösaren.",
-    ),
-    CONTACT_PERSON: (
-        "Att {namn} får en personlig kontakt utanför familjen och stöd att delta i samhällslivet.",
-        "Att {namn} får en medmänniska att umgås med och råd i vardagen.",
-    ),
-}
-PLAN_ACTIVITIES: dict[str, tuple[tuple[str, str, str, str], ...]] = {
-    ASSISTANCE: (
-        (
-            "Sköta den personliga hygienen",
-            "Med stöd av assistent, i den ordning {namn} väljer",
-            "Varje morgon och kväll",
-            "Assistenterna",
-        ),
-        (
-            "Laga mat och äta tillsammans",
-            "{namn} väljer maträtt; assistenten stöttar vid spisen",
-            "Dagligen",
-            "Assistenterna",
-        ),
-        (
-            "Delta i en fritidsaktivitet",
-            "Assistent följer med till {aktivitet}",
-            "Två gånger i veckan",
-            "Kontaktman i teamet",
-        ),
-        (
-            "Ta sina mediciner",
-            "Enligt ordination och delegering i rutinpärmen",
-            "Morgon och kväll",
-            "Assistent med delegering",
-        ),
-        ("Hålla kontakt med familjen", "Videosamtal med stöd av assistent", "Varje söndag", "Assistenterna"),
-    ),
-    ESCORT: (
-        (
-            "Delta i {aktivitet}",
-            "Ledsagaren följer med och hjälper till med färdtjänsten",
-            "Varannan vecka",
-            "Ledsagaren",
-        ),
-        ("Handla själv", "Ledsagaren stöttar med inköpslistan; {namn} betalar själv", "En gång i veckan", "Ledsagaren"),
-        (
-            "Resa kollektivt på egen hand",
-            "Öva på samma resväg tills {namn} känner sig trygg",
-            "Varje vecka under våren",
-            "Ledsagaren",
-        ),
-    ),
-    RESPITE: (
-        (
-            "Trygg tid hemma utan föräldrarna",
-            "Avlösaren tar över omvårdnaden enligt rutinpärmen",
-            "Tre kvällar i månaden",
-            "Avlösaren",
-        ),
-        (
-            "Lek och aktivitet",
-            "{aktivitet_stor} eller lek hemma, efter {namns} ork",
-            "Vid varje tillfälle",
-            "Avlösaren",
-        ),
-        (
-            "Kvällsrutin",
-            "Kvällsmat, hygien och läggning som föräldrarna beskrivit",
-            "Vid kvällstillfällen",
-            "Avlösaren",
-        ),
-    ),
-    CONTACT_PERSON: (
-        (
-            "Umgås och göra något roligt",
-            "Träffas och välja aktivitet tillsammans, t.ex. {aktivitet}",
-            "Två gånger i månaden",
-            "Kontaktpersonen",
-        ),
-        ("Hitta en egen fritidsaktivitet", "Besöka föreningar tillsammans", "Under hösten", "Kontaktpersonen"),
-    ),
-}
-PARTICIPATION = (
-    "{namn} deltog i hela mötet och valde själv vilka aktiviteter som skulle ingå.",
-    "{namn} deltog med stöd av bildstöd; {foretradare} kompletterade.",
-    "{namn} ville inte vara med på mötet men berättade sina önskemål för kontaktmannen dagen innan; de finns "
-    "med i planen.",
-    "Mötet hölls hemma hos {namn}, som själv berättade om sina önskemål.",
+
+class PlanActivityText(NamedTuple):
+    """An activity of an implementation plan for clients of `service`."""
+
+    service: str
+    goal: str
+    how: str
+    when: str
+    responsible: str
+
+
+def _plan_activities() -> dict[str, tuple[tuple[str, str, str, str], ...]]:
+    """The activities by service, in the file's order: (goal, how, when, responsible)."""
+    grouped: dict[str, list[tuple[str, str, str, str]]] = {}
+    for entry in texts.records(TEXTS, "plan_activities", PlanActivityText, placeholders=PLACEHOLDERS):
+        grouped.setdefault(entry.service, []).append((entry.goal, entry.how, entry.when, entry.responsible))
+    texts.check_keys(TEXTS, "plan_activities", grouped, SERVICES, "the provider services")
+    return {service: tuple(grouped[service]) for service in SERVICES}
+
+
+PLAN_ACTIVITIES = _plan_activities()
+PARTICIPANTS = texts.text(TEXTS, "participants", placeholders=PLACEHOLDERS)
+PARTICIPATION = texts.strings(TEXTS, "participation", placeholders=PLACEHOLDERS)
+CLIENT_VIEWS = texts.strings(TEXTS, "client_views", placeholders=PLACEHOLDERS)
+COOPERATION = texts.strings(TEXTS, "cooperation")
+SPECIAL_CONSIDERATIONS = texts.strings(TEXTS, "special_considerations")
+INTERPRETER = texts.text(TEXTS, "interpreter", placeholders=("sprak",))
+FIRST_CONTACT_NOTES = texts.strings(TEXTS, "first_contact_notes")
+INTERRUPTION_REASONS = texts.strings(TEXTS, "interruption_reasons")
+INTERRUPTED_NOW = texts.text(TEXTS, "interrupted_now")
+ENDED_LEFT = texts.text(TEXTS, "ended_left")
+ENDED_REASSESSED = texts.text(TEXTS, "ended_reassessed")
+
+
+class RiskText(NamedTuple):
+    risk: str
+    action: str
+    owner: str
+
+
+RISKS = texts.records(TEXTS, "risks", RiskText)
+RISK_ASSESSMENT_NOTES = texts.text(TEXTS, "risk_assessment_notes")
+BINDER_REVIEW = texts.text(TEXTS, "binder_review", placeholders=("datum", "fynd"))
+BINDER_REVIEW_NOTES = texts.strings(TEXTS, "binder_review_notes")
+BINDER_CONTACTS = texts.text(
+    TEXTS, "binder_contacts", placeholders=("chef", "chef_telefon", "anhorig", "anhorig_telefon")
 )
-CLIENT_VIEWS = (
-    "{namn} vill fortsätta med {aktivitet} och gärna ha samma personal som nu.",
-    "{namn} tycker att stödet fungerar bra men vill ha mer tid ute.",
-    "{namn} vill bestämma mer själv över tiderna och vill inte ha nya personer utan att träffa dem först.",
-    "{namn} är nöjd och vill pröva {aktivitet2} under året.",
-    "{namn} vill inte ändra något just nu.",
+INSTRUCTIONS = texts.strings(TEXTS, "instructions")
+CONTINUITY = texts.strings(TEXTS, "continuity")
+ROUTINES = texts.strings(TEXTS, "routines")
+WISHES = texts.strings(TEXTS, "wishes")
+DELIVERY_ITEMS: dict[str, tuple[str, ...]] = texts.mapping(
+    TEXTS, "deliveries", keys=("protective", "office", "other"), all_keys=True
 )
-COOPERATION = (
-    "",
-    "Daglig verksamhet (överlämning vid hämtning).",
-    "Skolan och fritidshemmet.",
-    "Habiliteringen (kommunikationsstöd).",
-    "Vårdcentralen och distriktssköterskan (läkemedel).",
-    "God man (ekonomi och fickpengar).",
-)
-SPECIAL_CONSIDERATIONS = (
-    "",
-    "",
-    "Allergi mot pälsdjur: personalen ska inte ha djurhår på kläderna.",
-    "Brukaren behöver tid på sig vid nya kontakter; introducera ny personal stegvis.",
-    "Epilepsi: personalen ska känna till ordinationen i rutinpärmen.",
-    "Brukaren använder AKK (bildstöd och tecken som stöd).",
-)
-RISKS = (
-    ("Fall i badrummet vid förflyttning", "Halkmatta, stödhandtag och två personal vid dusch", "Assistenterna"),
-    ("Epileptiskt anfall utan att någon märker det", "Larm på natten och tillsyn enligt rutinen", "Kontaktman"),
-    ("Brand i köket", "Spisvakt installerad och brandfilt vid spisen", "Biträdande enhetschef"),
-    ("Felaktig läkemedelshantering", "Signeringslista och delegering för all personal", "Sjuksköterska"),
-    ("Lyftskada hos personalen", "Taklyft och utbildning i förflyttningsteknik", "Arbetsmiljöombud"),
-    ("Brukaren går vilse utomhus", "Mobiltelefon med positionering och överenskomna vägar", "Ledsagaren"),
-    ("Hot och våld vid stark stress", "Lågaffektivt bemötande och tydlig dagsplanering", "Kontaktman"),
-    ("Allergisk reaktion", "Allergiinformation i krispärmen och adrenalinpenna i hallen", "Assistenterna"),
-)
-INSTRUCTIONS = (
-    "Vid brand: larma 112, följ brukaren ut genom trapphuset, samling på gården.\n"
-    "Vid strömavbrott: ficklampor och radio i hallskåpet; ring jourhavande chef.\n"
-    "Vid sjukdom hos brukaren: ring 1177 eller 112 vid fara för livet; informera anhörig.",
-    "Vid brand: stäng dörren, larma 112 och följ brukaren ut.\n"
-    "Vid vattenskada: stäng huvudkranen under diskbänken och ring fastighetsjouren.\n"
-    "Om brukaren inte öppnar: ring anhörig, därefter jourhavande chef.",
-)
-CONTINUITY = (
-    "Vid stor personalfrånvaro prioriteras omvårdnad och läkemedel. Ordinarie personal ringer in vikarier från "
-    "timvikarielistan; jourhavande chef beslutar om prioriteringar.",
-    "Om personal saknas kontaktas anhöriga enligt överenskommelse. Minst en person med delegering ska alltid "
-    "vara i tjänst.",
-)
-ROUTINES = (
-    "Morgon: väckning kl. 7.30, dusch, frukost. Läkemedel enligt signeringslistan.\n"
-    "Kväll: kvällsmat kl. 18, kvällsmedicin, läggning kl. 22.",
-    "Nycklar: kvitteras i nyckelboken. Kassa: kvitton sparas i kuvert, stäms av varje månad med god man.\n"
-    "Städning: tisdagar. Tvätt: fredagar.",
-    "Ny personal introduceras under minst två pass tillsammans med ordinarie personal. Rutinpärmen läses "
-    "och signeras vid introduktionen.",
-)
-WISHES = (
-    "Vill bli tilltalad med förnamn och ha lugn musik på morgonen.",
-    "Vill inte att personalen pratar i telefon under passet.",
-    "Vill själv välja kläder och maträtter.",
-    "Vill ha kvinnlig personal vid hygien.",
-)
-DELIVERY_ITEMS = {
-    "protective": (
-        "Handskar (2 kartonger) och handsprit (4 flaskor)",
-        "Förkläden, munskydd och handskar",
-        "Handskar och ytdesinfektion",
-        "Engångsförkläden (3 förpackningar) och handskar i storlek M och L",
-    ),
-    "office": ("Tidrapportblock och ny pärm till rutinpärmen", "Pärmar, register och pennor"),
-    "other": ("Brandfilt och brandvarnare", "Glidlakan", "Batterier till brandvarnaren"),
-}
 
 
 def _fill(rng: random.Random, template: str, demo: DemoClient, **extra: str) -> str:
@@ -690,7 +484,7 @@ def _plan_texts(rng: random.Random, demo: DemoClient, service: str) -> dict[str,
     activities = rng.sample(PLAN_ACTIVITIES[service], k=min(len(PLAN_ACTIVITIES[service]), rng.randint(2, 3)))
     return {
         "goals": _fill(rng, rng.choice(ORDER_GOALS[service]), demo),
-        "participants": _fill(rng, "{namn}, {foretradare}, kontaktman och biträdande enhetschef.", demo),
+        "participants": _fill(rng, PARTICIPANTS, demo),
         "client_participation": _fill(rng, rng.choice(PARTICIPATION), demo),
         "client_view": _fill(rng, rng.choice(CLIENT_VIEWS), demo),
         "cooperation": rng.choice(COOPERATION),
@@ -708,7 +502,7 @@ def _plan_texts(rng: random.Random, demo: DemoClient, service: str) -> dict[str,
 
 @dataclass
 class _OrderPlan:
-    """What `_register_order` is to do for one order."""
+    """What `_imported_order` is to make of one order."""
 
     demo: DemoClient
     service: str
@@ -724,10 +518,11 @@ class _OrderPlan:
     plan_overdue: bool = False
 
 
-def _register_order(
+def _imported_order(
     ctx: Context, people: People, services: _Services, spec: _OrderPlan, rng: random.Random
-) -> Order | None:
-    d, today = ctx.current, ctx.today
+) -> care.ImportedOrder | None:
+    """The order of `spec` as the previous system holds it: its details, steps and signed plan versions."""
+    today = ctx.today
     service = services.for_day(services.family(spec.service, spec.sol), spec.decision)
     if service is None:
         return None
@@ -735,12 +530,59 @@ def _register_order(
     officer, contacts = _case_officer(rng, people, spec.decision)
     considerations = rng.choice(SPECIAL_CONSIDERATIONS)
     if spec.demo.client.interpreter_needed:
-        considerations = f"Tolk behövs ({spec.demo.client.language}). {considerations}".strip()
+        considerations = f"{INTERPRETER.format(sprak=spec.demo.client.language)} {considerations}".strip()
     period_end = spec.ended - DAY if spec.ended and spec.ended - DAY >= spec.decision and rng.random() < 0.6 else None
-    order = care.order_create(
-        actor=SYSTEM,
-        client=spec.demo.client,
-        unit=d.provider,
+    details = {
+        "goals": _fill(rng, rng.choice(ORDER_GOALS[spec.service]), spec.demo),
+        "special_considerations": considerations,
+        "contacts": contacts,
+        "case_officer": officer,
+        "follow_up_on": add_months(spec.decision, 12),
+    }
+    Kind = OrderEvent.Kind
+    steps: list[care.ImportedStep] = []
+    if spec.first_contact:
+        steps.append(care.ImportedStep(Kind.FIRST_CONTACT, spec.first_contact, rng.choice(FIRST_CONTACT_NOTES)))
+    plans: list[care.ImportedPlanVersion] = []
+    if spec.plan:
+        signer = _signer(people, spec.team, spec.plan)
+        first = _plan_texts(rng, spec.demo, spec.service)
+        activities = first.pop("activities")
+        first["follow_up_on"] = add_months(spec.plan, 12)
+        plans.append(
+            care.ImportedPlanVersion(signed_on=spec.plan, texts=first, activities=activities, signed_by=signer)
+        )
+    if spec.executed:
+        steps.append(care.ImportedStep(Kind.EXECUTED, spec.executed))
+    if spec.interruption:
+        start, resumed = spec.interruption
+        steps.append(care.ImportedStep(Kind.INTERRUPTED, start, rng.choice(INTERRUPTION_REASONS)))
+        if resumed:
+            steps.append(care.ImportedStep(Kind.RESUMED, resumed))
+    if plans and spec.plan is not None:
+        is_open = spec.ended is None
+        reviews = _yearly(
+            rng, spec.plan, spec.ended or today, late_share=0.12, keep_current=is_open and not spec.plan_overdue
+        )
+        if spec.plan_overdue:
+            reviews = _overdue(reviews, spec.plan, today)
+        for day in reviews:
+            # A review starts from the current version and changes what was discussed.
+            texts_now, activities = dict(plans[-1].texts), plans[-1].activities
+            texts_now["follow_up_on"] = add_months(day, 12)
+            if rng.random() < 0.7:
+                texts_now["client_view"] = _fill(rng, rng.choice(CLIENT_VIEWS), spec.demo)
+            if rng.random() < 0.3:
+                activities = _plan_texts(rng, spec.demo, spec.service)["activities"]
+            signer = _signer(people, spec.team, day)
+            plans.append(
+                care.ImportedPlanVersion(signed_on=day, texts=texts_now, activities=activities, signed_by=signer)
+            )
+    if spec.ended:
+        steps.append(
+            care.ImportedStep(Kind.ENDED, spec.ended, ENDED_LEFT if spec.ended == spec.demo.until else ENDED_REASSESSED)
+        )
+    return care.ImportedOrder(
         service=service,
         decision_date=spec.decision,
         received_on=spec.received,
@@ -750,64 +592,18 @@ def _register_order(
         period_end=period_end,
         deputy=people.deputy_for(spec.team).user,
         team=spec.team,
-        goals=_fill(rng, rng.choice(ORDER_GOALS[spec.service]), spec.demo),
-        special_considerations=considerations,
-        contacts=contacts,
-        case_officer=officer,
-        follow_up_on=add_months(spec.decision, 12),
+        details=details,
+        steps=steps,
+        plans=plans,
     )
-    Kind = OrderEvent.Kind
-    if spec.first_contact:
-        order = care.order_record_step(
-            actor=SYSTEM,
-            order=order,
-            step=Kind.FIRST_CONTACT,
-            on=spec.first_contact,
-            note=rng.choice(("Telefonsamtal med brukaren.", "Hembesök.", "Samtal med företrädaren.", "")),
-        )
-    plan = None
-    if spec.plan:
-        signer = _signer(people, spec.team, spec.plan)
-        texts = _plan_texts(rng, spec.demo, spec.service)
-        plan = care.plan_create(actor=signer, order=order, follow_up_on=add_months(spec.plan, 12), **texts)
-        plan = care.plan_sign(actor=signer, plan=plan, expected_version=None, signed_on=spec.plan)
-    if spec.executed:
-        order = care.order_record_step(actor=SYSTEM, order=order, step=Kind.EXECUTED, on=spec.executed)
-    if spec.interruption:
-        start, resumed = spec.interruption
-        reason = rng.choice(
-            (
-                "Sjukhusvistelse.",
-                "Brukaren på resa med familjen.",
-                "Brukaren har tackat nej tills vidare.",
-                "Korttidsvistelse.",
-            )
-        )
-        order = care.order_record_step(actor=SYSTEM, order=order, step=Kind.INTERRUPTED, on=start, note=reason)
-        if resumed:
-            order = care.order_record_step(actor=SYSTEM, order=order, step=Kind.RESUMED, on=resumed)
-    if plan is not None and spec.plan is not None:
-        stop = spec.ended or today
-        is_open = spec.ended is None
-        reviews = _yearly(rng, spec.plan, stop, late_share=0.12, keep_current=is_open and not spec.plan_overdue)
-        if spec.plan_overdue:
-            reviews = _overdue(reviews, spec.plan, today)
-        for day in reviews:
-            signer = _signer(people, spec.team, day)
-            draft = care.plan_start_review(actor=signer, plan=plan)
-            changes: dict[str, Any] = {"follow_up_on": add_months(day, 12)}
-            if rng.random() < 0.7:
-                changes["client_view"] = _fill(rng, rng.choice(CLIENT_VIEWS), spec.demo)
-            if rng.random() < 0.3:
-                changes["activities"] = _plan_texts(rng, spec.demo, spec.service)["activities"]
-            draft = care.plan_update(actor=signer, plan=draft, expected_version=None, **changes)
-            plan = care.plan_sign(actor=signer, plan=draft, expected_version=None, signed_on=day)
-    if spec.ended:
-        note = (
-            "Brukaren har avslutat insatsen." if spec.ended == spec.demo.until else "Ny beställning efter omprövning."
-        )
-        order = care.order_record_step(actor=SYSTEM, order=order, step=Kind.ENDED, on=spec.ended, note=note)
-    return order
+
+
+def _import_orders(ctx: Context, demo: DemoClient, orders: list[care.ImportedOrder]) -> list[Order]:
+    """A client's orders brought in as one history import (`care.order_history_import`): ten years of orders
+    are history, not ten years of registrations (one audit event per client)."""
+    if not orders:
+        return []
+    return care.order_history_import(actor=SYSTEM, client=demo.client, unit=ctx.current.provider, orders=orders)
 
 
 def _steps(rng: random.Random, spec: _OrderPlan, new: bool, today: datetime.date) -> None:
@@ -873,11 +669,16 @@ def create_orders(ctx: Context) -> None:
     ]
     for spec in rng.sample(reviewable, min(len(reviewable), ctx.plan.district.overdue_plan_reviews)):
         spec.plan_overdue = True
+    by_client: dict[int, list[tuple[_OrderPlan, care.ImportedOrder]]] = {}
+    for spec in specs:  # the draws in the order of the specs, as when each order was registered in turn
+        imported = _imported_order(ctx, people, services, spec, rng)
+        if imported is not None:
+            by_client.setdefault(id(spec.demo), []).append((spec, imported))
     open_orders: list[tuple[DemoClient, Order]] = []
-    for spec in specs:
-        order = _register_order(ctx, people, services, spec, rng)
-        if order is not None and spec.ended is None:
-            open_orders.append((spec.demo, order))
+    for pairs in by_client.values():
+        demo = pairs[0][0].demo
+        orders = _import_orders(ctx, demo, [item for _spec, item in pairs])
+        open_orders += [(demo, order) for (spec, _item), order in zip(pairs, orders, strict=True) if spec.ended is None]
     # One order is interrupted now (resumption due within three months: not yet overdue).
     for demo, order in rng.sample(open_orders, len(open_orders)):
         latest = order.events.order_by("-on").values_list("on", flat=True).first()
@@ -892,7 +693,7 @@ def create_orders(ctx: Context) -> None:
                 order=order,
                 step=OrderEvent.Kind.INTERRUPTED,
                 on=today - datetime.timedelta(days=rng.randint(10, 40)),
-                note="Brukaren vårdas på sjukhus.",
+                note=INTERRUPTED_NOW,
             )
             break
     _open_today(ctx, people, services, [c for c in clients if c.until is None and c is not busy])
@@ -939,7 +740,9 @@ def _open_today(ctx: Context, people: People, services: _Services, clients: list
             spec.received = spec.decision + datetime.timedelta(days=rng.randint(3, 8))
             spec.first_contact = spec.received + datetime.timedelta(days=rng.randint(2, 10))
             spec.plan = spec.first_contact + datetime.timedelta(days=rng.randint(3, 12))
-        _register_order(ctx, people, services, spec, rng)
+        item = _imported_order(ctx, people, services, spec, rng)
+        if item is not None:
+            _import_orders(ctx, demo, [item])
 
 
 @step("care.journal")
@@ -1074,18 +877,18 @@ def create_binders(ctx: Context) -> None:
             reviews = _yearly(rng, first, end, late_share=0.12, keep_current=demo.until is None and not late)
             if late:
                 reviews = _overdue(reviews, first, today)
-            texts = _binder_texts(rng, demo, kind, deputy)
+            binder_texts = _binder_texts(rng, demo, kind, deputy)
             risks = _risks(rng) if kind == HomeBinder.Kind.RISK_ASSESSMENT else []
             for index, day in enumerate([first, *reviews]):
                 if index and rng.random() < 0.3:
-                    texts["notes"] = f"Genomgången {day.isoformat()} tillsammans med brukaren. " + rng.choice(
-                        ("Inga ändringar.", "Kontaktuppgifterna är uppdaterade.", "Rutinerna är förtydligade.")
+                    binder_texts["notes"] = BINDER_REVIEW.format(
+                        datum=day.isoformat(), fynd=rng.choice(BINDER_REVIEW_NOTES)
                     )
                     if risks and rng.random() < 0.5:
                         risks = _risks(rng)
                 revisions.append(
                     care.ImportedBinderRevision(
-                        kind=kind, reviewed_on=day, responsible=deputy.user, risks=risks, texts=dict(texts)
+                        kind=kind, reviewed_on=day, responsible=deputy.user, risks=risks, texts=dict(binder_texts)
                     )
                 )
         # One import per client: its ten years of binders are history, not ten years of saves (one audit event).
@@ -1094,16 +897,17 @@ def create_binders(ctx: Context) -> None:
 
 def _binder_texts(rng: random.Random, demo: DemoClient, kind: str, deputy: DemoEmployee) -> dict[str, str]:
     manager = f"{deputy.employee.first_name} {deputy.employee.last_name}"
-    contacts = (
-        f"Biträdande enhetschef: {manager}, {ids.phone_number(rng)}\n"
-        f"{'Vårdnadshavare' if demo.group == CHILDREN else 'Anhörig'}: {ids.phone_number(rng)}\n"
-        "Sjukvårdsrådgivning: 1177. Vid fara för liv: 112."
+    contacts = BINDER_CONTACTS.format(
+        chef=manager,
+        chef_telefon=ids.phone_number(rng),
+        anhorig="Vårdnadshavare" if demo.group == CHILDREN else "Anhörig",
+        anhorig_telefon=ids.phone_number(rng),
     )
     if kind == HomeBinder.Kind.CRISIS_BINDER:
         return {"contacts": contacts, "instructions": rng.choice(INSTRUCTIONS), "continuity": rng.choice(CONTINUITY)}
     if kind == HomeBinder.Kind.ROUTINE_BINDER:
         return {"routines": rng.choice(ROUTINES), "wishes": rng.choice(WISHES), "contacts": contacts}
-    return {"notes": "Analysen är gjord tillsammans med brukaren och kontaktmannen."}
+    return {"notes": RISK_ASSESSMENT_NOTES}
 
 
 def _risks(rng: random.Random) -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ from bista.care.services.exports import (
     export_request,
     export_run,
 )
+from bista.care.services.history import ImportedOrder, ImportedPlanVersion, ImportedStep, order_history_import
 from bista.care.services.journal import (
     SIGNATURE_VERSION,
     ImportedEntry,
@@ -68,6 +69,9 @@ __all__ = [
     "ExportGone",
     "ImportedBinderRevision",
     "ImportedEntry",
+    "ImportedOrder",
+    "ImportedPlanVersion",
+    "ImportedStep",
     "binder_history_import",
     "binder_save",
     "delivery_create",
@@ -84,6 +88,7 @@ __all__ = [
     "journal_signature_valid",
     "order_create",
     "order_end_from_purchaser",
+    "order_history_import",
     "order_receive",
     "order_record_step",
     "order_update",

@@ -4,6 +4,7 @@ executed, interrupted, resumed, ended)."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -52,8 +53,11 @@ MANUAL_STEPS = (
 )
 
 
-def _validate_order(order: Order) -> None:
+def _validate_order(order: Order, deputies: dict[int, bool] | None = None) -> None:
+    """Check an order's fields against each other and the reference data. `deputies` (deputy id -> whether
+    they are responsible (care.responsible) in the unit) keeps the answers across the orders of one import."""
     errors: dict[str, str] = {}
+    deputies = {} if deputies is None else deputies
     if order.decision_date and order.received_on and order.received_on < order.decision_date:
         errors["received_on"] = "Beställningen kan inte ha tagits emot före beslutsdatum."
     if order.period_start and order.period_end and order.period_end < order.period_start:
@@ -68,12 +72,13 @@ def _validate_order(order: Order) -> None:
         errors["decision_date"] = f"Beslutsdatum kan inte vara efter verkställigheten ({order.executed_on:%Y-%m-%d})."
     if order.team is not None and order.team.unit_id != order.unit_id:
         errors["team"] = "Arbetsgruppen hör inte till enheten."
-    if (
-        order.deputy_id
-        and not unit_members_with(Perm.CARE_RESPONSIBLE, [order.unit_id], clock.today())
-        .filter(user_id=order.deputy_id)
-        .exists()
-    ):
+    if order.deputy_id and order.deputy_id not in deputies:
+        deputies[order.deputy_id] = (
+            unit_members_with(Perm.CARE_RESPONSIBLE, [order.unit_id], clock.today())
+            .filter(user_id=order.deputy_id)
+            .exists()
+        )
+    if order.deputy_id and not deputies[order.deputy_id]:
         errors["deputy"] = "Den ansvariga är inte biträdande enhetschef eller enhetschef i enheten."
     if order.service_id and order.decision_date:
         service = order.service
@@ -219,8 +224,21 @@ def _refresh_status(order: Order) -> None:
     )
 
 
-def _check_step(order: Order, step: str, on: datetime.date) -> None:
-    """Refuse a step that does not follow from where the order stands, with a message naming the date."""
+def _latest_event_on(order: Order) -> Callable[[str | None], datetime.date | None]:
+    """The date of the order's latest stored event of a kind (or of any kind, for None)."""
+
+    def latest(kind: str | None) -> datetime.date | None:
+        events = order.events.all() if kind is None else order.events.filter(kind=kind)
+        return events.order_by("-on", "-id").values_list("on", flat=True).first()
+
+    return latest
+
+
+def _check_step(
+    order: Order, step: str, on: datetime.date, latest_on: Callable[[str | None], datetime.date | None]
+) -> None:
+    """Refuse a step that does not follow from where the order stands, with a message naming the date.
+    `latest_on(kind)` is the date of the order's latest event of that kind (None: of any kind) so far."""
     Kind = OrderEvent.Kind
     if order.status == Order.Status.ENDED:
         raise ValidationError({"step": "Beställningen är avslutad."})
@@ -238,13 +256,11 @@ def _check_step(order: Order, step: str, on: datetime.date) -> None:
     if step == Kind.RESUMED:
         if order.status != Order.Status.INTERRUPTED:
             raise ValidationError({"step": "Insatsen har inget pågående avbrott."})
-        interrupted_on = (
-            order.events.filter(kind=Kind.INTERRUPTED).order_by("-on", "-id").values_list("on", flat=True).first()
-        )
+        interrupted_on = latest_on(Kind.INTERRUPTED)
         if interrupted_on and on < interrupted_on:
             raise ValidationError({"on": "Insatsen kan inte återupptas före avbrottet."})
     if step in (Kind.INTERRUPTED, Kind.ENDED):
-        latest = order.events.order_by("-on").values_list("on", flat=True).first()
+        latest = latest_on(None)
         if latest and on < latest:
             raise ValidationError({"on": f"Datumet kan inte vara före föregående steg ({latest:%Y-%m-%d})."})
 
@@ -277,7 +293,7 @@ def _record_step(
 ) -> Order:
     locked = lock_for_edit(Order, order.pk, expected_version)
     _not_in_future(on, "on")
-    _check_step(locked, step, on)
+    _check_step(locked, step, on, _latest_event_on(locked))
     old = audit.snapshot(locked, ("status", "first_contact_on", "executed_on", "ended_on"))
     if step == OrderEvent.Kind.FIRST_CONTACT:
         locked.first_contact_on = on

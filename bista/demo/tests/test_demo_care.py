@@ -123,7 +123,15 @@ def test_small_demo_has_the_whole_provider_chain(demo: generator.Context) -> Non
 
     # Every write went through the services: each record has its audit event.
     events = AuditEvent.objects.filter(request_id="demo-unit-3")
-    assert events.filter(action="order.create").count() == Order.objects.count()
+    # The orders came in as history (care.order_history_import): one import event per client and import, counting
+    # the orders, steps and plan versions it saved; only today's interruption was recorded as a step of its own.
+    order_imports = events.filter(action="order.import")
+    assert not events.filter(action="order.create").exists()
+    assert sum(event.new_values["orders"] for event in order_imports) == Order.objects.count()
+    assert order_imports.values("object_id").distinct().count() == Order.objects.values("client").distinct().count()
+    steps = events.filter(action__in=[f"order.{kind}" for kind in OrderEvent.Kind.values])
+    assert steps.count() == 1 and steps.get().action == "order.interrupted"
+    assert sum(event.new_values["events"] for event in order_imports) + 1 == OrderEvent.objects.count()
     # The journal's ten years came in as history, one import event per client, each entry signed as Bistå signs.
     imports = events.filter(action="journal.import")
     assert sum(event.new_values["entries"] for event in imports) == JournalEntry.objects.count()

@@ -4,6 +4,7 @@ modules fill, the codes are reference data, and a mistake in a file fails at imp
 
 from __future__ import annotations
 
+import datetime
 import random
 import tomllib
 from importlib import resources
@@ -11,12 +12,15 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from bista.demo import governance, quality, rostering, texts
+from bista.care.models import JournalCategory
+from bista.clients.models import Client
+from bista.demo import care, governance, quality, rostering, texts
+from bista.demo.generator import ASSISTANCE, CHILDREN, CONTACT_PERSON, ESCORT, RESPITE
 from bista.governance.models import IndicatorDefinition
 from bista.quality.models import QualityCategory
 from bista.staff.models import Competence
 
-MODULES = {"quality": quality, "governance": governance, "rostering": rostering}
+MODULES = {"care": care, "quality": quality, "governance": governance, "rostering": rostering}
 
 
 def _texts_in(value: Any) -> list[str]:
@@ -57,7 +61,7 @@ def test_every_entry_has_the_fields_of_its_record_and_only_placeholders_that_are
         for text in _texts_in(data):
             assert texts.placeholders_in(text) <= use.placeholders, (name, section, text)
             checked += 1
-    assert checked > 300  # every text of the three files, not an empty loop
+    assert checked > 400  # every text of the four files, not an empty loop
 
 
 def test_the_placeholders_are_those_the_fill_function_supplies():
@@ -75,6 +79,40 @@ def test_the_placeholders_are_those_the_fill_function_supplies():
         assert "{" not in result and "}" not in result, text
     for template in governance.ANALYSIS_TEMPLATES.values():
         assert "T1 2024" in template.format(period="T1 2024")
+
+
+def test_the_care_texts_are_filled_by_fill_with_nothing_left_over():
+    demo = care.DemoClient(
+        client=Client(first_name="Elias", personnummer="201001019980"),
+        group=CHILDREN,
+        service=ASSISTANCE,
+        team=None,
+        decided=datetime.date(2020, 1, 1),
+        since=datetime.date(2020, 1, 1),
+        until=None,
+    )
+    filled = 0
+    for (name, section), use in texts.USED.items():
+        if name != "care" or not use.placeholders:
+            continue
+        for template in _texts_in(texts.load(name)[section]):
+            extra = {p: "x" for p in use.placeholders - care.PLACEHOLDERS}  # {datum}, and the binders' own
+            result = care._fill(random.Random(filled), template, demo, **extra)
+            assert "{" not in result and "}" not in result, template
+            filled += 1
+    assert filled > 60
+    assert "Elias" in care._fill(random.Random(1), "{namn} och {namns} dag", demo)
+    assert care._fill(random.Random(1), "{namns}", demo) == "Elias"  # a genitive of a name ending in s
+
+
+def test_the_care_sections_cover_every_service_and_category():
+    services = {ASSISTANCE, ESCORT, RESPITE, CONTACT_PERSON}
+    assert set(care.STAFF_WORD) == set(care.ORDER_GOALS) == set(care.PLAN_ACTIVITIES) == services
+    assert all(len(words) == 2 for words in care.STAFF_WORD.values())
+    assert all(len(activity) == 4 for rows in care.PLAN_ACTIVITIES.values() for activity in rows)
+    assert set(care.JOURNAL_TEXTS) == {code for weights in care.CATEGORY_WEIGHTS.values() for code in weights}
+    assert "" in care.COOPERATION and care.SPECIAL_CONSIDERATIONS.count("") == 2  # "none" keeps its weight
+    assert "\n" in care.INSTRUCTIONS[0] and all(isinstance(risk, care.RiskText) for risk in care.RISKS)
 
 
 def test_the_records_are_built_with_their_types():
@@ -101,6 +139,8 @@ def test_the_codes_in_the_texts_are_reference_data():
     assert {(str(group), code) for group, code in quality.FEEDBACK_TEXTS} <= categories
     indicators = set(IndicatorDefinition.objects.values_list("code", flat=True))
     assert {m.code for goal in governance.CHAIN for m in goal.indicators} <= indicators
+    journal_categories = set(JournalCategory.objects.values_list("code", flat=True))
+    assert set(care.JOURNAL_TEXTS) <= journal_categories
     competences = set(Competence.objects.values_list("code", flat=True))
     assert set(rostering.COMPETENCE_EVIDENCE) == competences
 

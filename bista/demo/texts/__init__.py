@@ -1,5 +1,5 @@
 """The demo generator's Swedish sample texts, kept as data: one TOML file per demo module in this folder
-(`quality.toml`, `governance.toml`, `rostering.toml`), read with the standard library's `tomllib`.
+(`care.toml`, `quality.toml`, `governance.toml`, `rostering.toml`), read with the standard library's `tomllib`.
 
 `load(name)` reads a file once (cached). The modules build their typed constants from it at import with
 `strings`, `mapping` and `records`, which check the shape of every entry: a missing or unknown field, a
