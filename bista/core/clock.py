@@ -49,3 +49,33 @@ def set_source(source: Callable[[], datetime.datetime] | None) -> None:
     """Replace the clock's source (tests only, through the `frozen_clock` fixture); None restores the system clock."""
     global _source
     _source = source or _system_now
+
+
+# --- Local months as UTC ranges ----------------------------------------------------------------------------
+# Indicators bucket records by their local (Stockholm) month. Comparing a stored UTC moment with these
+# precomputed bounds is plain SQL on every database; TruncMonth(tzinfo=…) is not on SQLite (no time zones: Django
+# runs it as a Python function per row).
+
+
+def month_start(year: int, month: int) -> datetime.date:
+    """The first day of the month; `month` may run past 12 or below 1 (13 is next January, 0 last December)."""
+    years, index = divmod(month - 1, 12)
+    return datetime.date(year + years, index + 1, 1)
+
+
+def local_month_range(year: int, month: int) -> tuple[datetime.datetime, datetime.datetime]:
+    """The Stockholm month as UTC moments: its first local midnight (included) and the next month's (excluded).
+    A month holding a daylight-saving change is an hour shorter (March) or longer (October) than its days."""
+    start = start_of_day(month_start(year, month)).astimezone(datetime.UTC)
+    end = start_of_day(month_start(year, month + 1)).astimezone(datetime.UTC)
+    return start, end
+
+
+def local_month_ranges(
+    first: datetime.date, last: datetime.date
+) -> list[tuple[datetime.date, datetime.datetime, datetime.datetime]]:
+    """(first day, UTC start, UTC end) of every month from `first`'s to `last`'s, both included, in order; the
+    ranges meet end to start, so each moment falls in exactly one."""
+    count = (last.year - first.year) * 12 + last.month - first.month + 1
+    months = [month_start(first.year, first.month + index) for index in range(max(count, 0))]
+    return [(month, *local_month_range(month.year, month.month)) for month in months]

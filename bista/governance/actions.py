@@ -23,3 +23,4 @@ class AuditAction(enum.StrEnum):
     PLAN_CREATE = "plan.create"
     PLAN_UPDATE = "plan.update"
     SECTION_SAVE = "section.save"
+    YEAR_OUTCOMES_STORE = "year_outcomes.store"

@@ -600,15 +600,20 @@ def _percentages(widths: list[float]) -> list[str]:
     return [f"{100 * width / total:.1f}%" for width in widths]
 
 
+def render(data: ReportData, fmt: str) -> bytes:
+    """The document laid out as DOCX or PDF."""
+    return to_docx(data) if fmt == "docx" else to_pdf(data)
+
+
 def build(
     plan: OperationalPlan, kind: str, fmt: str, *, today: datetime.date, progress: Progress | None = None
 ) -> bytes:
     """The document's bytes (DOCX or PDF)."""
     data = report_data(plan, kind, today=today, progress=progress)
-    content = to_docx(data) if fmt == "docx" else to_pdf(data)
+    content = render(data, fmt)
     if progress:
         progress(98, "Sparar")
     return content
 
 
-__all__ = ["ReportData", "build", "indicator_table", "report_data", "to_docx", "to_pdf"]
+__all__ = ["ReportData", "build", "indicator_table", "render", "report_data", "to_docx", "to_pdf"]

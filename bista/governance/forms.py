@@ -133,6 +133,16 @@ class SectionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
+BOTH = "both"
+
+
 class DocumentForm(forms.Form):
     kind = forms.ChoiceField(label="Dokument", choices=DocumentKind.choices, initial=DocumentKind.VB)
-    format = forms.ChoiceField(label="Format", choices=GeneratedDocument.Format.choices)
+    format = forms.ChoiceField(
+        label="Format", choices=[(BOTH, "Word (DOCX) och PDF"), *GeneratedDocument.Format.choices], initial=BOTH
+    )
+
+    def formats(self) -> tuple[str, ...]:
+        """The formats asked for: both, or the one chosen."""
+        chosen = self.cleaned_data["format"]
+        return tuple(GeneratedDocument.Format.values) if chosen == BOTH else (chosen,)

@@ -203,6 +203,39 @@ class IndicatorValue(Versioned):
         return f"{self.indicator_id} {self.period} {self.year}: {self.value}"
 
 
+class YearOutcome(models.Model):
+    """A computed indicator's full-year outcome for a unit and a closed year, stored when the year is closed
+    (`services.year_outcomes_store`) so that the documents' history (the charts' earlier years, the "Utfall VB"
+    column) is read, not recomputed for every document. Recomputed on correction by the same service (the
+    plan page's "Räkna om", `bista governance_year_close --recompute`); each store is audited."""
+
+    indicator = models.ForeignKey(IndicatorDefinition, on_delete=models.PROTECT, related_name="year_outcomes")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField("år")
+    value = models.DecimalField("utfall", max_digits=14, decimal_places=4, null=True, blank=True)
+    women = models.DecimalField("utfall kvinnor", max_digits=14, decimal_places=4, null=True, blank=True)
+    men = models.DecimalField("utfall män", max_digits=14, decimal_places=4, null=True, blank=True)
+    numerator = models.DecimalField("täljare", max_digits=16, decimal_places=4, null=True, blank=True)
+    denominator = models.DecimalField("nämnare", max_digits=16, decimal_places=4, null=True, blank=True)
+    note = models.CharField("anmärkning", max_length=300, blank=True)
+    computed_on = models.DateField("beräknat per")
+    computed_at = models.DateTimeField("beräknat", auto_now=True)
+
+    class Meta:
+        verbose_name = "årsutfall"
+        verbose_name_plural = "årsutfall"
+        ordering = ["unit_id", "indicator_id", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "unit", "year"], name="yearoutcome_unique"),
+            models.CheckConstraint(condition=Q(year__gte=2000) & Q(year__lte=2100), name="yearoutcome_year"),
+            # Only a closed year is stored: it was computed after its last day.
+            models.CheckConstraint(condition=Q(computed_on__year__gt=F("year")), name="yearoutcome_year_closed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.unit_id} {self.year}: {self.value}"
+
+
 class Activity(Versioned):
     """An activity under a goal: start and end, when it was completed, and a deviation note."""
 
@@ -361,6 +394,16 @@ class GeneratedDocument(GeneratedFile):
     plan = models.ForeignKey(OperationalPlan, on_delete=models.PROTECT, related_name="documents")
     kind = models.CharField("dokument", max_length=2, choices=DocumentKind.choices)
     format = models.CharField("format", max_length=4, choices=Format.choices)
+    # The other formats asked for in the same request point to the first one: one job makes them all from the
+    # same figures, and the page of either offers every download.
+    made_with = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="companions",
+        verbose_name="skapad tillsammans med",
+    )
 
     class Meta:
         verbose_name = "skapat dokument"

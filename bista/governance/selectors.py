@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
@@ -37,6 +37,7 @@ from bista.governance.models import (
     IndicatorValue,
     OperationalPlan,
     SectionText,
+    YearOutcome,
 )
 from bista.governance.registry import Outcome, Source
 
@@ -172,6 +173,31 @@ def outcome(
     )
 
 
+def _stored_outcomes(source: Source, unit_id: int) -> dict[tuple[int, int], YearOutcome]:
+    key = ("stored", unit_id)
+    if key not in source.cache:
+        source.cache[key] = {(o.indicator_id, o.year): o for o in YearOutcome.objects.filter(unit_id=unit_id)}
+    return source.cache[key]  # type: ignore[no-any-return]
+
+
+def closed_year_outcome(source: Source, indicator: IndicatorDefinition, unit_id: int, year: int) -> Outcome:
+    """The full-year outcome of a year before the one being reported: the stored figure of a closed year
+    (`YearOutcome`, kept by `services.year_outcomes_store`) where there is one, else computed now. Only the
+    value and its split (no records behind it: the drill-down computes afresh)."""
+    if indicator.source == IndicatorDefinition.Source.COMPUTED and year < source.today.year:
+        stored = _stored_outcomes(source, unit_id).get((indicator.pk, year))
+        if stored is not None:
+            return Outcome(
+                value=stored.value,
+                women=stored.women,
+                men=stored.men,
+                numerator=stored.numerator,
+                denominator=stored.denominator,
+                note=stored.note,
+            )
+    return outcome(source, indicator, unit_id, year, "VB")[0]
+
+
 def forecast_kind(indicator: IndicatorDefinition) -> str:
     if indicator.source == IndicatorDefinition.Source.COMPUTED and indicator.computed_key in registry.REGISTRY:
         return registry.REGISTRY[indicator.computed_key].kind
@@ -245,7 +271,7 @@ def indicator_row(source: Source, goal_indicator: GoalIndicator, unit_id: int, y
     indicator = goal_indicator.indicator
     shown = effective_period(indicator, period)
     result, source_text = outcome(source, indicator, unit_id, year, shown)
-    previous, _ = outcome(source, indicator, unit_id, year - 1, "VB")
+    previous = closed_year_outcome(source, indicator, unit_id, year - 1)
     rng = rules.period_range(year, shown)
     return IndicatorRow(
         goal_indicator=goal_indicator,
@@ -289,12 +315,20 @@ def history(
     source: Source, indicator: IndicatorDefinition, unit_id: int, year: int, years: int = HISTORY_YEARS
 ) -> list[tuple[int, Decimal | None]]:
     """The indicator's full-year outcome for the last `years` years up to `year` (the chart's data); the
-    running year's value is the latest period's so far."""
+    running year's value is the latest period's so far. The years before `year` are read from the stored
+    yearly outcomes where the year is closed and stored (`closed_year_outcome`); `year` itself is computed."""
     points = []
     for each in rules.years_back(year, years):
-        result, _ = outcome(source, indicator, unit_id, each, "VB")
-        points.append((each, result.value))
+        if each < year:
+            points.append((each, closed_year_outcome(source, indicator, unit_id, each).value))
+        else:
+            points.append((each, outcome(source, indicator, unit_id, each, "VB")[0].value))
     return points
+
+
+def history_years_to_store(plan_year: int, today: datetime.date, years: int = HISTORY_YEARS) -> list[int]:
+    """The closed years a document of `plan_year` shows as history (its charts and "Utfall VB" column)."""
+    return [each for each in rules.years_back(plan_year - 1, years - 1) if each < today.year]
 
 
 # --- Follow-ups ---------------------------------------------------------------------------------------------
@@ -332,6 +366,18 @@ def document_get(actor: Any, pk: int) -> GeneratedDocument:
     if document is None or not may_view(actor, document.plan.unit_id):
         raise Http404("Dokumentet finns inte eller så saknar du behörighet.")
     return document
+
+
+def document_group(actor: Any, document: GeneratedDocument) -> list[GeneratedDocument]:
+    """The document and the others made in the same request (DOCX and PDF), first the one they were made with."""
+    require_view(actor, document.plan.unit_id)
+    first_id = document.made_with_id or document.pk
+    return list(
+        GeneratedDocument.objects.select_related("plan__unit")
+        .defer("content")
+        .filter(Q(pk=first_id) | Q(made_with_id=first_id))
+        .order_by("pk")
+    )
 
 
 # --- The drill-down -------------------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from bista.governance.models import (
     OperationalPlan,
     Period,
     SectionText,
+    YearOutcome,
 )
 
 PLAN_EDITABLE = ("officer_name", "officer_phone", "recipient")
@@ -634,19 +635,69 @@ def check_document_possible(plan: OperationalPlan | None, unit: Unit, year: int,
 
 @transaction.atomic
 def document_request(*, actor: Any, unit: Unit, year: int, kind: str, format: str) -> GeneratedDocument:
-    """Ask for a document: checked now (a year with no plan is refused, nothing is queued), made by the
-    background task after the transaction commits."""
-    check_perm(actor, Perm.GOVERNANCE_VIEW, unit)
-    if format not in GeneratedDocument.Format.values:
-        raise ValidationError({"format": "Välj DOCX eller PDF."})
-    plan = check_document_possible(OperationalPlan.objects.filter(unit=unit, year=year).first(), unit, year, kind)
-    document = GeneratedDocument.objects.create(plan=plan, kind=kind, format=format, requested_by=_person(actor))
-    audit.record(actor=actor, action="document.request", obj=document, new={"kind": kind, "format": format}, unit=unit)
-    from bista.governance.tasks import generate_document
+    """Ask for a document in one format (see `documents_request`)."""
+    return documents_request(actor=actor, unit=unit, year=year, kind=kind, formats=(format,))[0]
 
-    document_id = document.pk
-    transaction.on_commit(lambda: generate_document.enqueue(document_id))
-    return document
+
+@transaction.atomic
+def documents_request(
+    *, actor: Any, unit: Unit, year: int, kind: str, formats: tuple[str, ...]
+) -> list[GeneratedDocument]:
+    """Ask for a document in one or more formats: checked now (a year with no plan is refused, nothing is
+    queued), made by one background task after the transaction commits, which reads the figures once for
+    every format. The first document is the one the others were made with (`made_with`)."""
+    check_perm(actor, Perm.GOVERNANCE_VIEW, unit)
+    if (
+        not formats
+        or len(set(formats)) != len(formats)
+        or any(f not in GeneratedDocument.Format.values for f in formats)
+    ):
+        raise ValidationError({"format": "Välj DOCX, PDF eller båda."})
+    plan = check_document_possible(OperationalPlan.objects.filter(unit=unit, year=year).first(), unit, year, kind)
+    made: list[GeneratedDocument] = []
+    for fmt in formats:
+        document = GeneratedDocument.objects.create(
+            plan=plan, kind=kind, format=fmt, requested_by=_person(actor), made_with=made[0] if made else None
+        )
+        audit.record(actor=actor, action="document.request", obj=document, new={"kind": kind, "format": fmt}, unit=unit)
+        made.append(document)
+    from bista.governance.tasks import generate_documents
+
+    document_ids = [document.pk for document in made]
+    transaction.on_commit(lambda: generate_documents.enqueue(document_ids))
+    return made
+
+
+def history_store(
+    *,
+    plan: OperationalPlan,
+    today: datetime.date,
+    progress: Callable[[int, str], None] | None = None,
+    actor: Any = SYSTEM,
+    recompute: bool = False,
+) -> int:
+    """Keep the closed years a document of the plan shows as history (the plan's computed indicators): those
+    not kept yet as the document task's first step, so that later documents read them; all of them again with
+    `recompute` (the plan page's "Räkna om", after a correction). Returns how many figures were computed."""
+    from bista.governance import selectors
+
+    indicators = list(
+        IndicatorDefinition.objects.filter(
+            pk__in=GoalIndicator.objects.filter(goal__plan=plan).values("indicator_id"),
+            source=IndicatorDefinition.Source.COMPUTED,
+        ).order_by("pk")
+    )
+    years = selectors.history_years_to_store(plan.year, today)
+    count = 0
+    for index, year in enumerate(years if indicators else []):
+        count += len(
+            year_outcomes_store(
+                actor=actor, unit=plan.unit, year=year, today=today, indicators=indicators, recompute=recompute
+            )
+        )
+        if progress:
+            progress(1 + int(4 * (index + 1) / len(years)), "Tidigare års utfall")
+    return count
 
 
 def document_progress(document_id: int, progress: int, message: str = "") -> None:
@@ -672,3 +723,73 @@ def document_run(
     return generated.run(
         GeneratedDocument.objects.select_related("plan__unit", "requested_by"), document_id, build, on_done=audited
     )
+
+
+# --- Stored yearly outcomes ------------------------------------------------------------------------------
+
+
+def _stored_decimal(value: Decimal | None) -> Decimal | None:
+    """As the field keeps it (4 decimals): what is read back equals what was stored, on both databases."""
+    return None if value is None else Decimal(value).quantize(Decimal("0.0001"))
+
+
+@transaction.atomic
+def year_outcomes_store(
+    *,
+    actor: Any,
+    unit: Unit,
+    year: int,
+    today: datetime.date,
+    indicators: list[IndicatorDefinition] | None = None,
+    recompute: bool = False,
+) -> list[YearOutcome]:
+    """Compute and keep the full-year outcome of a closed year for the unit's computed indicators (all of the
+    registry's, or `indicators`), so the documents read their history instead of recomputing it. A year is
+    closed once its last day has passed. Without `recompute` only missing figures are computed (what the
+    document task does when a year is first shown); with it every figure is computed again (after a correction
+    of the year's records: the plan page's "Räkna om", `bista governance_year_close --recompute`).
+    The SYSTEM actor (the document task) may always; a person needs governance.edit in the unit."""
+    from bista.governance import registry, selectors
+
+    _edit(actor, unit)
+    if year >= today.year:
+        raise ValidationError({"year": f"År {year} är inte avslutat: årsutfall sparas först när året är slut."})
+    candidates = (
+        indicators
+        if indicators is not None
+        else list(IndicatorDefinition.objects.filter(source=IndicatorDefinition.Source.COMPUTED).order_by("pk"))
+    )
+    wanted = [
+        i
+        for i in candidates
+        if i.source == IndicatorDefinition.Source.COMPUTED
+        and i.computed_key in registry.REGISTRY
+        and rules.period_allowed("VB", i.period_type)
+    ]
+    existing = {o.indicator_id: o for o in YearOutcome.objects.filter(unit=unit, year=year)}
+    todo = wanted if recompute else [i for i in wanted if i.pk not in existing]
+    if not todo:
+        return []
+    source = registry.Source(today=today)
+    stored = []
+    for indicator in todo:
+        result, _ = selectors.outcome(source, indicator, unit.pk, year, "VB")
+        values = {
+            "value": _stored_decimal(result.value),
+            "women": _stored_decimal(result.women),
+            "men": _stored_decimal(result.men),
+            "numerator": _stored_decimal(result.numerator),
+            "denominator": _stored_decimal(result.denominator),
+            "note": result.note[:300],
+            "computed_on": today,
+        }
+        row, _ = YearOutcome.objects.update_or_create(indicator=indicator, unit=unit, year=year, defaults=values)
+        stored.append(row)
+    audit.record(
+        actor=actor,
+        action="year_outcomes.store",
+        obj=stored[0],
+        new={"year": year, "indicators": [i.code for i in todo], "recompute": recompute},
+        unit=unit,
+    )
+    return stored

@@ -13,6 +13,7 @@ urlpatterns = [
     path("mal/plan/<int:pk>/varden/", views.values, name="values"),
     path("mal/plan/<int:pk>/avsnitt/<str:document>/<str:key>/", views.section_edit, name="section"),
     path("mal/plan/<int:pk>/dokument/", views.document_create, name="document_create"),
+    path("mal/plan/<int:pk>/tidigare-ar/", views.history_recompute, name="history_recompute"),
     path("mal/plan/<int:pk>/forhandsvisning/<str:kind>.pdf", views.preview, name="preview"),
     path("mal/mal/<int:pk>/", views.goal_detail, name="goal"),
     path("mal/mal/<int:pk>/andra/", views.goal_edit, name="goal_edit"),

@@ -713,21 +713,46 @@ def document_create(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Välj dokument och format.")
         return redirect(_plan_url(plan))
     try:
-        document = services.document_request(actor=actor, unit=plan.unit, year=plan.year, **form.cleaned_data)
+        made = services.documents_request(
+            actor=actor, unit=plan.unit, year=plan.year, kind=form.cleaned_data["kind"], formats=form.formats()
+        )
     except ValidationError as error:
         messages.error(request, "; ".join(error.messages))
         return redirect(_plan_url(plan))
-    messages.success(request, f"{document.get_kind_display()} {plan.year} skapas. Sidan visar när den är klar.")
+    document = made[0]
+    formats = " och ".join(d.format.upper() for d in made)
+    messages.success(
+        request, f"{document.get_kind_display()} {plan.year} ({formats}) skapas. Sidan visar när den är klar."
+    )
     return redirect(reverse("governance:document", args=[document.pk]))
+
+
+@login_required
+@require_POST
+def history_recompute(request: HttpRequest, pk: int) -> HttpResponse:
+    """Compute the earlier years' stored outcomes again (after a correction of their records)."""
+    actor = _actor(request)
+    plan = selectors.plan_get(actor, pk)
+    _require_edit(request, plan.unit_id)
+    count = services.history_store(plan=plan, today=clock.today(), actor=actor, recompute=True)
+    messages.success(request, f"Tidigare års utfall är omräknade ({count} värden).")
+    return redirect(_plan_url(plan))
 
 
 @login_required
 @require_GET
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The document's status; while it is being made, htmx asks again every two seconds (or reload)."""
-    document = selectors.document_get(_actor(request), pk)
+    """The document's status, with every format made in the same request (DOCX and PDF: one download each);
+    while any is being made, htmx asks again every two seconds (or reload)."""
+    actor = _actor(request)
+    document = selectors.document_get(actor, pk)
+    group = selectors.document_group(actor, document)
     template = "governance/_document_status.html" if getattr(request, "htmx", False) else "governance/document.html"
-    return render(request, template, {"document": document, "running": document.status in ("queued", "running")})
+    return render(
+        request,
+        template,
+        {"document": document, "group": group, "running": any(d.status in ("queued", "running") for d in group)},
+    )
 
 
 @login_required

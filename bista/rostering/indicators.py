@@ -70,6 +70,8 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    FloatField,
+    Func,
     IntegerField,
     Q,
     QuerySet,
@@ -81,6 +83,7 @@ from django.db.models.functions import TruncDate
 from django.db.models.lookups import LessThan
 
 from bista.clients.models import Client
+from bista.core import clock
 from bista.core.access import SYSTEM, has_perm
 from bista.core.clock import STOCKHOLM
 from bista.core.permissions import Perm
@@ -140,8 +143,7 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 
 def _month_start(year: int, month: int) -> datetime.date:
     """The first day of `month` months after January `year` (month may be outside 1–12)."""
-    years, index = divmod(month - 1, 12)
-    return datetime.date(year + years, index + 1, 1)
+    return clock.month_start(year, month)
 
 
 @dataclass(frozen=True)
@@ -341,7 +343,29 @@ class Figure:
 
 # --- Filters ----------------------------------------------------------------------------------------------------
 
-_DURATION = F("ends_at") - F("starts_at")
+
+class _ElapsedSeconds(Func):
+    """`ends_at - starts_at` in seconds as plain SQL on both databases. Django's datetime subtraction is a
+    Python function per row on SQLite (`django_timestamp_diff`); SQLite's julianday() is built in (its double
+    resolves about 20 µs at today's dates, so the result is rounded to the second: shifts are whole minutes)."""
+
+    output_field = FloatField()
+
+    def __init__(self) -> None:
+        super().__init__(F("ends_at"), F("starts_at"))
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+        (end_sql, end_params), (start_sql, start_params) = (
+            compiler.compile(expression) for expression in self.get_source_expressions()
+        )
+        if connection.vendor == "sqlite":
+            sql = f"ROUND((julianday({end_sql}) - julianday({start_sql})) * 86400.0)"
+        else:
+            sql = f"EXTRACT(EPOCH FROM ({end_sql} - {start_sql}))"
+        return sql, [*end_params, *start_params]
+
+
+_DURATION = _ElapsedSeconds()
 # Day number − 1 of the shift's local start date within its absence episode, as a duration (both databases).
 _EPISODE_DAY = ExpressionWrapper(
     TruncDate("starts_at", tzinfo=STOCKHOLM) - F("absence__starts_on"), output_field=DurationField()
@@ -373,8 +397,8 @@ def _scope(unit_ids: Iterable[int], team_ids: Iterable[int] | None, *, by_client
 
 def _in_months(first: datetime.date, last: datetime.date) -> Q:
     """Shifts whose local start date falls in the months `first` … `last` (first days of months)."""
-    start = datetime.datetime.combine(first, datetime.time(0), tzinfo=STOCKHOLM)
-    end = datetime.datetime.combine(_month_start(last.year, last.month + 1), datetime.time(0), tzinfo=STOCKHOLM)
+    start = clock.local_month_range(first.year, first.month)[0]
+    end = clock.local_month_range(last.year, last.month)[1]
     return Q(starts_at__gte=start, starts_at__lt=end)
 
 
@@ -400,19 +424,14 @@ def _months_between(first: datetime.date, last: datetime.date) -> list[datetime.
 
 def _local_month_of_start(first: datetime.date, last: datetime.date) -> Case:
     """The local month of a shift's start, as that month's ordinal (`date.toordinal()` of its first day), for
-    shifts starting in the months `first` … `last`: one CASE over each month's bounds as aware moments.
+    shifts starting in the months `first` … `last`: one CASE over each month's bounds as UTC moments
+    (`clock.local_month_ranges`).
 
     Why not TruncMonth(tzinfo=Stockholm): SQLite has no time zones, so Django runs it as a Python function per
     row, which was half of a VB's time on SQLite; comparing with precomputed bounds is plain SQL on both."""
     whens = [
-        When(
-            starts_at__gte=datetime.datetime.combine(month, datetime.time(0), tzinfo=STOCKHOLM),
-            starts_at__lt=datetime.datetime.combine(
-                _month_start(month.year, month.month + 1), datetime.time(0), tzinfo=STOCKHOLM
-            ),
-            then=Value(month.toordinal()),
-        )
-        for month in _months_between(first, last)
+        When(starts_at__gte=start, starts_at__lt=end, then=Value(month.toordinal()))
+        for month, start, end in clock.local_month_ranges(first, last)
     ]
     return Case(*whens, default=Value(None), output_field=IntegerField())
 
@@ -433,7 +452,7 @@ def _hour_buckets(condition: Q, first: datetime.date, last: datetime.date, sums:
         bucket = buckets[(datetime.date.fromordinal(row["month"]), _gender_key(row["employee__gender"]))]
         for name in sums:
             duration = row[name]
-            bucket[name] += duration.total_seconds() / 3600 if duration is not None else 0.0
+            bucket[name] += float(duration) / 3600 if duration is not None else 0.0
     return dict(buckets)
 
 

@@ -10,6 +10,7 @@ sees it).
 | Report oneself sick (assistant) | ≤ 2 |
 | Take an open shift (assistant) | ≤ 2 |
 | Sick call → cover each open shift (manager) | ≤ 3 for the first, + 1 per further shift |
+| Generate the VB and download DOCX and PDF (manager) | ≤ 3 (the downloads load no page) |
 
 `test_steps.py` walks the same tasks with Django's test client (fast, no browser); this file proves the
 counts hold in a browser, where a link hidden by CSS or a button that needs a script would show.
@@ -28,6 +29,8 @@ from bista.care.models import JournalEntry
 from bista.core.clock import STOCKHOLM
 from bista.core.testing import Organisation
 from bista.core.tests.browser_support import BROWSER_TEST, launched
+from bista.governance.models import GeneratedDocument
+from bista.governance.tests.factories import make_plan
 from bista.overview.tests.test_steps import sick_call_of_three_shifts
 from bista.quality.models import Deviation
 from bista.rostering.models import Shift
@@ -157,3 +160,28 @@ def test_sick_call_in_three_page_loads_and_one_per_further_shift(
         assert walk.loads == before + 1
         assert Shift.objects.get(pk=further.pk).employee_id is not None
     assert "Alla pass är tillsatta." in walk.text()
+
+
+def test_vb_as_docx_and_pdf_in_three_page_loads(
+    chromium: Any, live_server: Any, org: Organisation, manager: Any, settings: Any
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    make_plan(org.provider, f.MONDAY.year - 1)
+    walk = Walk(chromium, live_server.url, manager)
+    # The test's task backend makes both files inside the request that asks for them: allow it time.
+    walk.page.set_default_timeout(180_000)
+    walk.page.set_default_navigation_timeout(180_000)
+    walk.click("Mål och uppföljning")
+    walk.click(org.provider.name)  # the unit's plans, newest first
+    walk.press("Skapa dokument")  # Verksamhetsberättelse, Word och PDF: the defaults
+    assert walk.loads <= 3
+    walk.page.get_by_text("PDF: Klar").wait_for()  # made in the background; the page asks until both are done
+    names = []
+    for suffix in (".docx", ".pdf"):
+        with walk.page.expect_download() as download:
+            walk.page.get_by_role("link", name=re.compile(rf"^Ladda ner VB-.*{re.escape(suffix)}$")).click()
+        names.append(download.value.suggested_filename)
+    assert walk.loads <= 3
+    assert names == [f"VB-{f.MONDAY.year - 1}-enheten-for-personligt-stod{s}" for s in (".docx", ".pdf")]
+    made = GeneratedDocument.objects.order_by("pk")
+    assert [(d.kind, d.format, d.status) for d in made] == [("VB", "docx", "done"), ("VB", "pdf", "done")]
