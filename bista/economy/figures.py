@@ -12,6 +12,7 @@ Cost: each person's wage cost (`rules.wage_cost`) from their wage terms, plus th
 
 from __future__ import annotations
 
+import bisect
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ from bista.timereports.models import Attestation, WorkedTime, municipal_minutes_
 ZERO = rules.ZERO
 MUNICIPALITY, FK = "municipality", "fk"
 WORKED, ROSTER = "worked", "roster"
+LEAD_DAYS = 7  # a month's time is read with the week before it (the weeks crossing into the month)
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,7 @@ class Month:
     budget_cost: Decimal | None
     unattested: int = 0
     outside_order_minutes: Decimal = ZERO
+    beyond_grant_minutes: Decimal = ZERO
 
     @property
     def revenue(self) -> Decimal:
@@ -160,32 +163,85 @@ def _window(month: datetime.date, lead_days: int = 0) -> tuple[datetime.datetime
 def time_of(unit_id: int, month: datetime.date, lead_days: int = 0) -> Time:
     """The unit's time of the month (and `lead_days` before it, for the weeks crossing into the month)."""
     start, end = _window(month, lead_days)
-    worked = list(
-        WorkedTime.objects.filter(unit_id=unit_id, starts_at__gte=start, starts_at__lt=end).values_list(
-            "employee_id",
-            "client_id",
-            "kind",
-            "starts_at",
-            "ends_at",
-            "active_minutes",
-            "shift__is_overtime",
-            "recorded_at",
+    return _rows_time(_TimeRows.load(unit_id, start, end), start, end)
+
+
+def times_of(unit_id: int, months: list[datetime.date], lead_days: int = 0) -> dict[datetime.date, Time]:
+    """`time_of` of each of `months`, from one read of the records of all of them (many months at once, as
+    when the demo makes ten years of invoices)."""
+    if not months:
+        return {}
+    windows = {month: _window(month, lead_days) for month in months}
+    rows = _TimeRows.load(unit_id, min(w[0] for w in windows.values()), max(w[1] for w in windows.values()))
+    return {month: _rows_time(rows, start, end) for month, (start, end) in windows.items()}
+
+
+@dataclass
+class _TimeRows:
+    """The confirmed time, attestations and worked shifts of a period, each list ordered by start."""
+
+    worked: list[tuple]
+    attested: dict[tuple[int, datetime.date], datetime.datetime]
+    shifts: list[tuple]
+
+    @classmethod
+    def load(cls, unit_id: int, start: datetime.datetime, end: datetime.datetime) -> _TimeRows:
+        worked = list(
+            WorkedTime.objects.filter(unit_id=unit_id, starts_at__gte=start, starts_at__lt=end)
+            .order_by("starts_at", "pk")
+            .values_list(
+                "starts_at",
+                "employee_id",
+                "client_id",
+                "kind",
+                "ends_at",
+                "active_minutes",
+                "shift__is_overtime",
+                "recorded_at",
+            )
         )
-    )
-    attested: dict[tuple[int, datetime.date], datetime.datetime] = {}
-    for employee_id, month_, at in Attestation.objects.filter(
-        unit_id=unit_id,
-        month__gte=time_rules.first_of_month(start.astimezone(clock.STOCKHOLM).date()),
-        month__lte=month,
-    ).values_list("employee_id", "month", "attested_at"):
-        key = (employee_id, month_)
-        attested[key] = max(at, attested.get(key, at))
+        attested: dict[tuple[int, datetime.date], datetime.datetime] = {}
+        for employee_id, month_, at in Attestation.objects.filter(
+            unit_id=unit_id,
+            month__gte=time_rules.first_of_month(start.astimezone(clock.STOCKHOLM).date()),
+            month__lt=end.astimezone(clock.STOCKHOLM).date(),
+        ).values_list("employee_id", "month", "attested_at"):
+            key = (employee_id, month_)
+            attested[key] = max(at, attested.get(key, at))
+        # A confirmed shift is counted as its confirmed time, never also as the roster's.
+        shifts = list(
+            Shift.objects.filter(
+                unit_id=unit_id,
+                status=Shift.Status.WORKED,
+                employee__isnull=False,
+                worked_time__isnull=True,
+                starts_at__gte=start,
+                starts_at__lt=end,
+            )
+            .order_by("starts_at", "pk")
+            .values_list("starts_at", "employee_id", "client_id", "kind", "ends_at", "is_overtime")
+        )
+        return cls(worked, attested, shifts)
+
+
+def _between(rows: list[tuple], start: datetime.datetime, end: datetime.datetime) -> list[tuple]:
+    """The rows (ordered by their first value, the start) that start in [start, end)."""
+
+    def first(row: tuple) -> datetime.datetime:
+        return row[0]  # type: ignore[no-any-return]
+
+    return rows[bisect.bisect_left(rows, start, key=first) : bisect.bisect_left(rows, end, key=first)]
+
+
+def _rows_time(rows: _TimeRows, start: datetime.datetime, end: datetime.datetime) -> Time:
     pieces = []
     confirmed: set[tuple[int, datetime.date]] = set()  # (employee, month) whose time is confirmed in Bistå
-    for employee_id, client_id, kind, starts_at, ends_at, active, overtime, recorded_at in worked:
+    for starts_at, employee_id, client_id, kind, ends_at, active, overtime, recorded_at in _between(
+        rows.worked, start, end
+    ):
         key = (employee_id, time_rules.month_of(starts_at))
         confirmed.add(key)
-        attested_at = attested.get(key)
+        attested_at = rows.attested.get(key)
         pieces.append(
             Piece(
                 employee_id,
@@ -201,15 +257,13 @@ def time_of(unit_id: int, month: datetime.date, lead_days: int = 0) -> Time:
     unattested = sum(1 for p in pieces if not p.attested)
     # Per person and month: confirmed time where there is any, else the roster's worked shifts — never attested,
     # so they count in the outcome but are never invoiced.
-    shifts = Shift.objects.filter(
-        unit_id=unit_id, status=Shift.Status.WORKED, employee__isnull=False, starts_at__gte=start, starts_at__lt=end
-    ).values_list("employee_id", "client_id", "kind", "starts_at", "ends_at", "is_overtime")
     roster = [
         Piece(e, c, k, s, t, 0, o, attested=False)
-        for e, c, k, s, t, o in shifts
+        for s, e, c, k, t, o in _between(rows.shifts, start, end)
         if e is not None and (e, time_rules.month_of(s)) not in confirmed
     ]
-    from_roster = any(p.starts_at >= time_rules.month_window(month)[0] for p in roster)
+    month_start = time_rules.month_window(time_rules.month_of(end - datetime.timedelta(seconds=1)))[0]
+    from_roster = any(p.starts_at >= month_start for p in roster)
     return Time(pieces + roster, ROSTER if from_roster else WORKED, unattested)
 
 
@@ -323,8 +377,9 @@ def _service(orders: list[tuple[str, datetime.date, datetime.date | None]], day:
 
 def revenue_lines(
     unit_id: int, month: datetime.date, time: Time, ref: Reference, attested_only: bool = False
-) -> tuple[list[Line], Decimal]:
-    """Revenue lines of the month (client × service × payer × band), and the minutes outside any order."""
+) -> tuple[list[Line], Decimal, Decimal]:
+    """Revenue lines of the month (client × service × payer × band) within what the orders grant, the minutes
+    outside any order and the minutes beyond the orders' granted hours (neither earns anything)."""
     month = time_rules.first_of_month(month)
     orders = _orders(unit_id, {p.client_id for p in time.pieces}, month)
     minutes: dict[tuple[int, str, str, str], Decimal] = defaultdict(lambda: ZERO)
@@ -358,6 +413,7 @@ def revenue_lines(
                 minutes[(client_id, rules.ASSISTANCE, FK, rules.DAY)] += Decimal(
                     str(round((finish - begin).total_seconds() / 60, 4))
                 )
+    minutes, beyond = _within_grants(unit_id, month, minutes)
     lines = []
     for (client_id, code, payer, band), m in sorted(minutes.items()):
         if payer == FK:
@@ -366,7 +422,29 @@ def revenue_lines(
             table = ref.rates.get(code, {})
             rate = table.get(band, table.get(rules.DAY, ZERO))
         lines.append(Line(client_id, code, payer, band, m, rate))
-    return lines, outside
+    return lines, outside, beyond
+
+
+def _within_grants(
+    unit_id: int, month: datetime.date, minutes: dict[tuple[int, str, str, str], Decimal]
+) -> tuple[dict[tuple[int, str, str, str], Decimal], Decimal]:
+    """Each client's minutes of the month cut to the hours the unit's orders grant the month (a scope a week
+    prorated by the month's days, a scope a month as it is: `loaders.granted_hours`), and the minutes beyond."""
+    per_client: dict[int, dict[tuple[int, str, str, str], Decimal]] = defaultdict(dict)
+    for key, m in minutes.items():
+        per_client[key[0]][key] = m
+    if not per_client:
+        return {}, ZERO
+    granted = loaders.granted_hours(set(per_client), Period(month, time_rules.last_of_month(month)), unit_id=unit_id)
+    within: dict[tuple[int, str, str, str], Decimal] = {}
+    beyond = ZERO
+    for client_id, lines in per_client.items():
+        hours = granted.get(client_id)
+        cap = None if hours is None else Decimal(str(hours)) * rules.SIXTY
+        kept, over = rules.cap_minutes(lines, cap)
+        within.update(kept)
+        beyond += over
+    return within, beyond
 
 
 # --- Cost -----------------------------------------------------------------------------------------------
@@ -453,8 +531,8 @@ def people_costs(unit_id: int, month: datetime.date, time: Time, ref: Reference)
 def month(unit_id: int, month_: datetime.date, cache: dict | None = None) -> Month:
     month_ = time_rules.first_of_month(month_)
     ref = reference(month_, cache)
-    time = time_of(unit_id, month_, lead_days=7)
-    lines, outside = revenue_lines(unit_id, month_, time, ref)
+    time = time_of(unit_id, month_, lead_days=LEAD_DAYS)
+    lines, outside, beyond = revenue_lines(unit_id, month_, time, ref)
     people = people_costs(unit_id, month_, time, ref)
     other = OtherCost.objects.filter(unit_id=unit_id, month=month_).aggregate(s=Sum("amount"))["s"] or ZERO
     budget = Budget.objects.filter(unit_id=unit_id, month=month_).first()
@@ -469,6 +547,7 @@ def month(unit_id: int, month_: datetime.date, cache: dict | None = None) -> Mon
         budget.cost if budget else None,
         time.unattested,
         outside,
+        beyond,
     )
 
 
@@ -519,7 +598,7 @@ def shifts_economy(
     hours = sum((Decimal(p.minutes) for p in pieces), ZERO) / rules.SIXTY
     for month_ in months:
         ref = reference(month_, cache)
-        lines, _outside = revenue_lines(unit_id, month_, time, ref)
+        lines, _outside, _beyond = revenue_lines(unit_id, month_, time, ref)
         revenue += sum((line.amount for line in lines), ZERO)
         per_person: dict[int, rules.MonthTime] = defaultdict(rules.MonthTime)
         for piece in pieces:

@@ -69,6 +69,20 @@ def revenue(minutes_by_band: Mapping[str, Decimal], rates: Mapping[str, Decimal]
     return money(total)
 
 
+def cap_minutes(
+    minutes: Mapping[tuple, Decimal], granted_minutes: Decimal | None
+) -> tuple[dict[tuple, Decimal], Decimal]:
+    """A client's billable minutes (per line key) within what the decisions grant for the period, and the
+    minutes beyond: hours delivered past the order's scope earn nothing (the invoice is delivered hours *within
+    the order* × rate). Over the grant, every line is cut by the same share, so each band and payer keeps its
+    part. None: no limit in hours (a scope in occasions)."""
+    total = sum(minutes.values(), ZERO)
+    if granted_minutes is None or total <= granted_minutes:
+        return dict(minutes), ZERO
+    share = max(granted_minutes, ZERO) / total
+    return {key: m * share for key, m in minutes.items()}, total - max(granted_minutes, ZERO)
+
+
 # --- Wage cost -------------------------------------------------------------------------------------------
 
 

@@ -121,13 +121,15 @@ class Year:
 
 def _drivers(unit: Unit, months: list[figures.Month]) -> list[Driver]:
     """What explains the deviation: overtime and hourly-paid cost, sick pay, hours delivered outside any
-    order (not paid), hours granted but not delivered (revenue not earned, at the average rate)."""
+    order or beyond the orders' granted hours (not paid), hours granted but not delivered (revenue not
+    earned, at the average rate)."""
     if not months:
         return []
     overtime = sum((m.overtime_cost for m in months), ZERO)
     hourly = sum((m.hourly_paid_cost for m in months), ZERO)
     sick = sum((p.cost.sick for m in months for p in m.people), ZERO)
     outside_minutes = sum((m.outside_order_minutes for m in months), ZERO)
+    beyond_minutes = sum((m.beyond_grant_minutes for m in months), ZERO)
     delivered_minutes = sum((line.minutes for m in months for line in m.lines), ZERO)
     revenue = sum((m.revenue for m in months), ZERO)
     average_rate = revenue / rules.hours(delivered_minutes) if delivered_minutes else ZERO
@@ -152,6 +154,11 @@ def _drivers(unit: Unit, months: list[figures.Month]) -> list[Driver]:
             "Utförda timmar utanför beslut (ersätts inte)",
             -rules.money(rules.hours(outside_minutes) * average_rate),
             f"{rules.money(rules.hours(outside_minutes))} timmar",
+        ),
+        Driver(
+            "Utförda timmar utöver besluten (ersätts inte)",
+            -rules.money(rules.hours(beyond_minutes) * average_rate),
+            f"{rules.money(rules.hours(beyond_minutes))} timmar",
         ),
         Driver("Övertid och mertid", -overtime),
         Driver("Timavlönad personal (kostnad)", -hourly),

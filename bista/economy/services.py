@@ -262,12 +262,16 @@ def other_cost_create(
 # --- Invoices --------------------------------------------------------------------------------------------
 
 
-def invoice_lines(unit: Unit, month: datetime.date) -> list[figures.Line]:
-    """The invoice basis: the municipality's lines of the month from attested time within the orders."""
+def invoice_lines(
+    unit: Unit, month: datetime.date, *, time: figures.Time | None = None, cache: dict | None = None
+) -> list[figures.Line]:
+    """The invoice basis: the municipality's lines of the month from attested time within the orders. `time`
+    (the month's `figures.time_of` with `figures.LEAD_DAYS`) and `cache` (of `figures.reference`) are for
+    making many months' bases at once."""
     month = time_rules.first_of_month(month)
-    ref = figures.reference(month)
-    time = figures.time_of(unit.pk, month, lead_days=7)
-    lines, _outside = figures.revenue_lines(unit.pk, month, time, ref, attested_only=True)
+    ref = figures.reference(month, cache)
+    time = time or figures.time_of(unit.pk, month, lead_days=figures.LEAD_DAYS)
+    lines, _outside, _beyond = figures.revenue_lines(unit.pk, month, time, ref, attested_only=True)
     return [line for line in lines if line.payer == figures.MUNICIPALITY and line.minutes > 0]
 
 

@@ -128,7 +128,9 @@ def from_xml(data: bytes) -> dict[str, Any]:
 
 
 def validate(data: bytes, xsd: Path = XSD_PATH) -> None:
-    """Validate against the schema with `xmlschema` (raises its validation error)."""
-    import xmlschema  # imported here: only validation needs it
+    """Validate against the schema with `xmlschema` (raises its validation error). A runtime dependency
+    (pyproject.toml), not a dev one: checking a report against FK's published schema is for a production
+    install too, where the dev extras are absent."""
+    import xmlschema  # imported here: importing it takes a second or more, and only validation needs it
 
     xmlschema.XMLSchema(str(xsd)).validate(data)

@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from bista.core.clock import STOCKHOLM
 from bista.economy import rules
+from bista.rostering.facts import Period
+from bista.rostering.needs import granted_hours
 from bista.timereports import rules as time_rules
 
 T = datetime.time
@@ -252,3 +254,64 @@ def test_the_forecast_adds_the_expected_outcome_of_the_months_ahead() -> None:
     ahead = {datetime.date(2026, 3, 1): D("-40"), datetime.date(2026, 4, 1): D("25.005")}
     assert rules.forecast(done, ahead) == D("-315.00")  # −314,995 rounded half up
     assert rules.forecast([], {}) == 0
+
+
+def test_minutes_beyond_the_grant_are_cut_by_the_same_share_on_every_line() -> None:
+    lines = {("a", "day"): Decimal(600), ("a", "evening"): Decimal(300)}
+    kept, beyond = rules.cap_minutes(lines, Decimal(600))
+    assert kept == {("a", "day"): Decimal(400), ("a", "evening"): Decimal(200)} and beyond == 300
+    assert rules.cap_minutes(lines, Decimal(1000)) == (lines, 0)
+    assert rules.cap_minutes(lines, None) == (lines, 0)  # occasions: no limit in hours
+    assert rules.cap_minutes(lines, Decimal(0)) == ({("a", "day"): 0, ("a", "evening"): 0}, 900)
+
+
+def test_minutes_exactly_at_the_grant_are_all_paid_and_a_minute_more_is_not() -> None:
+    lines = {("a", "fk", "day"): Decimal(1200), ("a", "municipality", "night"): Decimal(1200)}
+    assert rules.cap_minutes(lines, Decimal(2400)) == (lines, 0)
+    kept, beyond = rules.cap_minutes(lines, Decimal(2399))
+    assert beyond == 1 and sum(kept.values()) == 2399
+    assert kept[("a", "fk", "day")] == kept[("a", "municipality", "night")]  # the same share off each
+
+
+def test_a_grant_of_zero_or_less_pays_nothing_and_no_minutes_owe_nothing() -> None:
+    lines = {("a", "day"): Decimal(90)}
+    assert rules.cap_minutes(lines, Decimal(0)) == ({("a", "day"): 0}, 90)
+    assert rules.cap_minutes(lines, Decimal(-60)) == ({("a", "day"): 0}, 90)  # never a negative line
+    assert rules.cap_minutes({}, Decimal(0)) == ({}, 0)
+    assert rules.cap_minutes({("a", "day"): Decimal(0)}, Decimal(0)) == ({("a", "day"): 0}, 0)
+
+
+def test_the_grant_of_a_month_follows_its_days_at_the_month_s_end() -> None:
+    """A scope of 40 h a week granted for February (28 days) and March (31 days): the same 170 h delivered are
+    within March's grant and beyond February's (`needs.granted_hours` gives the month's hours)."""
+
+    def grant(first: datetime.date, last: datetime.date) -> Decimal:
+        hours = granted_hours(40, "week", datetime.date(2020, 1, 1), None, Period(first, last))
+        return Decimal(str(hours)) * 60
+
+    february = grant(datetime.date(2030, 2, 1), datetime.date(2030, 2, 28))
+    march = grant(datetime.date(2030, 3, 1), datetime.date(2030, 3, 31))
+    assert february == 160 * 60 and abs(march - Decimal(40 * 31 * 60) / 7) < Decimal("1e-9")
+    delivered = {("a", "day"): Decimal(170 * 60)}
+    assert rules.cap_minutes(delivered, march) == (delivered, 0)
+    kept, beyond = rules.cap_minutes(delivered, february)
+    assert (sum(kept.values()), beyond) == (160 * 60, 10 * 60)
+
+
+@given(
+    st.lists(st.integers(min_value=0, max_value=100_000), min_size=0, max_size=6),
+    st.one_of(st.none(), st.integers(min_value=-100, max_value=400_000)),
+)
+@settings(max_examples=200, deadline=None)
+def test_capped_minutes_never_exceed_the_grant_nor_lose_a_minute(values: list[int], granted: int | None) -> None:
+    lines = {("c", str(i)): Decimal(v) for i, v in enumerate(values)}
+    cap = None if granted is None else Decimal(granted)
+    kept, beyond = rules.cap_minutes(lines, cap)
+    total = sum(lines.values(), Decimal(0))
+    assert kept.keys() == lines.keys() and beyond >= 0
+    assert abs(sum(kept.values(), Decimal(0)) + beyond - total) < Decimal("1e-20")
+    assert all(0 <= kept[key] <= lines[key] for key in lines)
+    if cap is None or total <= cap:
+        assert kept == lines and beyond == 0
+    else:
+        assert abs(sum(kept.values(), Decimal(0)) - max(cap, Decimal(0))) < Decimal("1e-20")

@@ -11,11 +11,13 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from bista.care.models import Order
 from bista.core.access import SYSTEM
 from bista.core.models import AuditEvent
 from bista.economy import figures, payroll, rules, services
 from bista.economy.models import Budget, Invoice, OtherCost, PayrollExport, PayType, WageTerm
-from bista.economy.tests.factories import AFTER_MARCH, MARCH, World, attested_week, make_world, wages
+from bista.economy.selectors import year_figures
+from bista.economy.tests.factories import AFTER_MARCH, MARCH, World, attested_week, make_world, shift, wages
 from bista.timereports import services as time_services
 from bista.timereports.checklist import month_checklist
 
@@ -38,6 +40,40 @@ def test_revenue_of_assistance_splits_twenty_hours_to_the_municipality_and_the_r
     assert fk_line.rate == figures.reference(MARCH).fk_amount
     assert month.revenue == sum((line.amount for line in month.lines), D(0)) > 0
     assert month.source == figures.WORKED
+
+
+def test_hours_beyond_the_order_s_granted_hours_earn_nothing(world: World) -> None:
+    Order.objects.filter(client=world.client).update(scope_amount=5)  # 5 h a week: 5 × 31 / 7 h in March
+    attested_week(world, hours=8)  # 40 h delivered
+    month = figures.month(world.org.provider.pk, MARCH)
+    granted_minutes = D(5 * 31) / 7 * 60
+    delivered = sum((line.minutes for line in month.lines), D(0))
+    assert abs(delivered - granted_minutes) < D("0.001")
+    assert abs(month.beyond_grant_minutes - (40 * 60 - granted_minutes)) < D("0.001")
+    invoice = services.invoice_produce(actor=world.manager, unit=world.org.provider, month=MARCH)
+    assert invoice.total == month.revenue
+    driver = next(d for d in figures_drivers(world) if "utöver besluten" in d.label)
+    assert driver.amount < 0
+
+
+def test_a_night_across_the_month_s_end_counts_each_part_against_its_own_month_s_grant(world: World) -> None:
+    """2 h a week (2 × 31 / 7 h in March, 2 × 30 / 7 h in April). Friday 29 March 07–15 and the night of Sunday
+    31 March 22:00 – Monday 1 April 07:00: the night's 2 h before midnight are March's (10 h against March's
+    grant: the rest beyond it), its 7 h after are April's (the week and the month begin), within April's."""
+    Order.objects.filter(client=world.client).update(scope_amount=2)
+    for on, hour, hours in ((25, 7, 8), (27, 22, 9)):
+        time_services.worked_time_confirm(actor=world.user, shift=shift(world, on, hour, hours))
+    time_services.attestation_create(actor=world.manager, employee=world.employee, month=MARCH)
+    march = figures.month(world.org.provider.pk, MARCH)
+    march_grant = D(2 * 31) / 7 * 60
+    assert abs(sum((line.minutes for line in march.lines), D(0)) - march_grant) < D("0.001")
+    assert abs(march.beyond_grant_minutes - (10 * 60 - march_grant)) < D("0.001")
+    april = figures.month(world.org.provider.pk, datetime.date(2030, 4, 1))
+    assert sum((line.minutes for line in april.lines), D(0)) == 7 * 60 and april.beyond_grant_minutes == 0
+
+
+def figures_drivers(world: World) -> list[Any]:
+    return year_figures(world.org.provider, 2030, AFTER_MARCH.date()).drivers
 
 
 def test_wage_cost_from_the_terms_with_social_fees(world: World) -> None:

@@ -186,5 +186,6 @@ def test_the_month_close_and_the_overview_in_a_fixed_number_of_queries(world: Wo
     assert (_queries(close), _queries(overview)) == (CLOSE_QUERIES - 2, OVERVIEW_QUERIES)
 
 
-# About 12 per month for the overview (its time, orders, terms, absences, reference data, costs, budget).
-CLOSE_QUERIES, OVERVIEW_QUERIES = 63, 165
+# About 13 per month for the overview (its time, orders, granted hours, terms, absences, reference data, costs,
+# budget).
+CLOSE_QUERIES, OVERVIEW_QUERIES = 64, 166
