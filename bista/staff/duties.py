@@ -132,9 +132,17 @@ def _renewed_before(done_since: datetime.date) -> Q:
     )
 
 
+def _someone_elses(query: DutyQuery) -> bool:
+    """Whether the query wants only the duties of a person who manages none of the units (staff duties are the
+    unit manager's)."""
+    return query.responsible_id is not None and query.responsible_id not in unit_managers(query).values()
+
+
 @register("staff.delegations")
 def delegation_renewal_duties(query: DutyQuery) -> Iterator[Duty]:
     """Each delegation is due for renewal on its last day (warned 30 days before, per the rule)."""
+    if _someone_elses(query):
+        return
     delegations = Delegation.objects.filter(employee__unit_id__in=query.unit_ids)
     if query.todo_only:
         delegations = delegations.exclude(_renewed_before(query.done_since))
@@ -189,6 +197,8 @@ def delegation_renewal_duties(query: DutyQuery) -> Iterator[Duty]:
 def appraisal_duties(query: DutyQuery) -> Iterator[Duty]:
     """An appraisal is due 12 months after the last one (or after the employment started); the next one held
     fulfils it. No appraisal is owed once the employee has left."""
+    if _someone_elses(query):
+        return
     # One row per employee and appraisal (held_on None for an employee without any), in one query. For "Att
     # göra" only the appraisals held since `done_since` and, per employee, the last one before (`before`): an
     # appraisal fulfilled before the window is dropped anyway, so the years before it are not read.
