@@ -205,6 +205,7 @@ def appraisal_duties(query: DutyQuery) -> Iterator[Duty]:
     employees: dict[int, _Employee] = {}
     held: dict[int, list[datetime.date]] = defaultdict(list)
     before: dict[int, datetime.date | None] = {}
+    fields: tuple[str, ...]
     rows = Employee.objects.filter(unit_id__in=query.unit_ids).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=query.done_since)
     )
@@ -221,7 +222,7 @@ def appraisal_duties(query: DutyQuery) -> Iterator[Duty]:
             )
         )
         held_field, fields = "recent__held_on", ("before",)
-    else:
+    else:  # every appraisal
         held_field, fields = "appraisals__held_on", ()
     for row in rows.values_list(
         "pk", "unit_id", "start_date", "end_date", "first_name", "last_name", held_field, *fields
