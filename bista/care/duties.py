@@ -84,10 +84,11 @@ def order_duties(query: DutyQuery) -> Iterator[Duty]:
         )
     else:
         candidates = ~Q(status=Order.Status.ENDED) | recent
+    rows = Order.objects.filter(unit_id__in=query.unit_ids)
+    if query.responsible_id is not None:
+        rows = rows.filter(deputy_id=query.responsible_id)
     orders = list(
-        Order.objects.filter(unit_id__in=query.unit_ids)
-        .filter(candidates)
-        .values_list(
+        rows.filter(candidates).values_list(
             "pk",
             "client_id",
             "unit_id",
@@ -167,14 +168,15 @@ def plan_review_duties(query: DutyQuery) -> Iterator[Duty]:
         current &= Q(
             signed_on__lte=query.rules.latest_open_anchor(Rule.PLAN_REVIEW, query.horizon) or datetime.date.min
         )
+    rows = ImplementationPlan.objects.filter(unit_id__in=query.unit_ids)
+    if query.responsible_id is not None:
+        rows = rows.filter(order__deputy_id=query.responsible_id)
     plans = list(
-        ImplementationPlan.objects.filter(unit_id__in=query.unit_ids)
-        .filter(
+        rows.filter(
             current
             | Q(status__in=[ImplementationPlan.Status.SIGNED, ImplementationPlan.Status.SUPERSEDED])
             & Q(previous__isnull=False, signed_on__gte=query.done_since)
-        )
-        .values_list(
+        ).values_list(
             "pk",
             "unit_id",
             "client_id",
@@ -219,10 +221,22 @@ class _Revision(NamedTuple):
     responsible_id: int | None
 
 
+def _responsible_for_binders(query: DutyQuery) -> bool:
+    """Whether the person of `query.responsible_id` may have a binder duty in the units: a binder's duty is its
+    responsible person's or else the deputy's of the client's order (one query, for someone else's list)."""
+    person = query.responsible_id
+    return (
+        HomeBinder.objects.filter(unit_id__in=query.unit_ids, responsible_id=person).exists()
+        or Order.objects.filter(unit_id__in=query.unit_ids, deputy_id=person).exists()
+    )
+
+
 @register("care.binders")
 def binder_review_duties(query: DutyQuery) -> Iterator[Duty]:
     """Each binder is due for review 12 months after its last review. A client with a running service
     but no binder of a kind owes one, counted from when the service started."""
+    if query.responsible_id is not None and not _responsible_for_binders(query):
+        return
     current: dict[tuple[int, str], _Revision] = {}
     for client_id, kind, unit_id, reviewed_on, responsible_id in HomeBinder.objects.filter(
         unit_id__in=query.unit_ids, is_current=True

@@ -334,10 +334,14 @@ def todo_for(
     else:
         units = _client_units(actor)
     duties = duty_registry.duties_for(
-        units, today=today, done_since=done_since, team_id=team_id, todo_only=True, upcoming_days=UPCOMING_DAYS
+        units,
+        today=today,
+        done_since=done_since,
+        team_id=team_id,
+        responsible_id=actor.pk if mine else None,
+        todo_only=True,
+        upcoming_days=UPCOMING_DAYS,
     )
-    if mine:
-        duties = [d for d in duties if d.responsible_id == actor.pk]
     if team_id is None and unit_id is None:
         duties = _visible_duties(actor, duties)
     duties = _staff_duties_for_staff_viewers(actor, duties)
@@ -350,15 +354,23 @@ def todo_overview(actor: Any, *, today: datetime.date, upcoming_days: int = 0) -
     are of what needs attention now; "Kommande" holds only what falls due within `upcoming_days` (the case
     officer's panel shows the appeals to forward within the week)."""
     done_since = today - datetime.timedelta(days=DONE_LATE_WINDOW_DAYS)
+    whole_units = todo_units(actor)
     duties = duty_registry.duties_for(
-        _client_units(actor), today=today, done_since=done_since, todo_only=True, upcoming_days=upcoming_days
+        _client_units(actor),
+        today=today,
+        done_since=done_since,
+        # Someone who sees no unit's whole list (an assistant) needs only their own duties: the sources may
+        # then leave out the rest of the units' history.
+        responsible_id=None if whole_units else actor.pk,
+        todo_only=True,
+        upcoming_days=upcoming_days,
     )
     duties = _staff_duties_for_staff_viewers(actor, duties)
     mine = _visible_duties(actor, [d for d in duties if d.responsible_id == actor.pk])
     until = today + datetime.timedelta(days=upcoming_days) if upcoming_days else None
     per_unit = {
         unit_id: todo_list([d for d in duties if d.unit_id == unit_id], today, done_since, upcoming_until=until)
-        for unit_id in todo_units(actor)
+        for unit_id in whole_units
     }
     return todo_list(mine, today, done_since, upcoming_until=until), per_unit
 

@@ -36,6 +36,9 @@ class DutyQuery:
     todo_only: bool = False
     # With `todo_only`: also keep open duties due up to this many days ahead ("Kommande" in Att göra).
     upcoming_days: int = 0
+    # Only this person's duties are wanted (their "Att göra"): a hint, so a source may leave out rows whose duty
+    # would be someone else's (`duties_for` keeps only this person's duties whatever the sources return).
+    responsible_id: int | None = None
     # What several sources of one context read alike (e.g. the clients' teams), read once per query.
     memo: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
@@ -163,6 +166,7 @@ def duties_for(
         rules=load_rule_book(),
         todo_only=todo_only,
         upcoming_days=upcoming_days,
+        responsible_id=responsible_id,
     )
     if not query.unit_ids:
         return []

@@ -181,12 +181,7 @@ def _unit_day(user: Any, unit: Unit, today: datetime.date) -> UnitDay:
     ]
     first = today.replace(day=1)
     month = Period(first, add_months(first, 1) - datetime.timedelta(days=1))
-    near = [
-        row
-        for row in rostering_selectors.hours_per_client(user, unit, month)
-        if row.percent_used is not None and row.percent_used >= NEAR_GRANTED * 100
-    ]
-    near.sort(key=lambda row: -(row.percent_used or 0))
+    near = rostering_selectors.clients_near_granted(user, unit, month, NEAR_GRANTED * 100)
     requests = rostering_selectors.pending_requests(user, unit)[:ROWS]
     shown = (
         [(s.client, unit.pk) for s in unstaffed]

@@ -42,6 +42,8 @@ def _day(moment: datetime.datetime | None) -> datetime.date | None:
 
 @register("quality.lex_sarah")
 def lex_sarah_duties(query: DutyQuery) -> Iterator[Duty]:
+    if query.responsible_id is not None:
+        return  # nobody's own duty: on the unit's list only
     since = datetime.datetime.combine(query.done_since, datetime.time(), tzinfo=STOCKHOLM)
     reports = (
         LexSarahReport.objects.filter(unit_id__in=query.unit_ids)
@@ -94,11 +96,12 @@ def lex_sarah_duties(query: DutyQuery) -> Iterator[Duty]:
 @register("quality.deviations")
 def deviation_duties(query: DutyQuery) -> Iterator[Duty]:
     since = datetime.datetime.combine(query.done_since, datetime.time(), tzinfo=STOCKHOLM)
-    for deviation in (
-        Deviation.objects.filter(unit_id__in=query.unit_ids)
-        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=since))
-        .select_related("client")
-    ):
+    deviations = Deviation.objects.filter(unit_id__in=query.unit_ids)
+    actions = DeviationAction.objects.filter(deviation__unit_id__in=query.unit_ids)
+    if query.responsible_id is not None:
+        deviations = deviations.none()  # handling a deviation is nobody's own duty: on the unit's list only
+        actions = actions.filter(owner_id=query.responsible_id)
+    for deviation in deviations.filter(Q(closed_at__isnull=True) | Q(closed_at__gte=since)).select_related("client"):
         duty = _duty(
             query,
             Rule.DEVIATION_HANDLING,
@@ -112,10 +115,8 @@ def deviation_duties(query: DutyQuery) -> Iterator[Duty]:
         )
         if duty is not None:
             yield duty
-    for action in (
-        DeviationAction.objects.filter(deviation__unit_id__in=query.unit_ids)
-        .filter(Q(done_on__isnull=True) | Q(done_on__gte=query.done_since))
-        .select_related("deviation")
+    for action in actions.filter(Q(done_on__isnull=True) | Q(done_on__gte=query.done_since)).select_related(
+        "deviation"
     ):
         duty = _duty(
             query,
@@ -133,6 +134,8 @@ def deviation_duties(query: DutyQuery) -> Iterator[Duty]:
 
 @register("quality.feedback")
 def feedback_duties(query: DutyQuery) -> Iterator[Duty]:
+    if query.responsible_id is not None:
+        return  # nobody's own duty: on the unit's list only
     for feedback in (
         Feedback.objects.filter(unit_id__in=query.unit_ids)
         .exclude(kind=Feedback.Kind.PRAISE)
@@ -155,6 +158,8 @@ def feedback_duties(query: DutyQuery) -> Iterator[Duty]:
 
 @register("quality.incidents")
 def incident_duties(query: DutyQuery) -> Iterator[Duty]:
+    if query.responsible_id is not None:
+        return  # nobody's own duty: on the unit's list only
     since = datetime.datetime.combine(query.done_since, datetime.time(), tzinfo=STOCKHOLM)
     for incident in DataIncident.objects.filter(unit_id__in=query.unit_ids).filter(
         Q(imy_decided_at__isnull=True) | Q(imy_decided_at__gte=since)
@@ -176,7 +181,10 @@ def incident_duties(query: DutyQuery) -> Iterator[Duty]:
 @register("quality.routines")
 def routine_duties(query: DutyQuery) -> Iterator[Duty]:
     """Each active routine is due for review twelve months after its last review (its owner's duty)."""
-    for routine in Routine.objects.filter(unit_id__in=query.unit_ids, is_active=True):
+    routines = Routine.objects.filter(unit_id__in=query.unit_ids, is_active=True)
+    if query.responsible_id is not None:
+        routines = routines.filter(owner_id=query.responsible_id)
+    for routine in routines:
         duty = _duty(
             query,
             Rule.ROUTINE_REVIEW,

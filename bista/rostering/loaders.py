@@ -282,16 +282,19 @@ def granted_hours(client_ids: Iterable[int], period: Period, *, unit_id: int | N
     orders = Order.objects.filter(_orders_in(ids, period))
     if unit_id is not None:
         orders = orders.filter(unit_id=unit_id)
-    for order in orders.only("client_id", "scope_amount", "scope_unit", "period_start", "period_end", "ended_on"):
-        end = order.period_end
-        if order.ended_on is not None:
-            end = order.ended_on if end is None else min(end, order.ended_on)
-        if end is not None and end < order.period_start:
+    # Plain rows (the start page reads a unit's orders on every request), in the order the instances came.
+    for client_id, scope_amount, scope_unit, period_start, period_end, ended_on in orders.values_list(
+        "client_id", "scope_amount", "scope_unit", "period_start", "period_end", "ended_on"
+    ):
+        end = period_end
+        if ended_on is not None:
+            end = ended_on if end is None else min(end, ended_on)
+        if end is not None and end < period_start:
             continue
-        result.setdefault(order.client_id, None)
-        hours = needs.granted_hours(float(order.scope_amount), order.scope_unit, order.period_start, end, period)
+        result.setdefault(client_id, None)
+        hours = needs.granted_hours(float(scope_amount), scope_unit, period_start, end, period)
         if hours is not None:
-            result[order.client_id] = (result[order.client_id] or 0.0) + hours
+            result[client_id] = (result[client_id] or 0.0) + hours
     return result
 
 

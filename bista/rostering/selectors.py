@@ -439,11 +439,11 @@ class ClientHours:
         return next((level for level in ALERT_LEVELS if used is not None and used >= level), None)
 
 
-def hours_per_client(actor: Any, unit: Unit, period: Period) -> list[ClientHours]:
-    """Each client of the unit with orders or shifts in the period: granted, scheduled and worked hours."""
-    _require_view(actor, unit)
+def _client_hours(unit: Unit, period: Period) -> tuple[dict[int, float | None], dict[int, dict[str, float]]]:
+    """The unit's granted hours per client for the period, and its live shifts' hours per client and status."""
     starts, ends = period.starts_at(), period.ends_at()
     live = Shift.objects.filter(unit=unit, status__in=loaders.LIVE_STATUSES, starts_at__lt=ends, ends_at__gt=starts)
+    sums: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     # Summed by the database for the shifts wholly inside the period (a month's thousands of shifts are not
     # read one by one); only those across its first or last moment are clipped here.
     inside = (
@@ -452,25 +452,50 @@ def hours_per_client(actor: Any, unit: Unit, period: Period) -> list[ClientHours
         .annotate(length=Sum(F("ends_at") - F("starts_at")))
         .order_by()
     )
-    sums: list[tuple[int, str, float]] = [
-        (row["client_id"], row["status"], row["length"].total_seconds() / 3600) for row in inside
-    ]
+    for row in inside:
+        sums[row["client_id"]][row["status"]] += row["length"].total_seconds() / 3600
     across = live.filter(Q(starts_at__lt=starts) | Q(ends_at__gt=ends))
     for client_id, starts_at, ends_at, status in across.values_list("client_id", "starts_at", "ends_at", "status"):
-        sums.append((client_id, status, _clipped_hours(starts_at, ends_at, period)))
+        sums[client_id][status] += _clipped_hours(starts_at, ends_at, period)
     granted = loaders.granted_hours(loaders.unit_client_ids(unit, period), period, unit_id=unit.pk)
-    client_ids = set(granted) | {client_id for client_id, _, _ in sums}
-    clients = Client.objects.filter(pk__in=client_ids).order_by("last_name", "first_name", "pk")
-    rows = {c.pk: ClientHours(c, None if granted.get(c.pk) is None else round(granted[c.pk] or 0, 2)) for c in clients}
-    for client_id, status, hours in sums:
-        row = rows[client_id]
+    return granted, sums
+
+
+def _row(client: Client, granted: float | None, hours: dict[str, float]) -> ClientHours:
+    row = ClientHours(client, None if granted is None else round(granted or 0, 2))
+    for status, length in hours.items():
         if status == Shift.Status.PUBLISHED:
-            row.published_hours += hours
+            row.published_hours += length
         elif status == Shift.Status.WORKED:
-            row.worked_hours += hours
+            row.worked_hours += length
         else:
-            row.draft_hours += hours
-    return list(rows.values())
+            row.draft_hours += length
+    return row
+
+
+def hours_per_client(actor: Any, unit: Unit, period: Period) -> list[ClientHours]:
+    """Each client of the unit with orders or shifts in the period: granted, scheduled and worked hours."""
+    _require_view(actor, unit)
+    granted, sums = _client_hours(unit, period)
+    clients = Client.objects.filter(pk__in=set(granted) | set(sums)).order_by("last_name", "first_name", "pk")
+    return [_row(client, granted.get(client.pk), sums.get(client.pk, {})) for client in clients]
+
+
+def clients_near_granted(actor: Any, unit: Unit, period: Period, percent: float) -> list[ClientHours]:
+    """The rows of `hours_per_client` using at least `percent` of their granted hours, most used first (then by
+    name): the same figures, with only those clients read (the start page's box, on every request)."""
+    _require_view(actor, unit)
+    granted, sums = _client_hours(unit, period)
+    near = set()
+    for client_id, hours in granted.items():
+        limit = round(hours or 0, 2)  # as ClientHours.percent_used computes it, for these clients only
+        scheduled = sums[client_id].get(Shift.Status.PUBLISHED, 0.0) + sums[client_id].get(Shift.Status.WORKED, 0.0)
+        if limit and round(100 * scheduled / limit, 1) >= percent:
+            near.add(client_id)
+    clients = Client.objects.filter(pk__in=near).order_by("last_name", "first_name", "pk")
+    rows = [_row(client, granted.get(client.pk), sums.get(client.pk, {})) for client in clients]
+    rows.sort(key=lambda row: -(row.percent_used or 0))
+    return rows
 
 
 @dataclass(frozen=True)

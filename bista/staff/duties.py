@@ -14,14 +14,14 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from django.db.models import Q
+from django.db.models import Exists, FilteredRelation, OuterRef, Q, Subquery
 
 from bista.core.access import valid_on
 from bista.core.deadlines import Duty
 from bista.core.duties import DutyQuery, make_duty, register
 from bista.core.models import Membership
 from bista.core.permissions import RoleCode
-from bista.staff.models import Delegation, Employee
+from bista.staff.models import Appraisal, Delegation, Employee
 
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -115,14 +115,40 @@ def renewal_done(delegation: _Delegation, later_starts: list[datetime.date]) -> 
     return min(candidates) if candidates else None
 
 
+def _renewed_before(done_since: datetime.date) -> Q:
+    """Delegations followed by another of the same kind (and client) for the employee that started before
+    `done_since`: renewed (in time or late) before the window, so `renewal_done` is before it and "Att göra"
+    drops the duty. Whatever such a delegation is later than is excluded too (that later one started before
+    `done_since`), so every delegation kept still has all its later ones, and `renewal_done` sees the same
+    start dates: the lists are unchanged (`test_att_gora_reads_only_candidate_delegations_and_appraisals`)."""
+    later = Delegation.objects.filter(
+        Q(valid_from__gt=OuterRef("valid_from")) | Q(valid_from=OuterRef("valid_from"), pk__gt=OuterRef("pk")),
+        employee=OuterRef("employee"),
+        kind=OuterRef("kind"),
+        valid_from__lt=done_since,
+    )
+    return Q(client__isnull=True) & Exists(later.filter(client__isnull=True)) | Q(client__isnull=False) & Exists(
+        later.filter(client=OuterRef("client"))
+    )
+
+
+def _someone_elses(query: DutyQuery) -> bool:
+    """Whether the query wants only the duties of a person who manages none of the units (staff duties are the
+    unit manager's)."""
+    return query.responsible_id is not None and query.responsible_id not in unit_managers(query).values()
+
+
 @register("staff.delegations")
 def delegation_renewal_duties(query: DutyQuery) -> Iterator[Duty]:
     """Each delegation is due for renewal on its last day (warned 30 days before, per the rule)."""
+    if _someone_elses(query):
+        return
+    delegations = Delegation.objects.filter(employee__unit_id__in=query.unit_ids)
+    if query.todo_only:
+        delegations = delegations.exclude(_renewed_before(query.done_since))
     rows = [
         _Delegation(*row)
-        for row in Delegation.objects.filter(employee__unit_id__in=query.unit_ids)
-        .order_by("valid_from", "id")
-        .values_list(
+        for row in delegations.order_by("valid_from", "id").values_list(
             "pk",
             "employee_id",
             "kind_id",
@@ -171,20 +197,50 @@ def delegation_renewal_duties(query: DutyQuery) -> Iterator[Duty]:
 def appraisal_duties(query: DutyQuery) -> Iterator[Duty]:
     """An appraisal is due 12 months after the last one (or after the employment started); the next one held
     fulfils it. No appraisal is owed once the employee has left."""
-    # One row per employee and appraisal (held_on None for an employee without any), in one query.
+    if _someone_elses(query):
+        return
+    # One row per employee and appraisal (held_on None for an employee without any), in one query. For "Att
+    # göra" only the appraisals held since `done_since` and, per employee, the last one before (`before`): an
+    # appraisal fulfilled before the window is dropped anyway, so the years before it are not read.
     employees: dict[int, _Employee] = {}
     held: dict[int, list[datetime.date]] = defaultdict(list)
-    for row in (
-        Employee.objects.filter(unit_id__in=query.unit_ids)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=query.done_since))
-        .values_list("pk", "unit_id", "start_date", "end_date", "first_name", "last_name", "appraisals__held_on")
+    before: dict[int, datetime.date | None] = {}
+    fields: tuple[str, ...]
+    rows = Employee.objects.filter(unit_id__in=query.unit_ids).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=query.done_since)
+    )
+    if query.todo_only:
+        rows = rows.alias(
+            recent=FilteredRelation("appraisals", condition=Q(appraisals__held_on__gte=query.done_since))
+        ).annotate(
+            before=Subquery(
+                Appraisal.objects.filter(
+                    employee=OuterRef("pk"), held_on__lt=query.done_since, held_on__gte=OuterRef("start_date")
+                )
+                .order_by("-held_on")
+                .values("held_on")[:1]
+            )
+        )
+        held_field, fields = "recent__held_on", ("before",)
+    else:  # every appraisal
+        held_field, fields = "appraisals__held_on", ()
+    for row in rows.values_list(
+        "pk", "unit_id", "start_date", "end_date", "first_name", "last_name", held_field, *fields
     ):
         employee = _Employee(*row[:6])
         employees.setdefault(employee.pk, employee)
         if row[6] is not None:
             held[employee.pk].append(row[6])
+        if fields:
+            before[employee.pk] = row[7]
     for employee in employees.values():
         dates = [employee.start_date, *sorted(d for d in held[employee.pk] if d >= employee.start_date)]
+        if query.todo_only:
+            # The dates from `done_since` on, after the last one before it (the start, or an appraisal).
+            last_before = max(d for d in (employee.start_date, before[employee.pk]) if d is not None)
+            dates = [d for d in dates if d >= query.done_since]
+            if last_before < query.done_since:
+                dates.insert(0, last_before)
         left = employee.end_date is not None and employee.end_date <= query.today
         for index, anchor in enumerate(dates):
             done = dates[index + 1] if index + 1 < len(dates) else None

@@ -491,6 +491,40 @@ def test_att_gora_reads_only_candidates_and_misses_nothing(org: Organisation) ->
         day += datetime.timedelta(days=9)
 
 
+def test_a_persons_own_duties_are_the_same_whether_the_sources_may_narrow_or_not(
+    org: Organisation, manager: Any, deputy: Any, staffer: Any, nobody: Any
+) -> None:
+    """`duties_for(responsible_id=…)` lets sources leave out other people's rows (an assistant's start page);
+    each person's duties are those of the whole list that are theirs, on days across the history."""
+    from bista.staff.tests.support import add_delegation, hire
+
+    for n in range(2):
+        _busy_client(org, n)
+    mine = f.make_client(org.provider, first_name="Deputy", teams=[org.team])
+    order = f.make_order(mine, org.provider, deputy=deputy, received_on=D(2024, 1, 10))
+    f.step(order, FIRST_CONTACT, D(2024, 2, 20))
+    f.step(order, EXECUTED, D(2024, 3, 1))
+    f.review(f.signed_plan(order, D(2024, 3, 1)), D(2025, 4, 1))
+    f.save_binder(mine, HomeBinder.Kind.CRISIS_BINDER, D(2024, 3, 5), responsible=staffer)
+    f.save_binder(mine, HomeBinder.Kind.RISK_ASSESSMENT, D(2024, 3, 5))
+    add_delegation(hire(org.provider, "Eva", "Berg", start=D(2023, 1, 1)), D(2024, 1, 1), D(2024, 12, 31))
+    people = [manager.pk, deputy.pk, staffer.pk, nobody.pk]
+    found: set[int | None] = set()
+    day = D(2024, 1, 1)
+    while day < D(2026, 1, 1):
+        since = day - datetime.timedelta(days=DONE_LATE_WINDOW_DAYS)
+        for todo_only in (True, False):
+            every = duties_for([org.provider.pk], today=day, done_since=since, todo_only=todo_only)
+            for person in people:
+                narrowed = duties_for(
+                    [org.provider.pk], today=day, done_since=since, todo_only=todo_only, responsible_id=person
+                )
+                assert sorted(map(repr, narrowed)) == sorted(repr(d) for d in every if d.responsible_id == person)
+                found.update(d.responsible_id for d in narrowed)
+        day += datetime.timedelta(days=31)
+    assert found == {manager.pk, deputy.pk, staffer.pk}  # each had duties of their own on some day
+
+
 # --- The start page's overview: one computation, the same lists ---------------------------------------------
 
 

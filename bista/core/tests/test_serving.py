@@ -279,6 +279,28 @@ def test_gunicorn_trusts_no_proxy_unless_configured(monkeypatch: pytest.MonkeyPa
     assert reloaded.workers == 3
 
 
+def _database_settings(**env: str) -> dict[str, Any]:
+    """DATABASES["default"] as config.settings builds it in a fresh process with `env` (a settings module is
+    loaded once per process, so this cannot be a reload here)."""
+    environment = {k: v for k, v in os.environ.items() if k not in {"DB_CONN_MAX_AGE", "BISTA_PRODUCTION"}}
+    environment.update({"SECRET_KEY": "x" * 50, "DATABASE_URL": "postgres://bista@127.0.0.1:5432/bista", **env})
+    script = (
+        "import json, config.settings as s; d = s.DATABASES['default']; "
+        "print(json.dumps([d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS']]))"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", script], env=environment, capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    max_age, health_checks = json.loads(output.strip().splitlines()[-1])
+    return {"CONN_MAX_AGE": max_age, "CONN_HEALTH_CHECKS": health_checks}
+
+
+def test_production_keeps_database_connections_checked_before_reuse() -> None:
+    assert _database_settings(BISTA_PRODUCTION="1") == {"CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True}
+    assert _database_settings(BISTA_PRODUCTION="1", DB_CONN_MAX_AGE="0")["CONN_MAX_AGE"] == 0
+    assert _database_settings()["CONN_MAX_AGE"] == 0  # a local run: a new connection per request
+
+
 def test_without_trusted_proxies_the_forwarded_scheme_is_ignored(settings: Any, db: Any) -> None:
     from django.test import Client as HttpClient
 

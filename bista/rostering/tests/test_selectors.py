@@ -212,6 +212,34 @@ def test_hours_per_client_query_budget(
         assert len(selectors.hours_per_client(manager, org.provider, MARCH)) == 4
 
 
+def test_clients_near_granted_are_the_rows_of_hours_per_client_over_the_share(
+    org: Organisation, anna: Any, manager: Any, other_manager: Any, django_assert_max_num_queries: Any
+) -> None:
+    for n, (granted, hours) in enumerate([(20, 18), (20, 15), (10, 10), (20, 16), (40, 6), (30, 30), (20, 0)]):
+        client = f.make_client(org.provider, f"Klient{n}", "Nära", teams=[org.team])
+        f.make_order(client, org.provider, scope_amount=granted, scope_unit="month")
+        for day, start in enumerate(range(0, hours, 6)):  # open shifts of at most six hours count too
+            f.shift(None, client, at(day, 8), min(6, hours - start))
+    f.shift(None, client, at(9, 8), 6, status="draft")  # drafts do not count
+    occasions_only = f.make_client(org.provider, "Olle", "Ledsen")
+    f.make_order(occasions_only, org.provider, scope_amount=2, scope_unit="occasion", service_code="lss_9_3")
+    f.shift(None, occasions_only, at(10, 8), 6)
+    expected = [
+        row
+        for row in selectors.hours_per_client(manager, org.provider, MARCH)
+        if row.percent_used is not None and row.percent_used >= 80
+    ]
+    expected.sort(key=lambda row: -(row.percent_used or 0))
+    with django_assert_max_num_queries(5):
+        near = selectors.clients_near_granted(manager, org.provider, MARCH, 80)
+    assert [(r.client.first_name, r.granted_hours, r.scheduled_hours, r.percent_used) for r in near] == [
+        (r.client.first_name, r.granted_hours, r.scheduled_hours, r.percent_used) for r in expected
+    ]
+    assert [r.client.first_name for r in near] == ["Klient2", "Klient5", "Klient0", "Klient3"]  # 100, 100, 90, 80
+    with pytest.raises(PermissionDenied):
+        selectors.clients_near_granted(other_manager, org.provider, MARCH, 80)
+
+
 def test_hours_per_client_clips_shifts_across_the_edges_of_the_period(
     org: Organisation, anna: Any, manager: Any
 ) -> None:

@@ -144,3 +144,50 @@ def test_staff_duties_reach_att_gora(org: Organisation, eva: Employee, manager: 
     team_list = care_selectors.todo_for(manager, today=today, team_id=org.team.pk)
     assert [d.subject for d in team_list.due_soon] == ["Förnya delegering Insulin: Eva Berg"]
     assert team_list.overdue == []
+
+
+def test_att_gora_reads_only_candidate_delegations_and_appraisals(org: Organisation, manager: Any) -> None:
+    """ "Att göra" (`todo_only`) leaves out delegations renewed before its window and appraisals fulfilled before
+    it; on every day from before the first record to after the last, its lists equal those sorted from every
+    duty (renewed in time, late, with a gap, revoked, per client, leavers; appraisals on the same day, late,
+    none yet)."""
+    from bista.core.deadlines import todo_list
+
+    eva = hire(org.provider, "Eva", "Berg", teams=[org.team], start=D(2020, 1, 1))
+    kim = client_in(org.provider, "Kim")
+    for year in range(2021, 2026):
+        add_delegation(eva, D(year, 1, 1), D(year, 12, 31))  # renewed in time each year
+    add_delegation(eva, D(2021, 3, 1), D(2022, 2, 28), kind="lakemedel")
+    add_delegation(eva, D(2022, 4, 15), D(2023, 4, 14), kind="lakemedel")  # a gap: done late
+    add_delegation(eva, D(2022, 1, 1), D(2022, 12, 31), client=kim)
+    add_delegation(eva, D(2022, 1, 1), D(2022, 12, 31), client=kim)  # the same start: renews the first
+    revoked = add_delegation(eva, D(2023, 7, 1), D(2024, 6, 30), kind="sondmatning")
+    services.delegation_revoke(actor=manager, delegation=revoked, revoked_on=D(2024, 1, 10))
+    add_delegation(eva, D(2024, 2, 1), D(2025, 1, 31), kind="sondmatning")
+    lars = hire(org.provider, "Lars", "Lämnar", start=D(2021, 6, 1), end_date=D(2024, 8, 31))
+    add_delegation(lars, D(2023, 9, 1), D(2024, 8, 31), kind="stomi")
+    for held_on in (D(2021, 1, 15), D(2022, 3, 1), D(2022, 3, 1), D(2023, 11, 20), D(2025, 2, 1)):
+        services.appraisal_record(actor=SYSTEM, employee=eva, held_on=held_on, development_plan="Plan")
+    services.appraisal_record(actor=SYSTEM, employee=lars, held_on=D(2022, 9, 1), development_plan="Plan")
+    hire(org.provider, "Nina", "Ny", start=D(2023, 5, 1))  # no appraisal yet: owed from the start
+
+    def lists(today: datetime.date, todo_only: bool) -> dict[str, list[tuple[str, str, datetime.date]]]:
+        since = today - datetime.timedelta(days=90)
+        found = [
+            d
+            for d in duties_for([org.provider.pk], today=today, done_since=since, todo_only=todo_only)
+            if d.rule.code.startswith("staff.")
+        ]
+        todo = todo_list(found, today, since)
+        return {
+            name: sorted((d.rule.code, d.subject, d.anchor_on) for d in getattr(todo, name))
+            for name in ("overdue", "due_soon", "done_late")
+        }
+
+    day, seen = D(2020, 12, 1), 0
+    while day < D(2026, 6, 1):
+        full = lists(day, todo_only=False)
+        assert lists(day, todo_only=True) == full, day
+        seen += sum(len(rows) for rows in full.values())
+        day += datetime.timedelta(days=7)
+    assert seen > 100  # the comparison saw duties in every state
