@@ -11,6 +11,7 @@ from bista.care.models import Order
 from bista.casework.models import Appeal, Decision, ExecutionDelay, FollowUp, Intake, Investigation
 from bista.casework.services import INVESTIGATION_EDITABLE
 from bista.core.forms import MAX_ID, DateInput, RecordChoiceField, RecordsChoiceField
+from bista.core.pickers import PickerField
 from bista.core.validation import PlausibleDatesMixin
 
 
@@ -22,11 +23,6 @@ def person_label(user: Any) -> str:
 class _PersonChoiceField(RecordChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return person_label(obj)
-
-
-class _ClientChoiceField(RecordChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.last_name}, {obj.first_name} ({obj.personnummer_formatted})"
 
 
 class CaseListForm(forms.Form):
@@ -48,8 +44,12 @@ class IntakeForm(PlausibleDatesMixin, forms.Form):
     """An application or report of need, for a client already at the unit or a person registered now."""
 
     unit = RecordChoiceField(label="Enhet", queryset=None)
-    client = _ClientChoiceField(
-        label="Befintlig brukare", queryset=None, required=False, help_text="Eller fyll i personnummer och namn nedan."
+    client = PickerField(
+        label="Befintlig brukare",
+        queryset=None,
+        required=False,
+        kind="brukare",
+        help_text="Eller fyll i personnummer och namn nedan.",
     )
     personnummer = forms.CharField(label="Personnummer", max_length=20, required=False)
     first_name = forms.CharField(label="Förnamn", max_length=100, required=False)
@@ -70,15 +70,16 @@ class IntakeForm(PlausibleDatesMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
         self.fields["client"].queryset = clients  # type: ignore[attr-defined]
+        if len(unit_list := list(units)) == 1:
+            self.fields["client"].narrow(enhet=unit_list[0].pk)  # type: ignore[attr-defined]
         self.fields["services"].queryset = services  # type: ignore[attr-defined]
         self.fields["team"].queryset = teams  # type: ignore[attr-defined]
-        unit_list = list(units)
         if len(unit_list) == 1:
             self.fields["unit"].initial = unit_list[0].pk
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("client") is None:
+        if data.get("client") is None and "client" not in self.errors:  # not a search still to settle
             for name, label in (
                 ("personnummer", "Personnummer"),
                 ("first_name", "Förnamn"),

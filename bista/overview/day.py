@@ -29,7 +29,7 @@ from bista.care import selectors as care_selectors
 from bista.casework import selectors as casework_selectors
 from bista.clients.selectors import visible_clients
 from bista.core import clock
-from bista.core.access import has_perm, unit_ids_with
+from bista.core.access import has_perm, has_perm_anywhere, unit_ids_with
 from bista.core.deadlines import Duty, DutyState, TodoList, add_months
 from bista.core.format import antal
 from bista.core.models import Unit
@@ -86,6 +86,9 @@ class MyDay:
     drafts: list[ShiftLine] = field(default_factory=list)
     open_shifts: list[ShiftLine] = field(default_factory=list)
     open_shift_count: int = 0
+    # Whether the general "Rapportera en avvikelse" link shows: quality.report in at least one unit (the
+    # per-shift links check the shift's own unit).
+    can_report: bool = False
 
 
 @dataclass
@@ -127,7 +130,7 @@ def my_day(user: Any, today: datetime.date) -> MyDay | None:
     employee = staff_selectors.own_employee(user)
     if employee is None:
         return None
-    day = MyDay()
+    day = MyDay(can_report=has_perm_anywhere(user, Perm.QUALITY_REPORT))
     tomorrow = today + datetime.timedelta(days=1)
     shifts = rostering_selectors.my_shifts(user, today, tomorrow)
     free = rostering_selectors.takeable_open_shifts(user, employee, today, today + datetime.timedelta(OPEN_SHIFT_DAYS))

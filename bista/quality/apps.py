@@ -10,7 +10,10 @@ class QualityConfig(AppConfig):
 
     def ready(self) -> None:
         from bista.core.actions import AUDIT_ACTIONS
-        from bista.quality import duties  # noqa: F401  (registers the quality duty sources)
+        from bista.quality import (
+            duties,  # noqa: F401  (registers the quality duty sources)
+            pickers,  # noqa: F401  (registers the person picker)
+        )
         from bista.quality.actions import AuditAction
 
         AUDIT_ACTIONS.declare(AuditAction)

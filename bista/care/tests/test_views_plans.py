@@ -451,6 +451,33 @@ def test_detail_with_permission(signed: ImplementationPlan, manager: Any) -> Non
     assert reads(signed.client, AccessLogEntry.Action.CARE) == 1
 
 
+def test_detail_is_short_first_and_loses_nothing(signed: ImplementationPlan, manager: Any) -> None:
+    """Summary and actions first; the participation texts, the activities and the versions collapsed in
+    <details> (readable without JavaScript), with every text of the plan still on the page."""
+    html = body(browser(manager).get(f"/planer/{signed.pk}/"))
+    summary, rest = html.split('<details class="group"', 1)
+    assert "Sammanfattning" in summary and signed.goals in summary and "Följ upp planen" in summary
+    assert signed.client_view not in summary and "Gå på bio" not in summary  # behind the disclosures
+    assert '<summary><h2 class="inline-heading">Aktiviteter</h2> – 1 aktivitet</summary>' in html
+    assert '<summary><h2 class="inline-heading">Alla versioner</h2> – 1 version</summary>' in html
+    assert " open>" not in rest.split("</details>")[0]  # a signed plan: collapsed
+    for text in (
+        signed.participants,
+        signed.client_participation,
+        signed.client_view,
+        "Med ledsagare, kollektivtrafik",
+    ):
+        assert text in rest
+
+
+def test_a_draft_to_sign_shows_the_whole_plan_open(draft: ImplementationPlan, manager: Any) -> None:
+    html = body(browser(manager).get(f"/planer/{draft.pk}/"))
+    assert html.index("Underteckna") < html.index('<details class="group"')
+    assert html.count('<details class="group" id="planen" open>') == 1
+    assert html.count('<details class="group" id="aktiviteter" open>') == 1
+    assert '<details class="group" id="versioner">' in html
+
+
 def test_diff_shows_the_change(signed: ImplementationPlan, manager: Any) -> None:
     draft = services.plan_start_review(actor=SYSTEM, plan=signed)
     services.plan_update(

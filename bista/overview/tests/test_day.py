@@ -14,6 +14,8 @@ from bista.care import services as care_services
 from bista.clients.models import AccessLogEntry, Client
 from bista.core.access import SYSTEM
 from bista.core.clock import STOCKHOLM
+from bista.core.models import RoleGrant
+from bista.core.permissions import Perm, RoleCode
 from bista.core.testing import Organisation
 from bista.core.tests.pages import browser
 from bista.quality import services as quality_services
@@ -131,6 +133,24 @@ def test_a_manager_sees_what_needs_them_today(
     assert "1 ny avvikelse" in html and "Medicinen gavs för sent." in html
     assert "Delegeringar som går ut" in html and f"t.o.m. {MONDAY + datetime.timedelta(days=10)}" in html
     assert "Nära beviljade timmar" in html
+
+
+def test_the_general_deviation_link_needs_quality_report_in_some_unit(
+    org: Organisation, staffer: Any, assistant: Employee, astrid: Client
+) -> None:
+    f.shift(assistant, astrid, f.at(0, 14), 8)
+    report = reverse("quality:deviation_report")
+    html = _section(_body(staffer), "Dina pass idag och i morgon")
+    assert f'<a href="{report}">Rapportera en avvikelse</a>' in html
+    assert f'href="{report}?client={astrid.pk}"' in html
+
+    # The employee role no longer grants quality.report (from yesterday): neither link shows.
+    RoleGrant.objects.filter(role__code=RoleCode.EMPLOYEE, permission__code=Perm.QUALITY_REPORT).update(
+        valid_to=MONDAY - datetime.timedelta(days=1)
+    )
+    html = _section(_body(staffer), "Dina pass idag och i morgon")
+    assert "Idag 14:00–22:00" in html  # the day is still there
+    assert report not in html and "Rapportera en avvikelse" not in html and "Rapportera avvikelse" not in html
 
 
 def test_another_units_manager_sees_none_of_it(

@@ -10,6 +10,7 @@ from django import forms
 
 from bista.core.clock import STOCKHOLM
 from bista.core.forms import MAX_ID, DateInput, RecordChoiceField, set_unit_choices
+from bista.core.pickers import PickerField
 from bista.core.validation import PlausibleDatesMixin
 from bista.quality.models import Concerns, Deviation, IdentifiedBy
 
@@ -28,16 +29,6 @@ def client_label(client: Any) -> str:
     return f"{client.last_name}, {client.first_name}"
 
 
-class PersonChoiceField(RecordChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return person_label(obj)
-
-
-class ClientChoiceField(RecordChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return client_label(obj)
-
-
 class TimeInput(forms.TimeInput):
     input_type = "time"
 
@@ -54,11 +45,11 @@ class EventReportForm(PlausibleDatesMixin, forms.Form):
     """What happened, when, where and (optionally) to whom: shared by deviations and Lex Sarah reports."""
 
     unit = RecordChoiceField(label="Enhet", queryset=None)
-    client = ClientChoiceField(
+    client = PickerField(
         label="Brukare",
         queryset=None,
         required=False,
-        empty_label="Ingen särskild brukare",
+        kind="brukare",
         help_text="Lämna tomt om händelsen inte gäller en viss brukare.",
     )
     occurred_on = forms.DateField(label="Datum då det hände", widget=DateInput())
@@ -70,8 +61,10 @@ class EventReportForm(PlausibleDatesMixin, forms.Form):
         unit_list = list(units)
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
         self.fields["client"].queryset = clients  # type: ignore[attr-defined]
-        if len(unit_list) == 1 and "unit" not in self.initial:
-            self.fields["unit"].initial = unit_list[0].pk
+        if len(unit_list) == 1:
+            self.fields["client"].narrow(enhet=unit_list[0].pk)  # type: ignore[attr-defined]
+            if "unit" not in self.initial:
+                self.fields["unit"].initial = unit_list[0].pk
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -199,12 +192,14 @@ DEVIATION_EDIT_FIELDS = (
 
 class DeviationActionForm(PlausibleDatesMixin, forms.Form):
     description = forms.CharField(label="Åtgärd", max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3}))
-    owner = PersonChoiceField(label="Ansvarig", queryset=None)
+    owner = PickerField(label="Ansvarig", queryset=None, kind="person")
     due_on = forms.DateField(label="Klar senast", widget=DateInput())
 
-    def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, people: Any, unit_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = people  # type: ignore[attr-defined]
+        if unit_id is not None:
+            self.fields["owner"].narrow(enhet=unit_id)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from bista.core.forms import MAX_ID, DateInput, RecordChoiceField, set_unit_choices
+from bista.core.pickers import PickerField
 from bista.core.validation import PlausibleDatesMixin
 from bista.quality.models import Feedback, QualityCategory
 
@@ -21,16 +22,6 @@ def person_label(user: Any) -> str:
 
 def client_label(client: Any) -> str:
     return f"{client.last_name}, {client.first_name}"
-
-
-class PersonChoiceField(RecordChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return person_label(obj)
-
-
-class ClientChoiceField(RecordChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return client_label(obj)
 
 
 def grouped_category_choices(categories: Any) -> list[tuple[str, list[tuple[int, str]]]]:
@@ -107,11 +98,11 @@ class FeedbackCreateForm(PlausibleDatesMixin, forms.Form):
         max_length=200,
         help_text="Lämna tomt om synpunkten är anonym. En anonym synpunkt har varken avsändare eller brukare.",
     )
-    client = ClientChoiceField(
+    client = PickerField(
         label="Brukare",
         queryset=None,
         required=False,
-        empty_label="Ingen brukare angiven",
+        kind="brukare",
         help_text="Frivilligt: den brukare som ärendet gäller.",
     )
     category = CategoryChoiceField(
@@ -133,6 +124,8 @@ class FeedbackCreateForm(PlausibleDatesMixin, forms.Form):
         if len(unit_list) == 1:
             self.fields["unit"].initial = unit_list[0].pk
         self.fields["client"].queryset = clients  # type: ignore[attr-defined]
+        if len(unit_list) == 1:
+            self.fields["client"].narrow(enhet=unit_list[0].pk)  # type: ignore[attr-defined]
         self.fields["category"].set_categories(categories)  # type: ignore[attr-defined]
 
 

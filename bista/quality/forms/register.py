@@ -7,15 +7,15 @@ from typing import Any
 from django import forms
 
 from bista.core.forms import MAX_ID, DateInput, RecordChoiceField, set_unit_choices
+from bista.core.pickers import PickerField
 from bista.core.validation import PlausibleDatesMixin
-from bista.quality.forms.feedback import PersonChoiceField
 from bista.quality.models import Routine, SelfCheckPlanItem
 
 ROUTINE_FIELDS = ("name", "process", "owner", "version_label", "content", "adopted_on", "reviewed_on", "is_active")
 
 
 class RoutineForm(PlausibleDatesMixin, forms.ModelForm):
-    owner = PersonChoiceField(label="Ägare", queryset=None)
+    owner = PickerField(label="Ägare", queryset=None, kind="person")
 
     class Meta:
         model = Routine
@@ -40,9 +40,11 @@ class RoutineForm(PlausibleDatesMixin, forms.ModelForm):
             "version_label": "Till exempel 1.0 eller 2026-1.",
         }
 
-    def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, people: Any, unit_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = people  # type: ignore[attr-defined]
+        if unit_id is not None:
+            self.fields["owner"].narrow(enhet=unit_id)  # type: ignore[attr-defined]
 
     def _post_clean(self) -> None:
         # Validation of the whole record is the service's job; the form only parses input.
@@ -89,7 +91,7 @@ class SelfCheckItemForm(forms.Form):
     what = forms.CharField(label="Vad kontrolleras", max_length=200)
     method = forms.CharField(label="Hur", widget=forms.Textarea(attrs={"rows": 3}))
     frequency = forms.ChoiceField(label="Hur ofta", choices=[("", "Välj"), *SelfCheckPlanItem.Frequency.choices])
-    responsible = PersonChoiceField(label="Ansvarig", queryset=None)
+    responsible = PickerField(label="Ansvarig", queryset=None, kind="person")
     computed_check = forms.ChoiceField(
         label="Beräknas ur registreringarna",
         required=False,
@@ -102,6 +104,7 @@ class SelfCheckItemForm(forms.Form):
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
         if len(unit_list) == 1:
             self.fields["unit"].initial = unit_list[0].pk
+            self.fields["responsible"].narrow(enhet=unit_list[0].pk)  # type: ignore[attr-defined]
         self.fields["responsible"].queryset = people  # type: ignore[attr-defined]
         self.fields["computed_check"].choices = [  # type: ignore[attr-defined]
             ("", "Nej, resultatet registreras för hand"),

@@ -270,7 +270,9 @@ def _detail_context(
             )
     if can_manage and is_open:
         action_form = action_form or DeviationActionForm(
-            people=unit_people(deviation.unit_id, today), initial={"due_on": today + datetime.timedelta(days=14)}
+            people=unit_people(deviation.unit_id, today),
+            unit_id=deviation.unit_id,
+            initial={"due_on": today + datetime.timedelta(days=14)},
         )
         close_form = close_form or DeviationCloseForm(initial={"version": deviation.version})
     else:
@@ -363,6 +365,7 @@ def deviation_action_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = DeviationActionForm(
         request.POST or None,
         people=unit_people(deviation.unit_id, today),
+        unit_id=deviation.unit_id,
         initial={"due_on": today + datetime.timedelta(days=14)},
     )
     if request.method == "POST" and form.is_valid():

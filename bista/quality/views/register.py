@@ -154,7 +154,13 @@ def routine_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not has_perm(request.user, Perm.QUALITY_MANAGE, routine.unit_id):
         raise PermissionDenied("Behörighet saknas: quality.manage")
     people = _members({routine.unit_id}, keep=routine.owner)
-    form = RoutineEditForm(request.POST or None, instance=routine, initial={"version": routine.version}, people=people)
+    form = RoutineEditForm(
+        request.POST or None,
+        instance=routine,
+        initial={"version": routine.version},
+        people=people,
+        unit_id=routine.unit_id,
+    )
     saved: list[tuple[str, str]] = []
     if request.method == "POST" and form.is_valid():
         edit = edit_versioned(
@@ -167,7 +173,7 @@ def routine_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 **{name: data[name] for name in ROUTINE_FIELDS},
             ),
             reload=lambda: selectors.visible_routines(request.user).select_related("owner").get(pk=pk),
-            rebind=lambda current: {"instance": current, "people": people},
+            rebind=lambda current: {"instance": current, "people": people, "unit_id": routine.unit_id},
             compare=ROUTINE_FIELDS,
         )
         if edit.done:
