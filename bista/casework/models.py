@@ -164,6 +164,8 @@ class Investigation(Versioned, NeverDeleted):
                 name="investigation_completed_after_start",
             ),
         ]
+        # "Att göra" reads each decision's latest later investigation of its case (casework.duties).
+        indexes = [models.Index(fields=["case", "started_on"], name="investigation_case_started_idx")]
 
     def __str__(self) -> str:
         return f"Utredning {self.started_on}"
