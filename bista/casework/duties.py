@@ -18,8 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import DateField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from bista.casework.models import Appeal, Decision, FollowUp, Intake, Investigation
 from bista.core.deadlines import Duty
@@ -122,7 +121,7 @@ def decision_duties(query: DutyQuery) -> Iterator[Duty]:
     """Favourable decisions not superseded and not ended before the window: follow-up, and reassessment if
     time-limited. Every duty of a decision's chain of anchors (the decision, each follow-up and each later
     investigation) is built from the whole chain; "Att göra" (`todo_only`) reads fewer rows, with the same
-    result (`_candidate_decisions`)."""
+    result (`_candidate_decision_duties`)."""
     if query.todo_only:
         yield from _candidate_decision_duties(query)
         return
@@ -179,56 +178,59 @@ def _chain_duties(
 def _candidate_decision_duties(query: DutyQuery) -> Iterator[Duty]:
     """ "Att göra": the same duties as the whole chains give, read from the candidate decisions only.
 
-    A duty done before the window is dropped, so of a decision's chain only the last anchor before the window
-    and the anchors in it matter. Each decision in force is read with its latest follow-up and latest later
-    investigation (index lookups, `follow_up_decision_on_idx` and `investigation_case_started_idx`), and kept
-    only if a duty of it can be shown: its latest anchor old enough for the yearly follow-up to fall due by the
-    horizon, a follow-up or investigation in the window, ended in the window, or a period ending soon enough
-    for the reassessment. Of those, a decision with an anchor in the window (a handful) is built from its
-    whole chain; every other one's chain is its latest anchor alone, and its latest later investigation (before
-    the window) is the reassessment's only possible fulfilment that matters (any is done before the window)."""
+    A duty done before the window is dropped, so of a decision's chain only its anchors in the window and the
+    last one before it matter. A decision in force is read only if a duty of it can be shown: an anchor in the
+    window, its latest anchor old enough for the yearly follow-up to fall due by the horizon, ended in the
+    window, or a period ending soon enough for the reassessment (index lookups: `follow_up_decision_on_idx`,
+    `investigation_case_started_idx`). It is read with its latest follow-up and latest later investigation
+    before the window; the follow-ups and investigations in the window are read by date. The latest later
+    investigation before the window stands for all of them in the reassessment: if one falls in the warning
+    window, the first such one is before the window too, and the duty is dropped alike."""
     since = query.done_since
-    follow_ups = FollowUp.objects.filter(decision_id=OuterRef("pk")).order_by("-on").values("on")[:1]
-    later = (
-        Investigation.objects.filter(case_id=OuterRef("case_id"), started_on__gt=OuterRef("decision_date"))
-        .order_by("-started_on")
-        .values("started_on")[:1]
-    )
+    follow_ups = FollowUp.objects.filter(decision_id=OuterRef("pk"))
+    later = Investigation.objects.filter(case_id=OuterRef("case_id"), started_on__gt=OuterRef("decision_date"))
     follow_up_by = query.rules.latest_open_anchor(Rule.FOLLOW_UP, query.horizon) or datetime.date.min
     reassess_by = query.rules.latest_open_anchor(Rule.REASSESSMENT, query.horizon) or datetime.date.min
+    in_window = (
+        Q(decision_date__gte=since)
+        | Q(Exists(follow_ups.filter(on__gte=since)))
+        | Q(Exists(later.filter(started_on__gte=since)))
+    )
+    falls_due = (
+        Q(decision_date__lte=follow_up_by)
+        & ~Q(Exists(follow_ups.filter(on__gt=follow_up_by)))
+        & ~Q(Exists(later.filter(started_on__gt=follow_up_by)))
+    )
     candidates = list(
         _decisions_in_force(query)
-        .annotate(last_follow_up=Subquery(follow_ups), last_investigation=Subquery(later))
+        .filter(in_window | falls_due | Q(ended_on__isnull=False) | Q(period_end__lte=reassess_by))
         .annotate(
-            last_anchor=Greatest(
-                "decision_date",
-                Coalesce("last_follow_up", "decision_date"),
-                Coalesce("last_investigation", "decision_date"),
-                output_field=DateField(),
-            )
+            follow_up_before=Subquery(follow_ups.filter(on__lt=since).order_by("-on").values("on")[:1]),
+            investigation_before=Subquery(
+                later.filter(started_on__lt=since).order_by("-started_on").values("started_on")[:1]
+            ),
         )
-        .filter(
-            Q(last_anchor__lte=follow_up_by)
-            | Q(last_anchor__gte=since)
-            | Q(ended_on__isnull=False)
-            | Q(period_end__lte=reassess_by)
-        )
-        .values_list(*_DECISION_FIELDS, "last_follow_up", "last_investigation", "last_anchor", named=True)
+        .values_list(*_DECISION_FIELDS, "follow_up_before", "investigation_before", named=True)
     )
-    recent = [row for row in candidates if row.last_anchor >= since]
-    started = _investigations_started({row.case_id for row in recent})
-    followed = _follow_ups_done({row.pk for row in recent})
+    if not candidates:
+        return
+    followed: dict[int, list[datetime.date]] = defaultdict(list)
+    for decision_id, day in FollowUp.objects.filter(
+        decision__case__unit_id__in=query.unit_ids, on__gte=since
+    ).values_list("decision_id", "on"):
+        followed[decision_id].append(day)
+    started: dict[int, list[datetime.date]] = defaultdict(list)
+    for case_id, day in Investigation.objects.filter(
+        case__unit_id__in=query.unit_ids, started_on__gte=since
+    ).values_list("case_id", "started_on"):
+        started[case_id].append(day)
     for row in candidates:
-        if row.last_anchor >= since:
-            later_days = sorted(day for day in started.get(row.case_id, []) if day > row.decision_date)
-            yield from _chain_duties(query, row, later_days, followed.get(row.pk, []))
-        else:
-            # Every anchor is before the window: only the last one's duty can be open or done in it. The latest
-            # later investigation stands for the reassessment's: if any falls in the warning window, the first
-            # such one is before the window too, and the duty is dropped alike.
-            yield from _chain_duties(
-                query, row, [row.last_investigation] if row.last_investigation else [], [row.last_anchor]
-            )
+        before = [row.investigation_before] if row.investigation_before else []
+        later_days = before + sorted(day for day in started.get(row.case_id, ()) if day > row.decision_date)
+        follow_up_days = followed.get(row.pk, [])
+        if row.follow_up_before:
+            follow_up_days = [row.follow_up_before, *follow_up_days]
+        yield from _chain_duties(query, row, later_days, follow_up_days)
 
 
 @register("casework.appeals")
