@@ -164,6 +164,11 @@ class Investigation(Versioned, NeverDeleted):
                 name="investigation_completed_after_start",
             ),
         ]
+        # "Att göra" reads each decision's latest later investigation of its case (casework.duties).
+        indexes = [
+            models.Index(fields=["case", "started_on"], name="investigation_case_started_idx"),
+            models.Index(fields=["started_on"], name="investigation_started_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Utredning {self.started_on}"
@@ -539,7 +544,11 @@ class FollowUp(NeverDeleted):
         verbose_name = "uppföljning"
         verbose_name_plural = "uppföljningar"
         ordering = ["decision_id", "-on", "-id"]
-        indexes = [models.Index(fields=["decision", "on"], name="follow_up_decision_on_idx")]
+        indexes = [
+            models.Index(fields=["decision", "on"], name="follow_up_decision_on_idx"),
+            # "Att göra" reads the follow-ups of its window by date (casework.duties).
+            models.Index(fields=["on"], name="follow_up_on_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Uppföljning {self.on}"
