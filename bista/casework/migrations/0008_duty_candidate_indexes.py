@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("casework", "0006_ivo_reports_append_only"),
+        ("casework", "0007_investigation_drafts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
