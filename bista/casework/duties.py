@@ -32,17 +32,22 @@ class Rule:
     APPEAL_FORWARD = "casework.appeal_forward"
 
 
+def _waiting_or_done_in_window(rows: QuerySet[Any], query: DutyQuery, rule: str, done: str) -> QuerySet[Any]:
+    """Rows received on `received_on` whose one step (`done`) answers `rule`. For Att göra only those still
+    waiting long enough to be due by the horizon, or done in the window; else every row not done before it."""
+    if not query.todo_only:
+        return rows.exclude(**{f"{done}__lt": query.done_since})
+    latest = query.rules.latest_open_anchor(rule, query.horizon) or datetime.date.min
+    return rows.filter(
+        Q(**{f"{done}__gte": query.done_since}) | Q(**{f"{done}__isnull": True, "received_on__lte": latest})
+    )
+
+
 @register("casework.intakes")
 def intake_duties(query: DutyQuery) -> Iterator[Duty]:
-    intakes = Intake.objects.filter(case__unit_id__in=query.unit_ids)
-    if query.todo_only:
-        # Only intakes still waiting for contact long enough to be due soon, or contacted in the window.
-        latest = query.rules.latest_open_anchor(Rule.FIRST_CONTACT, query.horizon) or datetime.date.min
-        intakes = intakes.filter(
-            Q(first_contact_on__gte=query.done_since) | Q(first_contact_on__isnull=True, received_on__lte=latest)
-        )
-    else:
-        intakes = intakes.exclude(first_contact_on__lt=query.done_since)
+    intakes = _waiting_or_done_in_window(
+        Intake.objects.filter(case__unit_id__in=query.unit_ids), query, Rule.FIRST_CONTACT, "first_contact_on"
+    )
     rows = intakes.values_list(
         "received_on",
         "first_contact_on",
@@ -236,17 +241,14 @@ def _candidate_decision_duties(query: DutyQuery) -> Iterator[Duty]:
 @register("casework.appeals")
 def appeal_duties(query: DutyQuery) -> Iterator[Duty]:
     """Forward an appeal to the court without delay, unless the reconsideration changed the decision."""
-    appeals = Appeal.objects.filter(decision__case__unit_id__in=query.unit_ids).exclude(
-        reconsideration=Appeal.Reconsideration.CHANGED
+    appeals = _waiting_or_done_in_window(
+        Appeal.objects.filter(decision__case__unit_id__in=query.unit_ids).exclude(
+            reconsideration=Appeal.Reconsideration.CHANGED
+        ),
+        query,
+        Rule.APPEAL_FORWARD,
+        "forwarded_on",
     )
-    if query.todo_only:
-        # Only appeals waiting long enough to be due soon, or forwarded in the window.
-        latest = query.rules.latest_open_anchor(Rule.APPEAL_FORWARD, query.horizon) or datetime.date.min
-        appeals = appeals.filter(
-            Q(forwarded_on__gte=query.done_since) | Q(forwarded_on__isnull=True, received_on__lte=latest)
-        )
-    else:
-        appeals = appeals.exclude(forwarded_on__lt=query.done_since)
     rows = appeals.values_list(
         "received_on",
         "forwarded_on",
