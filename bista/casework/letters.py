@@ -14,6 +14,7 @@ import datetime
 from dataclasses import dataclass
 
 from bista.casework.models import CaseOrder, Decision
+from bista.clients.models import Client
 from bista.core import docx
 from bista.core.pdf import render_pdf
 
@@ -52,6 +53,13 @@ def _period(decision: Decision) -> str:
     return f"från {decision.period_start:%Y-%m-%d} till och med {decision.period_end:%Y-%m-%d}"
 
 
+def _printed_address(client: Client) -> list[str]:
+    """The address lines to print; none for a protected person (paper can end up anywhere)."""
+    if client.protected_identity:
+        return []
+    return [line for line in (client.street_address, f"{client.postal_code} {client.city}".strip()) if line]
+
+
 def _summary(decision: Decision) -> str:
     service = decision.service.name.lower()
     if decision.outcome == Decision.Outcome.GRANTED:
@@ -76,9 +84,7 @@ def appeal_notice(unit_name: str, weeks: int) -> list[str]:
 
 def letter_for(decision: Decision, *, appeal_weeks: int) -> Letter:
     client = decision.case.client
-    recipient = [client.full_name]
-    if not client.protected_identity:  # a letter can end up anywhere: a protected address is never printed
-        recipient += [line for line in (client.street_address, f"{client.postal_code} {client.city}".strip()) if line]
+    recipient = [client.full_name, *_printed_address(client)]
     unit_name = decision.case.unit.name
     return Letter(
         title=f"Beslut om {decision.service.name.lower()}",
@@ -146,11 +152,7 @@ class OrderSheet:
 def order_sheet_for(order: CaseOrder) -> OrderSheet:
     decision = order.decision
     client = order.case.client
-    address = (
-        []
-        if client.protected_identity
-        else [line for line in (client.street_address, f"{client.postal_code} {client.city}".strip()) if line]
-    )
+    address = _printed_address(client)
     officer = order.case.officer
     return OrderSheet(
         title=f"Beställning av {decision.service.name.lower()}",

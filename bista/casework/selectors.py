@@ -17,7 +17,7 @@ from django.http import Http404
 from bista.care import selectors as care_selectors
 from bista.care.models import OrderEvent, Service
 from bista.casework import rules
-from bista.casework.actions import AccessAction
+from bista.casework.actions import AccessAction, AuditAction
 from bista.casework.duties import Rule
 from bista.casework.models import (
     Appeal,
@@ -143,10 +143,9 @@ class InvestigationVersion:
 
 
 VERSION_ACTIONS = {
-    "investigation.start": "Påbörjad",
-    "investigation.save": "Sparad",
-    "investigation.communicate": "Kommunicerad",
-    "investigation.complete": "Avslutad",
+    AuditAction.INVESTIGATION_START: "Påbörjad",
+    AuditAction.INVESTIGATION_SAVE: "Sparad",
+    AuditAction.INVESTIGATION_COMMUNICATE: "Kommunicerad",
 }
 
 
@@ -177,7 +176,10 @@ def investigation_versions(investigation: Investigation) -> list[InvestigationVe
             for n in names
         ]
         by = event.actor.get_full_name() or event.actor.username if event.actor else "Systemet"
-        versions.append(InvestigationVersion(event.at, by, VERSION_ACTIONS[event.action], changes))
+        # Completing is a save that sets the status (investigation_complete audits it so).
+        completed = (event.new_values or {}).get("status") == Investigation.Status.COMPLETED
+        action = "Avslutad" if completed else VERSION_ACTIONS[AuditAction(event.action)]
+        versions.append(InvestigationVersion(event.at, by, action, changes))
     return versions
 
 

@@ -242,6 +242,10 @@ def test_the_versions_of_an_investigation(org: Organisation, officer: Any, world
     assert page.index("Andra texten") < page.index("Påbörjad")  # newest first
     assert AccessLogEntry.objects.filter(client=world["case"].client, detail__contains=str(inv.pk)).exists()
     assert session_client(f.officer(org, "annan")).get(f"/utredningar/{inv.pk}/versioner/").status_code == 404
+    services.investigation_complete(
+        actor=officer, investigation=inv, completed_on=D(2024, 3, 20), expected_version=inv.version + 1
+    )
+    assert "Avslutad " in browser.get(f"/utredningar/{inv.pk}/versioner/").content.decode()
 
 
 def test_the_decision_letters(officer: Any, world: dict[str, Any]) -> None:
