@@ -77,10 +77,13 @@ def cap_minutes(
     the order* × rate). Over the grant, every line is cut by the same share, so each band and payer keeps its
     part. None: no limit in hours (a scope in occasions)."""
     total = sum(minutes.values(), ZERO)
-    if granted_minutes is None or total <= granted_minutes:
+    if granted_minutes is None:
         return dict(minutes), ZERO
-    share = max(granted_minutes, ZERO) / total
-    return {key: m * share for key, m in minutes.items()}, total - max(granted_minutes, ZERO)
+    granted = max(granted_minutes, ZERO)  # a negative grant (a bad reference row) grants nothing, never less
+    if total <= granted:  # also when nothing was delivered: there is nothing to cut (and no 0/0)
+        return dict(minutes), ZERO
+    share = granted / total
+    return {key: m * share for key, m in minutes.items()}, total - granted
 
 
 # --- Wage cost -------------------------------------------------------------------------------------------
