@@ -173,3 +173,19 @@ def frozen_clock() -> Any:
 
     yield freeze
     clock.set_source(None)
+
+
+def _hypothesis_profiles() -> None:
+    """CI replays a fixed set of generated examples (derandomize), so that a landing never depends on the draw;
+    a developer's `make test` draws new ones each run and keeps the failures it finds (they are then added as
+    `@example`s). .ci/run sets BISTA_HYPOTHESIS_PROFILE=ci."""
+    import os
+
+    from hypothesis import settings
+
+    settings.register_profile("ci", derandomize=True, print_blob=True)
+    settings.register_profile("dev", print_blob=True)
+    settings.load_profile(os.environ.get("BISTA_HYPOTHESIS_PROFILE", "dev"))
+
+
+_hypothesis_profiles()
