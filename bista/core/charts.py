@@ -91,11 +91,14 @@ def colour(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
-def _check(periods: Sequence[str], series: Sequence[Series], groups: Sequence[str] | None) -> None:
+def _check(
+    periods: Sequence[str], series: Sequence[Series], groups: Sequence[str] | None, *, counts: bool = True
+) -> None:
+    """Counts are never negative (a negative one is a bug upstream); other figures (a result in kronor) may be."""
     for item in series:
         if len(item.values) != len(periods):
             raise ValueError(f"series {item.label!r} has {len(item.values)} values for {len(periods)} periods")
-        if any(value is not None and value < 0 for value in item.values):
+        if counts and any(value is not None and value < 0 for value in item.values):
             raise ValueError("counts cannot be negative")
     if groups is not None and len(groups) != len(periods):
         raise ValueError("one group label per period")
@@ -234,8 +237,8 @@ def line_chart(
 ) -> SafeString:
     """One line per series with a marker (and link) at each period; a period without a value (None) is a gap.
     Counts by default (whole-number ticks); with `value_text`, any figures, written by it on the axis and in each
-    point's text (a share as "4,3 %", hours as "12,5 h")."""
-    _check(periods, series, groups)
+    point's text (a share as "4,3 %", hours as "12,5 h"), and then a figure may be below zero (a deficit)."""
+    _check(periods, series, groups, counts=value_text is None)
     from matplotlib import rc_context
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
@@ -262,8 +265,11 @@ def line_chart(
                     marker.set_url(item.link(index))
         if not any(any(item.values) for item in series):
             _empty(axes, empty_message)
-        else:
+        elif min(value for item in series for value in item.values if value is not None) >= 0:
             axes.set_ylim(bottom=0)
+            axes.margins(y=0.12)
+        else:  # a result below zero (a deficit): the axis follows the figures, and zero is drawn as a line
+            axes.axhline(0, color=INK, linewidth=0.8)
             axes.margins(y=0.12)
         _legend(figure, axes, series)
         return _svg(figure, chart_id, title, description, tips)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -15,9 +16,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bista.core import clock
+from bista.core import charts, clock
+from bista.core.format import round_half_up
 from bista.core.models import Unit
 from bista.economy import exports, selectors, services
 from bista.economy.forms import (
@@ -99,8 +103,55 @@ def overview(request: HttpRequest) -> HttpResponse:
     units, unit = _unit(request)
     year = _year(request)
     data = selectors.year_overview(request.user, unit, year)
-    context = {"units": units, "unit": unit, "year": year, "data": data, "rows": data.rows()}
+    rows = data.rows()
+    context = {
+        "units": units,
+        "unit": unit,
+        "year": year,
+        "data": data,
+        "rows": rows,
+        "chart": _result_chart(unit, rows),
+    }
     return render(request, "economy/overview.html", context)
+
+
+def _accumulated_tkr(values: list[Decimal | None]) -> list[float | None]:
+    """The running sum in thousands of kronor, a gap (None) from the first month without a figure: a month not
+    yet come has no outcome, and a sum that skipped it would draw a false line."""
+    points: list[float | None] = []
+    total = Decimal(0)
+    for value in values:
+        if value is None or (points and points[-1] is None):
+            points.append(None)
+            continue
+        total += value
+        points.append(float(round_half_up(total / 1000)))
+    return points
+
+
+def _result_chart(unit: Unit, rows: list[dict[str, Any]]) -> SafeString:
+    """The year's result month by month, accumulated: the budget's line against the outcome's, each point a
+    link to its month. The table below the chart carries the same figures."""
+    links = [_url("economy:month", unit, manad=f"{row['month']:%Y-%m}") for row in rows]
+    return charts.line_chart(
+        chart_id="resultat",
+        title="Ackumulerat resultat mot budget (tkr)",
+        description="Budgeterat och utfallet resultat (intäkter minus kostnader) summerat månad för månad, i tusental "
+        "kronor. Samma siffror per månad finns i tabellen.",
+        periods=[time_rules.MONTH_NAMES[row["month"].month - 1][:3] for row in rows],
+        series=[
+            charts.Series("Budget", _accumulated_tkr([row["budget"] for row in rows]), links),
+            charts.Series("Utfall", _accumulated_tkr([row["outcome"] for row in rows]), links),
+        ],
+        empty_message="Ingen budget och inget utfall ännu.",
+        value_text=_tkr_text,
+    )
+
+
+def _tkr_text(value: float) -> str:
+    """ "−1 500 tkr": grouped, whole thousands, the minus sign a screen reader reads as minus (not a hyphen)."""
+    text = number_format(round_half_up(Decimal(repr(float(value)))), 0, force_grouping=True)
+    return f"{text.replace('-', '−')} tkr"
 
 
 @login_required

@@ -5,6 +5,7 @@ saves nothing; exports are files and each payroll export is logged."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -189,3 +190,33 @@ def test_the_month_close_and_the_overview_in_a_fixed_number_of_queries(world: Wo
 # About 13 per month for the overview (its time, orders, granted hours, terms, absences, reference data, costs,
 # budget).
 CLOSE_QUERIES, OVERVIEW_QUERIES = 64, 166
+
+
+def test_the_overview_draws_the_accumulated_result_against_the_budget(world: World) -> None:
+    """The chart beside the month table: the budget's line and the outcome's, accumulated, in tkr; a deficit is
+    drawn below zero (not cut at it), each point links to its month, and months not yet come are gaps."""
+    wages(world)
+    attested_week(world, days=2)
+    for number in (1, 2, 3):
+        services.budget_save(
+            actor=world.manager,
+            unit=world.org.provider,
+            month=datetime.date(2030, number, 1),
+            revenue=Decimal("100000"),
+            cost=Decimal("1600000"),
+        )
+    page = _get(session_client(world.manager), "overview", world, ar="2030").content.decode()
+    chart = page[page.index('<figure class="chart-figure">') : page.index("</figure>")]
+    assert "Ackumulerat resultat mot budget (tkr)" in chart
+    # Budget: −1 500, −3 000, −4 500 tkr; the axis runs below zero and says so in tkr.
+    assert "Budget, mar: −4\xa0500 tkr" in chart
+    assert "Utfall, mar: " in chart and "manad=2030-03" in chart
+    assert "Utfall, apr" not in chart  # April has not come (the clock is just after March): a gap, not a zero
+
+
+def test_the_accumulated_points_stop_at_the_first_month_without_a_figure() -> None:
+    from bista.economy.views import _accumulated_tkr
+
+    assert _accumulated_tkr([Decimal("1499"), Decimal("-3000"), None, Decimal("5")]) == [1.0, -2.0, None, None]
+    assert _accumulated_tkr([None, Decimal("1")]) == [None, None]
+    assert _accumulated_tkr([]) == []
