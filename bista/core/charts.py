@@ -127,12 +127,27 @@ def _figure(series: Sequence[Series]) -> tuple[Figure, Any]:
     return figure, axes
 
 
+CHAR_IN = 0.075  # the width of a character of the 10 pt DejaVu Sans, about (inches)
+PLOT_IN = WIDTH_IN * (0.98 - 0.09)
+
+
+def _label_step(periods: Sequence[str]) -> int:
+    """Every period's label when they fit side by side; else every second, third… (from the first), so that
+    labels never run into each other. Each point's text and the table beside the chart still name every period."""
+    if not periods:
+        return 1
+    room = PLOT_IN / len(periods)
+    needed = (max(len(label) for label in periods) + 1.5) * CHAR_IN
+    return max(1, -(-round(needed * 1000) // round(room * 1000)))
+
+
 def _x_axis(axes: Any, periods: Sequence[str], groups: Sequence[str] | None) -> None:
     """A label per period; under them each run of equal group labels (the year under its tertials), centred,
     with a thin line between runs."""
     from matplotlib.transforms import blended_transform_factory
 
-    axes.set_xticks(range(len(periods)), list(periods))
+    step = _label_step(periods)
+    axes.set_xticks(range(len(periods)), [label if index % step == 0 else "" for index, label in enumerate(periods)])
     axes.set_xlim(-0.5, max(len(periods), 1) - 0.5)
     if not groups:
         return
