@@ -13,6 +13,7 @@ import pytest
 from bista.care.models import Order
 from bista.care.tests.factories import make_client, make_order
 from bista.care.tests.test_views_orders import CREATE, create_data
+from bista.clients.pickers import picker_label
 from bista.clients.models import AccessLogEntry, Client
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation, make_user
@@ -76,14 +77,14 @@ def test_a_client_the_user_may_not_see_is_never_matched(
 
 def test_the_chosen_id_is_kept_while_its_name_is_untouched(org: Organisation, astrid: Client, manager: Any) -> None:
     make_client(org.provider, first_name="Astrid", last_name="Andersson", teams=[org.team])
-    data = {**create_data(org, astrid, manager), "client_sok": "Lindqvist, Astrid"}  # as picker.js leaves it
+    data = {**create_data(org, astrid, manager), "client_sok": picker_label(astrid)}  # as picker.js leaves it
     assert browser(manager).post(CREATE, data).status_code == 302
     assert Order.objects.get().client == astrid
 
 
 def test_the_form_shows_the_chosen_client_by_name(org: Organisation, astrid: Client, manager: Any) -> None:
     html = browser(manager).get(f"{CREATE}?client={astrid.pk}").content.decode()
-    assert 'name="client_sok" value="Lindqvist, Astrid"' in html
+    assert f'name="client_sok" value="{picker_label(astrid)}"' in html
     assert f'name="client" value="{astrid.pk}"' in html
     assert 'data-picker-url="/sok/brukare/"' in html
     assert "<select" not in html.split('name="client_sok"')[1].split("</div>")[0]
@@ -97,7 +98,7 @@ def test_the_client_search_answers_what_the_user_may_see_and_logs_it(
 ) -> None:
     answer = browser(manager).get(CLIENTS, {"q": "lind"})
     assert answer.status_code == 200
-    assert answer.json() == {"results": [{"id": astrid.pk, "label": "Lindqvist, Astrid"}]}
+    assert answer.json() == {"results": [{"id": astrid.pk, "label": picker_label(astrid)}]}
     logged = AccessLogEntry.objects.get(actor=manager, client=astrid)
     assert (logged.unit_id, logged.detail) == (org.provider.pk, "sökväljare")
 
@@ -153,3 +154,45 @@ def test_the_order_service_refuses_an_assistant_as_responsible(
     with pytest.raises(ValidationError) as refused:
         make_order(astrid, org.provider, actor=manager, deputy=staffer)
     assert "deputy" in refused.value.message_dict
+
+
+# --- Two people of the same name, and a search by number -----------------------------------------------------
+
+
+def test_the_label_carries_the_date_of_birth_also_of_a_samordningsnummer() -> None:
+    from bista.core.tests.api_support import fake_personnummer
+
+    person = Client(first_name="Astrid", last_name="Lindqvist", personnummer=fake_personnummer("19840312"))
+    assert picker_label(person) == "Lindqvist, Astrid (f. 1984-03-12)"
+    coordinated = Client(first_name="Omar", last_name="Ali", personnummer=fake_personnummer("19910371"))
+    assert picker_label(coordinated) == "Ali, Omar (f. 1991-03-11)"  # day 71 = the 11th
+
+
+def test_two_clients_of_the_same_name_are_told_apart_and_found_by_number(
+    org: Organisation, astrid: Client, manager: Any
+) -> None:
+    from bista.clients import services as client_services
+    from bista.core.access import SYSTEM
+    from bista.core.tests.api_support import fake_personnummer
+
+    namesake = client_services.client_create(
+        actor=SYSTEM,
+        unit=org.provider,
+        personnummer=fake_personnummer("20010615", 991),
+        first_name="Astrid",
+        last_name="Lindqvist",
+        since=None,
+        teams=[org.team],
+        fictitious=True,
+    )
+    labels = [row["label"] for row in browser(manager).get(CLIENTS, {"q": "lindqvist"}).json()["results"]]
+    assert len(labels) == 2 and len(set(labels)) == 2 and "Lindqvist, Astrid (f. 2001-06-15)" in labels
+    # A part of the personnummer (with or without the hyphen) finds the one person.
+    for typed in ("010615-9", "20010615", "lindq 0106"):
+        found = browser(manager).get(CLIENTS, {"q": typed}).json()["results"]
+        assert [row["id"] for row in found] == [namesake.pk], typed
+    # Without JavaScript, the typed number is taken as one match on the form.
+    response = browser(manager).post(CREATE, _typed(create_data(org, astrid, manager), "client", "20010615"))
+    assert response.status_code == 302 and Order.objects.get().client == namesake
+    # Three digits are part of no number: searched as a name, they match nobody.
+    assert browser(manager).get(CLIENTS, {"q": "010"}).json() == {"results": []}

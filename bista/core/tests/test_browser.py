@@ -148,13 +148,13 @@ def test_the_client_picker_is_a_combobox(live_server: Any, browser: Any, width: 
     assert field.get_attribute("role") == "combobox" and field.get_attribute("aria-expanded") == "false"
     field.fill("Lu")
     option = page.locator('#id_client_lista [role="option"]')
-    playwright_api.expect(option).to_have_text("Lund, Astrid")
+    playwright_api.expect(option).to_have_text("Lund, Astrid (f. 1912-12-12)")
     assert field.get_attribute("aria-expanded") == "true"
     _screenshot(page, f"picker-{width}")
     field.press("ArrowDown")
     assert field.get_attribute("aria-activedescendant") == "id_client_lista_0"
     field.press("Enter")
-    assert field.input_value() == "Lund, Astrid"
+    assert field.input_value() == "Lund, Astrid (f. 1912-12-12)"
     assert page.locator('input[name="client"]').input_value() != ""
     assert field.get_attribute("aria-expanded") == "false"
 
