@@ -9,11 +9,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import QueryDict
 
-from bista.care.forms.orders import person_label
 from bista.care.selectors import responsible_deputies
 from bista.clients.pickers import unit_param
 from bista.core import clock, pickers
 from bista.core.access import unit_ids_with
+from bista.core.people import person_label
 from bista.core.permissions import Perm
 
 

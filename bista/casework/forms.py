@@ -10,19 +10,10 @@ from django import forms
 from bista.care.models import Order
 from bista.casework.models import Appeal, Decision, ExecutionDelay, FollowUp, Intake, Investigation
 from bista.casework.services import INVESTIGATION_EDITABLE
-from bista.core.forms import MAX_ID, DateInput, RecordChoiceField, RecordsChoiceField
+from bista.core.forms import MAX_ID, DateInput, PersonChoiceField, RecordChoiceField, RecordsChoiceField
+from bista.core.people import person_label
 from bista.core.pickers import PickerField
 from bista.core.validation import PlausibleDatesMixin
-
-
-def person_label(user: Any) -> str:
-    name = user.get_full_name().strip()
-    return f"{name} ({user.username})" if name else user.username
-
-
-class _PersonChoiceField(RecordChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return person_label(obj)
 
 
 class CaseListForm(forms.Form):
@@ -213,7 +204,7 @@ class CaseOrderForm(PlausibleDatesMixin, forms.Form):
 
 
 class AssignForm(forms.Form):
-    officer = _PersonChoiceField(label="Handläggare", queryset=None)
+    officer = PersonChoiceField(label="Handläggare", queryset=None)
     team = RecordChoiceField(label="Handläggargrupp", queryset=None, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
 
@@ -312,8 +303,8 @@ class JudgmentForm(_NewDecisionFields):
 class ReassignForm(forms.Form):
     """Move open cases from one case officer to another (all, or the numbers given)."""
 
-    from_officer = _PersonChoiceField(label="Från handläggare", queryset=None)
-    to_officer = _PersonChoiceField(label="Till handläggare", queryset=None)
+    from_officer = PersonChoiceField(label="Från handläggare", queryset=None)
+    to_officer = PersonChoiceField(label="Till handläggare", queryset=None)
     cases = forms.CharField(label="Ärendenummer (lämna tomt för alla öppna ärenden)", required=False, max_length=2000)
 
     def __init__(self, *args: Any, officers: Any, **kwargs: Any) -> None:

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 
 from bista.core.errors import ConflictError
 from bista.core.models import DutyRule
+from bista.core.people import person_label
 from bista.core.validation import PlausibleDatesMixin
 
 
@@ -46,7 +47,7 @@ MAX_TOKEN_YEAR = 2100
 MAX_ID = 2**63 - 1
 
 
-def _valid_id(value: Any) -> bool:
+def valid_id(value: Any) -> bool:
     try:
         return 0 < int(str(value)) <= MAX_ID
     except ValueError:
@@ -57,9 +58,16 @@ class RecordChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     """A choice of one record that answers an out-of-range id as an invalid choice, not a database error."""
 
     def to_python(self, value: Any) -> Any:
-        if value not in self.empty_values and not _valid_id(value):
+        if value not in self.empty_values and not valid_id(value):
             raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return super().to_python(value)
+
+
+class PersonChoiceField(RecordChoiceField):
+    """A choice of one staff member, named by `core.people.person_label`."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return person_label(obj)
 
 
 class RecordsChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
@@ -67,7 +75,7 @@ class RecordsChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-a
 
     def _check_values(self, value: Any) -> Any:
         for item in value:
-            if not _valid_id(item):
+            if not valid_id(item):
                 raise forms.ValidationError(
                     self.error_messages["invalid_choice"], code="invalid_choice", params={"value": item}
                 )

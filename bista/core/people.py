@@ -58,3 +58,10 @@ class NeverDeleted(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ValidationError(NEVER_DELETED_MESSAGE)
+
+
+def person_label(user: Any) -> str:
+    """A staff member as choice lists and pickers name them: the full name and the user name (two of the same
+    name told apart), or the user name alone."""
+    name = user.get_full_name().strip()
+    return f"{name} ({user.username})" if name else user.username

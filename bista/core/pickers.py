@@ -23,7 +23,7 @@ from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.urls import reverse
 
-from bista.core.forms import RecordChoiceField
+from bista.core.forms import RecordChoiceField, valid_id
 
 # How many matches a search offers at most; more means: type more of the name.
 MAX_MATCHES = 20
@@ -102,6 +102,8 @@ class PickerInput(forms.Widget):
     def _chosen_label(self, value: Any) -> str:
         field = getattr(self.choices, "field", None)
         if value in (None, "") or field is None:
+            return ""
+        if not hasattr(value, "pk") and not valid_id(value):  # a posted id that is no id ("x", "1e9"): no name
             return ""
         record = value if hasattr(value, "pk") else field.queryset.filter(pk=value).first()
         return field.label_from_instance(record) if record is not None else ""

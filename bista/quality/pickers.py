@@ -15,8 +15,8 @@ from bista.clients.pickers import unit_param
 from bista.core import clock, pickers
 from bista.core.access import unit_ids_with, valid_on
 from bista.core.models import Membership
+from bista.core.people import person_label
 from bista.core.permissions import Perm
-from bista.quality.forms.deviations import person_label
 
 
 def members(unit_ids: set[int]) -> QuerySet[Any]:

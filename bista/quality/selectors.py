@@ -38,6 +38,15 @@ def log_client_read(actor: Any, record: Any, detail: str, action: str = AccessLo
         access_log_record(actor=actor, client=record.client, action=action, unit=record.unit, detail=detail)
 
 
+def clients_in_units(actor: Any, unit_ids: set[int], *, active_only: bool = True) -> QuerySet[Any]:
+    """The clients of the units that the actor sees, by name: who a report may name (active), or whom a list may be
+    filtered on (also former clients, whose events stay on the lists). Distinct: a client of two units once."""
+    clients = visible_clients(actor).filter(unit_links__unit_id__in=unit_ids, unit_links__until__isnull=True)
+    if active_only:
+        clients = clients.filter(is_active=True)
+    return clients.distinct().order_by("last_name", "first_name", "id")
+
+
 def _own_or_clients(actor: Any) -> Q:
     """Reported by the actor, or about a client the actor sees, in a unit where the actor may report."""
     units = unit_ids_with(actor, Perm.QUALITY_REPORT)

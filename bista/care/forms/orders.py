@@ -9,6 +9,7 @@ from django import forms
 from bista.care.models import Order, OrderEvent
 from bista.care.services import ORDER_EDITABLE
 from bista.core.forms import MAX_ID, DateInput, RecordChoiceField, set_unit_choices
+from bista.core.people import person_label
 from bista.core.pickers import PickerField
 from bista.core.validation import PlausibleDatesMixin
 
@@ -17,16 +18,6 @@ from bista.core.validation import PlausibleDatesMixin
 ORDER_DETAIL_FIELDS = ORDER_EDITABLE
 DATE_FIELDS = ("decision_date", "received_on", "period_start", "period_end", "follow_up_on")
 TEXT_FIELDS = ("goals", "special_considerations", "contacts")
-
-
-def person_label(user: Any) -> str:
-    name = user.get_full_name().strip()
-    return f"{name} ({user.username})" if name else user.username
-
-
-class _PersonChoiceField(RecordChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return person_label(obj)
 
 
 class _TeamChoiceField(RecordChoiceField):

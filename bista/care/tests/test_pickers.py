@@ -13,8 +13,8 @@ import pytest
 from bista.care.models import Order
 from bista.care.tests.factories import make_client, make_order
 from bista.care.tests.test_views_orders import CREATE, create_data
-from bista.clients.pickers import picker_label
 from bista.clients.models import AccessLogEntry, Client
+from bista.clients.pickers import picker_label
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation, make_user
 from bista.core.tests.pages import browser

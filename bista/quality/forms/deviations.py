@@ -20,15 +20,6 @@ MIN_YEAR = 1900
 MAX_TEXT = 20_000
 
 
-def person_label(user: Any) -> str:
-    name = user.get_full_name().strip()
-    return f"{name} ({user.username})" if name else user.username
-
-
-def client_label(client: Any) -> str:
-    return f"{client.last_name}, {client.first_name}"
-
-
 class TimeInput(forms.TimeInput):
     input_type = "time"
 
@@ -39,6 +30,18 @@ class TimeInput(forms.TimeInput):
 def _check_year(form: forms.BaseForm, field: str, value: datetime.date | None) -> None:
     if value is not None and value.year < MIN_YEAR:
         form.add_error(field, f"Datumet kan inte vara före år {MIN_YEAR}.")
+
+
+def client_filter_field() -> PickerField:
+    """A list's filter on one client: typed part of a name or personnummer (a select of every client the user
+    sees would be hundreds of names); a link may still carry the id alone (`?brukare=<id>`)."""
+    return PickerField(
+        label="Brukare",
+        queryset=None,
+        required=False,
+        kind="brukare",
+        help_text="Skriv en del av namnet eller personnumret. Tomt: alla brukare.",
+    )
 
 
 class EventReportForm(PlausibleDatesMixin, forms.Form):
@@ -94,7 +97,7 @@ class DeviationListForm(PlausibleDatesMixin, forms.Form):
     enhet = forms.TypedChoiceField(label="Enhet", required=False, coerce=int, empty_value=None)
     status = forms.ChoiceField(label="Status", required=False, choices=[("", "Alla"), *Deviation.Status.choices])
     kategori = forms.TypedChoiceField(label="Kategori", required=False, coerce=int, empty_value=None)
-    brukare = forms.TypedChoiceField(label="Brukare", required=False, coerce=int, empty_value=None)
+    brukare = client_filter_field()
     fran = forms.DateField(label="Rapporterad från", required=False, widget=DateInput())
     till = forms.DateField(label="Rapporterad till och med", required=False, widget=DateInput())
 
@@ -106,10 +109,7 @@ class DeviationListForm(PlausibleDatesMixin, forms.Form):
             ("0", "Ej klassificerad"),
             *[(c.pk, c.name) for c in categories],
         ]
-        self.fields["brukare"].choices = [  # type: ignore[attr-defined]
-            ("", "Alla brukare"),
-            *[(c.pk, client_label(c)) for c in clients],
-        ]
+        self.fields["brukare"].queryset = clients  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

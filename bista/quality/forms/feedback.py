@@ -15,15 +15,6 @@ from bista.quality.models import Feedback, QualityCategory
 OPEN, CLOSED = "oppna", "avslutade"
 
 
-def person_label(user: Any) -> str:
-    name = user.get_full_name().strip()
-    return f"{name} ({user.username})" if name else user.username
-
-
-def client_label(client: Any) -> str:
-    return f"{client.last_name}, {client.first_name}"
-
-
 def grouped_category_choices(categories: Any) -> list[tuple[str, list[tuple[int, str]]]]:
     """Categories as optgroups named for their group of the VB table, in the table's order."""
     groups: dict[str, list[tuple[int, str]]] = {}

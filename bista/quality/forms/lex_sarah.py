@@ -9,7 +9,7 @@ from django import forms
 
 from bista.core.forms import MAX_ID, DateInput, set_unit_choices
 from bista.core.validation import PlausibleDatesMixin
-from bista.quality.forms.deviations import MAX_TEXT, EventReportForm, _check_year, client_label
+from bista.quality.forms.deviations import MAX_TEXT, EventReportForm, _check_year, client_filter_field
 from bista.quality.models import LexSarahReport
 
 
@@ -32,17 +32,14 @@ class LexSarahListForm(PlausibleDatesMixin, forms.Form):
         required=False,
         choices=[("", "Alla"), ("serious", "Allvarlig"), ("ivo", "Anmäld till IVO"), ("unassessed", "Ej bedömd")],
     )
-    brukare = forms.TypedChoiceField(label="Brukare", required=False, coerce=int, empty_value=None)
+    brukare = client_filter_field()
     fran = forms.DateField(label="Rapporterad från", required=False, widget=DateInput())
     till = forms.DateField(label="Rapporterad till och med", required=False, widget=DateInput())
 
     def __init__(self, *args: Any, units: Any, clients: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_unit_choices(self, units, all_label="Alla enheter")
-        self.fields["brukare"].choices = [  # type: ignore[attr-defined]
-            ("", "Alla brukare"),
-            *[(c.pk, client_label(c)) for c in clients],
-        ]
+        self.fields["brukare"].queryset = clients  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -13,8 +13,8 @@ import pytest
 from django.utils import timezone
 
 from bista.care.tests.factories import make_client
-from bista.clients.pickers import picker_label
 from bista.clients.models import Client
+from bista.clients.pickers import picker_label
 from bista.core.testing import Organisation
 from bista.core.tests.pages import browser
 from bista.quality import services

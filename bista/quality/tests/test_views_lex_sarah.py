@@ -35,7 +35,7 @@ ASTRID = fake_personnummer("19450307", 982)
 CECILIA = fake_personnummer("19610405", 986)
 # Session (read, and saved in a savepoint: three), user, memberships, grants, units, the clients of the
 # filter, count and page (with unit, client and deviation joined in).
-LEX_SARAH_LIST_QUERIES = 8
+LEX_SARAH_LIST_QUERIES = 7
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from bista.clients.models import Client
-from bista.clients.selectors import visible_clients
 from bista.core import clock
 from bista.core.access import has_perm, require_any_unit, unit_ids_with, valid_on
 from bista.core.deadlines import STATE_LABELS, DutyState, duty_state
@@ -74,20 +73,11 @@ def unit_people(unit_id: int, today: datetime.date) -> QuerySet[Any]:
     return get_user_model().objects.filter(pk__in=user_ids, is_active=True).order_by("last_name", "first_name", "id")
 
 
-def reportable_clients(user: Any, unit_ids: set[int]) -> QuerySet[Client]:
-    """Active clients of the units that the user sees (the choices of an event's client)."""
-    return (
-        visible_clients(user)
-        .filter(is_active=True, unit_links__unit_id__in=unit_ids, unit_links__until__isnull=True)
-        .order_by("last_name", "first_name", "id")
-    )
-
-
 def event_form_setup(request: HttpRequest) -> tuple[set[int], QuerySet[Unit], QuerySet[Client], dict[str, Any]]:
     """Units and clients a report may name, and the defaults: now, and the `?client=` from a client card."""
     unit_ids = require_any_unit(request.user, [Perm.QUALITY_REPORT])
     units = Unit.objects.filter(pk__in=unit_ids).order_by("name")
-    clients = reportable_clients(request.user, unit_ids)
+    clients = selectors.clients_in_units(request.user, unit_ids)
     initial = event_report_initial(clock.now())
     wanted = int_param(request.GET.get("client"))
     if wanted is not None:
@@ -167,11 +157,7 @@ def deviation_list(request: HttpRequest) -> HttpResponse:
     units = list(Unit.objects.filter(pk__in=unit_ids).order_by("name"))
     today = clock.today()
     categories = list(selectors.categories(QualityCategory.Group.DEVIATION))
-    clients = list(
-        visible_clients(request.user)
-        .filter(unit_links__unit_id__in=unit_ids, unit_links__until__isnull=True)
-        .order_by("last_name", "first_name", "id")
-    )
+    clients = selectors.clients_in_units(request.user, unit_ids, active_only=False)
     form = DeviationListForm(request.GET or None, units=units, categories=categories, clients=clients)
     deviations = selectors.visible_deviations(request.user)
     if form.is_bound and form.is_valid():
@@ -199,7 +185,7 @@ def _filtered(deviations: QuerySet[Deviation], data: dict[str, Any]) -> QuerySet
     elif data["kategori"]:
         deviations = deviations.filter(category_id=data["kategori"])
     if data["brukare"]:
-        deviations = deviations.filter(client_id=data["brukare"])
+        deviations = deviations.filter(client=data["brukare"])
     start, end = period_bounds(data["fran"], data["till"])
     if start is not None:
         deviations = deviations.filter(reported_at__gte=start)

@@ -15,7 +15,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from bista.clients.selectors import visible_clients
 from bista.core import clock
 from bista.core.access import has_perm, require_any_unit
 from bista.core.errors import ConflictError
@@ -93,11 +92,7 @@ def feedback_create(request: HttpRequest) -> HttpResponse:
     unit_ids = require_any_unit(request.user, [Perm.QUALITY_MANAGE])
     today = clock.today()
     units = Unit.objects.filter(pk__in=unit_ids).order_by("name")
-    clients = (
-        visible_clients(request.user)
-        .filter(is_active=True, unit_links__unit_id__in=unit_ids, unit_links__until__isnull=True)
-        .order_by("last_name", "first_name", "id")
-    )
+    clients = selectors.clients_in_units(request.user, unit_ids)
     form = FeedbackCreateForm(
         request.POST or None,
         initial={"received_on": today},

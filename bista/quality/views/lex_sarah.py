@@ -17,7 +17,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from bista.clients.models import AccessLogEntry
-from bista.clients.selectors import visible_clients
 from bista.core import clock, docx
 from bista.core.access import has_perm, require_any_unit
 from bista.core.deadlines import duty_state
@@ -52,11 +51,7 @@ from bista.quality.views.deviations import (
 def report_list(request: HttpRequest) -> HttpResponse:
     unit_ids = require_any_unit(request.user, [Perm.QUALITY_REPORT, Perm.QUALITY_VIEW])
     units = list(Unit.objects.filter(pk__in=unit_ids).order_by("name"))
-    clients = list(
-        visible_clients(request.user)
-        .filter(unit_links__unit_id__in=unit_ids, unit_links__until__isnull=True)
-        .order_by("last_name", "first_name", "id")
-    )
+    clients = selectors.clients_in_units(request.user, unit_ids, active_only=False)
     form = LexSarahListForm(request.GET or None, units=units, clients=clients)
     reports = selectors.visible_lex_sarah_reports(request.user)
     if form.is_bound and form.is_valid():
@@ -83,7 +78,7 @@ def _filtered(reports: QuerySet[LexSarahReport], data: dict[str, Any]) -> QueryS
     elif data["bedomning"] == "unassessed":
         reports = reports.filter(Q(assessed_at__isnull=True))
     if data["brukare"]:
-        reports = reports.filter(client_id=data["brukare"])
+        reports = reports.filter(client=data["brukare"])
     start, end = period_bounds(data["fran"], data["till"])
     if start is not None:
         reports = reports.filter(reported_at__gte=start)
