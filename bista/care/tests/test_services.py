@@ -32,6 +32,7 @@ from bista.care.models import (
 from bista.care.tests import factories as f
 from bista.clients import services as client_services
 from bista.clients.models import AccessLogEntry, Client
+from bista.core import clock
 from bista.core.access import SYSTEM
 from bista.core.errors import ConflictError
 from bista.core.models import AuditEvent
@@ -41,7 +42,10 @@ pytestmark = pytest.mark.django_db
 
 D = datetime.date
 Step = OrderEvent.Kind
-TODAY = timezone.localdate()
+# The clock stands still for this module's tests at the moment it was imported: TODAY is computed once, and a
+# run that crossed Stockholm's midnight would otherwise have the services' today move a day past it.
+NOW = clock.now()
+TODAY = clock.local_date(NOW)
 TOMORROW = TODAY + datetime.timedelta(days=1)
 
 MODELS = (
@@ -58,6 +62,11 @@ MODELS = (
     AuditEvent,
     AccessLogEntry,
 )
+
+
+@pytest.fixture(autouse=True)
+def _clock_stands_at_import(frozen_clock: Any) -> None:
+    frozen_clock(NOW)
 
 
 def row_counts() -> dict[str, int]:
@@ -729,7 +738,7 @@ def test_other_unit_manager_cannot_correct_or_object(
 # zone; a written_at given in local time (the demo passes one) is read back from the database in UTC, so the
 # signature no longer verifies.
 def test_journal_signature_survives_a_local_written_at(astrid: Client, manager: Any) -> None:
-    local = timezone.localtime(timezone.now() - datetime.timedelta(days=1))
+    local = timezone.localtime(NOW - datetime.timedelta(days=1))  # a day before the frozen clock's now
     entry = services.journal_entry_create(
         actor=manager, client=astrid, event_date=local.date(), category=f.category(), text="Demo", written_at=local
     )

@@ -15,6 +15,7 @@ from bista.care.models import Delivery, HomeBinder, RiskItem
 from bista.care.services import delivery_create
 from bista.care.tests.factories import RISK, make_client, save_binder
 from bista.clients.models import AccessLogEntry, Client
+from bista.core import clock
 from bista.core.access import SYSTEM
 from bista.core.models import AuditEvent
 from bista.core.testing import Organisation
@@ -22,7 +23,9 @@ from bista.core.tests.pages import LOGIN, browser
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 # A date in the future that is still within the plausible range (2999 is refused before the form's own check).
-NEXT_YEAR = datetime.date.today().year + 1
+# A year after next: a date in it stays in the future even for a run that crosses New Year (next year's
+# 1 January would then be today). Read from the project's clock, as the forms are.
+LATER_YEAR = clock.today().year + 2
 
 D = datetime.date
 KINDS = [k.value for k in HomeBinder.Kind]
@@ -266,7 +269,7 @@ def test_bad_input_saves_nothing(astrid: Client, manager: Any) -> None:
     assert response.status_code == 200
     assert "sannolikhet" in body(response)
     response = client.post(
-        paths(astrid)["binder_edit"], crisis_post(None, contacts="", reviewed_on=f"{NEXT_YEAR}-01-01")
+        paths(astrid)["binder_edit"], crisis_post(None, contacts="", reviewed_on=f"{LATER_YEAR}-01-01")
     )
     assert response.status_code == 200
     assert "Senast genomgången" in body(response)

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
-from django.utils import timezone
 
 from bista.care import services
 from bista.care.models import (
@@ -28,6 +27,7 @@ from bista.care.models import (
 from bista.care.tests import factories as f
 from bista.clients import services as client_services
 from bista.clients.models import AccessLogEntry, Client
+from bista.core import clock
 from bista.core.access import SYSTEM
 from bista.core.models import AuditEvent
 from bista.core.permissions import RoleCode
@@ -36,12 +36,20 @@ from bista.core.tests.pages import assert_login_redirect, browser
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
-TODAY = timezone.localdate()
+# The clock stands still for this module's tests at the moment it was imported: TODAY is computed once, and a
+# run that crossed Stockholm's midnight would otherwise have the services' today move a day past it.
+NOW = clock.now()
+TODAY = clock.local_date(NOW)
 TOMORROW = TODAY + datetime.timedelta(days=1)
 SECRET_TEXT = "Brukaren berättade om sin hemliga resa."
 
 
 # --- The world ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _clock_stands_at_import(frozen_clock: Any) -> None:
+    frozen_clock(NOW)
 
 
 @pytest.fixture

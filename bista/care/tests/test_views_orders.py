@@ -14,13 +14,16 @@ from django.test import Client as HttpClient
 from bista.care.models import ImplementationPlan, Order, OrderEvent, PlanActivity
 from bista.care.tests.factories import make_client, make_order, service, signed_plan, step
 from bista.clients.models import AccessLogEntry, Client
+from bista.core import clock
 from bista.core.models import AuditEvent
 from bista.core.testing import Organisation
 from bista.core.tests.pages import assert_login_redirect, browser
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 # A date in the future that is still within the plausible range (2999 is refused before the form's own check).
-NEXT_YEAR = datetime.date.today().year + 1
+# A year after next: a date in it stays in the future even for a run that crosses New Year (next year's
+# 1 January would then be today). Read from the project's clock, as the forms are.
+LATER_YEAR = clock.today().year + 2
 
 LIST = "/bestallningar/"
 CREATE = "/bestallningar/ny/"
@@ -319,7 +322,7 @@ def test_create_received_before_decision_names_the_field_and_saves_nothing(
         ({"scope_amount": "abc"}, "Omfattning"),
         ({"period_end": "2024-02-01"}, "Beslutsperiod till"),
         ({"decision_date": "2024-13-45"}, "Beslutsdatum"),
-        ({"received_on": f"{NEXT_YEAR}-01-01", "decision_date": f"{NEXT_YEAR}-01-01"}, "Beställningen mottagen"),
+        ({"received_on": f"{LATER_YEAR}-01-01", "decision_date": f"{LATER_YEAR}-01-01"}, "Beställningen mottagen"),
         ({"service": "9" * 30}, "Insats"),
         ({"client": ""}, "Brukare"),
     ],
@@ -450,7 +453,7 @@ def test_step_offers_only_steps_that_can_follow(order: Order, manager: Any) -> N
     ("overrides", "message"),
     [
         ({"on": "2024-01-01"}, "Datumet kan inte vara före det att beställningen togs emot."),
-        ({"on": f"{NEXT_YEAR}-01-01"}, "Datumet kan inte ligga i framtiden."),
+        ({"on": f"{LATER_YEAR}-01-01"}, "Datumet kan inte ligga i framtiden."),
         ({"step": "resumed"}, "Steg:"),
         ({"on": ""}, "Datum:"),
     ],

@@ -17,6 +17,7 @@ from bista.care.models import ImplementationPlan, Order, OrderEvent, PlanActivit
 from bista.care.tests.factories import ACTIVITY, PLAN_TEXTS, make_client, make_order, make_plan, signed_plan
 from bista.clients import services as client_services
 from bista.clients.models import AccessLogEntry, Client
+from bista.core import clock
 from bista.core.access import SYSTEM
 from bista.core.models import AuditEvent
 from bista.core.testing import Organisation
@@ -24,7 +25,9 @@ from bista.core.tests.pages import assert_login_redirect, browser
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 # A date in the future that is still within the plausible range (2999 is refused before the form's own check).
-NEXT_YEAR = datetime.date.today().year + 1
+# A year after next: a date in it stays in the future even for a run that crosses New Year (next year's
+# 1 January would then be today). Read from the project's clock, as the forms are.
+LATER_YEAR = clock.today().year + 2
 
 SIGNED_ON = datetime.date(2024, 1, 25)
 
@@ -384,7 +387,7 @@ def test_first_signature_establishes_the_plan_on_the_order(draft: Implementation
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"signed_on": f"{NEXT_YEAR}-01-01"}, "Datumet kan inte ligga i framtiden."),
+        ({"signed_on": f"{LATER_YEAR}-01-01"}, "Datumet kan inte ligga i framtiden."),
         ({"signed_on": "2024-01-01"}, "Planen kan inte undertecknas före det att beställningen togs emot."),
         ({"signed_on": "inte ett datum"}, "Undertecknad datum:"),
         ({"signed_on": "2024-01-25", "version": "0"}, "Rätta följande"),

@@ -2,7 +2,6 @@
 four ways: anonymous, signed in without permission, with permission, with permission but in another unit.
 And an accessibility smoke test of every page a manager sees (no browser: the HTML is parsed)."""
 
-import datetime
 from html.parser import HTMLParser
 from typing import Any
 
@@ -12,7 +11,7 @@ from django.utils import timezone
 
 from bista.clients import services as client_services
 from bista.clients.models import Client, LogReview
-from bista.core import services
+from bista.core import clock, services
 from bista.core.access import SYSTEM
 from bista.core.models import ApiToken, AuditEvent
 from bista.core.testing import Organisation
@@ -22,7 +21,9 @@ from bista.staff.models import Employee
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 # A date in the future that is still within the plausible range (2999 is refused before the form's own check).
-NEXT_YEAR = datetime.date.today().year + 1
+# A year after next: a date in it stays in the future even for a run that crosses New Year (next year's
+# 1 January would then be today). Read from the project's clock, as the forms are.
+LATER_YEAR = clock.today().year + 2
 
 PASSWORD = "korrekt-hast-batteri-42"  # make_user's test password
 
@@ -277,7 +278,7 @@ def test_create_an_api_token(manager: Any) -> None:
 
 def test_api_token_with_expiry(manager: Any) -> None:
     browser(manager).post(
-        "/konto/api-nycklar/", {"name": "Tillfällig", "scopes": ["org.view"], "expires_on": f"{NEXT_YEAR}-12-31"}
+        "/konto/api-nycklar/", {"name": "Tillfällig", "scopes": ["org.view"], "expires_on": f"{LATER_YEAR}-12-31"}
     )
     assert ApiToken.objects.get().expires_at is not None
 

@@ -166,21 +166,30 @@ def test_usernames_are_ascii_and_unique() -> None:
 # --- What the generator writes ---------------------------------------------------------------------------
 
 
+FINGERPRINT = fingerprint  # what conftest.py's `generated_apart` records: SMALL generated once and rolled back
+
+
 @pytest.mark.django_db
-def test_same_seed_gives_the_same_data_and_another_seed_other_data() -> None:
-    first = generate_and_roll_back(**SMALL)
-    assert not Client.objects.exists()
-    second = generate_and_roll_back(**SMALL)
+def test_same_seed_gives_the_same_data(generated_apart: dict[str, list[tuple[Any, ...]]], demo: Any) -> None:
+    """Two generations with the same seed, each into the empty database: one rolled back before the module's
+    shared demo was made (conftest.py), and the shared demo itself."""
+    assert generated_apart["clients"]
+    assert fingerprint() == generated_apart
+
+
+@pytest.mark.django_db
+def test_another_seed_gives_other_data(generated_apart: dict[str, list[tuple[Any, ...]]]) -> None:
+    assert not Client.objects.exists()  # the generation before was rolled back
     other = generate_and_roll_back(**{**SMALL, "seed": 2})
-    assert first["clients"]
-    assert first == second
-    assert first["clients"] != other["clients"]
-    assert first["employees"] != other["employees"]
+    assert generated_apart["clients"] != other["clients"]
+    assert generated_apart["employees"] != other["employees"]
 
 
 @pytest.mark.django_db
-def test_a_later_step_does_not_change_what_earlier_steps_make(monkeypatch: pytest.MonkeyPatch) -> None:
-    before = generate_and_roll_back(**SMALL)
+def test_a_later_step_does_not_change_what_earlier_steps_make(
+    generated_apart: dict[str, list[tuple[Any, ...]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = generated_apart
     seen: list[int] = []
 
     def extra(ctx: generator.Context) -> None:

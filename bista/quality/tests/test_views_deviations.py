@@ -17,6 +17,7 @@ from django.utils import timezone
 from bista.clients import services as client_services
 from bista.clients.pickers import picker_label
 from bista.clients.models import AccessLogEntry, Client
+from bista.core import clock
 from bista.core.access import SYSTEM
 from bista.core.clock import STOCKHOLM
 from bista.core.models import AuditEvent
@@ -28,7 +29,9 @@ from bista.quality.models import Deviation, DeviationAction, LexSarahReport, Qua
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 # A date in the future that is still within the plausible range (2999 is refused before the form's own check).
-NEXT_YEAR = datetime.date.today().year + 1
+# A year after next: a date in it stays in the future even for a run that crosses New Year (next year's
+# 1 January would then be today). Read from the project's clock, as the forms are.
+LATER_YEAR = clock.today().year + 2
 
 ASTRID = fake_personnummer("19450307", 982)
 BERTIL = fake_personnummer("19520612", 984)
@@ -278,7 +281,7 @@ def test_report_ignores_a_client_the_user_does_not_see(
     ("overrides", "field", "message"),
     [
         ({"what_happened": "   "}, "Vad hände?", "Detta fält måste fyllas i."),
-        ({"occurred_on": f"{NEXT_YEAR}-01-01"}, "Datum då det hände", "Händelsen kan inte ha inträffat efter"),
+        ({"occurred_on": f"{LATER_YEAR}-01-01"}, "Datum då det hände", "Händelsen kan inte ha inträffat efter"),
         ({"occurred_on": "0001-01-01"}, "Datum då det hände", "Ange ett datum mellan 1900-01-01 och"),
         ({"occurred_on": "2024-02-30"}, "Datum då det hände", "Fyll i ett giltigt datum."),
         ({"occurred_time": "25:00"}, "Klockslag då det hände", "Fyll i en giltig tid."),

@@ -12,10 +12,10 @@ import pytest
 from django.db import connection
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from bista.clients import services as client_services
 from bista.clients.models import AccessLogEntry, Client
+from bista.core import clock
 from bista.core.access import SYSTEM
 from bista.core.models import AuditEvent
 from bista.core.permissions import RoleCode
@@ -27,9 +27,17 @@ from bista.quality.models import Feedback, QualityCategory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
-TODAY = timezone.localdate()
+# The clock stands still for this module's tests at the moment it was imported: TODAY is computed once, and a
+# run that crossed Stockholm's midnight would otherwise have the services' today move a day past it.
+NOW = clock.now()
+TODAY = clock.local_date(NOW)
 RECEIVED = TODAY - datetime.timedelta(days=20)
 SECRET = "Personalen var otrevlig vid morgonbesöket"
+
+
+@pytest.fixture(autouse=True)
+def _clock_stands_at_import(frozen_clock: Any) -> None:
+    frozen_clock(NOW)
 
 
 def category(group: str, code: str) -> QualityCategory:

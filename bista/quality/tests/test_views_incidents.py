@@ -12,6 +12,7 @@ from django.db import connection
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 
+from bista.core import clock
 from bista.core.clock import STOCKHOLM
 from bista.core.models import AuditEvent
 from bista.core.permissions import RoleCode
@@ -23,7 +24,9 @@ from bista.quality.views import incidents as incident_views
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 # A date in the future that is still within the plausible range (2999 is refused before the form's own check).
-NEXT_YEAR = datetime.date.today().year + 1
+# A year after next: a date in it stays in the future even for a run that crosses New Year (next year's
+# 1 January would then be today). Read from the project's clock, as the forms are.
+LATER_YEAR = clock.today().year + 2
 
 SECRET = "Ett mejl med genomförandeplaner skickades till fel mottagare"
 # The Friday before summer time begins (2026-03-29, 02:00 → 03:00).
@@ -329,7 +332,7 @@ def test_imy_not_notified_needs_a_reason(incident: DataIncident, manager: Any) -
             {"imy_decision": "notify", "imy_notified_at": "2026-03-27T09:30"},
             "Anmäld till IMY: Anmälan kan inte ha gjorts innan incidenten upptäcktes.",
         ),
-        ({"imy_decision": "notify", "imy_notified_at": f"{NEXT_YEAR}-01-01T10:00"}, "Anmäld till IMY:"),
+        ({"imy_decision": "notify", "imy_notified_at": f"{LATER_YEAR}-01-01T10:00"}, "Anmäld till IMY:"),
         ({"imy_decision": "notify", "imy_notified_at": "igår"}, "Anmäld till IMY:"),
         ({"imy_decision": "kanske"}, "Beslut:"),
         ({"imy_decision": "no_risk", "imy_decision_reason": "x", "imy_notified_at": "2026-03-28T10:00"}, "Anmäld"),
@@ -426,12 +429,12 @@ def test_discovered_before_it_happened_is_refused(org: Organisation, manager: An
         ({"discovered_at": "2026-03-29T02:30"}, "Upptäcktes:"),  # does not exist: the clocks jump 02:00 → 03:00
         ({"discovered_at": "2026-13-01T10:00"}, "Upptäcktes:"),
         ({"happened_at": ""}, "Inträffade:"),
-        ({"discovered_at": f"{NEXT_YEAR}-01-01T10:00"}, "Upptäcktes: Tidpunkten kan inte ligga i framtiden."),
+        ({"discovered_at": f"{LATER_YEAR}-01-01T10:00"}, "Upptäcktes: Tidpunkten kan inte ligga i framtiden."),
         ({"ended_at": "2026-03-27T08:00"}, "Upphörde: Incidenten kan inte ha upphört innan den inträffade."),
         ({"people_affected_count": "-1"}, "Antal berörda:"),
         ({"people_affected_count": "99999999999999999999"}, "Antal berörda:"),
         ({"data_affected": "  "}, "Vilka personuppgifter berörs:"),
-        ({"people_informed_on": f"{NEXT_YEAR}-01-01"}, "De berörda informerades: Datumet kan inte ligga i framtiden."),
+        ({"people_informed_on": f"{LATER_YEAR}-01-01"}, "De berörda informerades: Datumet kan inte ligga i framtiden."),
         ({"unit": "99999999999999999999999"}, "Enhet:"),
     ],
 )

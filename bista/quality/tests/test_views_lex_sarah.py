@@ -16,6 +16,7 @@ from docx import Document
 
 from bista.clients import services as client_services
 from bista.clients.models import AccessLogEntry, Client
+from bista.core import clock
 from bista.core.access import SYSTEM
 from bista.core.clock import STOCKHOLM
 from bista.core.docx import CONTENT_TYPE as DOCX_CONTENT_TYPE
@@ -29,7 +30,9 @@ from bista.quality.models import LexSarahReport
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 # A date in the future that is still within the plausible range (2999 is refused before the form's own check).
-NEXT_YEAR = datetime.date.today().year + 1
+# A year after next: a date in it stays in the future even for a run that crosses New Year (next year's
+# 1 January would then be today). Read from the project's clock, as the forms are.
+LATER_YEAR = clock.today().year + 2
 
 ASTRID = fake_personnummer("19450307", 982)
 CECILIA = fake_personnummer("19610405", 986)
@@ -239,7 +242,7 @@ def test_staffer_report_bad_input_saves_nothing(org: Organisation, staffer: Any)
     client = browser(staffer)
     empty = client.post("/lex-sarah/ny/", report_data(org, what_happened=""))
     assert "Vad har hänt?: Detta fält måste fyllas i." in body(empty)
-    future = client.post("/lex-sarah/ny/", report_data(org, occurred_on=f"{NEXT_YEAR}-12-31"))
+    future = client.post("/lex-sarah/ny/", report_data(org, occurred_on=f"{LATER_YEAR}-12-31"))
     assert "Datum då det hände: Händelsen kan inte ha inträffat efter att den rapporterades." in body(future)
     assert db_state() == before
 

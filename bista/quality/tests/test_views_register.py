@@ -11,8 +11,8 @@ import pytest
 from django.db import connection
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
+from bista.core import clock
 from bista.core.models import AuditEvent
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation, make_user
@@ -23,8 +23,16 @@ from bista.quality.views.register import next_review
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_two_factor")]
 
-TODAY = timezone.localdate()
+# The clock stands still for this module's tests at the moment it was imported: TODAY is computed once, and a
+# run that crossed Stockholm's midnight would otherwise have the services' today move a day past it.
+NOW = clock.now()
+TODAY = clock.local_date(NOW)
 RECENT = TODAY - datetime.timedelta(days=30)
+
+
+@pytest.fixture(autouse=True)
+def _clock_stands_at_import(frozen_clock: Any) -> None:
+    frozen_clock(NOW)
 
 
 @pytest.fixture
