@@ -120,6 +120,34 @@ def test_bad_decisions_are_4xx_with_the_field(
     assert Decision.objects.count() == 0
 
 
+def test_a_refusal_before_the_communication_is_422_with_its_code(org: Organisation, officer: Any, browser: Any) -> None:
+    intake = f.register(org.purchaser, actor=officer)
+    inv = post(
+        browser,
+        f"/casework/cases/{intake.case_id}/investigations",
+        {"intake_id": intake.pk, "started_on": "2024-03-06"},
+    )
+    assert inv.status_code == 201, inv.content
+    body = {
+        **DECISION,
+        "service_id": f.service().pk,
+        "intake_id": intake.pk,
+        "investigation_id": inv.json()["id"],
+        "outcome": "refused",
+        "scope_amount": None,
+        "scope_unit": None,
+        "period_start": None,
+        "reasons": "Du har inte rätt till insatsen.",
+    }
+    response = post(browser, f"/casework/cases/{intake.case_id}/decisions", body)
+    assert response.status_code == 422, response.content
+    assert [item["code"] for item in error(response)["fields"]["investigation_id"]] == ["not_communicated"]
+    assert Decision.objects.count() == 0
+    f.communicated(intake, actor=officer, on=datetime.date(2024, 3, 25))
+    response = post(browser, f"/casework/cases/{intake.case_id}/decisions", body)
+    assert response.status_code == 201, response.content
+
+
 def test_an_order_from_a_refused_decision_is_refused(org: Organisation, officer: Any, browser: Any) -> None:
     intake = f.register(org.purchaser, actor=officer)
     refusal = f.decide(intake, actor=officer, outcome="refused")

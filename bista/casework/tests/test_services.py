@@ -203,6 +203,56 @@ def test_bad_decisions_are_refused(officer: Any, intake: Intake, overrides: dict
     refused(lambda: f.decide(intake, actor=officer, **overrides), field)
 
 
+# Kommunicering before the decision (FL 25 §): only a full bifall may be made without it.
+REFUSAL = {"outcome": "refused", "scope_amount": None, "scope_unit": "", "period_start": None, "period_end": None}
+PARTLY = {"outcome": "partly", "scope_amount": Decimal("4")}
+
+
+@pytest.mark.parametrize("adverse", [REFUSAL, PARTLY], ids=["avslag", "delvis bifall"])
+def test_an_adverse_decision_waits_for_the_communication(officer: Any, intake: Intake, adverse: dict[str, Any]) -> None:
+    error = refused(lambda: f.decide(intake, actor=officer, investigation=None, **adverse), "investigation")
+    assert error.error_dict["investigation"][0].code == "not_communicated"  # type: ignore[attr-defined]
+    inv = services.investigation_start(actor=officer, case=intake.case, intake=intake, started_on=D(2024, 3, 6))
+    error = refused(lambda: f.decide(intake, actor=officer, investigation=inv, **adverse), "investigation")
+    assert "Kommunicerad" in error.message_dict["investigation"][0]  # type: ignore[attr-defined]
+    inv = services.communication_record(
+        actor=officer,
+        investigation=inv,
+        communicated_on=D(2024, 3, 25),
+        response="Inget att tillägga.",
+        expected_version=inv.version,
+    )
+    # communicated after the decision's day: the decision cannot be dated before it
+    error = refused(
+        lambda: f.decide(intake, actor=officer, investigation=inv, decision_date=D(2024, 3, 20), **adverse),
+        "decision_date",
+    )
+    assert error.error_dict["decision_date"][0].code == "communicated_after_decision"  # type: ignore[attr-defined]
+    decision = f.decide(intake, actor=officer, investigation=inv, decision_date=D(2024, 3, 25), **adverse)
+    assert decision.investigation == inv and decision.outcome == adverse["outcome"]
+
+
+def test_a_full_bifall_needs_no_communication(officer: Any, intake: Intake) -> None:
+    inv = services.investigation_start(actor=officer, case=intake.case, intake=intake, started_on=D(2024, 3, 6))
+    assert f.decide(intake, actor=officer, investigation=inv).outcome == "granted"  # FL 25 § andra stycket 1
+    assert f.decide(intake, actor=officer, investigation=None).outcome == "granted"
+
+
+def test_a_decision_recording_a_court_change_needs_no_communication(officer: Any, intake: Intake) -> None:
+    """The court decided it; the committee records it (appeal_judgment_with_decision passes by_court)."""
+    decision = services.decision_make(
+        actor=officer,
+        case=intake.case,
+        intake=intake,
+        service=f.service(),
+        reasons="Förvaltningsrätten har ändrat beslutet.",
+        decision_date=f.DECIDED,
+        by_court=True,
+        **{**PARTLY, "scope_unit": "month", "period_start": f.DECIDED},
+    )
+    assert decision.outcome == "partly"
+
+
 def test_the_deputy_manager_may_decide_personal_assistance(org: Organisation, intake: Intake) -> None:
     deputy = make_user("bitr", RoleCode.DEPUTY_MANAGER, org.purchaser)
     decision = f.decide(intake, actor=deputy, service=f.service("lss_9_2"), scope_amount=15, scope_unit="week")

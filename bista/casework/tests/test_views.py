@@ -184,6 +184,31 @@ def test_from_intake_to_order_through_the_pages(org: Organisation, officer: Any,
     assert Order.objects.get().status == Order.Status.RECEIVED
 
 
+def test_a_refusal_on_the_form_waits_for_the_communication(org: Organisation, officer: Any) -> None:
+    """The form decides on the case's latest investigation: until it is communicated a refusal is shown an error
+    naming the field to fill in (Kommunicerad), and nothing is saved."""
+    intake = f.register(org.purchaser, actor=officer)
+    inv = services.investigation_start(actor=officer, case=intake.case, intake=intake, started_on=D(2024, 3, 6))
+    browser = session_client(officer)
+    refusal = {
+        "intake": intake.pk,
+        "service": f.service().pk,
+        "outcome": "refused",
+        "decision_date": "2024-04-02",
+        "reasons": "Du har inte rätt till insatsen.",
+    }
+    bad = browser.post(f"/arenden/{intake.case_id}/beslut/", refusal)
+    assert bad.status_code == 200 and Decision.objects.count() == 0
+    assert "Utredningen har inte kommunicerats: fyll i Kommunicerad" in bad.content.decode()
+    page = browser.post(
+        f"/utredningar/{inv.pk}/kommunicering/",
+        {"version": inv.version, "communicated_on": "2024-03-25", "response": "Inget att tillägga."},
+    )
+    assert page.status_code == 302, page.content.decode()
+    assert browser.post(f"/arenden/{intake.case_id}/beslut/", refusal).status_code == 302
+    assert Decision.objects.get().outcome == "refused"
+
+
 def test_investigation_conflict_keeps_the_input(officer: Any, world: dict[str, Any]) -> None:
     inv: Investigation = world["investigation"]
     browser = session_client(officer)
