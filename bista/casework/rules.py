@@ -199,7 +199,7 @@ class CommunicationExemption:
     by_court: bool = False
 
     def applies(self, *, outcome: str, on: datetime.date, by_court: bool) -> bool:
-        if on < self.valid_from or (self.valid_to is not None and on > self.valid_to):
+        if on < self.valid_from or (self.valid_to is not None and on >= self.valid_to):
             return False
         if self.by_court and not by_court:
             return False
@@ -214,7 +214,7 @@ COMMUNICATION_EXEMPTIONS: tuple[CommunicationExemption, ...] = (
         code="not_adverse",
         reference="förvaltningslagen (1986:223) 17 § första stycket 1: avgörandet går inte parten emot",
         valid_from=datetime.date(1987, 1, 1),
-        valid_to=datetime.date(2018, 6, 30),
+        valid_to=datetime.date(2018, 7, 1),
         outcomes=frozenset({"granted"}),
     ),
     CommunicationExemption(

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from bista.care import services as care_services
 from bista.care.models import Order
 from bista.casework import selectors, services
-from bista.casework.models import Case, CaseOrder, Decision, Intake, Investigation, InvestigationSource
+from bista.casework.models import Case, CaseOrder, Decision, Intake, Investigation, InvestigationSource, TargetGroup
 from bista.casework.tests import factories as f
 from bista.clients.models import Client, ClientUnit
 from bista.core.access import SYSTEM
@@ -73,6 +73,29 @@ def test_intake_registers_a_new_client_and_opens_a_case(org: Organisation, offic
     assert list(intake.services.all()) == [f.service()]
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"client.create", "case.open", "intake.register"} <= actions
+
+
+def test_the_case_s_target_group_is_reference_data_in_force(org: Organisation, officer: Any) -> None:
+    psychiatry = TargetGroup.objects.get(code=TargetGroup.SOCIAL_PSYCHIATRY)
+    ended = TargetGroup.objects.create(
+        code="old", name="Upphörd grupp", valid_from=D(2000, 1, 1), valid_to=D(2020, 1, 1)
+    )
+    refused(lambda: f.register(org.purchaser, actor=officer, target_group=ended), "target_group")
+    intake = f.register(org.purchaser, actor=officer, target_group=psychiatry)
+    assert intake.case.target_group == psychiatry
+    opened = AuditEvent.objects.get(action="case.open", object_id=str(intake.case.pk))
+    assert opened.new_values["target_group"] == psychiatry.pk
+    refused(
+        lambda: services.case_target_group_set(
+            actor=officer, case=intake.case, target_group=ended, expected_version=intake.case.version
+        ),
+        "target_group",
+    )
+    case = services.case_target_group_set(
+        actor=officer, case=intake.case, target_group=None, expected_version=intake.case.version
+    )
+    assert case.target_group is None
+    assert AuditEvent.objects.filter(action="case.target_group", object_id=str(case.pk)).exists()
 
 
 def test_a_second_intake_joins_the_open_case(org: Organisation, officer: Any, intake: Intake) -> None:
