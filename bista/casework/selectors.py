@@ -32,6 +32,7 @@ from bista.casework.models import (
     Investigation,
     InvestigationDraft,
     IvoReport,
+    TargetGroup,
 )
 from bista.clients.services import access_log_record
 from bista.core import clock
@@ -291,6 +292,11 @@ def provider_units(unit: Unit) -> QuerySet[Unit]:
     return Unit.objects.filter(
         kind=Unit.Kind.PROVIDER, department__district__municipality_id=unit.department.district.municipality_id
     ).order_by("name")
+
+
+def target_groups_in_force(day: datetime.date) -> QuerySet[TargetGroup]:
+    """The målgrupper (reference data) a case can be put in on `day`."""
+    return TargetGroup.objects.filter(valid_on(day)).order_by("name")
 
 
 def services_in_force(on: datetime.date) -> QuerySet[Service]:

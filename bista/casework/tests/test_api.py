@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bista.care.models import Order
-from bista.casework.models import Case, Decision, Intake
+from bista.casework.models import Case, Decision, Intake, TargetGroup
 from bista.casework.tests import factories as f
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation, make_user
@@ -146,6 +146,17 @@ def test_a_refusal_before_the_communication_is_422_with_its_code(org: Organisati
     f.communicated(intake, actor=officer, on=datetime.date(2024, 3, 25))
     response = post(browser, f"/casework/cases/{intake.case_id}/decisions", body)
     assert response.status_code == 201, response.content
+
+
+def test_an_intake_puts_the_case_in_a_target_group(org: Organisation, browser: Any) -> None:
+    psychiatry = TargetGroup.objects.get(code=TargetGroup.SOCIAL_PSYCHIATRY)
+    missing = post(browser, "/casework/intakes", _intake(org, target_group_id=999999))
+    assert missing.status_code == 422 and "target_group_id" in error(missing)["fields"]
+    assert Case.objects.count() == 0
+    created = post(browser, "/casework/intakes", _intake(org, target_group_id=psychiatry.pk))
+    assert created.status_code == 201, created.content
+    case = get(browser, f"/casework/cases/{created.json()['case_id']}")
+    assert case.json()["target_group_id"] == psychiatry.pk
 
 
 def test_an_order_from_a_refused_decision_is_refused(org: Organisation, officer: Any, browser: Any) -> None:

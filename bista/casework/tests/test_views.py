@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from bista.care.models import Order
 from bista.casework import services
-from bista.casework.models import Case, Decision, Intake, Investigation, InvestigationDraft
+from bista.casework.models import Case, Decision, Intake, Investigation, InvestigationDraft, TargetGroup
 from bista.casework.tests import factories as f
 from bista.clients.models import AccessLogEntry
 from bista.core.models import AuditEvent
@@ -121,6 +121,30 @@ def test_caseload_query_budget(org: Organisation, officer: Any, django_assert_nu
     with django_assert_num_queries(12):
         response = browser.get("/arenden/?handlaggare=")
     assert response.content.decode().count("Berglund") == cases
+
+
+def test_the_intake_form_puts_the_case_in_a_target_group(org: Organisation, officer: Any) -> None:
+    psychiatry = TargetGroup.objects.get(code=TargetGroup.SOCIAL_PSYCHIATRY)
+    browser = session_client(officer)
+    page = browser.get("/arenden/aktualisering/").content.decode()
+    assert "Målgrupp" in page and "Socialpsykiatri" in page
+    response = browser.post(
+        "/arenden/aktualisering/",
+        {
+            "unit": org.purchaser.pk,
+            "personnummer": f.new_client()["personnummer"],
+            "first_name": "Sigrid",
+            "last_name": "Berglund",
+            "kind": "application",
+            "sender": "person",
+            "received_on": "2024-03-04",
+            "channel": "letter",
+            "requested": "Boendestöd",
+            "target_group": psychiatry.pk,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    assert Case.objects.get().target_group == psychiatry
 
 
 def test_from_intake_to_order_through_the_pages(org: Organisation, officer: Any, frozen_clock: Any) -> None:

@@ -402,8 +402,10 @@ def test_duty_urls_from_the_cached_pattern_equal_reverse(db: object) -> None:
 # --- The bound on candidate anchors (RuleBook.latest_open_anchor) -----------------------------------------------
 
 
-def _due_soon_or_overdue(version: RuleVersion, anchor: datetime.date, today: datetime.date) -> bool:
-    return duty_state(due_date(version, anchor), None, today, version.warn_days) in (
+def _due_soon_or_overdue(
+    version: RuleVersion, anchor: datetime.date, today: datetime.date, at: datetime.datetime | None = None
+) -> bool:
+    return duty_state(due_date(version, anchor, at), None, today, version.warn_days) in (
         DutyState.DUE_SOON,
         DutyState.OVERDUE,
     )
@@ -473,13 +475,14 @@ def test_no_open_duty_is_anchored_after_the_bound(
     bound = book.latest_open_anchor("x", today)
     if version is None:
         return
-    for at in (None, datetime.datetime.combine(anchor, datetime.time(0, 0), tzinfo=STOCKHOLM)):
-        if at is None or version.unit is PeriodUnit.HOURS:
-            if duty_state(due_date(version, anchor, at), None, today, version.warn_days) in (
-                DutyState.DUE_SOON,
-                DutyState.OVERDUE,
-            ):
-                assert bound is not None and anchor <= bound
+    moments = [None] + (
+        [datetime.datetime.combine(anchor, datetime.time(0, 0), tzinfo=STOCKHOLM)]
+        if version.unit is PeriodUnit.HOURS
+        else []
+    )
+    for at in moments:
+        if _due_soon_or_overdue(version, anchor, today, at):
+            assert bound is not None and anchor <= bound
 
 
 def test_an_hour_rule_anchored_as_the_clocks_go_back() -> None:
