@@ -12,6 +12,7 @@ class AuditAction(enum.StrEnum):
 
     CASE_OPEN = "case.open"
     CASE_ASSIGN = "case.assign"
+    CASE_TARGET_GROUP = "case.target_group"
     INTAKE_REGISTER = "intake.register"
     INTAKE_FIRST_CONTACT = "intake.first_contact"
     INVESTIGATION_START = "investigation.start"

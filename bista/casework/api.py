@@ -15,7 +15,17 @@ from ninja import Field, Router, Schema, Status
 
 from bista.care.models import Order, Service
 from bista.casework import rules, selectors, services
-from bista.casework.models import Appeal, Case, CaseOrder, Decision, ExecutionDelay, FollowUp, Intake, Investigation
+from bista.casework.models import (
+    Appeal,
+    Case,
+    CaseOrder,
+    Decision,
+    ExecutionDelay,
+    FollowUp,
+    Intake,
+    Investigation,
+    TargetGroup,
+)
 from bista.clients.models import Client
 from bista.core import clock
 from bista.core.access import require_any_unit
@@ -37,6 +47,7 @@ FIELD_NAMES = {
     "unit": "unit_id",
     "service": "service_id",
     "team": "team_id",
+    "target_group": "target_group_id",
     "intake": "intake_id",
     "investigation": "investigation_id",
     "supersedes": "supersedes_id",
@@ -54,6 +65,7 @@ class CaseOut(Schema):
     unit_id: int
     officer_id: int | None
     team_id: int | None
+    target_group_id: int | None
     opened_on: datetime.date
     closed_on: datetime.date | None
     version: int
@@ -90,6 +102,7 @@ class IntakeIn(InputSchema):
     requested: Text
     service_ids: list[Id] = Field(default_factory=list, max_length=20)
     team_id: Id | None = None
+    target_group_id: Id | None = None
 
 
 class InvestigationOut(Schema):
@@ -301,6 +314,11 @@ def create_intake(request: HttpRequest, payload: IntakeIn) -> Any:
     if len(services_) != len(set(payload.service_ids)):
         raise ValidationError({"service_ids": ValidationError("Insatsen finns inte.", code="does_not_exist")})
     team = existing(Team, payload.team_id, "team_id", "Gruppen finns inte.") if payload.team_id else None
+    target_group = (
+        existing(TargetGroup, payload.target_group_id, "target_group_id", "Målgruppen finns inte.")
+        if payload.target_group_id
+        else None
+    )
     with api_field_names(FIELD_NAMES):
         intake = services.intake_register(
             actor=user,
@@ -315,6 +333,7 @@ def create_intake(request: HttpRequest, payload: IntakeIn) -> Any:
             requested=payload.requested,
             services=services_,
             team=team,
+            target_group=target_group,
         )
     return Status(201, intake)
 

@@ -32,6 +32,15 @@ class Rule:
     APPEAL_FORWARD = "casework.appeal_forward"
 
 
+def _cases_of(query: DutyQuery, prefix: str = "") -> Q:
+    """The query's units' cases, and only the responsible person's when the query asks for theirs (the hint of
+    `DutyQuery.responsible_id`: every duty here is the case officer's, so other officers' rows need not be read)."""
+    q = Q(**{f"{prefix}case__unit_id__in": query.unit_ids})
+    if query.responsible_id is not None:
+        q &= Q(**{f"{prefix}case__officer_id": query.responsible_id})
+    return q
+
+
 def _waiting_or_done_in_window(rows: QuerySet[Any], query: DutyQuery, rule: str, done: str) -> QuerySet[Any]:
     """Rows received on `received_on` whose one step (`done`) answers `rule`. For Att göra only those still
     waiting long enough to be due by the horizon, or done in the window; else every row not done before it."""
@@ -46,7 +55,7 @@ def _waiting_or_done_in_window(rows: QuerySet[Any], query: DutyQuery, rule: str,
 @register("casework.intakes")
 def intake_duties(query: DutyQuery) -> Iterator[Duty]:
     intakes = _waiting_or_done_in_window(
-        Intake.objects.filter(case__unit_id__in=query.unit_ids), query, Rule.FIRST_CONTACT, "first_contact_on"
+        Intake.objects.filter(_cases_of(query)), query, Rule.FIRST_CONTACT, "first_contact_on"
     )
     rows = intakes.values_list(
         "received_on",
@@ -113,9 +122,7 @@ _DECISION_FIELDS = (
 def _decisions_in_force(query: DutyQuery) -> QuerySet[Decision]:
     """Favourable decisions not superseded, and neither ended nor run out before the window."""
     return (
-        Decision.objects.filter(
-            case__unit_id__in=query.unit_ids, outcome__in=Decision.FAVOURABLE, superseded_by__isnull=True
-        )
+        Decision.objects.filter(_cases_of(query), outcome__in=Decision.FAVOURABLE, superseded_by__isnull=True)
         .exclude(period_end__lt=query.done_since)
         .exclude(ended_on__lt=query.done_since)
     )
@@ -219,15 +226,20 @@ def _candidate_decision_duties(query: DutyQuery) -> Iterator[Duty]:
     )
     if not candidates:
         return
+    # Those in the window, of the candidates only (by key: no join to the case, no ordering needed).
     followed: dict[int, list[datetime.date]] = defaultdict(list)
-    for decision_id, day in FollowUp.objects.filter(
-        decision__case__unit_id__in=query.unit_ids, on__gte=since
-    ).values_list("decision_id", "on"):
+    for decision_id, day in (
+        FollowUp.objects.filter(decision_id__in=[row.pk for row in candidates], on__gte=since)
+        .order_by()
+        .values_list("decision_id", "on")
+    ):
         followed[decision_id].append(day)
     started: dict[int, list[datetime.date]] = defaultdict(list)
-    for case_id, day in Investigation.objects.filter(
-        case__unit_id__in=query.unit_ids, started_on__gte=since
-    ).values_list("case_id", "started_on"):
+    for case_id, day in (
+        Investigation.objects.filter(case_id__in={row.case_id for row in candidates}, started_on__gte=since)
+        .order_by()
+        .values_list("case_id", "started_on")
+    ):
         started[case_id].append(day)
     for row in candidates:
         before = [row.investigation_before] if row.investigation_before else []
@@ -242,9 +254,7 @@ def _candidate_decision_duties(query: DutyQuery) -> Iterator[Duty]:
 def appeal_duties(query: DutyQuery) -> Iterator[Duty]:
     """Forward an appeal to the court without delay, unless the reconsideration changed the decision."""
     appeals = _waiting_or_done_in_window(
-        Appeal.objects.filter(decision__case__unit_id__in=query.unit_ids).exclude(
-            reconsideration=Appeal.Reconsideration.CHANGED
-        ),
+        Appeal.objects.filter(_cases_of(query, "decision__")).exclude(reconsideration=Appeal.Reconsideration.CHANGED),
         query,
         Rule.APPEAL_FORWARD,
         "forwarded_on",

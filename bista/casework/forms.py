@@ -56,8 +56,16 @@ class IntakeForm(PlausibleDatesMixin, forms.Form):
         label="Sökta insatser", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
     team = RecordChoiceField(label="Handläggargrupp", queryset=None, required=False)
+    target_group = RecordChoiceField(
+        label="Målgrupp",
+        queryset=None,
+        required=False,
+        help_text="Den grupp ärendet räknas till i statistiken, t.ex. socialpsykiatri.",
+    )
 
-    def __init__(self, *args: Any, units: Any, clients: Any, services: Any, teams: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, units: Any, clients: Any, services: Any, teams: Any, target_groups: Any, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
         self.fields["client"].queryset = clients  # type: ignore[attr-defined]
@@ -65,6 +73,7 @@ class IntakeForm(PlausibleDatesMixin, forms.Form):
             self.fields["client"].narrow(enhet=unit_list[0].pk)  # type: ignore[attr-defined]
         self.fields["services"].queryset = services  # type: ignore[attr-defined]
         self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+        self.fields["target_group"].queryset = target_groups  # type: ignore[attr-defined]
         if len(unit_list) == 1:
             self.fields["unit"].initial = unit_list[0].pk
 

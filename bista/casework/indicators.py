@@ -17,7 +17,10 @@ Definitions:
 * **Open ej verkställda beslut**: the individual reports of the quarter of the period's last day (or today,
   if earlier) that are not final; lower is better.
 * **Active clients**: clients with a favourable decision in force on the period's last day (or today):
-  all, children and young people 0–20, adults 21–65 (age on that day), and socialpsykiatri (a SoL decision).
+  all, children and young people 0–20, adults 21–65 (age on that day), and socialpsykiatri: clients whose case
+  is in the målgrupp socialpsykiatri (casework.TargetGroup, seed 001's group of adults with psychiatric problems),
+  whatever the law of the decision — a SoL decision alone says nothing of the group (children get SoL
+  avlösning, a psychiatric client gets LSS daglig verksamhet).
 * **Caseload per case officer**: open cases on that day divided by the case officers holding them.
 """
 
@@ -32,7 +35,7 @@ from typing import Any
 from django.db.models import Q
 
 from bista.casework import rules
-from bista.casework.models import Case, Decision, FollowUp, Investigation
+from bista.casework.models import Case, Decision, FollowUp, Investigation, TargetGroup
 from bista.core.models import Unit
 
 WOMEN, MEN = "K", "M"
@@ -198,16 +201,20 @@ def _active(unit_id: int, day: datetime.date) -> list[Any]:
         .exclude(superseded_by__decision_date__lte=day)
     )
     return list(
-        in_force.values_list("case__client_id", "case__client__gender", "case__client__personnummer", "service__act")
+        in_force.values_list(
+            "case__client_id", "case__client__gender", "case__client__personnummer", "case__target_group__code"
+        )
     )
 
 
-def _active_count(keep: Callable[[str, str, datetime.date], bool]) -> Callable[..., Figure]:
+def _active_count(keep: Callable[[str, str | None, datetime.date], bool]) -> Callable[..., Figure]:
+    """Clients with a decision in force that `keep(personnummer, the case's målgrupp code, day)` counts."""
+
     def run(unit_id: int, first: datetime.date, last: datetime.date, today: datetime.date) -> Figure:
         day = min(last, today)
         clients: dict[int, str] = {}
-        for client_id, gender, number, act in _active(unit_id, day):
-            if keep(number, act, day):
+        for client_id, gender, number, group in _active(unit_id, day):
+            if keep(number, group, day):
                 clients[client_id] = gender
         women = sum(1 for g in clients.values() if g == WOMEN)
         men = sum(1 for g in clients.values() if g == MEN)
@@ -226,10 +233,10 @@ def _age(number: str, day: datetime.date) -> int:
     return rules.age_on(rules.birth_date(number), day)
 
 
-active_clients = _active_count(lambda number, act, day: True)
-active_children = _active_count(lambda number, act, day: _age(number, day) <= 20)
-active_adults = _active_count(lambda number, act, day: 21 <= _age(number, day) <= 65)
-active_social_psychiatry = _active_count(lambda number, act, day: act == "SoL")
+active_clients = _active_count(lambda number, group, day: True)
+active_children = _active_count(lambda number, group, day: _age(number, day) <= 20)
+active_adults = _active_count(lambda number, group, day: 21 <= _age(number, day) <= 65)
+active_social_psychiatry = _active_count(lambda number, group, day: group == TargetGroup.SOCIAL_PSYCHIATRY)
 
 
 def caseload_per_officer(unit_id: int, first: datetime.date, last: datetime.date, today: datetime.date) -> Figure:
@@ -354,7 +361,7 @@ INDICATORS: tuple[tuple[str, str, str, str, str, bool, bool, int, Compute], ...]
     (
         "casework.active_social_psychiatry",
         COUNT,
-        "Antal brukare med gällande beslut enligt SoL (socialpsykiatri) vid periodens slut.",
+        "Antal brukare i målgruppen socialpsykiatri med gällande beslut vid periodens slut.",
         "Aktiva brukare socialpsykiatri",
         "antal",
         True,

@@ -16,6 +16,26 @@ from bista.core.people import NeverDeleted
 from bista.core.versioning import Versioned
 
 
+class TargetGroup(ValidityPeriod):
+    """Målgrupp (reference data): the group of people a case belongs to in the purchaser's organisation and
+    statistics. Seed 001 counts its clients as children 0–20, adults 21–65 and socialpsykiatri (adults with
+    psychiatric problems, whatever the law of their decisions: SoL boendestöd as well as LSS daglig verksamhet)."""
+
+    SOCIAL_PSYCHIATRY = "social_psychiatry"
+
+    code = models.SlugField("kod", max_length=40)
+    name = models.CharField("namn", max_length=100)
+
+    class Meta:
+        verbose_name = "målgrupp"
+        verbose_name_plural = "målgrupper"
+        ordering = ["name", "valid_from"]
+        constraints = [models.UniqueConstraint(fields=["code", "valid_from"], name="target_group_code_from")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Case(Versioned, NeverDeleted):
     """Ärende: one client at one purchaser unit, with the case officer responsible and their group."""
 
@@ -31,6 +51,9 @@ class Case(Versioned, NeverDeleted):
     )
     team = models.ForeignKey(
         Team, on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name="handläggargrupp"
+    )
+    target_group = models.ForeignKey(
+        TargetGroup, on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name="målgrupp"
     )
     opened_on = models.DateField("öppnat")
     closed_on = models.DateField("avslutat", null=True, blank=True)

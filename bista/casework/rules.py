@@ -1,5 +1,6 @@
 """Pure rules of the purchaser chain: age on the decision date, the appeal period, the delegation check, the
-follow-up and reassessment dates, the first-contact duty and what makes a decision well formed.
+follow-up and reassessment dates, the first-contact duty, what makes a decision well formed and when it may be made
+without kommunicering.
 
 Nothing here reads the clock or the database: callers pass dates, rule amounts (core.DutyRule) and the
 delegation order (casework.DelegationRule) as plain facts.
@@ -179,6 +180,113 @@ def decision_errors(
     if period_start is not None and period_end is not None and period_end < period_start:
         errors["period_end"] = "Periodens slut kan inte vara före dess början."
     return errors
+
+
+# --- Kommunicering before a decision (förvaltningslagen) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommunicationExemption:
+    """A case where the law lets a decision be made without the person first having seen and answered the
+    investigation (kommunicering). `outcomes`: the outcomes it covers (empty: any); `by_court`: it covers only
+    a decision that records a court's change, which the court, not the committee, decided."""
+
+    code: str
+    reference: str
+    valid_from: datetime.date
+    valid_to: datetime.date | None
+    outcomes: frozenset[str] = frozenset()
+    by_court: bool = False
+
+    def applies(self, *, outcome: str, on: datetime.date, by_court: bool) -> bool:
+        if on < self.valid_from or (self.valid_to is not None and on >= self.valid_to):
+            return False
+        if self.by_court and not by_court:
+            return False
+        return not self.outcomes or outcome in self.outcomes
+
+
+# Only a full bifall "does not go against" the person; a delvis bifall refuses part of what was applied for, so
+# it is communicated like an avslag. FL 25 § andra stycket 2–3 (urgency, a decision that could be thwarted) are
+# judgments in the single case, not rules Bistå can apply: such a decision is not made through Bistå's form.
+COMMUNICATION_EXEMPTIONS: tuple[CommunicationExemption, ...] = (
+    CommunicationExemption(
+        code="not_adverse",
+        reference="förvaltningslagen (1986:223) 17 § första stycket 1: avgörandet går inte parten emot",
+        valid_from=datetime.date(1987, 1, 1),
+        valid_to=datetime.date(2018, 7, 1),
+        outcomes=frozenset({"granted"}),
+    ),
+    CommunicationExemption(
+        code="not_adverse",
+        reference="förvaltningslagen (2017:900) 25 § andra stycket 1: beslutet går inte parten emot",
+        valid_from=datetime.date(2018, 7, 1),
+        valid_to=None,
+        outcomes=frozenset({"granted"}),
+    ),
+    CommunicationExemption(
+        code="court",
+        reference="domstolens dom: nämnden verkställer domen och kommunicerar inte domstolens avgörande",
+        valid_from=datetime.date(1987, 1, 1),
+        valid_to=None,
+        by_court=True,
+    ),
+)
+
+
+def communication_exemption(
+    *,
+    outcome: str,
+    on: datetime.date,
+    by_court: bool = False,
+    exemptions: Iterable[CommunicationExemption] = COMMUNICATION_EXEMPTIONS,
+) -> CommunicationExemption | None:
+    """The exemption from kommunicering that covers a decision with `outcome` on `on`, if any."""
+    return next((e for e in exemptions if e.applies(outcome=outcome, on=on, by_court=by_court)), None)
+
+
+NOT_COMMUNICATED = "not_communicated"
+COMMUNICATED_AFTER = "communicated_after_decision"
+
+
+def communication_errors(
+    *,
+    outcome: str,
+    decision_date: datetime.date,
+    has_investigation: bool,
+    communicated_on: datetime.date | None,
+    by_court: bool = False,
+    exemptions: Iterable[CommunicationExemption] = COMMUNICATION_EXEMPTIONS,
+) -> dict[str, tuple[str, str]]:
+    """Field → (machine code, Swedish message) when a decision would be made without the investigation having
+    been communicated with the person on or before the decision date (empty when it may be made)."""
+    if communication_exemption(outcome=outcome, on=decision_date, by_court=by_court, exemptions=exemptions):
+        return {}
+    if not has_investigation:
+        return {
+            "investigation": (
+                NOT_COMMUNICATED,
+                "Ett beslut som helt eller delvis går den enskilde emot kräver en utredning som har kommunicerats "
+                "med den enskilde (förvaltningslagen 25 §).",
+            )
+        }
+    if communicated_on is None:
+        return {
+            "investigation": (
+                NOT_COMMUNICATED,
+                "Utredningen har inte kommunicerats: fyll i Kommunicerad (datum) och den enskildes synpunkter "
+                "under Kommunicering i utredningen innan beslutet fattas (förvaltningslagen 25 §).",
+            )
+        }
+    if communicated_on > decision_date:
+        return {
+            "decision_date": (
+                COMMUNICATED_AFTER,
+                f"Utredningen kommunicerades {communicated_on:%Y-%m-%d}, efter beslutsdatum: beslutet kan "
+                "fattas tidigast den dag utredningen kommunicerades.",
+            )
+        }
+    return {}
 
 
 # --- Ej verkställda beslut (LSS 28 f–h §, SoL 16 kap. 6 f–h §) ------------------------------------------

@@ -4,7 +4,9 @@ A provider sees none of this: it sees its care order. Every read of one case wri
 
 from __future__ import annotations
 
+import bisect
 import datetime
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +14,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
+from django.db.models.functions import Substr
 from django.http import Http404
 
 from bista.care import selectors as care_selectors
@@ -29,6 +32,7 @@ from bista.casework.models import (
     Investigation,
     InvestigationDraft,
     IvoReport,
+    TargetGroup,
 )
 from bista.clients.services import access_log_record
 from bista.core import clock
@@ -290,6 +294,11 @@ def provider_units(unit: Unit) -> QuerySet[Unit]:
     ).order_by("name")
 
 
+def target_groups_in_force(day: datetime.date) -> QuerySet[TargetGroup]:
+    """The målgrupper (reference data) a case can be put in on `day`."""
+    return TargetGroup.objects.filter(valid_on(day)).order_by("name")
+
+
 def services_in_force(on: datetime.date) -> QuerySet[Service]:
     return Service.objects.filter(valid_on(on)).order_by("act", "code")
 
@@ -421,17 +430,31 @@ def _latest_delays(decision_ids: list[int], until: datetime.date) -> dict[int, E
     return latest
 
 
-def _pseudonym_serial(decision: Decision) -> int:
-    """The decision's place among the unit's decisions for people with the same birth date and gender (oldest
+def _pseudonym_serials(unit_id: int, decisions: Sequence[Decision]) -> dict[int, int]:
+    """Each decision's place among the unit's decisions for people with the same birth date and gender (oldest
     first): a decision's pk alone would give two people the same code once pks differ by 500. Decisions are
-    never deleted, so the place, and the code, stay the same every quarter."""
-    client = decision.case.client
-    return Decision.objects.filter(
-        case__unit_id=decision.case.unit_id,
-        case__client__personnummer__startswith=client.personnummer[:8],
-        case__client__gender=client.gender,
-        pk__lt=decision.pk,
-    ).count()
+    never deleted, so the place, and the code, stay the same every quarter. One query for all the decisions
+    (the unit's decisions of those birth dates), not one per decision."""
+    births = {decision.case.client.personnummer[:8] for decision in decisions}
+    if not births:
+        return {}
+    same: dict[tuple[str, str], list[int]] = defaultdict(list)
+    rows = (
+        Decision.objects.filter(case__unit_id=unit_id)
+        .annotate(birth=Substr("case__client__personnummer", 1, 8))
+        .filter(birth__in=births)
+        .values_list("pk", "birth", "case__client__gender")
+    )
+    for pk, birth, gender in rows:
+        same[(birth, gender)].append(pk)
+    for pks in same.values():
+        pks.sort()
+    return {
+        decision.pk: bisect.bisect_left(
+            same[(decision.case.client.personnummer[:8], decision.case.client.gender)], decision.pk
+        )
+        for decision in decisions
+    }
 
 
 def ivo_rows(unit: Unit, quarter: rules.Quarter, upto: datetime.date | None = None) -> list[IvoRow]:
@@ -442,6 +465,7 @@ def ivo_rows(unit: Unit, quarter: rules.Quarter, upto: datetime.date | None = No
     decisions = _unexecuted_candidates(unit, quarter)
     facts = executions(decisions)
     delays = _latest_delays([d.pk for d in decisions], quarter.end)
+    serials = _pseudonym_serials(unit.pk, decisions)
     rows = []
     for decision in decisions:
         client = decision.case.client
@@ -451,7 +475,7 @@ def ivo_rows(unit: Unit, quarter: rules.Quarter, upto: datetime.date | None = No
                     decision=decision,
                     report=report,
                     pseudonym=rules.ivo_pseudonym(
-                        rules.birth_date(client.personnummer), client.gender, _pseudonym_serial(decision)
+                        rules.birth_date(client.personnummer), client.gender, serials[decision.pk]
                     ),
                     gender=client.gender,
                     delay=delays.get(decision.pk),

@@ -106,6 +106,7 @@ def intake_create(request: HttpRequest) -> HttpResponse:
         clients=clients,
         services=selectors.services_in_force(today),
         teams=selectors.casework_teams(unit_ids),
+        target_groups=selectors.target_groups_in_force(today),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -123,6 +124,7 @@ def intake_create(request: HttpRequest) -> HttpResponse:
                 client=data["client"],
                 new_client=form.new_client(),
                 team=data["team"],
+                target_group=data["target_group"],
             )
         except ValidationError as error:
             apply_service_errors(form, error)

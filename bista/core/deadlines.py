@@ -116,23 +116,44 @@ class RuleBook:
 
     def latest_open_anchor(self, code: str, today: datetime.date) -> datetime.date | None:
         """The latest anchor date whose open duty can be due soon or overdue on `today`, under any version of
-        the rule: a safe bound for reading only candidate rows (a period is at least 28 days a month)."""
-        limits = [
-            today + datetime.timedelta(days=version.warn_days - _shortest_days(version))
-            for version in self._by_code.get(code, [])
-        ]
+        the rule (each over the anchors it governs): candidate rows are those anchored on or before it. Exact
+        for day, week and month rules, month ends and leap years included; None when no version can have one."""
+        limits = []
+        for version in self._by_code.get(code, []):
+            latest = latest_anchor_due_by(version, today + datetime.timedelta(days=version.warn_days))
+            if version.valid_to is not None:
+                latest = min(latest, version.valid_to - datetime.timedelta(days=1))
+            if latest >= version.valid_from:
+                limits.append(latest)
         return max(limits) if limits else None
 
 
-def _shortest_days(rule: RuleVersion) -> int:
-    """The fewest whole days the rule's period can span."""
+def _months_back(day: datetime.date, months: int) -> tuple[int, int]:
+    index = day.year * 12 + (day.month - 1) - months
+    year, month = divmod(index, 12)
+    return year, month + 1
+
+
+def latest_anchor_due_by(rule: RuleVersion, last_due: datetime.date) -> datetime.date:
+    """The latest anchor whose due day under `rule` is on or before `last_due` (due days never fall as the
+    anchor moves later, so every earlier anchor is due by then too).
+
+    Months: `add_months` clamps to the month's end, so when `last_due` is its month's last day every day of the
+    month `amount` months back is due by then (31 January + 1 month = 28 February); otherwise the same day number
+    there, or that month's last day if it is shorter (30 March − 1 month: 28 or 29 February). Hours: the due day
+    is the day of the due moment in the anchor's zone; a duty anchored at midnight on the day the clocks go back
+    is due an hour earlier by the wall clock, so the fewest whole days is (amount − 1) // 24."""
     if rule.unit is PeriodUnit.MONTHS:
-        return rule.amount * 28
+        year, month = _months_back(last_due, rule.amount)
+        month_end = calendar.monthrange(year, month)[1]
+        if last_due.day == calendar.monthrange(last_due.year, last_due.month)[1]:
+            return datetime.date(year, month, month_end)
+        return datetime.date(year, month, min(last_due.day, month_end))
     if rule.unit is PeriodUnit.WEEKS:
-        return rule.amount * 7
+        return last_due - datetime.timedelta(days=rule.amount * 7)
     if rule.unit is PeriodUnit.HOURS:
-        return rule.amount // 24
-    return rule.amount
+        return last_due - datetime.timedelta(days=max(0, (rule.amount - 1) // 24))
+    return last_due - datetime.timedelta(days=rule.amount)
 
 
 def due_date(rule: RuleVersion, anchor_on: datetime.date, anchor_at: datetime.datetime | None = None) -> datetime.date:

@@ -29,7 +29,7 @@ from typing import Any
 from bista.care.models import Order, Service
 from bista.casework import rules
 from bista.casework import services as casework
-from bista.casework.models import Appeal, Decision, ExecutionDelay, FollowUp, Intake
+from bista.casework.models import Appeal, Decision, ExecutionDelay, FollowUp, Intake, TargetGroup
 from bista.casework.services import (
     ImportedAppeal,
     ImportedDecision,
@@ -44,7 +44,7 @@ from bista.core import services as core_services
 from bista.core.access import SYSTEM
 from bista.core.deadlines import add_months
 from bista.core.permissions import RoleCode
-from bista.demo.generator import CHILDREN, PSYCHIATRY, Context, DemoClient, DemoEmployee, DistrictData, step
+from bista.demo.generator import ADULTS, CHILDREN, PSYCHIATRY, Context, DemoClient, DemoEmployee, DistrictData, step
 
 DAY = datetime.timedelta(days=1)
 
@@ -288,12 +288,27 @@ def _provider_history(ctx: Context, deciders: _Deciders, demo: DemoClient, order
     return _history(ctx, deciders, demo, intakes)
 
 
+# The casework group a demo client is drawn for is also the case's målgrupp (seed 001 counts its clients by these).
+TARGET_GROUPS = {CHILDREN: "children", ADULTS: "adults", PSYCHIATRY: TargetGroup.SOCIAL_PSYCHIATRY}
+
+
 def _history(ctx: Context, deciders: _Deciders, demo: DemoClient, intakes: list[ImportedIntake]) -> ImportedHistory:
     d = ctx.current
     closed = demo.until
     officer = deciders.officer_on(closed or ctx.today)
+    opened = min((intake.received_on for intake in intakes), default=ctx.today)
+    target_group = (
+        TargetGroup.objects.filter(code=TARGET_GROUPS[demo.group], valid_from__lte=opened)
+        .exclude(valid_to__lte=opened)
+        .first()
+    )
     return ImportedHistory(
-        client=demo.client, intakes=intakes, officer=officer, team=d.groups[demo.group][0], closed_on=closed
+        client=demo.client,
+        intakes=intakes,
+        officer=officer,
+        team=d.groups[demo.group][0],
+        target_group=target_group,
+        closed_on=closed,
     )
 
 

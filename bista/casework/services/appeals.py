@@ -141,7 +141,7 @@ def appeal_judgment(
 
 
 def _changed_decision(
-    *, actor: Any, appeal: Appeal, decision_date: datetime.date, values: Mapping[str, Any]
+    *, actor: Any, appeal: Appeal, decision_date: datetime.date, values: Mapping[str, Any], by_court: bool = False
 ) -> Decision:
     """The new decision a change leads to (reconsideration or judgment), on the same service and application,
     superseding the appealed decision; the decider's delegation is checked as for any decision."""
@@ -154,6 +154,7 @@ def _changed_decision(
         service=old.service,
         supersedes=old,
         decision_date=decision_date,
+        by_court=by_court,
         **values,
     )
 
@@ -191,7 +192,7 @@ def appeal_judgment_with_decision(
         locked = Appeal.objects.get(pk=appeal.pk)
         if locked.forwarded_on is None:
             raise ValidationError({"judgment": "Överklagandet har inte överlämnats till domstolen."})
-        new = _changed_decision(actor=actor, appeal=appeal, decision_date=on, values=new_decision)
+        new = _changed_decision(actor=actor, appeal=appeal, decision_date=on, values=new_decision, by_court=True)
     return appeal_judgment(
         actor=actor, appeal=appeal, judgment=judgment, on=on, new_decision=new, further_appeal_on=further_appeal_on
     )

@@ -15,6 +15,7 @@ from bista.casework.actions import AuditAction
 from bista.casework.models import (
     Case,
     Intake,
+    TargetGroup,
 )
 from bista.casework.services.common import _not_in_future, _officer_of, _person, _purchaser, _team_of
 from bista.clients import services as client_services
@@ -27,7 +28,7 @@ from bista.core.people import parse_personnummer_field
 from bista.core.permissions import Perm
 from bista.core.versioning import update_versioned
 
-CASE_AUDITED = ("client", "unit", "officer", "team", "opened_on")
+CASE_AUDITED = ("client", "unit", "officer", "team", "target_group", "opened_on")
 INTAKE_AUDITED = ("case", "kind", "sender", "sender_name", "received_on", "channel", "requested")
 
 
@@ -35,12 +36,19 @@ INTAKE_AUDITED = ("case", "kind", "sender", "sender_name", "received_on", "chann
 
 
 def _open_case(
-    *, actor: Any, client: Client, unit: Unit, officer: Any, team: Team | None, opened_on: datetime.date
+    *,
+    actor: Any,
+    client: Client,
+    unit: Unit,
+    officer: Any,
+    team: Team | None,
+    target_group: TargetGroup | None,
+    opened_on: datetime.date,
 ) -> Case:
     case = Case.objects.select_for_update().filter(client=client, unit=unit, closed_on__isnull=True).first()
     if case is not None:
         return case
-    case = Case(client=client, unit=unit, officer=officer, team=team, opened_on=opened_on)
+    case = Case(client=client, unit=unit, officer=officer, team=team, target_group=target_group, opened_on=opened_on)
     return audit.save_new(case, actor=actor, action=AuditAction.CASE_OPEN, fields=CASE_AUDITED, unit=unit)
 
 
@@ -77,6 +85,11 @@ def _intake_errors(*, kind: str, sender: str, requested: str) -> dict[str, str]:
     return errors
 
 
+def target_group_check(target_group: TargetGroup | None, on: datetime.date) -> None:
+    if target_group is not None and not target_group.in_force(on):
+        raise ValidationError({"target_group": "Målgruppen gällde inte det datumet."})
+
+
 def _first_contact_check(on: datetime.date, received_on: datetime.date) -> None:
     if on < received_on:
         raise ValidationError({"on": f"Kontakten kan inte vara före aktualiseringen ({received_on:%Y-%m-%d})."})
@@ -98,10 +111,12 @@ def intake_register(
     new_client: Mapping[str, Any] | None = None,
     officer: Any = None,
     team: Team | None = None,
+    target_group: TargetGroup | None = None,
 ) -> Intake:
     """Register an application or a report of need; opens the client's case at the unit if none is open.
     `new_client`: the arguments of `clients.services.client_create` (personnummer, names …) for a person
-    not yet in Bistå. The case goes to `officer` (default: the actor) in `team`."""
+    not yet in Bistå. The case goes to `officer` (default: the actor) in `team`, in `target_group` (målgrupp,
+    in force on the day received; an intake on a case already open leaves its group as it is)."""
     check_perm(actor, Perm.CASEWORK_MANAGE, unit)
     _purchaser(unit)
     _not_in_future(received_on, "received_on")
@@ -109,10 +124,19 @@ def intake_register(
     if errors:
         raise ValidationError(errors)
     _team_of(unit, team)
+    target_group_check(target_group, received_on)
     officer = officer if officer is not None else _person(actor)
     _officer_of(unit, officer, received_on if received_on <= clock.today() else clock.today())
     client = _intake_client(actor=actor, unit=unit, client=client, new_client=new_client, since=received_on)
-    case = _open_case(actor=actor, client=client, unit=unit, officer=officer, team=team, opened_on=received_on)
+    case = _open_case(
+        actor=actor,
+        client=client,
+        unit=unit,
+        officer=officer,
+        team=team,
+        target_group=target_group,
+        opened_on=received_on,
+    )
     intake = Intake(
         case=case,
         kind=kind,
@@ -167,6 +191,25 @@ def case_assign(*, actor: Any, case: Case, officer: Any, team: Team | None, expe
         editable=("officer", "team"),
         audited=("officer", "team"),
         action=AuditAction.CASE_ASSIGN,
+        unit=case.unit,
+    )
+
+
+@transaction.atomic
+def case_target_group_set(
+    *, actor: Any, case: Case, target_group: TargetGroup | None, expected_version: int | None
+) -> Case:
+    """Put the case in a målgrupp (or none): the group in force today, as the statistics count it from now on."""
+    check_perm(actor, Perm.CASEWORK_MANAGE, case.unit)
+    target_group_check(target_group, clock.today())
+    return update_versioned(
+        actor=actor,
+        obj=case,
+        expected_version=expected_version,
+        changes={"target_group": target_group},
+        editable=("target_group",),
+        audited=("target_group",),
+        action=AuditAction.CASE_TARGET_GROUP,
         unit=case.unit,
     )
 

@@ -141,6 +141,27 @@ def _decision_errors(
     return errors
 
 
+def _communication_check(
+    *, investigation: Investigation | None, outcome: str, decision_date: datetime.date, by_court: bool
+) -> None:
+    """Kommunicering before the decision (FL 25 §): the investigation's row is locked so that the date read is the
+    one saved, and a decision that goes against the person is refused until it is recorded."""
+    communicated_on = None
+    if investigation is not None:
+        communicated_on = (
+            Investigation.objects.select_for_update().values_list("communicated_on", flat=True).get(pk=investigation.pk)
+        )
+    errors = rules.communication_errors(
+        outcome=outcome,
+        decision_date=decision_date,
+        has_investigation=investigation is not None,
+        communicated_on=communicated_on,
+        by_court=by_court,
+    )
+    if errors:
+        raise ValidationError({field: ValidationError(message, code=code) for field, (code, message) in errors.items()})
+
+
 def _decider_name(decided_by: Any) -> str:
     return str(decided_by.get_full_name() or decided_by.username)[:200]
 
@@ -162,10 +183,13 @@ def decision_make(
     investigation: Investigation | None = None,
     supersedes: Decision | None = None,
     decided_by: Any = None,
+    by_court: bool = False,
 ) -> Decision:
     """Make a decision on one applied service. Refused: dated before the application, a scope of zero or
-    less, a period ending before it starts, a decider without delegation. Superseding (omprövning) makes a
-    new decision; the old one stays as it was."""
+    less, a period ending before it starts, a decider without delegation, and one that goes against the person
+    (avslag, delvis bifall) before the investigation was communicated with them (rules.communication_errors;
+    `by_court`: the decision records a court's change, which the court decided). Superseding (omprövning) makes
+    a new decision; the old one stays as it was."""
     check_perm(actor, Perm.CASEWORK_DECIDE, case.unit)
     decided_by = decided_by if decided_by is not None else _person(actor)
     if decided_by is None:
@@ -195,6 +219,7 @@ def decision_make(
     )
     if errors:
         raise ValidationError(errors)
+    _communication_check(investigation=investigation, outcome=outcome, decision_date=decision_date, by_court=by_court)
     roles = _check_delegation(decided_by=decided_by, unit=case.unit, service=service, outcome=outcome, on=decision_date)
     role_names = ", ".join(Role.objects.filter(code__in=roles).order_by("name").values_list("name", flat=True))
     amount, scope_unit, period_start, period_end = scope

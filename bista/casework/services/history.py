@@ -38,9 +38,10 @@ from bista.casework.models import (
     FollowUp,
     Intake,
     Investigation,
+    TargetGroup,
 )
 from bista.casework.services.appeals import _appeal_step_date
-from bista.casework.services.cases import _first_contact_check, _intake_errors
+from bista.casework.services.cases import _first_contact_check, _intake_errors, target_group_check
 from bista.casework.services.common import _not_in_future, _officer_of, _purchaser, _roles_in, _team_of
 from bista.casework.services.decisions import (
     _check_delegation,
@@ -170,6 +171,7 @@ class ImportedHistory:
     intakes: Sequence[ImportedIntake]
     officer: Any = None
     team: Team | None = None
+    target_group: TargetGroup | None = None
     closed_on: datetime.date | None = None
 
 
@@ -272,6 +274,7 @@ class _Checker:
             unit=unit,
             officer=history.officer,
             team=history.team,
+            target_group=history.target_group,
             opened_on=opened_on,
             closed_on=history.closed_on,
         )
@@ -280,6 +283,7 @@ class _Checker:
             if not history.intakes:
                 raise ValidationError({"intakes": "Ärendet har ingen aktualisering."})
             _team_of(unit, history.team)
+            target_group_check(history.target_group, opened_on)
             _officer_of(unit, history.officer, min(history.closed_on or self.today, self.today))
             if history.closed_on is not None and history.closed_on < opened_on:
                 raise ValidationError({"closed_on": "Ärendet kan inte avslutas före sin första aktualisering."})

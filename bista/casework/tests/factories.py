@@ -9,7 +9,7 @@ from typing import Any
 
 from bista.care.models import Service
 from bista.casework import services
-from bista.casework.models import Decision, Intake
+from bista.casework.models import Decision, Intake, Investigation
 from bista.core.access import SYSTEM
 from bista.core.models import Unit
 from bista.core.permissions import RoleCode
@@ -53,7 +53,25 @@ def register(unit: Unit, *, actor: Any = SYSTEM, **overrides: Any) -> Intake:
     return services.intake_register(actor=actor, unit=unit, **values)
 
 
+def communicated(intake: Intake, *, actor: Any, on: datetime.date | None = None) -> Investigation:
+    """The case's investigation, started and communicated with the person on `on` (the intake's day unless
+    given): what a decision that goes against the person needs first (FL 25 §)."""
+    on = on or intake.received_on
+    investigation = intake.case.investigations.filter(status=Investigation.Status.DRAFT).first()
+    if investigation is None:
+        investigation = services.investigation_start(actor=actor, case=intake.case, intake=intake, started_on=on)
+    return services.communication_record(
+        actor=actor,
+        investigation=investigation,
+        communicated_on=on,
+        response="Jag har läst utredningen och har inget att tillägga.",
+        expected_version=investigation.version,
+    )
+
+
 def decide(intake: Intake, *, actor: Any, **overrides: Any) -> Decision:
+    """A decision on the intake; one that goes against the person (avslag, delvis bifall) is made on a
+    communicated investigation unless the test passes its own `investigation`."""
     values: dict[str, Any] = {
         "service": service(),
         "outcome": Decision.Outcome.GRANTED,
@@ -65,4 +83,6 @@ def decide(intake: Intake, *, actor: Any, **overrides: Any) -> Decision:
         "period_end": datetime.date(2025, 4, 1),
         **overrides,
     }
+    if "investigation" not in values and values["outcome"] in (Decision.Outcome.REFUSED, Decision.Outcome.PARTLY):
+        values["investigation"] = communicated(intake, actor=actor)
     return services.decision_make(actor=actor, case=intake.case, intake=intake, **values)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bista.care.models import Order
-from bista.casework.models import Case, Decision, Intake
+from bista.casework.models import Case, Decision, Intake, TargetGroup
 from bista.casework.tests import factories as f
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation, make_user
@@ -118,6 +118,45 @@ def test_bad_decisions_are_4xx_with_the_field(
     assert response.status_code in (400, 422), response.content
     assert field in error(response)["fields"], error(response)
     assert Decision.objects.count() == 0
+
+
+def test_a_refusal_before_the_communication_is_422_with_its_code(org: Organisation, officer: Any, browser: Any) -> None:
+    intake = f.register(org.purchaser, actor=officer)
+    inv = post(
+        browser,
+        f"/casework/cases/{intake.case_id}/investigations",
+        {"intake_id": intake.pk, "started_on": "2024-03-06"},
+    )
+    assert inv.status_code == 201, inv.content
+    body = {
+        **DECISION,
+        "service_id": f.service().pk,
+        "intake_id": intake.pk,
+        "investigation_id": inv.json()["id"],
+        "outcome": "refused",
+        "scope_amount": None,
+        "scope_unit": None,
+        "period_start": None,
+        "reasons": "Du har inte rätt till insatsen.",
+    }
+    response = post(browser, f"/casework/cases/{intake.case_id}/decisions", body)
+    assert response.status_code == 422, response.content
+    assert [item["code"] for item in error(response)["fields"]["investigation_id"]] == ["not_communicated"]
+    assert Decision.objects.count() == 0
+    f.communicated(intake, actor=officer, on=datetime.date(2024, 3, 25))
+    response = post(browser, f"/casework/cases/{intake.case_id}/decisions", body)
+    assert response.status_code == 201, response.content
+
+
+def test_an_intake_puts_the_case_in_a_target_group(org: Organisation, browser: Any) -> None:
+    psychiatry = TargetGroup.objects.get(code=TargetGroup.SOCIAL_PSYCHIATRY)
+    missing = post(browser, "/casework/intakes", _intake(org, target_group_id=999999))
+    assert missing.status_code == 422 and "target_group_id" in error(missing)["fields"]
+    assert Case.objects.count() == 0
+    created = post(browser, "/casework/intakes", _intake(org, target_group_id=psychiatry.pk))
+    assert created.status_code == 201, created.content
+    case = get(browser, f"/casework/cases/{created.json()['case_id']}")
+    assert case.json()["target_group_id"] == psychiatry.pk
 
 
 def test_an_order_from_a_refused_decision_is_refused(org: Organisation, officer: Any, browser: Any) -> None:

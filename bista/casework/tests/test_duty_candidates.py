@@ -182,3 +182,39 @@ def test_att_gora_reads_only_candidates_and_misses_nothing(org: Organisation) ->
             shown += sum(len(rows) for rows in fast.values())
         day += datetime.timedelta(days=31)
     assert shown > 300  # the lists were not empty
+
+
+def _mine(org: Organisation, today: datetime.date, officer_id: int, hint: bool) -> list[Any]:
+    since = today - datetime.timedelta(days=90)
+    duties = duties_for(
+        [org.purchaser.pk],
+        today=today,
+        done_since=since,
+        todo_only=True,
+        upcoming_days=92,
+        responsible_id=officer_id if hint else None,
+    )
+    return sorted(
+        (d.rule.code, d.anchor_on, d.done_on, d.client_id, d.url)
+        for d in duties
+        if d.rule.code.startswith("casework.") and d.responsible_id == officer_id
+    )
+
+
+def test_a_case_officer_s_own_list_reads_only_their_cases(org: Organisation) -> None:
+    """The responsible person's hint (their own "Att göra") leaves out other officers' cases and nothing else."""
+    first, second = f.officer(org), f.officer(org, "handlaggare2")
+    history_import(
+        actor=SYSTEM,
+        unit=org.purchaser,
+        histories=[_history(org, first if n % 2 else second, n) for n in range(16)],
+    )
+    shown = 0
+    day = FIRST
+    while day < D(2027, 1, 1):
+        for officer in (first, second):
+            mine = _mine(org, day, officer.pk, hint=True)
+            assert mine == _mine(org, day, officer.pk, hint=False), (day, officer.username)
+            shown += len(mine)
+        day += datetime.timedelta(days=122)
+    assert shown > 30

@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
+from bista.care.models import Service
 from bista.casework import indicators, services
+from bista.casework.models import TargetGroup
 from bista.casework.tests import factories as f
 from bista.core.testing import Organisation
 
@@ -72,6 +74,30 @@ def test_active_clients_caseload_and_follow_ups(org: Organisation, world: dict[s
     on_time = _run("casework.follow_ups_on_time", org, D(2025, 1, 1), D(2025, 12, 31))
     assert (on_time.numerator, on_time.denominator) == (1, 2)  # the adult's done, the child's missed
     assert _run("casework.open_unexecuted", org, D(2024, 7, 1), D(2024, 9, 30)).value == 2  # neither ordered
+
+
+def test_social_psychiatry_is_the_case_s_target_group_not_the_law(org: Organisation, world: dict[str, Any]) -> None:
+    """Seed 001's socialpsykiatri is a group of clients: a SoL decision alone does not put someone in it, and a
+    client of the group counts with an LSS decision too."""
+    officer = world["officer"]
+    psychiatry = TargetGroup.objects.get(code=TargetGroup.SOCIAL_PSYCHIATRY)
+    sol = Service.objects.filter(act=Service.Act.SOL).filter(valid_from__lte=D(2024, 4, 2)).first()
+    assert sol is not None
+    # an adult outside the group with boendestöd under SoL: not socialpsykiatri
+    other = f.register(org.purchaser, actor=officer, new_client=f.new_client(number=36))
+    f.decide(other, actor=officer, service=sol, period_end=None)
+    # a client of the group with LSS daglig verksamhet
+    member = f.register(
+        org.purchaser, actor=officer, new_client=f.new_client(number=48, gender="K"), target_group=psychiatry
+    )
+    f.decide(member, actor=officer, service=f.service("lss_9_10"), period_end=None)
+    figure = _run("casework.active_social_psychiatry", org)
+    assert figure.record_ids == (member.case.client_id,) and (figure.women, figure.men) == (1, 0)
+    # moved out of the group (a correction on the case): no longer counted
+    services.case_target_group_set(
+        actor=officer, case=member.case, target_group=None, expected_version=member.case.version
+    )
+    assert _run("casework.active_social_psychiatry", org).value == 0
 
 
 def test_governance_computes_them_from_its_registry(org: Organisation, world: dict[str, Any]) -> None:

@@ -11,7 +11,9 @@ from typing import Any
 import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client as HttpClient
+from django.test.utils import CaptureQueriesContext
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -384,3 +386,22 @@ def test_pseudonyms_of_people_born_the_same_day_differ() -> None:
     # Two decisions for people with the same birth date and gender get different places, so different codes.
     birth = datetime.date(1990, 5, 1)
     assert rules.ivo_pseudonym(birth, "K", 0) != rules.ivo_pseudonym(birth, "K", 1)
+
+
+@pytest.mark.django_db
+def test_same_birthday_serials_in_one_query(org: Organisation, world: dict[str, Any]) -> None:
+    """People with the world's waiting woman's birth date and gender get the next places (oldest decision first),
+    and the report reads the places for all its rows at once: its query count does not grow with the rows."""
+    officer = world["officer"]
+    with CaptureQueriesContext(connection) as before:
+        selectors.ivo_rows(org.purchaser, Quarter(2024, 3))
+    twins = []
+    for number in (46, 68):
+        twin = f.new_client(birth="19900303", number=number, first_name="Tvilling", gender="K")
+        twins.append(f.decide(f.register(org.purchaser, actor=officer, new_client=twin), actor=officer))
+    with CaptureQueriesContext(connection) as after:
+        rows = {row.decision.pk: row for row in selectors.ivo_rows(org.purchaser, Quarter(2024, 3))}
+    assert len(after) == len(before)
+    birth = datetime.date(1990, 3, 3)
+    codes = [rows[decision.pk].pseudonym for decision in (world["waiting"], *twins)]
+    assert codes == [rules.ivo_pseudonym(birth, "K", serial) for serial in (0, 1, 2)]

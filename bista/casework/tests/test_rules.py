@@ -207,6 +207,84 @@ def test_a_new_decision_is_not_dated_before_the_one_it_supersedes() -> None:
     assert "decision_date" in errors
 
 
+# --- Kommunicering before a decision ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("outcome", "on", "code"),
+    [
+        ("granted", D(2025, 1, 10), "not_adverse"),  # FL 2017:900 25 § andra stycket 1
+        ("granted", D(2018, 7, 1), "not_adverse"),  # the new law's first day
+        ("granted", D(2018, 6, 30), "not_adverse"),  # the old law's (FL 1986:223 17 §) last day
+        ("partly", D(2025, 1, 10), None),  # part of the application is refused: it goes against the person
+        ("refused", D(2025, 1, 10), None),
+        ("granted", D(1986, 12, 31), None),  # before any rule Bistå knows
+    ],
+)
+def test_only_a_full_bifall_is_exempt_from_communication(outcome: str, on: datetime.date, code: str | None) -> None:
+    exemption = rules.communication_exemption(outcome=outcome, on=on)
+    assert (exemption.code if exemption else None) == code
+
+
+def test_the_two_laws_do_not_overlap() -> None:
+    not_adverse = [e for e in rules.COMMUNICATION_EXEMPTIONS if e.code == "not_adverse"]
+    assert [e.reference[:27] for e in not_adverse] == ["förvaltningslagen (1986:223", "förvaltningslagen (2017:900"]
+    assert not_adverse[0].valid_to == not_adverse[1].valid_from  # valid_to is the first day no longer in force
+
+
+@pytest.mark.parametrize("outcome", ["granted", "partly", "refused"])
+def test_a_court_change_needs_no_communication(outcome: str) -> None:
+    assert rules.communication_exemption(outcome=outcome, on=D(2025, 1, 10), by_court=True) is not None
+    errors = rules.communication_errors(
+        outcome=outcome, decision_date=D(2025, 1, 10), has_investigation=False, communicated_on=None, by_court=True
+    )
+    assert errors == {}
+
+
+@pytest.mark.parametrize(
+    ("has_investigation", "communicated_on", "field", "code"),
+    [
+        (False, None, "investigation", "not_communicated"),
+        (True, None, "investigation", "not_communicated"),
+        (True, D(2025, 1, 11), "decision_date", "communicated_after_decision"),
+        (True, D(2025, 1, 10), None, None),  # communicated on the decision's day
+        (True, D(2024, 12, 1), None, None),
+    ],
+)
+def test_an_adverse_decision_needs_a_communicated_investigation(
+    has_investigation: bool, communicated_on: datetime.date | None, field: str | None, code: str | None
+) -> None:
+    for outcome in ("refused", "partly"):
+        errors = rules.communication_errors(
+            outcome=outcome,
+            decision_date=D(2025, 1, 10),
+            has_investigation=has_investigation,
+            communicated_on=communicated_on,
+        )
+        assert {name: c for name, (c, _) in errors.items()} == ({field: code} if field else {})
+        assert all("kommunic" in message.lower() for _, message in errors.values())
+
+
+def test_a_full_bifall_needs_no_communicated_investigation() -> None:
+    errors = rules.communication_errors(
+        outcome="granted", decision_date=D(2025, 1, 10), has_investigation=False, communicated_on=None
+    )
+    assert errors == {}
+
+
+def test_the_exemptions_are_data() -> None:
+    """A rule table without the bifall row (say, a future law that drops it) makes a bifall need communication."""
+    only_court = [e for e in rules.COMMUNICATION_EXEMPTIONS if e.by_court]
+    errors = rules.communication_errors(
+        outcome="granted",
+        decision_date=D(2025, 1, 10),
+        has_investigation=True,
+        communicated_on=None,
+        exemptions=only_court,
+    )
+    assert set(errors) == {"investigation"}
+
+
 def test_an_interruption_ended_by_the_orders_end_is_reported_as_ended() -> None:
     execution = rules.Execution(
         decision_date=datetime.date(2024, 1, 10),

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from bista.care import services as care_services
 from bista.care.models import Order
 from bista.casework import selectors, services
-from bista.casework.models import Case, CaseOrder, Decision, Intake, Investigation, InvestigationSource
+from bista.casework.models import Case, CaseOrder, Decision, Intake, Investigation, InvestigationSource, TargetGroup
 from bista.casework.tests import factories as f
 from bista.clients.models import Client, ClientUnit
 from bista.core.access import SYSTEM
@@ -73,6 +73,29 @@ def test_intake_registers_a_new_client_and_opens_a_case(org: Organisation, offic
     assert list(intake.services.all()) == [f.service()]
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"client.create", "case.open", "intake.register"} <= actions
+
+
+def test_the_case_s_target_group_is_reference_data_in_force(org: Organisation, officer: Any) -> None:
+    psychiatry = TargetGroup.objects.get(code=TargetGroup.SOCIAL_PSYCHIATRY)
+    ended = TargetGroup.objects.create(
+        code="old", name="Upphörd grupp", valid_from=D(2000, 1, 1), valid_to=D(2020, 1, 1)
+    )
+    refused(lambda: f.register(org.purchaser, actor=officer, target_group=ended), "target_group")
+    intake = f.register(org.purchaser, actor=officer, target_group=psychiatry)
+    assert intake.case.target_group == psychiatry
+    opened = AuditEvent.objects.get(action="case.open", object_id=str(intake.case.pk))
+    assert opened.new_values["target_group"] == psychiatry.pk
+    refused(
+        lambda: services.case_target_group_set(
+            actor=officer, case=intake.case, target_group=ended, expected_version=intake.case.version
+        ),
+        "target_group",
+    )
+    case = services.case_target_group_set(
+        actor=officer, case=intake.case, target_group=None, expected_version=intake.case.version
+    )
+    assert case.target_group is None
+    assert AuditEvent.objects.filter(action="case.target_group", object_id=str(case.pk)).exists()
 
 
 def test_a_second_intake_joins_the_open_case(org: Organisation, officer: Any, intake: Intake) -> None:
@@ -201,6 +224,56 @@ def test_bad_decisions_are_refused(officer: Any, intake: Intake, overrides: dict
     if "service_code" in overrides:  # reference data exists only inside the test's database
         overrides = {"service": f.service(overrides["service_code"])}
     refused(lambda: f.decide(intake, actor=officer, **overrides), field)
+
+
+# Kommunicering before the decision (FL 25 §): only a full bifall may be made without it.
+REFUSAL = {"outcome": "refused", "scope_amount": None, "scope_unit": "", "period_start": None, "period_end": None}
+PARTLY = {"outcome": "partly", "scope_amount": Decimal("4")}
+
+
+@pytest.mark.parametrize("adverse", [REFUSAL, PARTLY], ids=["avslag", "delvis bifall"])
+def test_an_adverse_decision_waits_for_the_communication(officer: Any, intake: Intake, adverse: dict[str, Any]) -> None:
+    error = refused(lambda: f.decide(intake, actor=officer, investigation=None, **adverse), "investigation")
+    assert error.error_dict["investigation"][0].code == "not_communicated"  # type: ignore[attr-defined]
+    inv = services.investigation_start(actor=officer, case=intake.case, intake=intake, started_on=D(2024, 3, 6))
+    error = refused(lambda: f.decide(intake, actor=officer, investigation=inv, **adverse), "investigation")
+    assert "Kommunicerad" in error.message_dict["investigation"][0]  # type: ignore[attr-defined]
+    inv = services.communication_record(
+        actor=officer,
+        investigation=inv,
+        communicated_on=D(2024, 3, 25),
+        response="Inget att tillägga.",
+        expected_version=inv.version,
+    )
+    # communicated after the decision's day: the decision cannot be dated before it
+    error = refused(
+        lambda: f.decide(intake, actor=officer, investigation=inv, decision_date=D(2024, 3, 20), **adverse),
+        "decision_date",
+    )
+    assert error.error_dict["decision_date"][0].code == "communicated_after_decision"  # type: ignore[attr-defined]
+    decision = f.decide(intake, actor=officer, investigation=inv, decision_date=D(2024, 3, 25), **adverse)
+    assert decision.investigation == inv and decision.outcome == adverse["outcome"]
+
+
+def test_a_full_bifall_needs_no_communication(officer: Any, intake: Intake) -> None:
+    inv = services.investigation_start(actor=officer, case=intake.case, intake=intake, started_on=D(2024, 3, 6))
+    assert f.decide(intake, actor=officer, investigation=inv).outcome == "granted"  # FL 25 § andra stycket 1
+    assert f.decide(intake, actor=officer, investigation=None).outcome == "granted"
+
+
+def test_a_decision_recording_a_court_change_needs_no_communication(officer: Any, intake: Intake) -> None:
+    """The court decided it; the committee records it (appeal_judgment_with_decision passes by_court)."""
+    decision = services.decision_make(
+        actor=officer,
+        case=intake.case,
+        intake=intake,
+        service=f.service(),
+        reasons="Förvaltningsrätten har ändrat beslutet.",
+        decision_date=f.DECIDED,
+        by_court=True,
+        **{**PARTLY, "scope_unit": "month", "period_start": f.DECIDED},
+    )
+    assert decision.outcome == "partly"
 
 
 def test_the_deputy_manager_may_decide_personal_assistance(org: Organisation, intake: Intake) -> None:

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from bista.care.models import Order
 from bista.casework import services
-from bista.casework.models import Case, Decision, Intake, Investigation, InvestigationDraft
+from bista.casework.models import Case, Decision, Intake, Investigation, InvestigationDraft, TargetGroup
 from bista.casework.tests import factories as f
 from bista.clients.models import AccessLogEntry
 from bista.core.models import AuditEvent
@@ -123,6 +123,30 @@ def test_caseload_query_budget(org: Organisation, officer: Any, django_assert_nu
     assert response.content.decode().count("Berglund") == cases
 
 
+def test_the_intake_form_puts_the_case_in_a_target_group(org: Organisation, officer: Any) -> None:
+    psychiatry = TargetGroup.objects.get(code=TargetGroup.SOCIAL_PSYCHIATRY)
+    browser = session_client(officer)
+    page = browser.get("/arenden/aktualisering/").content.decode()
+    assert "Målgrupp" in page and "Socialpsykiatri" in page
+    response = browser.post(
+        "/arenden/aktualisering/",
+        {
+            "unit": org.purchaser.pk,
+            "personnummer": f.new_client()["personnummer"],
+            "first_name": "Sigrid",
+            "last_name": "Berglund",
+            "kind": "application",
+            "sender": "person",
+            "received_on": "2024-03-04",
+            "channel": "letter",
+            "requested": "Boendestöd",
+            "target_group": psychiatry.pk,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    assert Case.objects.get().target_group == psychiatry
+
+
 def test_from_intake_to_order_through_the_pages(org: Organisation, officer: Any, frozen_clock: Any) -> None:
     frozen_clock(datetime.datetime(2024, 4, 10, 9, tzinfo=datetime.UTC))
     browser = session_client(officer)
@@ -182,6 +206,31 @@ def test_from_intake_to_order_through_the_pages(org: Organisation, officer: Any,
     )
     assert ordered.status_code == 302
     assert Order.objects.get().status == Order.Status.RECEIVED
+
+
+def test_a_refusal_on_the_form_waits_for_the_communication(org: Organisation, officer: Any) -> None:
+    """The form decides on the case's latest investigation: until it is communicated a refusal is shown an error
+    naming the field to fill in (Kommunicerad), and nothing is saved."""
+    intake = f.register(org.purchaser, actor=officer)
+    inv = services.investigation_start(actor=officer, case=intake.case, intake=intake, started_on=D(2024, 3, 6))
+    browser = session_client(officer)
+    refusal = {
+        "intake": intake.pk,
+        "service": f.service().pk,
+        "outcome": "refused",
+        "decision_date": "2024-04-02",
+        "reasons": "Du har inte rätt till insatsen.",
+    }
+    bad = browser.post(f"/arenden/{intake.case_id}/beslut/", refusal)
+    assert bad.status_code == 200 and Decision.objects.count() == 0
+    assert "Utredningen har inte kommunicerats: fyll i Kommunicerad" in bad.content.decode()
+    page = browser.post(
+        f"/utredningar/{inv.pk}/kommunicering/",
+        {"version": inv.version, "communicated_on": "2024-03-25", "response": "Inget att tillägga."},
+    )
+    assert page.status_code == 302, page.content.decode()
+    assert browser.post(f"/arenden/{intake.case_id}/beslut/", refusal).status_code == 302
+    assert Decision.objects.get().outcome == "refused"
 
 
 def test_investigation_conflict_keeps_the_input(officer: Any, world: dict[str, Any]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import zoneinfo
 
 import holidays
 import pytest
@@ -21,12 +22,14 @@ from bista.core.deadlines import (
     RuleVersion,
     add_months,
     add_period,
+    due_date,
     duty_state,
     todo_list,
 )
 
 D = datetime.date
 START = D(2020, 1, 1)
+STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
 
 
 def rule(
@@ -394,3 +397,97 @@ def test_duty_urls_from_the_cached_pattern_equal_reverse(db: object) -> None:
     for name, args in [("clients:card", (7,)), ("care:order_detail", (123456,)), ("staff:card", (1,))]:
         assert duty_url((name, args)) == reverse(name, args=args)
     assert duty_url(("care:todo", ())) == reverse("care:todo")
+
+
+# --- The bound on candidate anchors (RuleBook.latest_open_anchor) -----------------------------------------------
+
+
+def _due_soon_or_overdue(
+    version: RuleVersion, anchor: datetime.date, today: datetime.date, at: datetime.datetime | None = None
+) -> bool:
+    return duty_state(due_date(version, anchor, at), None, today, version.warn_days) in (
+        DutyState.DUE_SOON,
+        DutyState.OVERDUE,
+    )
+
+
+@given(
+    today=st.dates(min_value=D(2000, 1, 1), max_value=D(2040, 12, 31)),
+    amount=st.integers(min_value=0, max_value=36),
+    unit=st.sampled_from([PeriodUnit.DAYS, PeriodUnit.WEEKS, PeriodUnit.MONTHS]),
+    warn_days=st.integers(min_value=0, max_value=90),
+)
+def test_the_latest_open_anchor_is_exact(today: datetime.date, amount: int, unit: PeriodUnit, warn_days: int) -> None:
+    """The bound is a candidate itself and the day after it is not: month ends and 29 February included."""
+    version = rule(code="x", amount=amount, unit=unit, warn_days=warn_days, valid_from=D(1990, 1, 1))
+    bound = RuleBook([version]).latest_open_anchor("x", today)
+    assert bound is not None
+    assert _due_soon_or_overdue(version, bound, today)
+    assert not _due_soon_or_overdue(version, bound + datetime.timedelta(days=1), today)
+
+
+@pytest.mark.parametrize(
+    ("today", "amount", "expected"),
+    [
+        (D(2025, 2, 28), 1, D(2025, 1, 31)),  # the month's end: 29–31 January are due on 28 February too
+        (D(2024, 2, 28), 1, D(2024, 1, 28)),  # a leap year: 29 January is due on 29 February
+        (D(2024, 2, 29), 1, D(2024, 1, 31)),
+        (D(2025, 3, 30), 1, D(2025, 2, 28)),  # February has no 30th
+        (D(2025, 2, 28), 12, D(2024, 2, 29)),  # a year back from a month end reaches the leap day
+        (D(2024, 2, 29), 12, D(2023, 2, 28)),
+        (D(2025, 4, 30), 2, D(2025, 2, 28)),
+    ],
+)
+def test_the_latest_open_anchor_at_month_ends(today: datetime.date, amount: int, expected: datetime.date) -> None:
+    version = rule(code="x", amount=amount, unit=PeriodUnit.MONTHS, warn_days=0, valid_from=D(1990, 1, 1))
+    assert RuleBook([version]).latest_open_anchor("x", today) == expected
+
+
+@given(
+    today=st.dates(min_value=D(2015, 1, 1), max_value=D(2030, 12, 31)),
+    anchor=st.dates(min_value=D(2010, 1, 1), max_value=D(2031, 12, 31)),
+    change=st.dates(min_value=D(2012, 1, 1), max_value=D(2030, 12, 31)),
+    first=st.tuples(st.integers(0, 24), st.sampled_from(list(PeriodUnit)), st.integers(0, 60)),
+    second=st.tuples(st.integers(0, 24), st.sampled_from(list(PeriodUnit)), st.integers(0, 60)),
+)
+def test_no_open_duty_is_anchored_after_the_bound(
+    today: datetime.date,
+    anchor: datetime.date,
+    change: datetime.date,
+    first: tuple[int, PeriodUnit, int],
+    second: tuple[int, PeriodUnit, int],
+) -> None:
+    """Two versions of a rule, the second from `change`: whichever governs an anchor, a duty that is due soon or
+    overdue today is anchored on or before the bound (hours too, with a moment on a day the clocks change)."""
+    versions = [
+        rule(
+            code="x",
+            amount=a,
+            unit=u,
+            warn_days=w,
+            valid_from=START if n == 0 else change,
+            valid_to=change if n == 0 else None,
+        )
+        for n, (a, u, w) in enumerate((first, second))
+    ]
+    book = RuleBook(versions)
+    version = book.rule("x", anchor)
+    bound = book.latest_open_anchor("x", today)
+    if version is None:
+        return
+    moments = [None] + (
+        [datetime.datetime.combine(anchor, datetime.time(0, 0), tzinfo=STOCKHOLM)]
+        if version.unit is PeriodUnit.HOURS
+        else []
+    )
+    for at in moments:
+        if _due_soon_or_overdue(version, anchor, today, at):
+            assert bound is not None and anchor <= bound
+
+
+def test_an_hour_rule_anchored_as_the_clocks_go_back() -> None:
+    """24 hours from midnight on 26 October 2025 end at 23:00 the same day by the wall clock: due that day."""
+    version = rule(code="x", amount=24, unit=PeriodUnit.HOURS, warn_days=0)
+    at = datetime.datetime(2025, 10, 26, 0, 0, tzinfo=STOCKHOLM)
+    assert due_date(version, at.date(), at) == D(2025, 10, 26)
+    assert RuleBook([version]).latest_open_anchor("x", D(2025, 10, 26)) == D(2025, 10, 26)

@@ -10,7 +10,7 @@ import pytest
 
 from bista.care.models import Order
 from bista.casework import indicators, rules, selectors
-from bista.casework.models import Appeal, CaseOrder, Decision, ExecutionDelay, FollowUp
+from bista.casework.models import Appeal, Case, CaseOrder, Decision, ExecutionDelay, FollowUp, TargetGroup
 from bista.core.models import AuditEvent
 from bista.demo import generator
 
@@ -67,3 +67,18 @@ def test_child_impact_share_is_near_the_goal(demo: generator.Context) -> None:
     assert figure.numerator is not None and figure.denominator and figure.denominator >= 10
     # Seed 001's goal is 90 %: most child investigations have the analysis, not all.
     assert 0.7 <= figure.numerator / figure.denominator < 1
+
+
+def test_socialpsykiatri_is_the_case_s_target_group(demo: generator.Context) -> None:
+    """Every demo case is in the målgrupp of its casework group; the socialpsykiatri indicator counts that group's
+    clients with a decision in force (not "any SoL decision": the demo's children get none, its psychiatry clients
+    some LSS daglig verksamhet)."""
+    purchaser = demo.districts[0].purchaser
+    cases = Case.objects.filter(unit=purchaser).select_related("team", "target_group")
+    assert cases.exists() and not cases.filter(target_group__isnull=True).exists()
+    names = {"Barn och unga": "children", "Vuxna": "adults", "Socialpsykiatri": TargetGroup.SOCIAL_PSYCHIATRY}
+    assert all(case.target_group.code == names[case.team.name] for case in cases)  # type: ignore[union-attr]
+    figure = indicators.active_social_psychiatry(purchaser.pk, TODAY, TODAY, TODAY)
+    active = set(indicators.active_clients(purchaser.pk, TODAY, TODAY, TODAY).record_ids)
+    in_group = set(cases.filter(target_group__code=TargetGroup.SOCIAL_PSYCHIATRY).values_list("client_id", flat=True))
+    assert figure.value and set(figure.record_ids) == active & in_group
