@@ -3,20 +3,36 @@
 `duties_for` loads the rule book (reference data) once and asks every source for the duties of the given
 units; `bista.core.deadlines` sorts them into "Att göra". Core imports no other context: sources register
 themselves from their app's `ready()`.
+
+"Att göra"'s duties (`todo_only`) are kept in the `duties` cache (per process, see settings.CACHES) under a key
+that changes with everything they are computed from, so an entry is never stale (see `data_version`):
+
+- the records: every service write records an audit event in its own transaction (CONVENTIONS), so the
+  newest audit events change whenever a record a source reads changes;
+- the reference data the sources read: the rule book is part of the key (it is read per request anyway);
+- time: the sources judge a duty by the date only (`query.today`, Stockholm's), never the time of day, and the
+  date is in the key;
+- the query: units, dates, window, the responsible-person hint and the script prefix of the duties' URLs.
+
+Access checks and access logging stay with the callers (they filter what the cache returns per actor), so a
+cached list is shared only between requests that would compute the same one.
 """
 
 from __future__ import annotations
 
 import datetime
 import functools
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import caches
+from django.db import connections, router
 from django.urls import get_script_prefix, reverse
 
 from bista.core.deadlines import Duty, DutyState, PeriodUnit, RuleBook, RuleVersion, due_date, duty_state
-from bista.core.models import DutyRule
+from bista.core.models import AuditEvent, DutyRule
 
 
 @dataclass(frozen=True)
@@ -130,7 +146,11 @@ def register(name: str) -> Callable[[DutySource], DutySource]:
 
 
 def load_rule_book() -> RuleBook:
-    return RuleBook(
+    return RuleBook(_rule_versions())
+
+
+def _rule_versions() -> tuple[RuleVersion, ...]:
+    return tuple(
         RuleVersion(
             code=rule.code,
             name=rule.name,
@@ -141,8 +161,52 @@ def load_rule_book() -> RuleBook:
             valid_to=rule.valid_to,
             legal_reference=rule.legal_reference,
         )
-        for rule in DutyRule.objects.all()
+        for rule in DutyRule.objects.order_by("code", "valid_from", "pk")
     )
+
+
+DUTY_CACHE = "duties"
+# How many of the newest audit event ids the version counts (see `data_version`): far more than the writes that
+# can be in flight at once, so a transaction that commits after a later-numbered one still changes the version.
+VERSION_WINDOW = 10_000
+
+
+def data_version() -> str:
+    """A version of the records the duty sources read: the newest audit event (id and moment) and how many
+    events hold the last VERSION_WINDOW ids, read in one indexed query.
+
+    Every service write records an audit event in its transaction, so any committed write changes the version:
+    a new newest id, or (on PostgreSQL, where ids are handed out before commit) an older id that commits after a
+    newer one and so raises the count. The moment guards against an id reused after a rollback (SQLite hands
+    out max + 1 again), so a list computed inside a transaction that was rolled back is never found again.
+    """
+    table = AuditEvent._meta.db_table
+    connection = connections[router.db_for_read(AuditEvent)]
+    quoted = connection.ops.quote_name(table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT MAX(id), COUNT(*), MAX(at) FROM {quoted} "  # noqa: S608 (the table name is the model's)
+            f"WHERE id > (SELECT COALESCE(MAX(id), 0) FROM {quoted}) - %s",
+            [VERSION_WINDOW],
+        )
+        latest, count, moment = cursor.fetchone()
+    return f"{latest}:{count}:{moment}"
+
+
+def _cache_key(query: DutyQuery, versions: tuple[RuleVersion, ...], team_id: int | None) -> str:
+    parts = (
+        data_version(),
+        repr(versions),
+        get_script_prefix(),
+        sorted(query.unit_ids),
+        query.today,
+        query.done_since,
+        query.upcoming_days,
+        query.responsible_id,
+        team_id,
+        sorted(_sources),
+    )
+    return "duties:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def duties_for(
@@ -159,6 +223,41 @@ def duties_for(
 
     The caller has checked that its actor may see these units.
     """
+    versions = _rule_versions()
+    query = DutyQuery(
+        unit_ids=frozenset(unit_ids),
+        today=today,
+        done_since=done_since,
+        rules=RuleBook(versions),
+        todo_only=todo_only,
+        upcoming_days=upcoming_days,
+        responsible_id=responsible_id,
+    )
+    if not query.unit_ids:
+        return []
+    if not todo_only:
+        # A whole history (self-checks, tests) is computed fresh: large, rarely asked for twice.
+        return _compute(query, team_id, responsible_id)
+    cache = caches[DUTY_CACHE]
+    key = _cache_key(query, versions, team_id)
+    duties: list[Duty] | None = cache.get(key)
+    if duties is None:
+        duties = _compute(query, team_id, responsible_id)
+        cache.set(key, duties)
+    return duties
+
+
+def fresh_duties_for(
+    unit_ids: Iterable[int],
+    *,
+    today: datetime.date,
+    done_since: datetime.date,
+    team_id: int | None = None,
+    responsible_id: int | None = None,
+    todo_only: bool = False,
+    upcoming_days: int = 0,
+) -> list[Duty]:
+    """As `duties_for`, computed from the records without the cache (what the cache is tested against)."""
     query = DutyQuery(
         unit_ids=frozenset(unit_ids),
         today=today,
@@ -168,8 +267,10 @@ def duties_for(
         upcoming_days=upcoming_days,
         responsible_id=responsible_id,
     )
-    if not query.unit_ids:
-        return []
+    return _compute(query, team_id, responsible_id) if query.unit_ids else []
+
+
+def _compute(query: DutyQuery, team_id: int | None, responsible_id: int | None) -> list[Duty]:
     duties: list[Duty] = []
     for source in _sources.values():
         duties.extend(source(query))
