@@ -4,8 +4,8 @@
 units; `bista.core.deadlines` sorts them into "Att göra". Core imports no other context: sources register
 themselves from their app's `ready()`.
 
-"Att göra"'s duties (`todo_only`) are kept in the `duties` cache (per process, see settings.CACHES) under a key
-that changes with everything they are computed from, so an entry is never stale (see `data_version`):
+"Att göra"'s duties (`todo_only`) are kept in the per-process cache of `bista.core.datacache` under a key that
+changes with everything they are computed from, so an entry is never stale:
 
 - the records: every service write records an audit event in its own transaction (CONVENTIONS), so the
   newest audit events change whenever a record a source reads changes;
@@ -22,17 +22,15 @@ from __future__ import annotations
 
 import datetime
 import functools
-import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import caches
-from django.db import connections, router
 from django.urls import get_script_prefix, reverse
 
+from bista.core import datacache
 from bista.core.deadlines import Duty, DutyState, PeriodUnit, RuleBook, RuleVersion, due_date, duty_state
-from bista.core.models import AuditEvent, DutyRule
+from bista.core.models import DutyRule
 
 
 @dataclass(frozen=True)
@@ -165,37 +163,11 @@ def _rule_versions() -> tuple[RuleVersion, ...]:
     )
 
 
-DUTY_CACHE = "duties"
-# How many of the newest audit event ids the version counts (see `data_version`): far more than the writes that
-# can be in flight at once, so a transaction that commits after a later-numbered one still changes the version.
-VERSION_WINDOW = 10_000
+DUTY_CACHE = datacache.CACHE
 
 
-def data_version() -> str:
-    """A version of the records the duty sources read: the newest audit event (id and moment) and how many
-    events hold the last VERSION_WINDOW ids, read in one indexed query.
-
-    Every service write records an audit event in its transaction, so any committed write changes the version:
-    a new newest id, or (on PostgreSQL, where ids are handed out before commit) an older id that commits after a
-    newer one and so raises the count. The moment guards against an id reused after a rollback (SQLite hands
-    out max + 1 again), so a list computed inside a transaction that was rolled back is never found again.
-    """
-    table = AuditEvent._meta.db_table
-    connection = connections[router.db_for_read(AuditEvent)]
-    quoted = connection.ops.quote_name(table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT MAX(id), COUNT(*), MAX(at) FROM {quoted} "  # noqa: S608 (the table name is the model's)
-            f"WHERE id > (SELECT COALESCE(MAX(id), 0) FROM {quoted}) - %s",
-            [VERSION_WINDOW],
-        )
-        latest, count, moment = cursor.fetchone()
-    return f"{latest}:{count}:{moment}"
-
-
-def _cache_key(query: DutyQuery, versions: tuple[RuleVersion, ...], team_id: int | None) -> str:
-    parts = (
-        data_version(),
+def _cache_parts(query: DutyQuery, versions: tuple[RuleVersion, ...], team_id: int | None) -> object:
+    return (
         repr(versions),
         get_script_prefix(),
         sorted(query.unit_ids),
@@ -206,7 +178,6 @@ def _cache_key(query: DutyQuery, versions: tuple[RuleVersion, ...], team_id: int
         team_id,
         sorted(_sources),
     )
-    return "duties:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def duties_for(
@@ -238,13 +209,9 @@ def duties_for(
     if not todo_only:
         # A whole history (self-checks, tests) is computed fresh: large, rarely asked for twice.
         return _compute(query, team_id, responsible_id)
-    cache = caches[DUTY_CACHE]
-    key = _cache_key(query, versions, team_id)
-    duties: list[Duty] | None = cache.get(key)
-    if duties is None:
-        duties = _compute(query, team_id, responsible_id)
-        cache.set(key, duties)
-    return duties
+    return datacache.cached(
+        "duties", _cache_parts(query, versions, team_id), lambda: _compute(query, team_id, responsible_id)
+    )
 
 
 def fresh_duties_for(

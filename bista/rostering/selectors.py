@@ -22,7 +22,7 @@ from django.http import Http404
 from bista.clients.models import AccessLogEntry, Client
 from bista.clients.selectors import visible_clients
 from bista.clients.services import access_log_record_many, access_log_record_shown
-from bista.core import clock, deadlines
+from bista.core import clock, datacache, deadlines
 from bista.core.access import has_perm, unit_ids_with
 from bista.core.clock import STOCKHOLM
 from bista.core.models import Team, Unit
@@ -440,7 +440,17 @@ class ClientHours:
 
 
 def _client_hours(unit: Unit, period: Period) -> tuple[dict[int, float | None], dict[int, dict[str, float]]]:
-    """The unit's granted hours per client for the period, and its live shifts' hours per client and status."""
+    """The unit's granted hours per client for the period, and its live shifts' hours per client and status.
+
+    Kept until the next write (`bista.core.datacache`): the figures depend only on the unit's shifts, orders and
+    client links, all written through audited services, and on the period (the start page asks for the month's
+    on every request). The callers have checked that the actor may see the unit."""
+    return datacache.cached(
+        "rostering.client_hours", (unit.pk, period.start, period.end), lambda: _compute_client_hours(unit, period)
+    )
+
+
+def _compute_client_hours(unit: Unit, period: Period) -> tuple[dict[int, float | None], dict[int, dict[str, float]]]:
     starts, ends = period.starts_at(), period.ends_at()
     live = Shift.objects.filter(unit=unit, status__in=loaders.LIVE_STATUSES, starts_at__lt=ends, ends_at__gt=starts)
     sums: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
@@ -458,7 +468,7 @@ def _client_hours(unit: Unit, period: Period) -> tuple[dict[int, float | None], 
     for client_id, starts_at, ends_at, status in across.values_list("client_id", "starts_at", "ends_at", "status"):
         sums[client_id][status] += _clipped_hours(starts_at, ends_at, period)
     granted = loaders.granted_hours(loaders.unit_client_ids(unit, period), period, unit_id=unit.pk)
-    return granted, sums
+    return granted, {client_id: dict(hours) for client_id, hours in sums.items()}
 
 
 def _row(client: Client, granted: float | None, hours: dict[str, float]) -> ClientHours:
@@ -489,7 +499,8 @@ def clients_near_granted(actor: Any, unit: Unit, period: Period, percent: float)
     near = set()
     for client_id, hours in granted.items():
         limit = round(hours or 0, 2)  # as ClientHours.percent_used computes it, for these clients only
-        scheduled = sums[client_id].get(Shift.Status.PUBLISHED, 0.0) + sums[client_id].get(Shift.Status.WORKED, 0.0)
+        hours_of = sums.get(client_id, {})
+        scheduled = hours_of.get(Shift.Status.PUBLISHED, 0.0) + hours_of.get(Shift.Status.WORKED, 0.0)
         if limit and round(100 * scheduled / limit, 1) >= percent:
             near.add(client_id)
     clients = Client.objects.filter(pk__in=near).order_by("last_name", "first_name", "pk")

@@ -23,7 +23,8 @@ from bista.clients import services as client_services
 from bista.core import audit
 from bista.core import services as core_services
 from bista.core.access import SYSTEM
-from bista.core.duties import DUTY_CACHE, data_version, duties_for, fresh_duties_for
+from bista.core.datacache import data_version
+from bista.core.duties import DUTY_CACHE, duties_for, fresh_duties_for
 from bista.core.models import DutyRule, Unit
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation, make_user
