@@ -210,10 +210,26 @@ def open_shifts_for_employee(actor: Any, employee: Employee, start: datetime.dat
 def takeable_open_shifts(actor: Any, employee: Employee, start: datetime.date, end: datetime.date) -> list[Shift]:
     """Of `open_shifts_for_employee`, those the working-time rules let the employee take (rest, pass length,
     competence, absences …; hours beyond the contract only make it overtime). A fixed number of queries per
-    calendar month the shifts fall in: the facts in bulk, then each shift checked in memory."""
+    calendar month the shifts fall in: the facts in bulk, then each shift checked in memory.
+
+    The verdicts are kept until the next write (`bista.core.datacache`, the start page asks on every request):
+    which shifts are candidates depends on the time (`open_shifts_for_employee`, asked each time), but whether
+    the rules let this employee take a given shift depends only on records written through audited services
+    (their shifts, absences, competences, contract; the clients' needs)."""
     shifts = open_shifts_for_employee(actor, employee, start, end)
     if not shifts:
         return []
+    takeable = datacache.cached(
+        "rostering.takeable",
+        (employee.pk, tuple(shift.pk for shift in shifts)),
+        lambda: frozenset(shift.pk for shift in _takeable(employee, shifts)),
+    )
+    return [shift for shift in shifts if shift.pk in takeable]
+
+
+def _takeable(employee: Employee, shifts: list[Shift]) -> list[Shift]:
+    """Of the candidate `shifts` (published, open, not overlapping the employee's own), those the working-time
+    rules let the employee take, soonest first."""
     groups: dict[datetime.date, list[Shift]] = defaultdict(list)
     for shift in shifts:
         groups[rules.contract_period(_local(shift.starts_at)).start].append(shift)
