@@ -303,22 +303,28 @@ def sick_calls_to_cover(actor: Any, unit: Unit | int) -> list[SickCall]:
     if not can_manage_roster(actor, unit):
         return []
     unit_id = unit if isinstance(unit, int) else unit.pk
-    opened = Shift.objects.filter(
-        replaces__absence=OuterRef("pk"),
-        employee__isnull=True,
-        status=Shift.Status.PUBLISHED,
-        ends_at__gt=clock.now(),
+    # From the open replacement shifts still to come (few, found by the end-time index) to their sick leaves,
+    # not from every sick leave of the unit's history to its shifts: a unit's ten years hold thousands of leaves.
+    open_counts = dict(
+        Shift.objects.filter(
+            ends_at__gt=clock.now(),
+            employee__isnull=True,
+            status=Shift.Status.PUBLISHED,
+            replaces__absence__employee__unit_id=unit_id,
+            replaces__absence__kind=Absence.Kind.SICK,
+            replaces__absence__cancelled_at__isnull=True,
+        )
+        .order_by()
+        .values("replaces__absence")
+        .annotate(n=Count("pk"))
+        .values_list("replaces__absence", "n")
     )
-    counted = opened.order_by().values("replaces__absence").annotate(n=Count("pk")).values("n")
-    rows = (
-        Absence.objects.filter(employee__unit_id=unit_id, kind=Absence.Kind.SICK, cancelled_at__isnull=True)
-        .annotate(open_count=Subquery(counted[:1]))
-        .filter(open_count__gt=0)
-        .select_related("employee")
-        .order_by("-recorded_at", "-pk")
-    )
+    if not open_counts:
+        return []
+    rows = Absence.objects.filter(pk__in=open_counts).select_related("employee").order_by("-recorded_at", "-pk")
     return [
-        SickCall(a, a.open_count, a.recorded_by_id is not None and a.recorded_by_id == a.employee.user_id) for a in rows
+        SickCall(a, open_counts[a.pk], a.recorded_by_id is not None and a.recorded_by_id == a.employee.user_id)
+        for a in rows
     ]
 
 
