@@ -29,8 +29,8 @@ import django
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.core.cache import caches  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.cache import caches  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
