@@ -6,7 +6,9 @@ no network), as a signed-in user: the measure behind issue 17's "pages at ≤ 20
 
 Each page is warmed up three times, then timed 15 times with `time.process_time()` (CPU of this process, so
 less sensitive to other load than wall time); the median, the 95th percentile and the minimum are printed with
-the page's query count.
+the page's query count. "Warm" is a request whose "Att göra" duties are in the per-process cache (no write since
+the last request); "cold" empties that cache before each timed request (not timed), as the first request after
+any write finds it.
 """
 
 from __future__ import annotations
@@ -29,9 +31,23 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.cache import caches  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from bista.core.duties import DUTY_CACHE  # noqa: E402
+
+
+def _timed(client: Client, url: str, *, cold: bool) -> list[float]:
+    cpu = []
+    for _ in range(15):
+        if cold:
+            caches[DUTY_CACHE].clear()
+        started = time.process_time()
+        client.get(url)
+        cpu.append((time.process_time() - started) * 1000)
+    return cpu
 
 
 def main() -> None:
@@ -42,18 +58,17 @@ def main() -> None:
         for _ in range(3):
             response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
-        cpu = []
-        for _ in range(15):
-            started = time.process_time()
-            client.get(url)
-            cpu.append((time.process_time() - started) * 1000)
-        with CaptureQueriesContext(connection) as queries:
-            client.get(url)
-        p95 = statistics.quantiles(cpu, n=20, method="inclusive")[18]
-        print(
-            f"{url}: CPU median {statistics.median(cpu):.1f} ms, p95 {p95:.1f} ms, min {min(cpu):.1f} ms, "
-            f"{len(queries)} queries"
-        )
+        for cold in (False, True):
+            cpu = _timed(client, url, cold=cold)
+            if cold:
+                caches[DUTY_CACHE].clear()
+            with CaptureQueriesContext(connection) as queries:
+                client.get(url)
+            p95 = statistics.quantiles(cpu, n=20, method="inclusive")[18]
+            print(
+                f"{url} {'cold' if cold else 'warm'}: CPU median {statistics.median(cpu):.1f} ms, p95 {p95:.1f} ms,"
+                f" min {min(cpu):.1f} ms, {len(queries)} queries"
+            )
         if os.environ.get("PROFILE"):
             profile = cProfile.Profile()
             profile.enable()

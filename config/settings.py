@@ -148,6 +148,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # PostgreSQL in production: the application connects (DATABASE_URL) as a role that owns nothing, so it
 # cannot TRUNCATE, ALTER or disable the append-only triggers; `bista migrate`, `bista restore` and the
 # demo's reset connect as the owner role given here, to the same database (bista/core/dbroles.py).
+# The "Att göra" duty lists (bista.core.duties), per process: the key is versioned by the newest audit events,
+# so entries need no invalidation across processes and a restart (deploy, migration, restore) starts empty;
+# no cache server to run. One miss per process after a write costs what every request cost before.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "duties": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "bista-duties",
+        # A key is stale once a write or a new day comes (never read again): the timeout and the cap only
+        # bound the memory those dead entries hold (a unit's list is tens of kilobytes pickled).
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
+}
+
 MIGRATE_DATABASE_URL = os.environ.get("MIGRATE_DATABASE_URL", "")
 DATABASE_OWNER: dict[str, object] = {}
 if MIGRATE_DATABASE_URL:

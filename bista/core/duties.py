@@ -3,6 +3,19 @@
 `duties_for` loads the rule book (reference data) once and asks every source for the duties of the given
 units; `bista.core.deadlines` sorts them into "Att göra". Core imports no other context: sources register
 themselves from their app's `ready()`.
+
+"Att göra"'s duties (`todo_only`) are kept in the per-process cache of `bista.core.datacache` under a key that
+changes with everything they are computed from, so an entry is never stale:
+
+- the records: every service write records an audit event in its own transaction (CONVENTIONS), so the
+  newest audit events change whenever a record a source reads changes;
+- the reference data the sources read: the rule book is part of the key (it is read per request anyway);
+- time: the sources judge a duty by the date only (`query.today`, Stockholm's), never the time of day, and the
+  date is in the key;
+- the query: units, dates, window, the responsible-person hint and the script prefix of the duties' URLs.
+
+Access checks and access logging stay with the callers (they filter what the cache returns per actor), so a
+cached list is shared only between requests that would compute the same one.
 """
 
 from __future__ import annotations
@@ -15,6 +28,7 @@ from typing import Any
 
 from django.urls import get_script_prefix, reverse
 
+from bista.core import datacache
 from bista.core.deadlines import Duty, DutyState, PeriodUnit, RuleBook, RuleVersion, due_date, duty_state
 from bista.core.models import DutyRule
 
@@ -130,7 +144,11 @@ def register(name: str) -> Callable[[DutySource], DutySource]:
 
 
 def load_rule_book() -> RuleBook:
-    return RuleBook(
+    return RuleBook(_rule_versions())
+
+
+def _rule_versions() -> tuple[RuleVersion, ...]:
+    return tuple(
         RuleVersion(
             code=rule.code,
             name=rule.name,
@@ -141,7 +159,24 @@ def load_rule_book() -> RuleBook:
             valid_to=rule.valid_to,
             legal_reference=rule.legal_reference,
         )
-        for rule in DutyRule.objects.all()
+        for rule in DutyRule.objects.order_by("code", "valid_from", "pk")
+    )
+
+
+DUTY_CACHE = datacache.CACHE
+
+
+def _cache_parts(query: DutyQuery, versions: tuple[RuleVersion, ...], team_id: int | None) -> object:
+    return (
+        repr(versions),
+        get_script_prefix(),
+        sorted(query.unit_ids),
+        query.today,
+        query.done_since,
+        query.upcoming_days,
+        query.responsible_id,
+        team_id,
+        sorted(_sources),
     )
 
 
@@ -159,6 +194,37 @@ def duties_for(
 
     The caller has checked that its actor may see these units.
     """
+    versions = _rule_versions()
+    query = DutyQuery(
+        unit_ids=frozenset(unit_ids),
+        today=today,
+        done_since=done_since,
+        rules=RuleBook(versions),
+        todo_only=todo_only,
+        upcoming_days=upcoming_days,
+        responsible_id=responsible_id,
+    )
+    if not query.unit_ids:
+        return []
+    if not todo_only:
+        # A whole history (self-checks, tests) is computed fresh: large, rarely asked for twice.
+        return _compute(query, team_id, responsible_id)
+    return datacache.cached(
+        "duties", _cache_parts(query, versions, team_id), lambda: _compute(query, team_id, responsible_id)
+    )
+
+
+def fresh_duties_for(
+    unit_ids: Iterable[int],
+    *,
+    today: datetime.date,
+    done_since: datetime.date,
+    team_id: int | None = None,
+    responsible_id: int | None = None,
+    todo_only: bool = False,
+    upcoming_days: int = 0,
+) -> list[Duty]:
+    """As `duties_for`, computed from the records without the cache (what the cache is tested against)."""
     query = DutyQuery(
         unit_ids=frozenset(unit_ids),
         today=today,
@@ -168,8 +234,10 @@ def duties_for(
         upcoming_days=upcoming_days,
         responsible_id=responsible_id,
     )
-    if not query.unit_ids:
-        return []
+    return _compute(query, team_id, responsible_id) if query.unit_ids else []
+
+
+def _compute(query: DutyQuery, team_id: int | None, responsible_id: int | None) -> list[Duty]:
     duties: list[Duty] = []
     for source in _sources.values():
         duties.extend(source(query))

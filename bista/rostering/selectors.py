@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 
 from bista.clients.models import AccessLogEntry, Client
 from bista.clients.selectors import visible_clients
 from bista.clients.services import access_log_record_many, access_log_record_shown
-from bista.core import clock, deadlines
+from bista.core import clock, datacache, deadlines
 from bista.core.access import has_perm, unit_ids_with
 from bista.core.clock import STOCKHOLM
 from bista.core.models import Team, Unit
@@ -210,10 +210,26 @@ def open_shifts_for_employee(actor: Any, employee: Employee, start: datetime.dat
 def takeable_open_shifts(actor: Any, employee: Employee, start: datetime.date, end: datetime.date) -> list[Shift]:
     """Of `open_shifts_for_employee`, those the working-time rules let the employee take (rest, pass length,
     competence, absences …; hours beyond the contract only make it overtime). A fixed number of queries per
-    calendar month the shifts fall in: the facts in bulk, then each shift checked in memory."""
+    calendar month the shifts fall in: the facts in bulk, then each shift checked in memory.
+
+    The verdicts are kept until the next write (`bista.core.datacache`, the start page asks on every request):
+    which shifts are candidates depends on the time (`open_shifts_for_employee`, asked each time), but whether
+    the rules let this employee take a given shift depends only on records written through audited services
+    (their shifts, absences, competences, contract; the clients' needs)."""
     shifts = open_shifts_for_employee(actor, employee, start, end)
     if not shifts:
         return []
+    takeable = datacache.cached(
+        "rostering.takeable",
+        (employee.pk, tuple(shift.pk for shift in shifts)),
+        lambda: frozenset(shift.pk for shift in _takeable(employee, shifts)),
+    )
+    return [shift for shift in shifts if shift.pk in takeable]
+
+
+def _takeable(employee: Employee, shifts: list[Shift]) -> list[Shift]:
+    """Of the candidate `shifts` (published, open, not overlapping the employee's own), those the working-time
+    rules let the employee take, soonest first."""
     groups: dict[datetime.date, list[Shift]] = defaultdict(list)
     for shift in shifts:
         groups[rules.contract_period(_local(shift.starts_at)).start].append(shift)
@@ -287,22 +303,28 @@ def sick_calls_to_cover(actor: Any, unit: Unit | int) -> list[SickCall]:
     if not can_manage_roster(actor, unit):
         return []
     unit_id = unit if isinstance(unit, int) else unit.pk
-    opened = Shift.objects.filter(
-        replaces__absence=OuterRef("pk"),
-        employee__isnull=True,
-        status=Shift.Status.PUBLISHED,
-        ends_at__gt=clock.now(),
+    # From the open replacement shifts still to come (few, found by the end-time index) to their sick leaves,
+    # not from every sick leave of the unit's history to its shifts: a unit's ten years hold thousands of leaves.
+    open_counts = dict(
+        Shift.objects.filter(
+            ends_at__gt=clock.now(),
+            employee__isnull=True,
+            status=Shift.Status.PUBLISHED,
+            replaces__absence__employee__unit_id=unit_id,
+            replaces__absence__kind=Absence.Kind.SICK,
+            replaces__absence__cancelled_at__isnull=True,
+        )
+        .order_by()
+        .values("replaces__absence")
+        .annotate(n=Count("pk"))
+        .values_list("replaces__absence", "n")
     )
-    counted = opened.order_by().values("replaces__absence").annotate(n=Count("pk")).values("n")
-    rows = (
-        Absence.objects.filter(employee__unit_id=unit_id, kind=Absence.Kind.SICK, cancelled_at__isnull=True)
-        .annotate(open_count=Subquery(counted[:1]))
-        .filter(open_count__gt=0)
-        .select_related("employee")
-        .order_by("-recorded_at", "-pk")
-    )
+    if not open_counts:
+        return []
+    rows = Absence.objects.filter(pk__in=open_counts).select_related("employee").order_by("-recorded_at", "-pk")
     return [
-        SickCall(a, a.open_count, a.recorded_by_id is not None and a.recorded_by_id == a.employee.user_id) for a in rows
+        SickCall(a, open_counts[a.pk], a.recorded_by_id is not None and a.recorded_by_id == a.employee.user_id)
+        for a in rows
     ]
 
 
@@ -440,7 +462,17 @@ class ClientHours:
 
 
 def _client_hours(unit: Unit, period: Period) -> tuple[dict[int, float | None], dict[int, dict[str, float]]]:
-    """The unit's granted hours per client for the period, and its live shifts' hours per client and status."""
+    """The unit's granted hours per client for the period, and its live shifts' hours per client and status.
+
+    Kept until the next write (`bista.core.datacache`): the figures depend only on the unit's shifts, orders and
+    client links, all written through audited services, and on the period (the start page asks for the month's
+    on every request). The callers have checked that the actor may see the unit."""
+    return datacache.cached(
+        "rostering.client_hours", (unit.pk, period.start, period.end), lambda: _compute_client_hours(unit, period)
+    )
+
+
+def _compute_client_hours(unit: Unit, period: Period) -> tuple[dict[int, float | None], dict[int, dict[str, float]]]:
     starts, ends = period.starts_at(), period.ends_at()
     live = Shift.objects.filter(unit=unit, status__in=loaders.LIVE_STATUSES, starts_at__lt=ends, ends_at__gt=starts)
     sums: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
@@ -458,7 +490,7 @@ def _client_hours(unit: Unit, period: Period) -> tuple[dict[int, float | None], 
     for client_id, starts_at, ends_at, status in across.values_list("client_id", "starts_at", "ends_at", "status"):
         sums[client_id][status] += _clipped_hours(starts_at, ends_at, period)
     granted = loaders.granted_hours(loaders.unit_client_ids(unit, period), period, unit_id=unit.pk)
-    return granted, sums
+    return granted, {client_id: dict(hours) for client_id, hours in sums.items()}
 
 
 def _row(client: Client, granted: float | None, hours: dict[str, float]) -> ClientHours:
@@ -489,7 +521,8 @@ def clients_near_granted(actor: Any, unit: Unit, period: Period, percent: float)
     near = set()
     for client_id, hours in granted.items():
         limit = round(hours or 0, 2)  # as ClientHours.percent_used computes it, for these clients only
-        scheduled = sums[client_id].get(Shift.Status.PUBLISHED, 0.0) + sums[client_id].get(Shift.Status.WORKED, 0.0)
+        hours_of = sums.get(client_id, {})
+        scheduled = hours_of.get(Shift.Status.PUBLISHED, 0.0) + hours_of.get(Shift.Status.WORKED, 0.0)
         if limit and round(100 * scheduled / limit, 1) >= percent:
             near.add(client_id)
     clients = Client.objects.filter(pk__in=near).order_by("last_name", "first_name", "pk")

@@ -19,6 +19,7 @@ from bista.core.permissions import Perm, RoleCode
 from bista.core.testing import Organisation
 from bista.core.tests.pages import browser
 from bista.quality import services as quality_services
+from bista.rostering import services as rostering_services
 from bista.rostering.tests import factories as f
 from bista.staff import services as staff_services
 from bista.staff.models import DelegationKind, Employee
@@ -177,3 +178,48 @@ def test_the_day_keeps_to_its_query_budget(
     client.get(reverse("overview:start"))
     with django_assert_max_num_queries(60):
         assert client.get(reverse("overview:start")).status_code == 200
+
+
+def test_the_kept_verdicts_on_open_shifts_equal_fresh_ones_after_every_kind_of_write(
+    org: Organisation, staffer: Any, assistant: Employee, astrid: Client
+) -> None:
+    """Which open shifts an assistant could take is kept per process until the next write
+    (`bista.core.datacache`): after each write that changes a verdict, the kept list equals a fresh check."""
+    from django.core.cache import caches
+
+    from bista.core.datacache import CACHE
+    from bista.rostering import selectors as rostering_selectors
+    from bista.staff.tests.support import add_absence
+
+    caches[CACHE].clear()
+    start, end = MONDAY, MONDAY + datetime.timedelta(days=14)
+    state: dict[str, Any] = {}
+
+    def kept() -> list[int]:
+        return [s.pk for s in rostering_selectors.takeable_open_shifts(staffer, assistant, start, end)]
+
+    def fresh() -> list[int]:
+        candidates = rostering_selectors.open_shifts_for_employee(staffer, assistant, start, end)
+        return [s.pk for s in rostering_selectors._takeable(assistant, candidates)] if candidates else []
+
+    def open_shifts_laid() -> None:
+        f.shift(None, astrid, f.at(5, 7), 8)  # Saturday
+        f.shift(None, astrid, f.at(8, 7), 8)  # the Tuesday after
+
+    def too_little_rest() -> None:  # their own shift until 02:00 leaves five hours before Saturday's 07:00
+        state["own"] = f.shift(assistant, astrid, f.at(4, 18), 8)
+
+    def own_shift_cancelled() -> None:
+        rostering_services.shift_cancel(actor=SYSTEM, shift=state["own"], reason="Brukaren är bortrest.")
+
+    def sick() -> None:
+        add_absence(assistant, MONDAY + datetime.timedelta(days=8), MONDAY + datetime.timedelta(days=8))
+
+    before = fresh()
+    assert kept() == before
+    for write in (open_shifts_laid, too_little_rest, own_shift_cancelled, sick):
+        write()
+        after = fresh()
+        assert after != before, f"{write.__name__} changed no verdict: the step proves nothing"
+        assert kept() == after, write.__name__
+        before = after

@@ -381,3 +381,55 @@ def test_open_shifts_and_jobs_query_budget(
         assert [s.client.first_name for s in shifts] == ["Astrid"] * 5
     with django_assert_max_num_queries(1):
         assert [j.created_by for j in selectors.roster_jobs(manager, org.provider)] == []
+
+
+def test_the_kept_client_hours_equal_fresh_ones_after_every_kind_of_write(
+    org: Organisation, anna: Any, manager: Any
+) -> None:
+    """The start page's near-granted box reads the month's hours from the per-process cache
+    (`bista.core.datacache`): after each write that changes them, what it gives equals a fresh computation."""
+    from django.core.cache import caches
+
+    from bista.care import services as care_services
+    from bista.core.datacache import CACHE
+
+    caches[CACHE].clear()
+    client = f.make_client(org.provider, "Klara", "Nära", teams=[org.team])
+    state: dict[str, Any] = {}
+
+    def ordered() -> None:
+        state["order"] = f.make_order(client, org.provider, scope_amount=20, scope_unit="month")
+
+    def shift_laid() -> None:
+        state["shift"] = f.shift(anna, client, at(2, 8), 6, status=Shift.Status.DRAFT)
+
+    def shift_moved() -> None:
+        shift = state["shift"]
+        state["shift"] = services.shift_update(
+            actor=SYSTEM, shift=shift, version=shift.version, ends_at=shift.ends_at + datetime.timedelta(hours=2)
+        )
+
+    def published() -> None:
+        state["shift"] = services.shift_publish(actor=SYSTEM, shift=state["shift"], version=state["shift"].version)
+
+    def another_shift() -> None:
+        f.shift(None, client, at(3, 8), 8)
+
+    def cancelled() -> None:
+        services.shift_cancel(actor=SYSTEM, shift=state["shift"], reason="Brukaren är bortrest.")
+
+    def scope_changed() -> None:
+        order = state["order"]
+        care_services.order_update(actor=SYSTEM, order=order, expected_version=order.version, scope_amount=10)
+
+    def fresh() -> Any:
+        return selectors._compute_client_hours(org.provider, MARCH)
+
+    before = fresh()
+    assert selectors._client_hours(org.provider, MARCH) == before
+    for write in (ordered, shift_laid, shift_moved, published, another_shift, cancelled, scope_changed):
+        write()
+        after = fresh()
+        assert after != before, f"{write.__name__} changed no figure: the step proves nothing"
+        assert selectors._client_hours(org.provider, MARCH) == after, write.__name__
+        before = after
