@@ -130,6 +130,18 @@ def _no_session_refresh_during_tests(settings: Any) -> None:
     settings.BISTA_SESSION_REFRESH_SECONDS = 24 * 3600
 
 
+@pytest.fixture(autouse=True)
+def _empty_data_cache() -> None:
+    """Each test starts with an empty per-process cache of computed figures (core.datacache): its key is the
+    newest audit events, and on SQLite a rolled-back test's ids come back in the next one — under a frozen clock
+    with the same moment — so two tests could otherwise share a version while their records differ."""
+    from django.core.cache import caches
+
+    from bista.core.datacache import CACHE
+
+    caches[CACHE].clear()
+
+
 @pytest.fixture
 def no_two_factor(settings: Any) -> None:
     """Two-factor sign-in off, for tests of pages (two-factor itself is tested in core/tests/test_account.py)."""
