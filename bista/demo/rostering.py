@@ -35,10 +35,11 @@ For each provider unit, over the demo window (`ctx.window_start` … `ctx.today`
   exclusions, no overlap, 11 h daily rest with passes within the regime's limit, 36 h weekly rest in every
   calendar week, at most 46 h in a week and 48 h a week on average over a month, overtime well under 200 h a
   year). Own team first, the hours spread so that each regular employee gets the same share of their
-  contract (rate) and nobody more than the contract; hourly-paid staff take a share of the hours that
-  starts near 25 % and drifts towards 19 % (more in the summer), and fill what the others cannot; when
-  nobody else can, a colleague works overtime. A ledsagning or avlösning client keeps the same one or two
-  staff where possible. A shift that falls in a sick episode is `absent` (linked to the absence) and a
+  contract (rate) and nobody more than the contract, monthly-paid ledsagare/avlösare before hourly-paid
+  staff at an assistance client; hourly-paid staff take a share of the hours, 25 % until the staffing
+  strategy of the last full year and falling through it to 19 % (more in the summer), and fill what the
+  others cannot; when nobody else can, a colleague works overtime. A ledsagning or avlösning client keeps the
+  same one or two staff where possible. A shift that falls in a sick episode is `absent` (linked to the absence) and a
   replacement shift (`replaces=`) goes to someone else: mostly hourly-paid staff, else a colleague, for
   whom the extra pass is overtime if they work full time (beyond their schedule, AB) or beyond their
   contract. Past shifts are `worked`, those from today to the end of next week `published` (an uncovered
@@ -47,9 +48,10 @@ For each provider unit, over the demo window (`ctx.window_start` … `ctx.today`
   shifts. Everyone who works at a client has an introduction there, before the first shift.
 
 How full the contracts are is decided by the data the earlier steps made, not here: at size 1 the unit has
-about 240 staff (60 % full time) for needs worth about 60 full-time posts, so regular staff average a
-third of their contract; and the staff employed in the first years are too few for the clients the unit
-had then, so some early needs stay uncovered (no shift: nobody was there to work it).
+about 240 staff, most of the ledsagare/avlösare and half of the assistants hourly-paid (generator's
+TEAM_KINDS, GROUP_KINDS), and an assistance team's posts are held in turn since the case began, so the
+monthly-paid staff's contracts are about what the decisions need beyond the hourly-paid share; the staff of
+the first years are fewer than the clients then, so some early needs stay uncovered (nobody to work them).
 
 Why not through the services
 ----------------------------
@@ -144,8 +146,10 @@ OVERTIME_YEAR_CAP = 150.0  # well under the 200 h a year
 OVERTIME_MONTH_CAP = 24.0
 LONGEST_SHIFT = 24 * HOUR  # for finding the shifts that reach into a week
 
-# The share of worked hours by hourly-paid staff the unit aims at: near 25 % at the start of the history,
-# 19 % today (the VP target, seed 000), a few points more in the summer when the regular staff are on leave.
+# The share of worked hours by hourly-paid staff the unit aims at: 25 % until the staffing strategy of the last
+# full year (seed 002's bemanningsstrategi: the monthly-paid staff scheduled to their contracted hours before
+# hourly-paid staff are called in), falling through that year to 19 % (the VP target, seed 000); a few points
+# more in the summer when the regular staff are on leave.
 HOURLY_SHARE_START = 0.25
 HOURLY_SHARE_TODAY = 0.19
 HOURLY_SHARE_SUMMER = 0.05
@@ -1426,8 +1430,8 @@ class Roster:
 
     def target_share(self, day: datetime.date) -> float:
         """The hourly-paid share of the hours aimed at in the month starting `day` (summer months more)."""
-        span = max(1, (self.ctx.today - self.ctx.window_start).days)
-        position = min(1.0, max(0.0, (day - self.ctx.window_start).days / span))
+        strategy = datetime.date(self.ctx.today.year - 1, 1, 1)  # the staffing strategy's year begins
+        position = min(1.0, max(0.0, ((day - strategy).days + 31) / 365))
         share = HOURLY_SHARE_START + (HOURLY_SHARE_TODAY - HOURLY_SHARE_START) * position
         return share + (HOURLY_SHARE_SUMMER if day.month in (6, 7, 8) else 0.0)
 
@@ -1474,7 +1478,8 @@ class Roster:
         if want_hourly:
             order = ("own_hourly", "pool_hourly", "own_nonhourly", "other_nonhourly", "group_nonhourly")
         else:
-            order = ("own_nonhourly", "other_nonhourly", "own_hourly", "pool_hourly", "group_nonhourly")
+            # Monthly-paid ledsagare/avlösare before hourly-paid staff (seed 002: staff work across the services).
+            order = ("own_nonhourly", "other_nonhourly", "group_nonhourly", "own_hourly", "pool_hourly")
         if slot.service != ASSISTANCE and client.regulars and not replacement:
             day = datetime.date.fromordinal(slot.first)
             for w in client.regulars:
@@ -1521,7 +1526,7 @@ class Roster:
         if replacement:
             self.replacement_hours += hours
         key = (worker.pk, slot.client_id)
-        if key not in self.first_shift:
+        if slot.first < self.first_shift.get(key, slot.first + 1):  # a replacement may precede the month's shifts
             self.first_shift[key] = slot.first
         client = self.clients[slot.client_id]
         if slot.service != ASSISTANCE and worker not in client.regulars:
