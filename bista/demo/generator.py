@@ -53,7 +53,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import import_module
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -371,14 +371,8 @@ def _new_employee(
     """An employee, and for someone employed today a user account with `role_code` in `unit`."""
     rng = ctx.rng
     gender, first, last, pnr = person or _person(ctx, 0.7, 0.28, 19, 66)
-    if rate is not None:
-        pass
-    elif employment_type == EmploymentType.HOURLY_PAID:
-        rate = Decimal("0")
-    elif rng.random() < 0.6:
-        rate = Decimal("100")
-    else:
-        rate = Decimal(rng.choice((75, 80, 85, 90, 95)))
+    if rate is None:
+        rate = _employment_rate(rng, employment_type)
     user = None
     if role_code is not None:
         username = username or ids.username_for(first, last, ctx.used_usernames)
@@ -746,6 +740,7 @@ def create_provider_staff(ctx: Context) -> None:
     for team in d.groups.get(ASSISTANCE, []):
         if not team.is_active:
             former_teams += [team] * plan.team_size_max
+    leavers: list[_Leaver] = []
     for _ in range(plan.ended_provider_staff):
         team = rng.choice(former_teams)
         post = max(vacancies.get(team.pk, []), key=lambda gap: gap[1] - gap[0], default=None)
@@ -756,19 +751,102 @@ def create_provider_staff(ctx: Context) -> None:
             period = (first, post[1] - datetime.timedelta(days=rng.randint(0, 14)))
             post[1] = first - datetime.timedelta(days=1)
         kind = employment_type(team, False)
-        _provider_employee(ctx, [team], kind, ended=True, case=cases.get(team.pk), period=period)
+        person, start, end = _provider_person(ctx, kind, ended=True, case=cases.get(team.pk), period=period)
+        assert end is not None  # one who left has a last day
+        leavers.append(_Leaver(team, kind, person, start, end, _employment_rate(rng, kind)))
+    _staffing_strategy(ctx, leavers)
+    for leaver in leavers:
+        _new_employee(
+            ctx,
+            unit=d.provider,
+            teams=[leaver.team],
+            employment_type=leaver.kind,
+            start=leaver.start,
+            end=leaver.end,
+            role_code=None,
+            person=leaver.person,
+            rate=leaver.rate,
+        )
 
 
-def _provider_employee(
+@dataclass
+class _Leaver:
+    """A field employee who left during the history, before they are created (the staffing strategy may move
+    their last day)."""
+
+    team: Team
+    kind: str
+    person: tuple[str, str, str, str]
+    start: datetime.date
+    end: datetime.date
+    rate: Decimal
+
+    def monthly_on(self, day: datetime.date) -> Decimal:
+        """Their monthly-paid posts (full-time equivalents) on `day`."""
+        employed = self.start <= day <= self.end and self.kind != EmploymentType.HOURLY_PAID
+        return self.rate / 100 if employed else Decimal(0)
+
+
+def _staffing_strategy(ctx: Context, leavers: list[_Leaver]) -> None:
+    """Seed 002's staffing strategy in the last full year: when a personal-assistance case ends, the unit's
+    monthly-paid staff are cut to the decisions that remain within a month ("personal schemaläggs inte längre
+    för fler timmar än vad besluten genererar intäkter för"; the assistance cases went from 13 to 10). The case
+    carried its share of the monthly-paid posts of the unit's field staff (the posts of the day divided by the
+    cases running); its own team leaves with it (`_employment_period`), and as many of the monthly-paid staff of
+    the other teams and groups who covered it (those who would have left later) leave within a month of its end
+    as make up that share. Earlier years keep the turnover the draws give."""
+    d, rng = ctx.current, ctx.rng
+    year = ctx.today.year - 1
+    assistance = [c for c in d.clients if c.service == ASSISTANCE]
+    ending = sorted(
+        (c for c in assistance if c.until is not None and c.until.year == year), key=lambda c: (c.until, c.client.pk)
+    )
+    current = [
+        demo.employee
+        for demo in d.employees
+        if demo.teams and demo.employee.unit_id == d.provider.pk and demo.employee.end_date is None
+    ]
+    for case in ending:
+        day = cast(datetime.date, case.until)
+        within = day + datetime.timedelta(days=30)
+        running = sum(1 for c in assistance if c.since <= day and (c.until is None or c.until >= day))
+        posts = sum(
+            (
+                e.employment_rate / 100
+                for e in current
+                if e.start_date <= day and e.employment_type != EmploymentType.HOURLY_PAID
+            ),
+            Decimal(0),
+        ) + sum((leaver.monthly_on(day) for leaver in leavers), Decimal(0))
+        share = posts / max(1, running)
+        gone = sum((leaver.monthly_on(day) for leaver in leavers if leaver.end <= within), Decimal(0))
+        staying = [leaver for leaver in leavers if leaver.monthly_on(day) and leaver.end > within]
+        rng.shuffle(staying)
+        for leaver in staying:
+            if gone >= share:
+                break
+            leaver.end = day + datetime.timedelta(days=rng.randint(1, 30))
+            gone += leaver.monthly_on(day)
+
+
+def _employment_rate(rng: random.Random, kind: str) -> Decimal:
+    """A new employee's employment rate (per cent): hourly-paid none, most others full time (heltid som norm)."""
+    if kind == EmploymentType.HOURLY_PAID:
+        return Decimal("0")
+    if rng.random() < 0.6:
+        return Decimal("100")
+    return Decimal(rng.choice((75, 80, 85, 90, 95)))
+
+
+def _provider_person(
     ctx: Context,
-    teams: list[Team],
     kind: str,
     ended: bool = False,
     case: DemoClient | None = None,
     period: tuple[datetime.date, datetime.date] | None = None,
-) -> DemoEmployee:
-    """A field employee; in a personal-assistance team (`case`), employed while the case runs, or for the
-    `period` of the post they held (if they were of age then)."""
+) -> tuple[tuple[str, str, str, str], datetime.date, datetime.date | None]:
+    """A field employee's person and employment: in a personal-assistance team (`case`), employed while the
+    case runs, or for the `period` of the post they held (if they were of age then)."""
     person = (
         _person(ctx, 0.7, 0.28, 19, 35)
         if kind == EmploymentType.HOURLY_PAID and ctx.rng.random() < 0.7
@@ -779,6 +857,17 @@ def _provider_employee(
         start, end = period
     else:
         start, end = _employment_period(ctx, kind, _birth_date(person[3]), ended, case)
+    return person, start, end
+
+
+def _provider_employee(
+    ctx: Context,
+    teams: list[Team],
+    kind: str,
+    case: DemoClient | None = None,
+) -> DemoEmployee:
+    """A field employee employed today (`_provider_person`)."""
+    person, start, end = _provider_person(ctx, kind, case=case)
     return _new_employee(
         ctx,
         unit=ctx.current.provider,
@@ -786,7 +875,7 @@ def _provider_employee(
         employment_type=kind,
         start=start,
         end=end,
-        role_code=None if ended else RoleCode.EMPLOYEE,
+        role_code=RoleCode.EMPLOYEE,
         person=person,
     )
 

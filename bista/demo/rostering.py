@@ -561,6 +561,14 @@ def _term_phases(rng: random.Random, employee: Employee, today: datetime.date) -
     """The employee's terms, the last one with the current type and rate; changes on the first of a month."""
     kind, rate = employee.employment_type, Decimal(employee.employment_rate)
     start, end = employee.start_date, employee.end_date
+    review = datetime.date(today.year, 1, 1)  # the staffing strategy's year ends (see _STRATEGY_HIRES)
+    if (
+        kind != EmploymentType.HOURLY_PAID
+        and start.year == today.year - 1
+        and (end is None or end >= review + datetime.timedelta(days=60))
+    ):
+        later = _term_phases(rng, _starting(employee, review), today)
+        return [(EmploymentType.HOURLY_PAID, Decimal("0"), start, review - DAY, _STRATEGY_HIRES), *later]
     if kind == EmploymentType.SUBSTITUTE:
         return _contract_periods(rng, rate, start, end)
     if kind != EmploymentType.PERMANENT:
@@ -587,6 +595,23 @@ def _term_phases(rng: random.Random, employee: Employee, today: datetime.date) -
         earlier = (kind, lower, start, change - DAY, "")
     note = "Höjd tjänstgöringsgrad (heltid som norm)" if earlier[0] == kind else "Tillsvidareanställd"
     return [earlier, (kind, rate, change, end, note)]
+
+
+# Seed 002's staffing strategy in the last full year: the posts the ended assistance cases freed are not filled
+# with monthly-paid staff again; whoever the unit takes on that year works by the hour until the new year.
+_STRATEGY_HIRES = "Timavlönad under bemanningsstrategin"
+
+
+def _starting(employee: Employee, day: datetime.date) -> Employee:
+    """A copy of `employee` (not saved) whose employment begins on `day`, for the terms from then on."""
+    copy = Employee(
+        pk=employee.pk,
+        employment_type=employee.employment_type,
+        employment_rate=employee.employment_rate,
+        start_date=day,
+        end_date=employee.end_date,
+    )
+    return copy
 
 
 def _contract_periods(
