@@ -15,15 +15,16 @@ other costs entered here.
 - **Invoices**: the municipality's invoice basis of each ended month with attested time, by the service.
 
 The outcome's shape comes from the staff and rosters the earlier steps made (see `bista.demo.generator`'s
-TEAM_KINDS and `bista.demo.rostering`'s hourly-paid share): monthly-paid staff cost their salary whether or not
-the decisions need their hours, hourly-paid staff cost the hours they work; seed 002's staffing strategy in the
-last full year schedules the monthly-paid staff to their contracts before hourly-paid staff are called in, and
-the unit moves to cheaper premises. Three assistance cases end in that year too (seed 002: 13 to 10), and
-their staff leave with them, but the monthly-paid capacity falls less than the decisions' hours: at size 1
-(seed 2026, today 2026-12-05) the outcome is −0.5 MSEK in 2024 and −2.9 MSEK in 2025, the months after the
-cases ended improving on those before — the yearly deficit does not shrink yet (see the issue's report).
-No hours are delivered beyond the decisions in any year (the roster schedules within the granted hours), so
-capping revenue at them (`figures.revenue_lines`) leaves these figures as they were.
+TEAM_KINDS and `_staffing_strategy`, and `bista.demo.rostering`'s hourly-paid share): monthly-paid staff cost
+their salary whether or not the decisions need their hours, hourly-paid staff cost the hours they work. Seed
+002's staffing strategy in the last full year: three assistance cases end (13 to 10) and the monthly-paid posts
+they carried go within a month of each end (their own team and those who covered them), whoever the unit takes
+on that year works by the hour, the monthly-paid staff are scheduled to their contracts before hourly-paid
+staff are called in, and the unit moves to cheaper premises. So the deficit shrinks through that year: at
+size 1 (seed 2026, today 2026-12-06) −3.2 MSEK in 2024 and −2.7 MSEK in 2025, its last four months about in
+balance; seed 7 likewise (see the issue's report). No hours are delivered beyond the decisions in any year (the
+roster schedules within the granted hours), so capping revenue at them (`figures.revenue_lines`) leaves these
+figures as they were.
 """
 
 from __future__ import annotations

@@ -6,7 +6,9 @@ For each provider unit, over the demo window (`ctx.window_start` … `ctx.today`
 - **Employment terms** for every employee of the district: regime AB with Bilaga J for the staff of a
   personal-assistance team, AB for everyone else. The last term is the employee's current type and rate;
   some permanent staff started as substitutes or hourly-paid or at a lower rate (heltidsresan), and a
-  substitute's employment is a chain of contract periods. Terms change on the first of a month.
+  substitute's employment is a chain of contract periods; a monthly-paid employee who began in the last full
+  year (seed 002's staffing strategy) worked by the hour until the new year. Terms change on the first of a
+  month.
 - **Competences** with evidence, acquired before the first day: each assistance client's needs are known
   by the client's team and by those who may fill in there (about a third of the hourly-paid staff and a
   few ledsagare/avlösare); about half of a group knows what its clients need. **Delegations** (one year,

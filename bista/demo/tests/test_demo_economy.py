@@ -5,16 +5,18 @@ a small demo, generated once for the module (the `demo` fixture, conftest.py).""
 from __future__ import annotations
 
 import datetime
+import random
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from bista.demo import generator
+from bista.demo import generator, rostering
 from bista.economy import rules as rules_
 from bista.economy import selectors, services
 from bista.economy.models import Budget, CostCategory, Invoice, OtherCost, WageTerm
-from bista.staff.models import EmploymentTerm, EmploymentType
+from bista.staff.models import Employee, EmploymentTerm, EmploymentType
 from bista.timereports import rules
 from bista.timereports.models import Basis, FkReport, WorkedTime, WorkedTimeRevision
 
@@ -101,3 +103,56 @@ def test_outcome_is_computed_from_the_records(demo: generator.Context) -> None:
         )
     )
     assert premises[datetime.date(LAST_FULL, 12, 1)] < premises[datetime.date(LAST_FULL, 1, 1)]
+
+
+def _leaver(kind: str, start: datetime.date, end: datetime.date) -> generator._Leaver:
+    rate = Decimal(0) if kind == EmploymentType.HOURLY_PAID else Decimal(100)
+    return generator._Leaver(team=None, kind=kind, person=("", "", "", ""), start=start, end=end, rate=rate)  # type: ignore[arg-type]
+
+
+def test_staffing_strategy_takes_the_posts_of_an_ended_case_within_a_month() -> None:
+    """Seed 002's strategy: a case ending in the last full year takes its share of the monthly-paid posts (the
+    posts of the day over the cases running) with it within a month; hourly-paid staff and a case that ended
+    in an earlier year change nothing."""
+    since = datetime.date(2020, 1, 1)
+    cases = [
+        SimpleNamespace(service=generator.ASSISTANCE, since=since, until=until, client=SimpleNamespace(pk=n))
+        for n, until in enumerate((None, None, datetime.date(2024, 6, 1), datetime.date(2025, 5, 10)))
+    ]
+    ctx = SimpleNamespace(
+        today=datetime.date(2026, 6, 1),
+        rng=random.Random(1),
+        current=SimpleNamespace(clients=cases, employees=[], provider=SimpleNamespace(pk=1)),
+    )
+    first, last = datetime.date(2023, 1, 1), datetime.date(2026, 3, 1)
+    monthly = [_leaver(EmploymentType.PERMANENT, first, last) for _ in range(9)]
+    hourly = [_leaver(EmploymentType.HOURLY_PAID, first, last) for _ in range(3)]
+    generator._staffing_strategy(ctx, monthly + hourly)  # type: ignore[arg-type]
+    end = datetime.date(2025, 5, 10)
+    cut = [leaver for leaver in monthly if leaver.end != last]
+    assert len(cut) == 3  # 9 posts on its last day, 3 cases running
+    assert all(end < leaver.end <= end + datetime.timedelta(days=30) for leaver in cut)
+    assert all(leaver.end == last for leaver in hourly)
+
+
+def test_a_monthly_paid_hire_of_the_strategy_year_works_by_the_hour_until_the_new_year() -> None:
+    today = datetime.date(2026, 6, 1)
+
+    def phases(start: datetime.date, end: datetime.date | None) -> list[rostering.TermPhase]:
+        employee = Employee(
+            pk=1, employment_type=EmploymentType.PERMANENT, employment_rate=Decimal(90), start_date=start, end_date=end
+        )
+        return rostering._term_phases(random.Random(3), employee, today)
+
+    hired = phases(datetime.date(2025, 3, 5), None)
+    assert hired[0] == (
+        EmploymentType.HOURLY_PAID,
+        Decimal(0),
+        datetime.date(2025, 3, 5),
+        datetime.date(2025, 12, 31),
+        rostering._STRATEGY_HIRES,
+    )
+    assert hired[1][2] == datetime.date(2026, 1, 1) and hired[-1][:2] == (EmploymentType.PERMANENT, Decimal(90))
+    assert all(phase[0] != EmploymentType.HOURLY_PAID for phase in phases(datetime.date(2024, 3, 5), None))
+    left_that_year = phases(datetime.date(2025, 3, 5), datetime.date(2025, 11, 30))
+    assert left_that_year[-1][0] == EmploymentType.PERMANENT  # the last term is the employee's own type
