@@ -20,11 +20,13 @@ their salary whether or not the decisions need their hours, hourly-paid staff co
 002's staffing strategy in the last full year: three assistance cases end (13 to 10) and the monthly-paid posts
 they carried go within a month of each end (their own team and those who covered them), whoever the unit takes
 on that year works by the hour, the monthly-paid staff are scheduled to their contracts before hourly-paid
-staff are called in, and the unit moves to cheaper premises. So the deficit shrinks through that year: at
-size 1 (seed 2026, today 2026-12-06) −3.2 MSEK in 2024 and −2.7 MSEK in 2025, its last four months about in
-balance; seed 7 likewise (see the issue's report). No hours are delivered beyond the decisions in any year (the
-roster schedules within the granted hours), so capping revenue at them (`figures.revenue_lines`) leaves these
-figures as they were.
+staff are called in, and the unit moves to cheaper premises. So the outcome improves through that year: at
+size 1 (seed 2026, today 2026-12-06) the deficit goes from −3.2 MSEK in 2024 to −2.7 MSEK in 2025, its last
+four months about in balance. The level is not the seeds' yet: how many monthly-paid staff the unit has in a
+year is drawn, not derived from the decisions' hours, so another seed (7) has the same improvement (+0.7 MSEK)
+from a surplus (+2.0 MSEK in 2024, +2.6 MSEK in 2025). No hours are delivered beyond the decisions in any year
+(the roster schedules within the granted hours), so capping revenue at them (`figures.revenue_lines`) leaves
+these figures as they were.
 """
 
 from __future__ import annotations
