@@ -770,7 +770,8 @@ def _delegation_chain(
     rows = []
     begin = first
     while True:
-        revoked = stop + DAY if revoke and stop is not None and stop <= end else None
+        # Revoked the day after the stop, once that day has come (a fixed-term employee leaving next year still has it).
+        revoked = stop + DAY if revoke and stop is not None and stop <= end and stop < today else None
         rows.append(
             Delegation(
                 employee=employee,
