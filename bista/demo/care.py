@@ -645,9 +645,15 @@ def create_orders(ctx: Context) -> None:
     clients = _provider_clients(d)
     busy = _busy_client(d)
     specs: list[_OrderPlan] = []
-    for demo in clients:
+    # Every district shows both laws: if the draws gave nobody a SoL decision, the last client who may have one has.
+    last_sol = max(
+        (i for i, demo in enumerate(clients) if SERVICE_ROWS.get(demo.service or "", ("", None, 0.0))[2]), default=None
+    )
+    any_sol = False
+    for i, demo in enumerate(clients):
         assert demo.service is not None
-        sol = rng.random() < SERVICE_ROWS[demo.service][2]
+        sol = rng.random() < SERVICE_ROWS[demo.service][2] or (i == last_sol and not any_sol)
+        any_sol = any_sol or sol
         first_valid = services.first_day(services.family(demo.service, sol)) or demo.decided
         for item in _decisions(rng, demo, today, first_valid):
             spec = _OrderPlan(

@@ -48,11 +48,12 @@ import contextvars
 import datetime
 import random
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import import_module
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -88,6 +89,21 @@ CHILDREN, ADULTS, PSYCHIATRY = "children", "adults", "psychiatry"
 CASEWORK_TEAM_NAMES = {CHILDREN: "Barn och unga", ADULTS: "Vuxna", PSYCHIATRY: "Socialpsykiatri"}
 # Seed 001: 290 children, 812 adults, 462 socialpsykiatri.
 PURCHASER_GROUP_WEIGHTS = {CHILDREN: 290, ADULTS: 812, PSYCHIATRY: 462}
+# Personal assistance is a long commitment: most of today's cases began before the history (their first
+# decision in the history is in its first year).
+LONG_RUNNING_ASSISTANCE = 0.8
+# Employment types of the provider's field staff (tillsvidare, vikariat, timavlönad, allmän visstid) by where
+# they work, today and among those who left. An assistance team is a core of monthly-paid assistants, most of
+# them full time, scheduled near their contracted hours, and hourly-paid ones (timavlönade) for the rest, the
+# summer and the sick; ledsagning and avlösning are a few hours a week per client, worked mostly by
+# hourly-paid staff, with a few monthly-paid ledsagare/avlösare. Monthly-paid staff cost their salary whether
+# or not the decisions need their hours; hourly-paid staff cost only the hours they work.
+TEAM_KINDS = {"current": (34, 2, 62, 2), "ended": (30, 14, 48, 8)}
+GROUP_KINDS = {"current": (9, 2, 87, 2), "ended": (8, 4, 85, 3)}
+# A long-running case's team: this share of today's assistants has been there since the case's first year.
+TEAM_VETERANS = 0.5
+LONG_TERM_KINDS = (EmploymentType.PERMANENT, EmploymentType.HOURLY_PAID)  # the others are recent contracts
+POST_GAP = datetime.timedelta(days=60)  # a shorter vacancy in a team's post is covered by hourly-paid staff
 
 Scope = Literal["setup", "district", "finish"]
 
@@ -217,6 +233,7 @@ DEMO_MODULES = (
     "bista.demo.quality",
     "bista.demo.rostering",
     "bista.demo.timereports",  # worked time from the worked shifts
+    "bista.demo.economy",  # wage terms, budgets and invoices, after the attested time they are made from
     "bista.demo.surveys",  # before governance, whose survey indicators read the answers
     "bista.demo.ownview",  # a few clients with the own view on (Min sida)
     "bista.demo.governance",
@@ -354,14 +371,8 @@ def _new_employee(
     """An employee, and for someone employed today a user account with `role_code` in `unit`."""
     rng = ctx.rng
     gender, first, last, pnr = person or _person(ctx, 0.7, 0.28, 19, 66)
-    if rate is not None:
-        pass
-    elif employment_type == EmploymentType.HOURLY_PAID:
-        rate = Decimal("0")
-    elif rng.random() < 0.6:
-        rate = Decimal("100")
-    else:
-        rate = Decimal(rng.choice((75, 80, 85, 90, 95)))
+    if rate is None:
+        rate = _employment_rate(rng, employment_type)
     user = None
     if role_code is not None:
         username = username or ids.username_for(first, last, ctx.used_usernames)
@@ -391,11 +402,22 @@ def _new_employee(
 
 
 def _employment_period(
-    ctx: Context, employment_type: str, birth: datetime.date, ended: bool
+    ctx: Context, employment_type: str, birth: datetime.date, ended: bool, case: DemoClient | None = None
 ) -> tuple[datetime.date, datetime.date | None]:
-    """Start and end of an employment within the history; fixed-term ones employed today end in the future."""
+    """Start and end of an employment within the history; fixed-term ones employed today end in the future.
+    An assistant of a personal-assistance `case` starts once the case runs; about half of a team has been
+    there since the case's first year, and those of an ended case left within a month of its end."""
     rng, today = ctx.rng, ctx.today
     earliest = max(ctx.window_start, ids.add_years(birth, 18))
+    if case is not None and (not ended or case.since <= today - datetime.timedelta(days=90)):
+        earliest = max(earliest, case.since)
+        if ended and case.until is not None and earliest <= case.until - datetime.timedelta(days=30):
+            start = ids.random_date(rng, earliest, case.until - datetime.timedelta(days=30))
+            after = case.until + datetime.timedelta(days=1)
+            end = ids.random_date(rng, after, case.until + datetime.timedelta(days=30))
+            return start, min(end, today - datetime.timedelta(days=1))
+        if not ended and employment_type in LONG_TERM_KINDS and rng.random() < TEAM_VETERANS:
+            return ids.random_date(rng, earliest, min(today, earliest + datetime.timedelta(days=365))), None
     if ended:
         start = ids.random_date(rng, earliest, today - datetime.timedelta(days=60))
         return start, ids.random_date(rng, start + datetime.timedelta(days=30), today - datetime.timedelta(days=1))
@@ -450,11 +472,12 @@ def _new_client(
     street, postal_code, town = ids.address(rng, d.geography)
 
     earliest = max(ctx.window_start, birth + datetime.timedelta(days=30))
-    decided = ids.random_date(rng, earliest, today - datetime.timedelta(days=90 if ended else 0))
+    latest = today - datetime.timedelta(days=90 if ended else 0)
+    if service == ASSISTANCE and rng.random() < LONG_RUNNING_ASSISTANCE:
+        latest = min(latest, earliest + datetime.timedelta(days=365))  # a case that began before the history
+    decided = ids.random_date(rng, earliest, latest)
     since = min(today, decided + datetime.timedelta(days=rng.randint(7, 60))) if service else decided
-    until = (
-        ids.random_date(rng, since + datetime.timedelta(days=14), today - datetime.timedelta(days=1)) if ended else None
-    )
+    until = _client_end(ctx, service, since) if ended else None
 
     if rng.random() < 0.9:
         language, interpreter = "svenska", False
@@ -506,6 +529,18 @@ def _new_client(
     demo = DemoClient(client=client, group=group, service=service, team=team, decided=decided, since=since, until=until)
     d.clients.append(demo)
     return demo
+
+
+def _client_end(ctx: Context, service: str | None, since: datetime.date) -> datetime.date:
+    """The last day of an ended client: any day of the history, except that the personal-assistance cases that
+    ended did so in the last full year (seed 002: the unit's assistance cases went from 13 to 10 during 2025)."""
+    first, last = since + datetime.timedelta(days=14), ctx.today - datetime.timedelta(days=1)
+    if service == ASSISTANCE:
+        year = ctx.today.year - 1
+        first, last = max(first, datetime.date(year, 1, 1)), min(last, datetime.date(year, 12, 31))
+        if first > last:
+            first, last = since + datetime.timedelta(days=14), ctx.today - datetime.timedelta(days=1)
+    return ids.random_date(ctx.rng, first, last)
 
 
 def _identity(rng: random.Random, woman: float = 0.44, man: float = 0.54) -> tuple[str, str, str]:
@@ -674,15 +709,28 @@ def create_provider_staff(ctx: Context) -> None:
     weights = [plan.escort_clients / len(d.groups[ESCORT])] * len(d.groups[ESCORT]) + [plan.respite_clients]
     placements = list(groups) + rng.choices(groups, weights=weights, k=others - len(groups))
     kinds = list(EmploymentType.values)  # tillsvidare, vikariat, timavlönad, allmän visstid
+    cases = {demo.team.pk: demo for demo in d.clients if demo.service == ASSISTANCE and demo.team is not None}
 
-    def employment_type(current: bool) -> str:
-        return rng.choices(kinds, weights=(60, 12, 20, 8) if current else (35, 20, 35, 10))[0]
+    def employment_type(team: Team, current: bool) -> str:
+        weights = TEAM_KINDS if team.pk in cases else GROUP_KINDS
+        return rng.choices(kinds, weights=weights["current" if current else "ended"])[0]
 
+    # A case's team has its posts since the case began: the part of a post before today's holder came is a
+    # vacancy (team pk -> [first day, last day] per post) that one who left had held.
+    vacancies: dict[int, list[list[datetime.date]]] = defaultdict(list)
     for team, size in zip(active_teams, sizes, strict=True):
-        for _ in range(size):
-            _provider_employee(ctx, [team], employment_type(True))
+        monthly = 0
+        for member in range(size):
+            case = cases.get(team.pk)
+            kind = employment_type(team, True)
+            if member == size - 1 and not monthly:
+                kind = EmploymentType.PERMANENT  # every team has a monthly-paid core, however small
+            monthly += kind != EmploymentType.HOURLY_PAID
+            holder = _provider_employee(ctx, [team], kind, case=case)
+            if case is not None and holder.employee.start_date - case.since > POST_GAP:
+                vacancies[team.pk].append([case.since, holder.employee.start_date - datetime.timedelta(days=1)])
     for team in placements:
-        kind = employment_type(True)
+        kind = employment_type(team, True)
         teams = [team]
         if kind == EmploymentType.HOURLY_PAID and len(groups) > 1 and rng.random() < 0.3:
             teams.append(rng.choice([g for g in groups if g is not team]))
@@ -692,25 +740,142 @@ def create_provider_staff(ctx: Context) -> None:
     for team in d.groups.get(ASSISTANCE, []):
         if not team.is_active:
             former_teams += [team] * plan.team_size_max
+    leavers: list[_Leaver] = []
     for _ in range(plan.ended_provider_staff):
-        _provider_employee(ctx, [rng.choice(former_teams)], employment_type(False), ended=True)
+        team = rng.choice(former_teams)
+        post = max(vacancies.get(team.pk, []), key=lambda gap: gap[1] - gap[0], default=None)
+        period = None
+        if post is not None and post[1] - post[0] > POST_GAP:
+            # The leaver held the post until today's holder came; before them, the post may have been vacant.
+            first = post[0] + datetime.timedelta(days=rng.randint(0, 30))
+            period = (first, post[1] - datetime.timedelta(days=rng.randint(0, 14)))
+            post[1] = first - datetime.timedelta(days=1)
+        kind = employment_type(team, False)
+        person, start, end = _provider_person(ctx, kind, ended=True, case=cases.get(team.pk), period=period)
+        assert end is not None  # one who left has a last day
+        leavers.append(_Leaver(team, kind, person, start, end, _employment_rate(rng, kind)))
+    _staffing_strategy(ctx, leavers)
+    for leaver in leavers:
+        _new_employee(
+            ctx,
+            unit=d.provider,
+            teams=[leaver.team],
+            employment_type=leaver.kind,
+            start=leaver.start,
+            end=leaver.end,
+            role_code=None,
+            person=leaver.person,
+            rate=leaver.rate,
+        )
 
 
-def _provider_employee(ctx: Context, teams: list[Team], kind: str, ended: bool = False) -> None:
+@dataclass
+class _Leaver:
+    """A field employee who left during the history, before they are created (the staffing strategy may move
+    their last day)."""
+
+    team: Team
+    kind: str
+    person: tuple[str, str, str, str]
+    start: datetime.date
+    end: datetime.date
+    rate: Decimal
+
+    def monthly_on(self, day: datetime.date) -> Decimal:
+        """Their monthly-paid posts (full-time equivalents) on `day`."""
+        employed = self.start <= day <= self.end and self.kind != EmploymentType.HOURLY_PAID
+        return self.rate / 100 if employed else Decimal(0)
+
+
+def _staffing_strategy(ctx: Context, leavers: list[_Leaver]) -> None:
+    """Seed 002's staffing strategy in the last full year: when a personal-assistance case ends, the unit's
+    monthly-paid staff are cut to the decisions that remain within a month ("personal schemaläggs inte längre
+    för fler timmar än vad besluten genererar intäkter för"; the assistance cases went from 13 to 10). The case
+    carried its share of the monthly-paid posts of the unit's field staff (the posts of the day divided by the
+    cases running); its own team leaves with it (`_employment_period`), and as many of the monthly-paid staff of
+    the other teams and groups who covered it (those who would have left later) leave within a month of its end
+    as make up that share. Earlier years keep the turnover the draws give."""
+    d, rng = ctx.current, ctx.rng
+    year = ctx.today.year - 1
+    assistance = [c for c in d.clients if c.service == ASSISTANCE]
+    ending = sorted(
+        (c for c in assistance if c.until is not None and c.until.year == year), key=lambda c: (c.until, c.client.pk)
+    )
+    current = [
+        demo.employee
+        for demo in d.employees
+        if demo.teams and demo.employee.unit_id == d.provider.pk and demo.employee.end_date is None
+    ]
+    for case in ending:
+        day = cast(datetime.date, case.until)
+        within = day + datetime.timedelta(days=30)
+        running = sum(1 for c in assistance if c.since <= day and (c.until is None or c.until >= day))
+        posts = sum(
+            (
+                e.employment_rate / 100
+                for e in current
+                if e.start_date <= day and e.employment_type != EmploymentType.HOURLY_PAID
+            ),
+            Decimal(0),
+        ) + sum((leaver.monthly_on(day) for leaver in leavers), Decimal(0))
+        share = posts / max(1, running)
+        gone = sum((leaver.monthly_on(day) for leaver in leavers if leaver.end <= within), Decimal(0))
+        staying = [leaver for leaver in leavers if leaver.monthly_on(day) and leaver.end > within]
+        rng.shuffle(staying)
+        for leaver in staying:
+            if gone >= share:
+                break
+            leaver.end = day + datetime.timedelta(days=rng.randint(1, 30))
+            gone += leaver.monthly_on(day)
+
+
+def _employment_rate(rng: random.Random, kind: str) -> Decimal:
+    """A new employee's employment rate (per cent): hourly-paid none, most others full time (heltid som norm)."""
+    if kind == EmploymentType.HOURLY_PAID:
+        return Decimal("0")
+    if rng.random() < 0.6:
+        return Decimal("100")
+    return Decimal(rng.choice((75, 80, 85, 90, 95)))
+
+
+def _provider_person(
+    ctx: Context,
+    kind: str,
+    ended: bool = False,
+    case: DemoClient | None = None,
+    period: tuple[datetime.date, datetime.date] | None = None,
+) -> tuple[tuple[str, str, str, str], datetime.date, datetime.date | None]:
+    """A field employee's person and employment: in a personal-assistance team (`case`), employed while the
+    case runs, or for the `period` of the post they held (if they were of age then)."""
     person = (
         _person(ctx, 0.7, 0.28, 19, 35)
         if kind == EmploymentType.HOURLY_PAID and ctx.rng.random() < 0.7
         else _person(ctx, 0.7, 0.28, 19, 66)
     )
-    start, end = _employment_period(ctx, kind, _birth_date(person[3]), ended)
-    _new_employee(
+    end: datetime.date | None
+    if period is not None and period[0] >= ids.add_years(_birth_date(person[3]), 18):
+        start, end = period
+    else:
+        start, end = _employment_period(ctx, kind, _birth_date(person[3]), ended, case)
+    return person, start, end
+
+
+def _provider_employee(
+    ctx: Context,
+    teams: list[Team],
+    kind: str,
+    case: DemoClient | None = None,
+) -> DemoEmployee:
+    """A field employee employed today (`_provider_person`)."""
+    person, start, end = _provider_person(ctx, kind, case=case)
+    return _new_employee(
         ctx,
         unit=ctx.current.provider,
         teams=teams,
         employment_type=kind,
         start=start,
         end=end,
-        role_code=None if ended else RoleCode.EMPLOYEE,
+        role_code=RoleCode.EMPLOYEE,
         person=person,
     )
 

@@ -6,7 +6,9 @@ For each provider unit, over the demo window (`ctx.window_start` … `ctx.today`
 - **Employment terms** for every employee of the district: regime AB with Bilaga J for the staff of a
   personal-assistance team, AB for everyone else. The last term is the employee's current type and rate;
   some permanent staff started as substitutes or hourly-paid or at a lower rate (heltidsresan), and a
-  substitute's employment is a chain of contract periods. Terms change on the first of a month.
+  substitute's employment is a chain of contract periods; a monthly-paid employee who began in the last full
+  year (seed 002's staffing strategy) worked by the hour until the new year. Terms change on the first of a
+  month.
 - **Competences** with evidence, acquired before the first day: each assistance client's needs are known
   by the client's team and by those who may fill in there (about a third of the hourly-paid staff and a
   few ledsagare/avlösare); about half of a group knows what its clients need. **Delegations** (one year,
@@ -35,10 +37,11 @@ For each provider unit, over the demo window (`ctx.window_start` … `ctx.today`
   exclusions, no overlap, 11 h daily rest with passes within the regime's limit, 36 h weekly rest in every
   calendar week, at most 46 h in a week and 48 h a week on average over a month, overtime well under 200 h a
   year). Own team first, the hours spread so that each regular employee gets the same share of their
-  contract (rate) and nobody more than the contract; hourly-paid staff take a share of the hours that
-  starts near 25 % and drifts towards 19 % (more in the summer), and fill what the others cannot; when
-  nobody else can, a colleague works overtime. A ledsagning or avlösning client keeps the same one or two
-  staff where possible. A shift that falls in a sick episode is `absent` (linked to the absence) and a
+  contract (rate) and nobody more than the contract, monthly-paid ledsagare/avlösare before hourly-paid
+  staff at an assistance client; hourly-paid staff take a share of the hours, 25 % until the staffing
+  strategy of the last full year and falling through it to 19 % (more in the summer), and fill what the
+  others cannot; when nobody else can, a colleague works overtime. A ledsagning or avlösning client keeps the
+  same one or two staff where possible. A shift that falls in a sick episode is `absent` (linked to the absence) and a
   replacement shift (`replaces=`) goes to someone else: mostly hourly-paid staff, else a colleague, for
   whom the extra pass is overtime if they work full time (beyond their schedule, AB) or beyond their
   contract. Past shifts are `worked`, those from today to the end of next week `published` (an uncovered
@@ -47,9 +50,10 @@ For each provider unit, over the demo window (`ctx.window_start` … `ctx.today`
   shifts. Everyone who works at a client has an introduction there, before the first shift.
 
 How full the contracts are is decided by the data the earlier steps made, not here: at size 1 the unit has
-about 240 staff (60 % full time) for needs worth about 60 full-time posts, so regular staff average a
-third of their contract; and the staff employed in the first years are too few for the clients the unit
-had then, so some early needs stay uncovered (no shift: nobody was there to work it).
+about 240 staff, most of the ledsagare/avlösare and half of the assistants hourly-paid (generator's
+TEAM_KINDS, GROUP_KINDS), and an assistance team's posts are held in turn since the case began, so the
+monthly-paid staff's contracts are about what the decisions need beyond the hourly-paid share; the staff of
+the first years are fewer than the clients then, so some early needs stay uncovered (nobody to work them).
 
 Why not through the services
 ----------------------------
@@ -144,8 +148,10 @@ OVERTIME_YEAR_CAP = 150.0  # well under the 200 h a year
 OVERTIME_MONTH_CAP = 24.0
 LONGEST_SHIFT = 24 * HOUR  # for finding the shifts that reach into a week
 
-# The share of worked hours by hourly-paid staff the unit aims at: near 25 % at the start of the history,
-# 19 % today (the VP target, seed 000), a few points more in the summer when the regular staff are on leave.
+# The share of worked hours by hourly-paid staff the unit aims at: 25 % until the staffing strategy of the last
+# full year (seed 002's bemanningsstrategi: the monthly-paid staff scheduled to their contracted hours before
+# hourly-paid staff are called in), falling through that year to 19 % (the VP target, seed 000); a few points
+# more in the summer when the regular staff are on leave.
 HOURLY_SHARE_START = 0.25
 HOURLY_SHARE_TODAY = 0.19
 HOURLY_SHARE_SUMMER = 0.05
@@ -557,6 +563,14 @@ def _term_phases(rng: random.Random, employee: Employee, today: datetime.date) -
     """The employee's terms, the last one with the current type and rate; changes on the first of a month."""
     kind, rate = employee.employment_type, Decimal(employee.employment_rate)
     start, end = employee.start_date, employee.end_date
+    review = datetime.date(today.year, 1, 1)  # the staffing strategy's year ends (see _STRATEGY_HIRES)
+    if (
+        kind != EmploymentType.HOURLY_PAID
+        and start.year == today.year - 1
+        and (end is None or end >= review + datetime.timedelta(days=60))
+    ):
+        later = _term_phases(rng, _starting(employee, review), today)
+        return [(EmploymentType.HOURLY_PAID, Decimal("0"), start, review - DAY, _STRATEGY_HIRES), *later]
     if kind == EmploymentType.SUBSTITUTE:
         return _contract_periods(rng, rate, start, end)
     if kind != EmploymentType.PERMANENT:
@@ -583,6 +597,23 @@ def _term_phases(rng: random.Random, employee: Employee, today: datetime.date) -
         earlier = (kind, lower, start, change - DAY, "")
     note = "Höjd tjänstgöringsgrad (heltid som norm)" if earlier[0] == kind else "Tillsvidareanställd"
     return [earlier, (kind, rate, change, end, note)]
+
+
+# Seed 002's staffing strategy in the last full year: the posts the ended assistance cases freed are not filled
+# with monthly-paid staff again; whoever the unit takes on that year works by the hour until the new year.
+_STRATEGY_HIRES = "Timavlönad under bemanningsstrategin"
+
+
+def _starting(employee: Employee, day: datetime.date) -> Employee:
+    """A copy of `employee` (not saved) whose employment begins on `day`, for the terms from then on."""
+    copy = Employee(
+        pk=employee.pk,
+        employment_type=employee.employment_type,
+        employment_rate=employee.employment_rate,
+        start_date=day,
+        end_date=employee.end_date,
+    )
+    return copy
 
 
 def _contract_periods(
@@ -739,7 +770,8 @@ def _delegation_chain(
     rows = []
     begin = first
     while True:
-        revoked = stop + DAY if revoke and stop is not None and stop <= end else None
+        # Revoked the day after the stop, once that day has come (a fixed-term employee leaving next year still has it).
+        revoked = stop + DAY if revoke and stop is not None and stop <= end and stop < today else None
         rows.append(
             Delegation(
                 employee=employee,
@@ -1426,8 +1458,8 @@ class Roster:
 
     def target_share(self, day: datetime.date) -> float:
         """The hourly-paid share of the hours aimed at in the month starting `day` (summer months more)."""
-        span = max(1, (self.ctx.today - self.ctx.window_start).days)
-        position = min(1.0, max(0.0, (day - self.ctx.window_start).days / span))
+        strategy = datetime.date(self.ctx.today.year - 1, 1, 1)  # the staffing strategy's year begins
+        position = min(1.0, max(0.0, ((day - strategy).days + 31) / 365))
         share = HOURLY_SHARE_START + (HOURLY_SHARE_TODAY - HOURLY_SHARE_START) * position
         return share + (HOURLY_SHARE_SUMMER if day.month in (6, 7, 8) else 0.0)
 
@@ -1474,7 +1506,8 @@ class Roster:
         if want_hourly:
             order = ("own_hourly", "pool_hourly", "own_nonhourly", "other_nonhourly", "group_nonhourly")
         else:
-            order = ("own_nonhourly", "other_nonhourly", "own_hourly", "pool_hourly", "group_nonhourly")
+            # Monthly-paid ledsagare/avlösare before hourly-paid staff (seed 002: staff work across the services).
+            order = ("own_nonhourly", "other_nonhourly", "group_nonhourly", "own_hourly", "pool_hourly")
         if slot.service != ASSISTANCE and client.regulars and not replacement:
             day = datetime.date.fromordinal(slot.first)
             for w in client.regulars:
@@ -1521,7 +1554,7 @@ class Roster:
         if replacement:
             self.replacement_hours += hours
         key = (worker.pk, slot.client_id)
-        if key not in self.first_shift:
+        if slot.first < self.first_shift.get(key, slot.first + 1):  # a replacement may precede the month's shifts
             self.first_shift[key] = slot.first
         client = self.clients[slot.client_id]
         if slot.service != ASSISTANCE and worker not in client.regulars:
