@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bista.clients import services as client_services
-from bista.clients.pickers import picker_label
 from bista.clients.models import AccessLogEntry, Client
+from bista.clients.pickers import picker_label
 from bista.core import clock
 from bista.core.access import SYSTEM
 from bista.core.clock import STOCKHOLM
