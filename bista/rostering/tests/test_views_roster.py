@@ -37,8 +37,9 @@ ROSTER_QUERIES = 9
 # Session and user (2), the employee (1), the own shifts (1), the access map (2), the user's teams and the
 # clients the employee may see by name (2), the session saved (3); the self-service: the open shifts of the unit
 # (1) checked against the rules on the employee's facts for their month (the own shifts around them, the employee's
-# and the clients' facts: 18), the employee's pending requests (1) and the unit's setting for them (1).
-MY_QUERIES = 29
+# and the clients' facts: 18), the employee's pending requests (1) and the unit's setting for them (1); the data
+# version of the kept verdicts (1: each request here follows a write, so the facts are read as above).
+MY_QUERIES = 30
 # Session and user (2), the access map (2), the employee (1), the shifts (1), the clients the user may name
 # (1) and the access-log rows for them (1), the session saved (3).
 PERSON_QUERIES = 8
