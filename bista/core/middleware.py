@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 from bista.core import clock
 from bista.core.access import requires_two_factor
 from bista.core.audit import set_request_id
+from bista.core.requestid import set_current_request
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -36,7 +37,11 @@ class RequestIdMiddleware:
         incoming = request.headers.get("X-Request-Id", "")[:REQUEST_ID_LENGTH]
         request_id = set_request_id(incoming if SANE_REQUEST_ID.fullmatch(incoming) else None)
         request.request_id = request_id  # type: ignore[attr-defined]
-        response = self.get_response(request)
+        set_current_request(request)  # its user is read lazily, after AuthenticationMiddleware has set it
+        try:
+            response = self.get_response(request)
+        finally:
+            set_current_request(None)  # a thread's next work (outside a request) reads nobody
         response["X-Request-Id"] = request_id
         return response
 

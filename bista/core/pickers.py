@@ -24,6 +24,8 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from bista.core.forms import RecordChoiceField, valid_id
+from bista.core.requestid import current_reader
+from bista.core.validation import NUL
 
 # How many matches a search offers at most; more means: type more of the name.
 MAX_MATCHES = 20
@@ -73,6 +75,16 @@ def source_for(kind: str) -> PickerSource | None:
     return _sources.get(kind)
 
 
+def log_named(kind: str, records: Sequence[Any]) -> None:
+    """Records a form's picker named on the page (the chosen one's label, the matches offered) logged as read by
+    the request's user, as the JSON search logs what it answers: a client's name and date of birth are client
+    data, whichever way they reach the screen."""
+    source = source_for(kind)
+    reader = current_reader()
+    if source is not None and source.log is not None and reader is not None and records:
+        source.log(reader, records)
+
+
 def search_url(kind: str, **params: Any) -> str:
     url = reverse("core:picker_search", args=[kind])
     query = QueryDict(mutable=True)
@@ -106,7 +118,10 @@ class PickerInput(forms.Widget):
         if not hasattr(value, "pk") and not valid_id(value):  # a posted id that is no id ("x", "1e9"): no name
             return ""
         record = value if hasattr(value, "pk") else field.queryset.filter(pk=value).first()
-        return field.label_from_instance(record) if record is not None else ""
+        if record is None:
+            return ""
+        log_named(self.kind, [record])
+        return str(field.label_from_instance(record))
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
@@ -161,6 +176,8 @@ class PickerField(RecordChoiceField):
         if text is None:  # no text input posted: the id alone
             return super().clean(chosen)
         text = text.strip()[:MAX_TEXT]
+        if NUL in text:
+            raise forms.ValidationError("Texten innehåller otillåtna tecken.", code="null_characters")
         if not text:
             return super().clean("")
         if chosen not in self.empty_values:
@@ -174,6 +191,7 @@ class PickerField(RecordChoiceField):
         if source is None:
             raise LookupError(f"No picker source registered for {self.kind!r}")
         matches = list(source.search(self.queryset, text)[: MAX_MATCHES + 1])  # type: ignore[arg-type]
+        log_named(self.kind, matches[:MAX_MATCHES])  # the one taken, or the names offered to choose from
         if len(matches) == 1:
             return matches[0]
         if not matches:

@@ -32,6 +32,7 @@ from bista.core.forms import (
 )
 from bista.core.models import ApiToken, Permission, TwoFactorEnrolmentCode
 from bista.core.permissions import Perm
+from bista.core.validation import NUL
 
 
 class LoginView(auth_views.LoginView):
@@ -276,6 +277,8 @@ def picker_search(request: HttpRequest, kind: str) -> HttpResponse:
         raise Http404("Det finns ingen sådan väljare.")
     records = source.choices(request.user, request.GET)  # PermissionDenied (403) if the user may pick none
     text = request.GET.get("q", "").strip()[: pickers.MAX_TEXT]
+    if NUL in text:
+        return JsonResponse({"error": "null_characters", "message": "Texten innehåller otillåtna tecken."}, status=400)
     found = list(source.search(records, text)[: pickers.MAX_MATCHES]) if len(text) >= 2 else []
     if source.log is not None and found:
         source.log(request.user, found)

@@ -196,3 +196,28 @@ def test_two_clients_of_the_same_name_are_told_apart_and_found_by_number(
     assert response.status_code == 302 and Order.objects.get().client == namesake
     # Three digits are part of no number: searched as a name, they match nobody.
     assert browser(manager).get(CLIENTS, {"q": "010"}).json() == {"results": []}
+
+
+# --- What a form's picker names is logged; NUL is refused ------------------------------------------------------
+
+
+def test_the_clients_a_form_picker_names_are_logged_as_read(org: Organisation, astrid: Client, manager: Any) -> None:
+    """Without JavaScript the form itself names clients: the one taken, the matches offered, the one chosen
+    shown again. Each is client data on the screen and is logged, as the JSON search logs its answers."""
+    other = make_client(org.provider, first_name="Astrid", last_name="Andersson", teams=[org.team])
+    browser(manager).post(CREATE, _typed(create_data(org, astrid, manager), "client", "Astrid"))
+    named = set(AccessLogEntry.objects.filter(actor=manager, detail="sökväljare").values_list("client_id", flat=True))
+    assert named == {astrid.pk, other.pk}
+    before = AccessLogEntry.objects.count()  # the log is append-only
+    browser(manager).get("/avvikelser/", {"brukare": astrid.pk})  # a list filtered on a client names it
+    after = AccessLogEntry.objects.order_by("pk")[before:]
+    assert [(row.actor_id, row.client_id) for row in after] == [(manager.pk, astrid.pk)]
+
+
+def test_nul_in_a_picker_is_refused_on_the_field(org: Organisation, astrid: Client, manager: Any) -> None:
+    assert browser(manager).get(CLIENTS, {"q": "li\x00nd"}).status_code == 400
+    response = browser(manager).post(CREATE, _typed(create_data(org, astrid, manager), "client", "Lind\x00"))
+    assert response.status_code == 200 and not Order.objects.exists()
+    assert "Brukare: Texten innehåller otillåtna tecken." in response.content.decode()
+    listed = browser(manager).get("/avvikelser/", {"brukare_sok": "a\x00"})
+    assert listed.status_code == 200 and "Texten innehåller otillåtna tecken." in listed.content.decode()

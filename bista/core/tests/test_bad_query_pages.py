@@ -17,7 +17,8 @@ pytestmark = pytest.mark.django_db
 # The query parameters the pages read (their filter forms and raw parameters).
 NAMES = [
     "q", "sok", "fran", "till", "datum", "status", "enhet", "brukare", "client", "medarbetare", "sida", "typ",
-    "kategori", "year", "ar", "period", "rad", "tertial", "bedom", "version", "bedomning", "niva",
+    "kategori", "year", "ar", "period", "rad", "tertial", "bedom", "version", "bedomning", "niva", "brukare_sok",
+    "brukare_val",
 ]  # fmt: skip
 HOSTILE = {
     "nul": "x\x00",
