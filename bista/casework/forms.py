@@ -164,6 +164,17 @@ class DateForm(PlausibleDatesMixin, forms.Form):
     on = forms.DateField(label="Datum", widget=DateInput())
 
 
+class TargetGroupForm(forms.Form):
+    """The case's målgrupp, set or changed on the case page (the version guards a concurrent change)."""
+
+    target_group = RecordChoiceField(label="Målgrupp", queryset=None, required=False, empty_label="Ingen målgrupp")
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
+
+    def __init__(self, *args: Any, target_groups: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["target_group"].queryset = target_groups  # type: ignore[attr-defined]
+
+
 class DecisionForm(PlausibleDatesMixin, forms.Form):
     intake = RecordChoiceField(label="Ansökan eller anmälan", queryset=None)
     service = RecordChoiceField(label="Insats (lagrum)", queryset=None)

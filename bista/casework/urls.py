@@ -14,6 +14,7 @@ urlpatterns = [
     path("arenden/statistik/", views.council_statistics, name="council_statistics"),
     path("arenden/<int:pk>/", views.case_detail, name="case_detail"),
     path("arenden/<int:pk>/fordela/", views.case_assign, name="case_assign"),
+    path("arenden/<int:pk>/malgrupp/", views.case_target_group, name="case_target_group"),
     path("arenden/<int:pk>/utredning/", views.investigation_start, name="investigation_start"),
     path("arenden/<int:pk>/beslut/", views.decision_create, name="decision_create"),
     path("aktualiseringar/<int:pk>/forsta-kontakt/", views.intake_first_contact, name="intake_first_contact"),

@@ -155,6 +155,10 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "can_assign": selectors.can_assign(request.user, case),
         "has_draft": any(i.status == Investigation.Status.DRAFT for i in case.investigations.all()),
         "date_form": forms.DateForm(initial={"on": clock.today()}),
+        "target_group_form": forms.TargetGroupForm(
+            initial={"target_group": case.target_group_id, "version": case.version},
+            target_groups=selectors.target_groups_in_force(clock.today()),
+        ),
     }
 
 
@@ -169,6 +173,36 @@ def _managed_case(request: HttpRequest, pk: int) -> Case:
     if not selectors.can_manage(request.user, case):
         raise PermissionDenied("Behörighet saknas: casework.manage")
     return case
+
+
+@login_required
+@require_POST
+def case_target_group(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put the case in a målgrupp from the case page (casework.manage); a refusal or a conflict comes back as a
+    message on the case page."""
+    case = _managed_case(request, pk)
+    form = forms.TargetGroupForm(request.POST, target_groups=selectors.target_groups_in_force(clock.today()))
+    if not form.is_valid():
+        for field, problems in form.errors.items():
+            for problem in problems:
+                messages.error(request, f"Målgrupp: {problem}" if field == "target_group" else str(problem))
+        return redirect("casework:case_detail", pk=case.pk)
+    try:
+        services.case_target_group_set(
+            actor=request.user,
+            case=case,
+            target_group=form.cleaned_data["target_group"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except ConflictError as error:
+        messages.error(request, f"{error} {CONFLICT_HINT}")
+    except ValidationError as error:
+        for problems in error.message_dict.values():
+            for problem in problems:
+                messages.error(request, f"Målgrupp: {problem}")
+    else:
+        messages.success(request, "Målgruppen är sparad.")
+    return redirect("casework:case_detail", pk=case.pk)
 
 
 @login_required

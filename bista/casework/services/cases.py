@@ -47,6 +47,19 @@ def _open_case(
 ) -> Case:
     case = Case.objects.select_for_update().filter(client=client, unit=unit, closed_on__isnull=True).first()
     if case is not None:
+        if target_group is not None and case.target_group_id != target_group.pk:
+            # A new application names the group the person belongs to now (a child become an adult): the open
+            # case follows it, audited as any change of group, rather than dropping what was chosen.
+            case = update_versioned(
+                actor=actor,
+                obj=case,
+                expected_version=case.version,  # locked above: nobody can have changed it since
+                changes={"target_group": target_group},
+                editable=("target_group",),
+                audited=("target_group",),
+                action=AuditAction.CASE_TARGET_GROUP,
+                unit=unit,
+            )
         return case
     case = Case(client=client, unit=unit, officer=officer, team=team, target_group=target_group, opened_on=opened_on)
     return audit.save_new(case, actor=actor, action=AuditAction.CASE_OPEN, fields=CASE_AUDITED, unit=unit)

@@ -105,6 +105,19 @@ def test_a_second_intake_joins_the_open_case(org: Organisation, officer: Any, in
     assert again.case == intake.case
 
 
+def test_a_second_intake_naming_another_target_group_moves_the_open_case(org: Organisation, officer: Any) -> None:
+    children = TargetGroup.objects.get(code="children")
+    adults = TargetGroup.objects.get(code="adults")
+    first = f.register(org.purchaser, actor=officer, target_group=children)
+    again = f.register(org.purchaser, actor=officer, client=first.case.client, target_group=adults)
+    assert again.case == first.case and Case.objects.get(pk=first.case.pk).target_group == adults
+    moved = AuditEvent.objects.get(action="case.target_group", object_id=str(first.case.pk))
+    assert (moved.old_values["target_group"], moved.new_values["target_group"]) == (children.pk, adults.pk)
+    # Without a group named, the open case keeps its own.
+    f.register(org.purchaser, actor=officer, client=first.case.client)
+    assert Case.objects.get(pk=first.case.pk).target_group == adults
+
+
 def test_intake_links_an_existing_client_of_the_provider(org: Organisation, officer: Any, astrid: Client) -> None:
     # The provider's client is not the purchaser's to see, until an application with her personnummer arrives.
     refused(lambda: f.register(org.purchaser, actor=officer, client=astrid), "client")

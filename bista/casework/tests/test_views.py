@@ -147,6 +147,25 @@ def test_the_intake_form_puts_the_case_in_a_target_group(org: Organisation, offi
     assert Case.objects.get().target_group == psychiatry
 
 
+def test_the_case_page_sets_the_target_group(org: Organisation, officer: Any) -> None:
+    psychiatry = TargetGroup.objects.get(code=TargetGroup.SOCIAL_PSYCHIATRY)
+    case = f.register(org.purchaser, actor=officer).case
+    browser = session_client(officer)
+    page = browser.get(f"/arenden/{case.pk}/").content.decode()
+    assert "<dt>Målgrupp</dt><dd>Ingen målgrupp</dd>" in page and "Spara målgrupp" in page
+    url = f"/arenden/{case.pk}/malgrupp/"
+    assert browser.post(url, {"target_group": psychiatry.pk, "version": case.version}).status_code == 302
+    assert Case.objects.get(pk=case.pk).target_group == psychiatry
+    page = browser.get(f"/arenden/{case.pk}/").content.decode()
+    assert "<dt>Målgrupp</dt><dd>Socialpsykiatri</dd>" in page and "Målgruppen är sparad." in page
+    # A stale version is a conflict, an unknown group an error on the field: nothing changes.
+    browser.post(url, {"target_group": "", "version": case.version})
+    browser.post(url, {"target_group": "99999999", "version": case.version + 1})
+    assert Case.objects.get(pk=case.pk).target_group == psychiatry
+    page = browser.get(f"/arenden/{case.pk}/").content.decode()
+    assert "Målgrupp: " in page
+
+
 def test_from_intake_to_order_through_the_pages(org: Organisation, officer: Any, frozen_clock: Any) -> None:
     frozen_clock(datetime.datetime(2024, 4, 10, 9, tzinfo=datetime.UTC))
     browser = session_client(officer)

@@ -135,6 +135,7 @@ FILL: dict[str, Any] = {
     ],
     "casework:case_detail": {"pk": "@case"},
     "casework:case_assign": {"pk": "@case"},
+    "casework:case_target_group": {"pk": "@case"},
     "casework:investigation_start": {"pk": "@case"},
     "casework:decision_create": {"pk": "@case"},
     "casework:intake_first_contact": {"pk": "@intake"},
@@ -359,6 +360,7 @@ OWNER = {
     # The purchaser's casework: its manager sees the unit's cases.
     "casework:case_detail": "purchaser",
     "casework:case_assign": "purchaser",
+    "casework:case_target_group": "purchaser",
     "casework:investigation_start": "purchaser",
     "casework:decision_create": "purchaser",
     "casework:intake_first_contact": "purchaser",
