@@ -145,12 +145,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 
-# PostgreSQL in production: the application connects (DATABASE_URL) as a role that owns nothing, so it
-# cannot TRUNCATE, ALTER or disable the append-only triggers; `bista migrate`, `bista restore` and the
-# demo's reset connect as the owner role given here, to the same database (bista/core/dbroles.py).
-# The "Att göra" duty lists (bista.core.duties), per process: the key is versioned by the newest audit events,
-# so entries need no invalidation across processes and a restart (deploy, migration, restore) starts empty;
-# no cache server to run. One miss per process after a write costs what every request cost before.
+# Figures computed from the records (bista.core.datacache: the "Att göra" duty lists, a month's client hours,
+# the working-time verdicts on open shifts), per process: the key is versioned by the newest audit events, so
+# entries need no invalidation across processes and a restart (deploy, migration, restore) starts empty; no
+# cache server to run. One miss per process after a write costs what every request cost before.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "duties": {
@@ -163,6 +161,9 @@ CACHES = {
     },
 }
 
+# PostgreSQL in production: the application connects (DATABASE_URL) as a role that owns nothing, so it
+# cannot TRUNCATE, ALTER or disable the append-only triggers; `bista migrate`, `bista restore` and the
+# demo's reset connect as the owner role given here, to the same database (bista/core/dbroles.py).
 MIGRATE_DATABASE_URL = os.environ.get("MIGRATE_DATABASE_URL", "")
 DATABASE_OWNER: dict[str, object] = {}
 if MIGRATE_DATABASE_URL:

@@ -18,6 +18,7 @@ from functools import lru_cache
 import holidays
 
 from bista.core.deadlines import PeriodUnit, add_months, add_period
+from bista.core.personnummer import stored_birth_date
 
 ADULT_AGE = 18
 FAVOURABLE = ("granted", "partly")
@@ -50,9 +51,9 @@ def is_child_on(birth: datetime.date, day: datetime.date) -> bool:
 
 
 def birth_date(personnummer_digits: str) -> datetime.date:
-    """The birth date of a stored 12-digit number; a samordningsnummer's day has 60 added."""
-    day = int(personnummer_digits[6:8])
-    return datetime.date(int(personnummer_digits[0:4]), int(personnummer_digits[4:6]), day - 60 if day > 60 else day)
+    """The birth date of a stored 12-digit number (core.personnummer's rule: a samordningsnummer's day has 60
+    added)."""
+    return stored_birth_date(personnummer_digits)
 
 
 # --- The appeal period ------------------------------------------------------------------------------

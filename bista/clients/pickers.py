@@ -17,6 +17,7 @@ from bista.core import pickers
 from bista.core.access import unit_ids_with
 from bista.core.forms import MAX_ID
 from bista.core.permissions import Perm
+from bista.core.personnummer import stored_birth_date
 
 LOG_DETAIL = "sökväljare"
 
@@ -34,9 +35,7 @@ def client_label(client: Client) -> str:
 def picker_label(client: Client) -> str:
     """The name and the date of birth ("Lind, Astrid (f. 1984-03-12)"): two clients of the same name are told
     apart without the whole personnummer on the screen (a samordningsnummer's day is the day of birth + 60)."""
-    digits = client.personnummer
-    day = int(digits[6:8])
-    return f"{client_label(client)} (f. {digits[:4]}-{digits[4:6]}-{day - 60 if day > 60 else day:02d})"
+    return f"{client_label(client)} (f. {stored_birth_date(client.personnummer):%Y-%m-%d})"
 
 
 def _choices(actor: Any, params: QueryDict) -> QuerySet[Client]:

@@ -101,6 +101,11 @@ def _real_day(day_field: int, kind: str) -> int:
     raise PersonnummerError(f"Ogiltigt {kind}: födelsedatumet finns inte.", "date")
 
 
+def stored_birth_date(digits: str) -> datetime.date:
+    """The birth date of a stored (valid, 12-digit) number; a samordningsnummer's day has 60 added."""
+    return _birth_date(int(digits[0:4]), int(digits[4:6]), int(digits[6:8]))
+
+
 def _birth_date(year: int, month: int, day_field: int) -> datetime.date:
     kind = _kind(day_field)
     day = _real_day(day_field, kind)

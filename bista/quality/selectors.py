@@ -39,8 +39,9 @@ def log_client_read(actor: Any, record: Any, detail: str, action: str = AccessLo
 
 
 def clients_in_units(actor: Any, unit_ids: set[int], *, active_only: bool = True) -> QuerySet[Any]:
-    """The clients of the units that the actor sees, by name: who a report may name (active), or whom a list may be
-    filtered on (also former clients, whose events stay on the lists). Distinct: a client of two units once."""
+    """The clients currently linked to the units that the actor sees, by name: who a report may name (active), or
+    whom a list may be filtered on (also those no longer active but still linked). Distinct: a client of two units
+    once."""
     clients = visible_clients(actor).filter(unit_links__unit_id__in=unit_ids, unit_links__until__isnull=True)
     if active_only:
         clients = clients.filter(is_active=True)
