@@ -10,7 +10,7 @@ import zoneinfo
 
 import holidays
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bista.core.deadlines import (
@@ -449,6 +449,42 @@ def test_the_latest_open_anchor_at_month_ends(today: datetime.date, amount: int,
     change=st.dates(min_value=D(2012, 1, 1), max_value=D(2030, 12, 31)),
     first=st.tuples(st.integers(0, 24), st.sampled_from(list(PeriodUnit)), st.integers(0, 60)),
     second=st.tuples(st.integers(0, 24), st.sampled_from(list(PeriodUnit)), st.integers(0, 60)),
+)
+# The nights the clocks change and the month ends, always tried (CI replays a fixed draw, which seldom lands there).
+@example(
+    today=D(2025, 3, 31),
+    anchor=D(2025, 3, 30),
+    change=D(2030, 1, 1),
+    first=(24, PeriodUnit.HOURS, 0),
+    second=(0, PeriodUnit.DAYS, 0),
+)
+@example(
+    today=D(2025, 3, 30),
+    anchor=D(2025, 3, 30),
+    change=D(2030, 1, 1),
+    first=(1, PeriodUnit.HOURS, 0),
+    second=(0, PeriodUnit.DAYS, 0),
+)
+@example(
+    today=D(2025, 10, 27),
+    anchor=D(2025, 10, 26),
+    change=D(2030, 1, 1),
+    first=(23, PeriodUnit.HOURS, 0),
+    second=(0, PeriodUnit.DAYS, 0),
+)
+@example(
+    today=D(2024, 3, 29),
+    anchor=D(2024, 2, 29),
+    change=D(2030, 1, 1),
+    first=(1, PeriodUnit.MONTHS, 0),
+    second=(0, PeriodUnit.DAYS, 0),
+)
+@example(
+    today=D(2025, 3, 3),
+    anchor=D(2025, 1, 31),
+    change=D(2025, 2, 1),
+    first=(1, PeriodUnit.MONTHS, 0),
+    second=(2, PeriodUnit.WEEKS, 3),
 )
 def test_no_open_duty_is_anchored_after_the_bound(
     today: datetime.date,
