@@ -36,7 +36,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from bista.demo.generator import Context, step
-from bista.demo.rostering import _record_history
+from bista.demo.rostering import record_history
 from bista.economy import figures, rules, services
 from bista.economy.models import Budget, CostCategory, Invoice, InvoiceLine, OtherCost, PayType, WageTerm
 from bista.staff.models import Employee, EmploymentTerm, EmploymentType
@@ -153,7 +153,7 @@ def economy_history(ctx: Context) -> None:
     Budget.objects.bulk_create(budgets, batch_size=1000)
     # An invoice basis for every ended month with attested time, as the manager makes it at the month close.
     invoices = _invoices(ctx, times)
-    _record_history(
+    record_history(
         ctx,
         "economy.history",
         {"wage_terms": len(terms), "budgets": len(budgets), "other_costs": len(others), "invoices": invoices},

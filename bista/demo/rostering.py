@@ -199,7 +199,7 @@ def _bulk(model: type[Model], rows: Sequence[Model]) -> list[Any]:
     return created
 
 
-def _record_history(ctx: Context, step_name: str, counts: dict[str, int]) -> None:
+def record_history(ctx: Context, step_name: str, counts: dict[str, int]) -> None:
     """One audit event for a step's generated rows (see the module's note on bulk_create)."""
     d = ctx.current
     audit.record(
@@ -403,7 +403,7 @@ def create_client_needs(ctx: Context) -> None:
     choices = _chosen_staff(rng, assistance, team_staff) + _exclusions(ctx, assistance, team_staff)
     _bulk(ClientCompetenceNeed, needs)
     _bulk(ClientStaffChoice, choices)
-    _record_history(ctx, "rostering.client_needs", {"competence_needs": len(needs), "staff_choices": len(choices)})
+    record_history(ctx, "rostering.client_needs", {"competence_needs": len(needs), "staff_choices": len(choices)})
 
 
 def _need(demo: DemoClient, **what: Any) -> ClientCompetenceNeed:
@@ -544,7 +544,7 @@ def create_staff_details(ctx: Context) -> None:
     _bulk(EmployeeCompetence, competences)
     _bulk(Delegation, delegations)
     _bulk(Appraisal, appraisals)
-    _record_history(
+    record_history(
         ctx,
         "rostering.staff_details",
         {
@@ -1023,7 +1023,7 @@ def create_need_patterns(ctx: Context) -> None:
                 )
             )
     _bulk(NeedPattern, rows)
-    _record_history(ctx, "rostering.needs", {"need_patterns": len(rows)})
+    record_history(ctx, "rostering.needs", {"need_patterns": len(rows)})
 
 
 # --- Step 4: absences ----------------------------------------------------------------------------------------
@@ -1044,7 +1044,7 @@ def create_absences(ctx: Context) -> None:
     counts: dict[str, int] = defaultdict(int)
     for row in rows:
         counts[row.kind] += 1
-    _record_history(ctx, "rostering.absences", dict(counts))
+    record_history(ctx, "rostering.absences", dict(counts))
 
 
 def _free(taken: list[tuple[datetime.date, datetime.date]], start: datetime.date, end: datetime.date) -> bool:
@@ -1742,7 +1742,7 @@ def create_shifts(ctx: Context) -> None:
     _bulk(Introduction, introductions)
     counts = dict(roster.counts)
     counts["introductions"] = len(introductions)
-    _record_history(ctx, "rostering.shifts", counts)
+    record_history(ctx, "rostering.shifts", counts)
 
 
 def _roster_month(

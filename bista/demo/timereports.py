@@ -32,7 +32,7 @@ from typing import Any
 from bista.core.access import SYSTEM
 from bista.demo import rostering as _rostering  # noqa: F401  (the shifts' step is registered before this one)
 from bista.demo.generator import Context, step
-from bista.demo.rostering import BATCH, DbTime, RowWriter, _record_history
+from bista.demo.rostering import BATCH, DbTime, RowWriter, record_history
 from bista.rostering.models import Shift
 from bista.staff.models import Employee
 from bista.timereports import fkreports, rules
@@ -280,7 +280,7 @@ def create_worked_time(ctx: Context) -> None:
         "closed_months": len(closes),
         "fk_reports": reports,
     }
-    _record_history(ctx, "timereports.worked_time", counts)
+    record_history(ctx, "timereports.worked_time", counts)
 
 
 def _content(
