@@ -189,10 +189,12 @@ def duties_for(
     responsible_id: int | None = None,
     todo_only: bool = False,
     upcoming_days: int = 0,
+    cached: bool = True,
 ) -> list[Duty]:
     """All duties of the units (open, or done since `done_since`), narrowed to a team or a person if given.
 
-    The caller has checked that its actor may see these units.
+    The caller has checked that its actor may see these units. `cached=False` computes from the records even
+    for an Att göra list (what the cache is tested against).
     """
     versions = _rule_versions()
     query = DutyQuery(
@@ -206,35 +208,12 @@ def duties_for(
     )
     if not query.unit_ids:
         return []
-    if not todo_only:
+    if not todo_only or not cached:
         # A whole history (self-checks, tests) is computed fresh: large, rarely asked for twice.
         return _compute(query, team_id, responsible_id)
     return datacache.cached(
         "duties", _cache_parts(query, versions, team_id), lambda: _compute(query, team_id, responsible_id)
     )
-
-
-def fresh_duties_for(
-    unit_ids: Iterable[int],
-    *,
-    today: datetime.date,
-    done_since: datetime.date,
-    team_id: int | None = None,
-    responsible_id: int | None = None,
-    todo_only: bool = False,
-    upcoming_days: int = 0,
-) -> list[Duty]:
-    """As `duties_for`, computed from the records without the cache (what the cache is tested against)."""
-    query = DutyQuery(
-        unit_ids=frozenset(unit_ids),
-        today=today,
-        done_since=done_since,
-        rules=load_rule_book(),
-        todo_only=todo_only,
-        upcoming_days=upcoming_days,
-        responsible_id=responsible_id,
-    )
-    return _compute(query, team_id, responsible_id) if query.unit_ids else []
 
 
 def _compute(query: DutyQuery, team_id: int | None, responsible_id: int | None) -> list[Duty]:

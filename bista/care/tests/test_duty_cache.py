@@ -10,6 +10,7 @@ compares two unchanged states.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -24,7 +25,7 @@ from bista.core import audit
 from bista.core import services as core_services
 from bista.core.access import SYSTEM
 from bista.core.datacache import data_version
-from bista.core.duties import DUTY_CACHE, duties_for, fresh_duties_for
+from bista.core.duties import DUTY_CACHE, duties_for
 from bista.core.models import DutyRule, Unit
 from bista.core.permissions import RoleCode
 from bista.core.testing import Organisation, make_user
@@ -38,6 +39,7 @@ DAYS = [D(2023, 12, 1) + datetime.timedelta(days=37 * n) for n in range(26)]  # 
 UPCOMING = 92
 
 Lists = dict[tuple[Any, ...], list[str]]
+fresh_duties_for = functools.partial(duties_for, cached=False)  # from the records, past the cache
 
 
 def _shapes(org: Organisation, people: list[int]) -> list[dict[str, Any]]:
