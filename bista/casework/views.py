@@ -197,9 +197,8 @@ def case_target_group(request: HttpRequest, pk: int) -> HttpResponse:
     except ConflictError as error:
         messages.error(request, f"{error} {CONFLICT_HINT}")
     except ValidationError as error:
-        for problems in error.message_dict.values():
-            for problem in problems:
-                messages.error(request, f"Målgrupp: {problem}")
+        for refused in error.messages:
+            messages.error(request, f"Målgrupp: {refused}")
     else:
         messages.success(request, "Målgruppen är sparad.")
     return redirect("casework:case_detail", pk=case.pk)
