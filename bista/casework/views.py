@@ -178,30 +178,30 @@ def _managed_case(request: HttpRequest, pk: int) -> Case:
 @login_required
 @require_POST
 def case_target_group(request: HttpRequest, pk: int) -> HttpResponse:
-    """Put the case in a målgrupp from the case page (casework.manage); a refusal or a conflict comes back as a
-    message on the case page."""
+    """Put the case in a målgrupp from the case page (casework.manage); as the page's dated steps, a refusal or a
+    conflict shows on the page's form."""
     case = _managed_case(request, pk)
-    form = forms.TargetGroupForm(request.POST, target_groups=selectors.target_groups_in_force(clock.today()))
-    if not form.is_valid():
-        for field, problems in form.errors.items():
-            for problem in problems:
-                messages.error(request, f"Målgrupp: {problem}" if field == "target_group" else str(problem))
-        return redirect("casework:case_detail", pk=case.pk)
-    try:
-        services.case_target_group_set(
-            actor=request.user,
-            case=case,
-            target_group=form.cleaned_data["target_group"],
-            expected_version=form.cleaned_data["version"],
-        )
-    except ConflictError as error:
-        messages.error(request, f"{error} {CONFLICT_HINT}")
-    except ValidationError as error:
-        for refused in error.messages:
-            messages.error(request, f"Målgrupp: {refused}")
-    else:
-        messages.success(request, "Målgruppen är sparad.")
-    return redirect("casework:case_detail", pk=case.pk)
+    groups = selectors.target_groups_in_force(clock.today())
+    form = forms.TargetGroupForm(request.POST, target_groups=groups)
+    if form.is_valid():
+        try:
+            services.case_target_group_set(
+                actor=request.user,
+                case=case,
+                target_group=form.cleaned_data["target_group"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except ConflictError as error:
+            form = rebound(forms.TargetGroupForm, request, Case.objects.get(pk=case.pk).version, target_groups=groups)
+            form.add_error(None, f"{error} {CONFLICT_HINT}")
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "Målgruppen är sparad.")
+            return redirect("casework:case_detail", pk=case.pk)
+    context = _case_context(request, case)
+    context["target_group_form"] = form
+    return render(request, "casework/case_detail.html", context, status=400)
 
 
 @login_required
