@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import html
 import io
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -138,7 +139,7 @@ def _label_step(periods: Sequence[str]) -> int:
         return 1
     room = PLOT_IN / len(periods)
     needed = (max(len(label) for label in periods) + 1.5) * CHAR_IN
-    return max(1, -(-round(needed * 1000) // round(room * 1000)))
+    return max(1, math.ceil(needed / room))
 
 
 def _x_axis(axes: Any, periods: Sequence[str], groups: Sequence[str] | None) -> None:
