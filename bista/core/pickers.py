@@ -25,7 +25,7 @@ from django.urls import reverse
 
 from bista.core.forms import RecordChoiceField, valid_id
 from bista.core.requestid import current_reader
-from bista.core.validation import NUL
+from bista.core.validation import NUL, NUL_MESSAGE
 
 # How many matches a search offers at most; more means: type more of the name.
 MAX_MATCHES = 20
@@ -177,7 +177,7 @@ class PickerField(RecordChoiceField):
             return super().clean(chosen)
         text = text.strip()[:MAX_TEXT]
         if NUL in text:
-            raise forms.ValidationError("Texten innehåller otillåtna tecken.", code="null_characters")
+            raise forms.ValidationError(NUL_MESSAGE, code="null_characters")
         if not text:
             return super().clean("")
         if chosen not in self.empty_values:

@@ -26,6 +26,7 @@ EARLIEST = datetime.date(1900, 1, 1)
 # The widest UTC offsets in use anywhere (Kiribati +14:00, Baker Island -12:00); PostgreSQL refuses > 15:59.
 MAX_UTC_OFFSET = datetime.timedelta(hours=14)
 NUL = "\x00"
+NUL_MESSAGE = "Texten innehåller otillåtna tecken."
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def check_time_of_day(value: datetime.time, field: str) -> None:
 def check_text(value: str, field: str) -> None:
     """NUL cannot be stored in PostgreSQL text and is never meant: refuse it instead of failing later."""
     if NUL in value:
-        raise _invalid(field, "Texten innehåller otillåtna tecken.", "null_characters")
+        raise _invalid(field, NUL_MESSAGE, "null_characters")
 
 
 def check_value(value: Any, field: str, date_range: DateRange | None = None) -> None:

@@ -32,7 +32,7 @@ from bista.core.forms import (
 )
 from bista.core.models import ApiToken, Permission, TwoFactorEnrolmentCode
 from bista.core.permissions import Perm
-from bista.core.validation import NUL
+from bista.core.validation import NUL, NUL_MESSAGE
 
 
 class LoginView(auth_views.LoginView):
@@ -278,8 +278,7 @@ def picker_search(request: HttpRequest, kind: str) -> HttpResponse:
     records = source.choices(request.user, request.GET)  # PermissionDenied (403) if the user may pick none
     text = request.GET.get("q", "").strip()[: pickers.MAX_TEXT]
     if NUL in text:
-        return JsonResponse({"error": "null_characters", "message": "Texten innehåller otillåtna tecken."}, status=400)
+        return JsonResponse({"error": "null_characters", "message": NUL_MESSAGE}, status=400)
     found = list(source.search(records, text)[: pickers.MAX_MATCHES]) if len(text) >= 2 else []
-    if source.log is not None and found:
-        source.log(request.user, found)
+    pickers.log_named(kind, found)
     return JsonResponse({"results": [{"id": record.pk, "label": source.label(record)} for record in found]})
