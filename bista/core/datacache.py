@@ -33,8 +33,8 @@ T = TypeVar("T")
 
 
 def data_version() -> str:
-    """A version of every record the services write: the newest audit event (id and moment) and how many
-    events hold the last VERSION_WINDOW ids, read in one indexed query.
+    """A version of every record the services write: among the audit events of the last VERSION_WINDOW ids, the
+    highest id, how many there are and the latest moment, read in one indexed query.
 
     Any committed write changes it: a new newest id, or (on PostgreSQL, where ids are handed out before commit)
     an older id that commits after a newer one and so raises the count. The moment guards against an id reused
