@@ -41,6 +41,7 @@ from bista.economy import figures, rules, services
 from bista.economy.models import Budget, CostCategory, Invoice, InvoiceLine, OtherCost, PayType, WageTerm
 from bista.staff.models import Employee, EmploymentTerm, EmploymentType
 from bista.timereports import rules as time_rules
+from bista.timereports.models import MonthClose
 
 SEED_BUDGET_2024 = Decimal("59000000")  # seed 002: the unit's budget in 2024 (kronor)
 MONTHLY_2024 = Decimal("29500")  # full-time monthly salary of an assistant in 2024 (demo assumption)
@@ -153,10 +154,25 @@ def economy_history(ctx: Context) -> None:
     Budget.objects.bulk_create(budgets, batch_size=1000)
     # An invoice basis for every ended month with attested time, as the manager makes it at the month close.
     invoices = _invoices(ctx, times)
+    # The figures of each closed month, as the month close stores them (timereports' demo step locks the months
+    # bulk, without the close's hook): the economy overview reads them instead of computing the years again.
+    closes = dict(MonthClose.objects.filter(unit=unit, status=MonthClose.Status.LOCKED).values_list("month", "version"))
+    cache: dict = {}
+    stored = 0
+    for month_, time in sorted(times.items()):
+        if month_ in closes:
+            figures.store_month(unit.pk, month_, version=closes[month_], cache=cache, time=time)
+            stored += 1
     record_history(
         ctx,
         "economy.history",
-        {"wage_terms": len(terms), "budgets": len(budgets), "other_costs": len(others), "invoices": invoices},
+        {
+            "wage_terms": len(terms),
+            "budgets": len(budgets),
+            "other_costs": len(others),
+            "invoices": invoices,
+            "stored_months": stored,
+        },
     )
 
 

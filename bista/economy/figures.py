@@ -17,6 +17,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q, Sum
 
@@ -33,6 +34,7 @@ from bista.economy.models import (
     RaisedAmount,
     SickPayRule,
     SocialFeeRate,
+    StoredMonth,
     Supplement,
     WageSupplement,
     WageTerm,
@@ -43,7 +45,7 @@ from bista.rostering.models import Shift
 from bista.staff.models import Absence, Employee
 from bista.timereports import rules as time_rules
 from bista.timereports import selectors as time_selectors
-from bista.timereports.models import Attestation, WorkedTime, municipal_minutes_per_week
+from bista.timereports.models import Attestation, MonthClose, WorkedTime, municipal_minutes_per_week
 
 ZERO = rules.ZERO
 MUNICIPALITY, FK = "municipality", "fk"
@@ -528,10 +530,12 @@ def people_costs(unit_id: int, month: datetime.date, time: Time, ref: Reference)
 # --- The month --------------------------------------------------------------------------------------------
 
 
-def month(unit_id: int, month_: datetime.date, cache: dict | None = None) -> Month:
+def month(unit_id: int, month_: datetime.date, cache: dict | None = None, time: Time | None = None) -> Month:
+    """The unit's month computed from the records (`time`: the month's `time_of` with LEAD_DAYS, when the
+    caller has read it already)."""
     month_ = time_rules.first_of_month(month_)
     ref = reference(month_, cache)
-    time = time_of(unit_id, month_, lead_days=LEAD_DAYS)
+    time = time if time is not None else time_of(unit_id, month_, lead_days=LEAD_DAYS)
     lines, outside, beyond = revenue_lines(unit_id, month_, time, ref)
     people = people_costs(unit_id, month_, time, ref)
     other = OtherCost.objects.filter(unit_id=unit_id, month=month_).aggregate(s=Sum("amount"))["s"] or ZERO
@@ -552,12 +556,166 @@ def month(unit_id: int, month_: datetime.date, cache: dict | None = None) -> Mon
 
 
 def months(unit_id: int, year: int, until: datetime.date | None = None) -> list[Month]:
-    """The unit's months of `year` up to `until` (default: today's month)."""
+    """The unit's months of `year` up to `until` (default: today's month): a closed month from the figures
+    stored at its close (`stored_months`), the others computed from the records."""
     until = until or clock.today()
+    wanted = [datetime.date(year, m, 1) for m in range(1, 13) if datetime.date(year, m, 1) <= until]
+    stored = stored_months(unit_id, wanted)
     cache: dict = {}
-    return [
-        month(unit_id, datetime.date(year, m, 1), cache) for m in range(1, 13) if datetime.date(year, m, 1) <= until
+    return [stored[m] if m in stored else month(unit_id, m, cache) for m in wanted]
+
+
+# --- Months stored at their close -------------------------------------------------------------------------
+# Computing a month splits each piece of its time by band in Python (~20,000 pieces a year for a unit), too slow
+# for a city's year on every read. A closed month's figures do not change while it stays closed (a correction
+# reopens it), so they are computed once when the month is locked and read back; budget and other costs, which
+# may be entered after the close, are always read live. ADR 0012.
+
+
+def _dec(value: str) -> Decimal:
+    return Decimal(value)
+
+
+def month_data(m: Month) -> dict:
+    """The parts of `m` computed from time (revenue lines, each person's time and wage cost) as JSON: Decimal as
+    text, which reads back to the same value. Names are not stored (read live from staff)."""
+    return {
+        "source": m.source,
+        "unattested": m.unattested,
+        "outside": str(m.outside_order_minutes),
+        "beyond": str(m.beyond_grant_minutes),
+        "lines": [
+            [line.client_id, line.service_code, line.payer, line.band, str(line.minutes), str(line.rate)]
+            for line in m.lines
+        ],
+        "people": [
+            [
+                p.employee_id,
+                p.monthly,
+                {band: str(v) for band, v in p.time.by_band.items()},
+                [str(p.time.overtime), str(p.time.on_call), str(p.time.standby)],
+                [
+                    str(v)
+                    for v in (
+                        p.cost.base,
+                        p.cost.ob,
+                        p.cost.overtime,
+                        p.cost.mertid,
+                        p.cost.on_call,
+                        p.cost.sick,
+                        p.cost.social_fees,
+                    )
+                ],
+                [p.sick.karens, p.sick.employer, p.sick.after],
+            ]
+            for p in m.people
+        ],
+    }
+
+
+def _from_data(
+    unit_id: int,
+    month_: datetime.date,
+    data: dict,
+    names: dict[int, str],
+    other: Decimal,
+    budget: Budget | None,
+) -> Month:
+    people = [
+        PersonCost(
+            employee_id,
+            names.get(employee_id, ""),
+            monthly,
+            rules.MonthTime({band: _dec(v) for band, v in by_band.items()}, *(_dec(v) for v in extra)),
+            rules.WageCost(*(_dec(v) for v in cost)),
+            rules.SickDays(*sick),
+        )
+        for employee_id, monthly, by_band, extra, cost, sick in data["people"]
     ]
+    return Month(
+        unit_id,
+        month_,
+        data["source"],
+        [Line(c, code, payer, band, _dec(m), _dec(rate)) for c, code, payer, band, m, rate in data["lines"]],
+        people,
+        other,
+        budget.revenue if budget else None,
+        budget.cost if budget else None,
+        data["unattested"],
+        _dec(data["outside"]),
+        _dec(data["beyond"]),
+    )
+
+
+def stored_months(unit_id: int, wanted: list[datetime.date]) -> dict[datetime.date, Month]:
+    """The months of `wanted` whose figures were stored at the close that still holds (the month locked at the
+    stored version), with their budget and other costs read live; in four queries whatever the number."""
+    if not wanted:
+        return {}
+    locked = dict(
+        MonthClose.objects.filter(unit_id=unit_id, month__in=wanted, status=MonthClose.Status.LOCKED).values_list(
+            "month", "version"
+        )
+    )
+    rows = [
+        (m, data)
+        for m, version, data in StoredMonth.objects.filter(unit_id=unit_id, month__in=list(locked)).values_list(
+            "month", "close_version", "data"
+        )
+        if locked.get(m) == version
+    ]
+    if not rows:
+        return {}
+    found = [m for m, _data in rows]
+    other: dict[datetime.date, Decimal] = defaultdict(lambda: ZERO)
+    for m, amount in OtherCost.objects.filter(unit_id=unit_id, month__in=found).values_list("month", "amount"):
+        other[m] += amount
+    budgets = {b.month: b for b in Budget.objects.filter(unit_id=unit_id, month__in=found)}
+    employee_ids = {person[0] for _m, data in rows for person in data["people"]}
+    names = {e.pk: e.full_name for e in Employee.objects.filter(pk__in=employee_ids).only("first_name", "last_name")}
+    return {m: _from_data(unit_id, m, data, names, other[m], budgets.get(m)) for m, data in rows}
+
+
+def store_month(
+    unit_id: int, month_: datetime.date, *, version: int, cache: dict | None = None, time: Time | None = None
+) -> StoredMonth:
+    """Compute the unit's month and store it for the close at `version` (replacing what was stored before)."""
+    month_ = time_rules.first_of_month(month_)
+    data = month_data(month(unit_id, month_, cache, time))
+    stored, _created = StoredMonth.objects.update_or_create(
+        unit_id=unit_id,
+        month=month_,
+        defaults={"close_version": version, "data": data, "stored_at": clock.now()},
+    )
+    return stored
+
+
+def store_closed_months(unit_id: int, *, only_missing: bool = True) -> int:
+    """Store the figures of each locked month of the unit (those without valid stored figures, or all): for
+    databases whose months were closed before figures were stored. The months' time is read in one go."""
+    locked = dict(
+        MonthClose.objects.filter(unit_id=unit_id, status=MonthClose.Status.LOCKED).values_list("month", "version")
+    )
+    if only_missing:
+        valid = {
+            m
+            for m, version in StoredMonth.objects.filter(unit_id=unit_id).values_list("month", "close_version")
+            if locked.get(m) == version
+        }
+        locked = {m: v for m, v in locked.items() if m not in valid}
+    cache: dict = {}
+    months_ = sorted(locked)
+    for start in range(0, len(months_), 12):  # a year's time at a time: memory stays small
+        chunk = months_[start : start + 12]
+        times = times_of(unit_id, chunk, lead_days=LEAD_DAYS)
+        for m in chunk:
+            store_month(unit_id, m, version=locked[m], cache=cache, time=times[m])
+    return len(months_)
+
+
+def on_month_lock(unit: Any, month_: datetime.date, close: MonthClose) -> None:
+    """timereports' month close, once the month is locked: store its figures for the close's version."""
+    store_month(unit.pk, month_, version=close.version)
 
 
 def budgets(unit_id: int, year: int) -> dict[datetime.date, Budget]:

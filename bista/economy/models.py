@@ -241,6 +241,33 @@ class Budget(models.Model):
         return self.revenue - self.cost
 
 
+class StoredMonth(models.Model):
+    """A unit's month's figures as computed when the month was closed (`figures.store_month`): the revenue lines
+    and each person's time and wage cost, as JSON (Decimal as text). Valid only while the month's close is
+    locked at `close_version` — a correction reopens the month (the version moves on) and the figures are
+    computed live until the month is locked again, which stores them anew. Budget and other costs are not
+    stored: they are read live. A cache of what the records say, never entered: `bista economy_store_months`
+    fills it for months closed before it existed."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="enhet")
+    month = models.DateField("månad")
+    close_version = models.PositiveIntegerField("månadsavslutets version")
+    data = models.JSONField("siffror")
+    stored_at = models.DateTimeField("beräknad")
+
+    class Meta:
+        verbose_name = "sparad månadsekonomi"
+        verbose_name_plural = "sparade månadsekonomier"
+        ordering = ["unit_id", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "month"], name="storedmonth_unit_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="storedmonth_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Sparad ekonomi {self.month:%Y-%m}"
+
+
 class CostCategory(models.TextChoices):
     PREMISES = "premises", "Lokaler"
     MATERIAL = "material", "Material"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -448,6 +449,16 @@ def _reopen(close: MonthClose, *, actor: Any, reason: str) -> MonthClose:
     return close
 
 
+# Other contexts act on a lock without timereports importing them: `register_on_lock(fn)` from their app's
+# `ready()`, where `fn(unit, month, close)` runs in the lock's transaction (economy stores the month's figures).
+ON_LOCK: list[Callable[[Any, datetime.date, MonthClose], None]] = []
+
+
+def register_on_lock(fn: Callable[[Any, datetime.date, MonthClose], None]) -> None:
+    if fn not in ON_LOCK:
+        ON_LOCK.append(fn)
+
+
 @transaction.atomic
 def month_lock(*, actor: Any, unit: Any, month: datetime.date) -> MonthClose:
     """Lock a unit's ended month after the checklist: refused while a shift is unconfirmed or a person's month is
@@ -480,6 +491,8 @@ def month_lock(*, actor: Any, unit: Any, month: datetime.date) -> MonthClose:
         new={"status": MonthClose.Status.LOCKED, "checklist": checklist.summary()},
         unit=unit,
     )
+    for fn in ON_LOCK:
+        fn(unit, month, close)
     return close
 
 
