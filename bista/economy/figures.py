@@ -17,6 +17,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Q, Sum
@@ -116,11 +117,13 @@ class Month:
     outside_order_minutes: Decimal = ZERO
     beyond_grant_minutes: Decimal = ZERO
 
-    @property
+    # Computed once: a year's overview reads them several times a month over ~2,000 lines a month (a Month is
+    # not changed once made).
+    @cached_property
     def revenue(self) -> Decimal:
         return sum((line.amount for line in self.lines), ZERO)
 
-    @property
+    @cached_property
     def wage_cost(self) -> Decimal:
         return sum((person.cost.total for person in self.people), ZERO)
 
