@@ -83,8 +83,8 @@ def _bench(runs: int) -> list[str]:
     from bista.core.models import Unit
     from bista.economy import figures
     from bista.economy import selectors as economy_selectors
-    from bista.economy.models import StoredMonth
     from bista.economy import services as economy_services
+    from bista.economy.models import StoredMonth
     from bista.timereports import fkreports, rules, services
     from bista.timereports.checklist import month_checklist
 
