@@ -13,6 +13,8 @@ other costs entered here.
 - **Other costs** per month: premises (seed 002: the unit moved to cheaper premises during 2025), and material
   and travel by the roster's worked hours of the month.
 - **Invoices**: the municipality's invoice basis of each ended month with attested time, by the service.
+- **Stored months**: the figures of each month timereports' step closed, as a month close stores them
+  (`economy.figures.store_month`; ADR 0012), so that the overview reads them instead of computing ten years.
 
 The outcome's shape comes from the staff and rosters the earlier steps made (see `bista.demo.generator`'s
 TEAM_KINDS and `_staffing_strategy`, and `bista.demo.rostering`'s hourly-paid share): monthly-paid staff cost
