@@ -9,7 +9,9 @@ import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
@@ -53,6 +55,10 @@ FIELD_NAMES = {
     "supersedes": "supersedes_id",
     "provider_unit": "provider_unit_id",
     "decided_by": "decided_by",
+    "officer": "officer_id",
+    "from_officer": "from_officer_id",
+    "to_officer": "to_officer_id",
+    "cases": "case_ids",
 }
 
 
@@ -69,6 +75,26 @@ class CaseOut(Schema):
     opened_on: datetime.date
     closed_on: datetime.date | None
     version: int
+
+
+class CasePatch(PatchSchema):
+    """Reassign a case (officer and/or group) or move it to another målgrupp; `version` as last read."""
+
+    nullable = frozenset({"officer_id", "team_id", "target_group_id"})
+    version: int
+    officer_id: Id | None = None
+    team_id: Id | None = None
+    target_group_id: Id | None = None
+
+
+class ReassignIn(InputSchema):
+    from_officer_id: Id
+    to_officer_id: Id
+    case_ids: list[Id] | None = Field(None, max_length=500)
+
+
+class ReassignOut(Schema):
+    moved: int
 
 
 class IntakeOut(Schema):
@@ -271,6 +297,12 @@ def _case(user: Any, case_id: int) -> Case:
     return selectors.case_get(user, case_id, detail=f"ärende {case_id} via API")
 
 
+def _officer(pk: int | None, field: str = "officer_id") -> Any:
+    if pk is None:
+        return None
+    return existing(get_user_model(), pk, field, "Handläggaren finns inte.")
+
+
 def _in_case(case: Case, model: Any, pk: int | None, field: str, message: str) -> Any:
     if pk is None:
         return None
@@ -303,6 +335,57 @@ def list_cases(
 @router.get("/casework/cases/{case_id}", response={200: CaseOut, **ERRORS}, summary="Ett ärende (loggas)")
 def get_case(request: HttpRequest, case_id: Id) -> Any:
     return _case(actor(request), case_id)
+
+
+@router.patch(
+    "/casework/cases/{case_id}",
+    response={200: CaseOut, **ERRORS},
+    summary="Flytta ärendet (handläggare, grupp, målgrupp; versionerat, 409 om någon annan hunnit ändra)",
+)
+def update_case(request: HttpRequest, case_id: Id, payload: CasePatch) -> Any:
+    """Both kinds of change in one request are one transaction: a refused second leaves the first unsaved."""
+    user = actor(request)
+    case = _case(user, case_id)
+    changes = payload.changes(exclude={"version"})
+    version = payload.version
+    with transaction.atomic(), api_field_names(FIELD_NAMES):
+        if "officer_id" in changes or "team_id" in changes:
+            officer = _officer(changes["officer_id"]) if "officer_id" in changes else case.officer
+            team = (
+                existing(Team, changes["team_id"], "team_id", "Gruppen finns inte.")
+                if changes.get("team_id")
+                else (None if "team_id" in changes else case.team)
+            )
+            case = services.case_assign(actor=user, case=case, officer=officer, team=team, expected_version=version)
+            version = case.version
+        if "target_group_id" in changes:
+            target_group = (
+                existing(TargetGroup, changes["target_group_id"], "target_group_id", "Målgruppen finns inte.")
+                if changes["target_group_id"]
+                else None
+            )
+            case = services.case_target_group_set(
+                actor=user, case=case, target_group=target_group, expected_version=version
+            )
+    return case
+
+
+@router.post(
+    "/casework/units/{unit_id}/reassign",
+    response={200: ReassignOut, **ERRORS},
+    summary="Flytta en handläggares öppna ärenden (alla eller de angivna) till en annan",
+)
+def reassign_cases(request: HttpRequest, unit_id: Id, payload: ReassignIn) -> Any:
+    unit = existing(Unit, unit_id, "unit_id", "Enheten finns inte.")
+    with api_field_names({**FIELD_NAMES, "officer": "to_officer_id"}):
+        moved = services.cases_reassign(
+            actor=actor(request),
+            unit=unit,
+            from_officer=_officer(payload.from_officer_id, "from_officer_id"),
+            to_officer=_officer(payload.to_officer_id, "to_officer_id"),
+            case_ids=payload.case_ids,
+        )
+    return {"moved": moved}
 
 
 @router.post("/casework/intakes", response={201: IntakeOut, **ERRORS}, summary="Registrera aktualisering")

@@ -16,11 +16,13 @@ Definitions:
   follow-up, decisions in force then) done by the due day, by a follow-up record or a new investigation.
 * **Open ej verkställda beslut**: the individual reports of the quarter of the period's last day (or today,
   if earlier) that are not final; lower is better.
-* **Active clients**: clients with a favourable decision in force on the period's last day (or today):
-  all, children and young people 0–20, adults 21–65 (age on that day), and socialpsykiatri: clients whose case
-  is in the målgrupp socialpsykiatri (casework.TargetGroup, seed 001's group of adults with psychiatric problems),
-  whatever the law of the decision — a SoL decision alone says nothing of the group (children get SoL
-  avlösning, a psychiatric client gets LSS daglig verksamhet).
+* **Active clients**: clients with a favourable decision in force on the period's last day (or today): all,
+  and split into seed 001's three groups, which add up to the total (1,564 = 290 + 812 + 462 in December 2021):
+  socialpsykiatri, clients with a case in force in the målgrupp socialpsykiatri (casework.TargetGroup, adults
+  with psychiatric problems) whatever the law of the decision — a SoL decision alone says nothing of the group
+  (children get SoL avlösning, a psychiatric client gets LSS daglig verksamhet); then children and young people
+  0–20 (age on that day); and the rest, adults 21–65 "samt även alla äldre personer som bor på våra grupp- och
+  servicebostäder" — the over-65s the unit still has are counted with the adults, as the seed does.
 * **Caseload per case officer**: open cases on that day divided by the case officers holding them.
 """
 
@@ -207,15 +209,20 @@ def _active(unit_id: int, day: datetime.date) -> list[Any]:
     )
 
 
-def _active_count(keep: Callable[[str, str | None, datetime.date], bool]) -> Callable[..., Figure]:
-    """Clients with a decision in force that `keep(personnummer, the case's målgrupp code, day)` counts."""
+def _active_count(keep: Callable[[str, frozenset[str | None], datetime.date], bool]) -> Callable[..., Figure]:
+    """Clients with a decision in force that `keep(personnummer, the målgrupp codes of their cases with such a
+    decision, day)` counts: a client is judged once, on all their cases together."""
 
     def run(unit_id: int, first: datetime.date, last: datetime.date, today: datetime.date) -> Figure:
         day = min(last, today)
-        clients: dict[int, str] = {}
+        people: dict[int, tuple[str, str, set[str | None]]] = {}
         for client_id, gender, number, group in _active(unit_id, day):
-            if keep(number, group, day):
-                clients[client_id] = gender
+            people.setdefault(client_id, (gender, number, set()))[2].add(group)
+        clients = {
+            client_id: gender
+            for client_id, (gender, number, groups) in people.items()
+            if keep(number, frozenset(groups), day)
+        }
         women = sum(1 for g in clients.values() if g == WOMEN)
         men = sum(1 for g in clients.values() if g == MEN)
         return Figure(
@@ -233,10 +240,14 @@ def _age(number: str, day: datetime.date) -> int:
     return rules.age_on(rules.birth_date(number), day)
 
 
-active_clients = _active_count(lambda number, group, day: True)
-active_children = _active_count(lambda number, group, day: _age(number, day) <= 20)
-active_adults = _active_count(lambda number, group, day: 21 <= _age(number, day) <= 65)
-active_social_psychiatry = _active_count(lambda number, group, day: group == TargetGroup.SOCIAL_PSYCHIATRY)
+def _psychiatric(groups: frozenset[str | None]) -> bool:
+    return TargetGroup.SOCIAL_PSYCHIATRY in groups
+
+
+active_clients = _active_count(lambda number, groups, day: True)
+active_social_psychiatry = _active_count(lambda number, groups, day: _psychiatric(groups))
+active_children = _active_count(lambda number, groups, day: not _psychiatric(groups) and _age(number, day) <= 20)
+active_adults = _active_count(lambda number, groups, day: not _psychiatric(groups) and _age(number, day) >= 21)
 
 
 def caseload_per_officer(unit_id: int, first: datetime.date, last: datetime.date, today: datetime.date) -> Figure:
@@ -339,7 +350,7 @@ INDICATORS: tuple[tuple[str, str, str, str, str, bool, bool, int, Compute], ...]
     (
         "casework.active_children",
         COUNT,
-        "Antal barn och unga 0–20 år med gällande beslut vid periodens slut.",
+        "Antal barn och unga 0–20 år med gällande beslut vid periodens slut (utom socialpsykiatri).",
         "Aktiva brukare 0–20 år",
         "antal",
         True,
@@ -350,7 +361,8 @@ INDICATORS: tuple[tuple[str, str, str, str, str, bool, bool, int, Compute], ...]
     (
         "casework.active_adults",
         COUNT,
-        "Antal vuxna 21–65 år med gällande beslut vid periodens slut.",
+        "Antal vuxna från 21 år med gällande beslut vid periodens slut, utom socialpsykiatri: 21–65 år och de"
+        " äldre som enheten har kvar (som i verksamhetsplanen, där äldre i grupp- och servicebostad räknas hit).",
         "Aktiva brukare 21–65 år",
         "antal",
         True,

@@ -238,3 +238,55 @@ def test_appeals_through_the_api(org: Organisation, officer: Any, browser: Any) 
     assert made.status_code == 201 and made.json()["timely"] is True  # no receipt date yet: the period runs on
     listed = get(browser, f"/casework/cases/{intake.case_id}/appeals").json()
     assert [a["id"] for a in listed] == [made.json()["id"]]
+
+
+def test_a_case_is_moved_through_the_api_with_its_version(org: Organisation, officer: Any) -> None:
+    """Reassigning and changing the målgrupp: one PATCH, versioned; a stale version is 409 and a refused part
+    leaves the other unsaved."""
+    chief = make_user("chef2", RoleCode.UNIT_MANAGER, org.purchaser)
+    other = f.officer(org, "bo")
+    case = f.register(org.purchaser, actor=officer).case
+    psychiatry = TargetGroup.objects.get(code=TargetGroup.SOCIAL_PSYCHIATRY)
+    url = f"/casework/cases/{case.pk}"
+    # A case officer may put their case in a målgrupp but not move it to a colleague.
+    own = session_client(officer)
+    assert patch(own, url, {"version": case.version, "target_group_id": None}).status_code == 200
+    assert patch(own, url, {"version": case.version + 1, "officer_id": other.pk}).status_code == 403
+    case.refresh_from_db()
+    browser = session_client(chief)
+    moved = patch(browser, url, {"version": case.version, "officer_id": other.pk, "target_group_id": psychiatry.pk})
+    assert moved.status_code == 200, moved.content
+    assert moved.json()["officer_id"] == other.pk and moved.json()["target_group_id"] == psychiatry.pk
+    assert moved.json()["version"] == case.version + 2
+    stale = patch(browser, url, {"version": case.version, "target_group_id": None})
+    assert stale.status_code == 409, stale.content
+    half = patch(
+        browser, url, {"version": moved.json()["version"], "officer_id": officer.pk, "target_group_id": 999999}
+    )
+    assert half.status_code == 422 and "target_group_id" in error(half)["fields"]
+    case.refresh_from_db()
+    assert (case.officer_id, case.target_group_id, case.version) == (other.pk, psychiatry.pk, moved.json()["version"])
+    nobody_else = patch(browser, url, {"version": case.version, "officer_id": make_user("extern").pk})
+    assert nobody_else.status_code == 422 and "officer_id" in error(nobody_else)["fields"]
+    assert patch(browser, url, {"version": case.version, "officer_id": None}).json()["officer_id"] is None
+
+
+def test_moving_an_officers_cases_through_the_api(org: Organisation, officer: Any) -> None:
+    chief = make_user("chef2", RoleCode.UNIT_MANAGER, org.purchaser)
+    other = f.officer(org, "bo")
+    cases = [f.register(org.purchaser, actor=officer, new_client=f.new_client(number=n)).case for n in (982, 990)]
+    url = f"/casework/units/{org.purchaser.pk}/reassign"
+    browser = session_client(chief)
+    wrong = post(browser, url, {"from_officer_id": officer.pk, "to_officer_id": officer.pk})
+    assert wrong.status_code == 422 and "to_officer_id" in error(wrong)["fields"]
+    stranger = post(browser, url, {"from_officer_id": officer.pk, "to_officer_id": make_user("extern").pk})
+    assert stranger.status_code == 422 and "to_officer_id" in error(stranger)["fields"]
+    one = post(browser, url, {"from_officer_id": officer.pk, "to_officer_id": other.pk, "case_ids": [cases[0].pk]})
+    assert one.status_code == 200 and one.json() == {"moved": 1}
+    assert (
+        post(session_client(officer), url, {"from_officer_id": officer.pk, "to_officer_id": other.pk}).status_code
+        == 403
+    )
+    rest = post(browser, url, {"from_officer_id": officer.pk, "to_officer_id": other.pk})
+    assert rest.json() == {"moved": 1}
+    assert set(Case.objects.values_list("officer_id", flat=True)) == {other.pk}

@@ -100,6 +100,29 @@ def test_social_psychiatry_is_the_case_s_target_group_not_the_law(org: Organisat
     assert _run("casework.active_social_psychiatry", org).value == 0
 
 
+def test_the_three_groups_add_up_to_all_active_clients(org: Organisation, world: dict[str, Any]) -> None:
+    """Seed 001's 1,564 = 290 children + 812 adults + 462 socialpsykiatri: every active client in exactly one
+    group — a young member of socialpsykiatri counts there, not with the children; an over-65 with the adults."""
+    officer = world["officer"]
+    psychiatry = TargetGroup.objects.get(code=TargetGroup.SOCIAL_PSYCHIATRY)
+    young_member = f.register(
+        org.purchaser, actor=officer, new_client=f.new_client(birth="20050601", number=36), target_group=psychiatry
+    )
+    f.decide(young_member, actor=officer, period_end=None)
+    old = f.register(org.purchaser, actor=officer, new_client=f.new_client(birth="19500301", number=48))
+    f.decide(old, actor=officer, period_end=None)
+    groups = {
+        key: set(_run(key, org).record_ids)
+        for key in ("casework.active_children", "casework.active_adults", "casework.active_social_psychiatry")
+    }
+    everyone = set(_run("casework.active_clients", org).record_ids)
+    assert len(everyone) == 4 and sum(len(ids) for ids in groups.values()) == len(everyone)
+    assert set().union(*groups.values()) == everyone
+    assert groups["casework.active_social_psychiatry"] == {young_member.case.client_id}
+    assert groups["casework.active_children"] == {world["child"].pk}
+    assert old.case.client_id in groups["casework.active_adults"]
+
+
 def test_governance_computes_them_from_its_registry(org: Organisation, world: dict[str, Any]) -> None:
     from bista.governance import registry
     from bista.governance.models import IndicatorDefinition
