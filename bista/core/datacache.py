@@ -19,6 +19,7 @@ from typing import TypeVar
 from django.core.cache import caches
 from django.db import connections, router
 
+from bista.core.access import access_map, team_ids_for_user
 from bista.core.models import AuditEvent
 
 CACHE = "duties"
@@ -63,3 +64,11 @@ def cached(name: str, parts: object, compute: Callable[[], T]) -> T:
         value = compute()
         cache.set(key, value)
     return value
+
+
+def viewer(user: object) -> tuple[object, ...]:
+    """What a value computed for `user` depends on besides the records: who they are, the permissions they hold
+    today per unit (grants are reference data, editable without an audit event) and their teams. Read per
+    request anyway (the access map is kept on the user for the request)."""
+    perms = sorted((unit, sorted(codes)) for unit, codes in access_map(user).items())
+    return (getattr(user, "pk", None), perms, sorted(team_ids_for_user(user)))

@@ -144,10 +144,12 @@ def register(name: str) -> Callable[[DutySource], DutySource]:
 
 
 def load_rule_book() -> RuleBook:
-    return RuleBook(_rule_versions())
+    return RuleBook(rule_versions())
 
 
-def _rule_versions() -> tuple[RuleVersion, ...]:
+def rule_versions() -> tuple[RuleVersion, ...]:
+    """The rule book's rows (one query). A cache of anything computed from duties puts them in its key: a rule
+    edited outside the services (a data migration, by hand) writes no audit event."""
     return tuple(
         RuleVersion(
             code=rule.code,
@@ -196,7 +198,7 @@ def duties_for(
     The caller has checked that its actor may see these units. `cached=False` computes from the records even
     for an Att göra list (what the cache is tested against).
     """
-    versions = _rule_versions()
+    versions = rule_versions()
     query = DutyQuery(
         unit_ids=frozenset(unit_ids),
         today=today,

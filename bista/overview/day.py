@@ -22,13 +22,13 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.text import Truncator
 
 from bista.care import selectors as care_selectors
 from bista.casework import selectors as casework_selectors
 from bista.clients.selectors import visible_clients
-from bista.core import clock
+from bista.core import clock, datacache
 from bista.core.access import has_perm, has_perm_anywhere, unit_ids_with
 from bista.core.deadlines import Duty, DutyState, TodoList, add_months
 from bista.core.format import antal
@@ -230,8 +230,18 @@ def _unit_day(user: Any, unit: Unit, today: datetime.date) -> UnitDay:
         )
         for call in rostering_selectors.sick_calls_to_cover(user, unit)[:ROWS]
     ]
-    _quality_rows(user, unit, today, panel)
-    panel.delegations = [
+    # The quality rows and the delegations depend on the date only (no client is named in them, so no read is
+    # logged): kept per data version, date and viewer (`bista.core.datacache`), they are read once per write.
+    (panel.deviation_count, panel.deviations, panel.lex_sarah_open), panel.delegations = datacache.cached(
+        "unit-day-dated",
+        (today, datacache.viewer(user), unit.pk, get_script_prefix()),
+        lambda: (_quality_rows(user, unit, today), _delegations(user, unit, today)),
+    )
+    return panel
+
+
+def _delegations(user: Any, unit: Unit, today: datetime.date) -> list[ShiftLine]:
+    return [
         ShiftLine(
             when=f"t.o.m. {delegation.valid_until}",
             client_name=f"{delegation.employee.first_name} {delegation.employee.last_name}: {delegation.kind.name}",
@@ -241,14 +251,13 @@ def _unit_day(user: Any, unit: Unit, today: datetime.date) -> UnitDay:
             user, unit, today, today + datetime.timedelta(days=DELEGATION_DAYS)
         )[:ROWS]
     ]
-    return panel
 
 
-def _quality_rows(user: Any, unit: Unit, today: datetime.date, panel: UnitDay) -> None:
+def _quality_rows(user: Any, unit: Unit, today: datetime.date) -> tuple[int, list[ShiftLine], int]:
+    """The new deviations (how many, the newest rows) and how many Lex Sarah reports are open."""
     since = clock.start_of_day(today - datetime.timedelta(days=NEW_DEVIATION_DAYS))
     new = quality_selectors.visible_deviations(user).filter(unit=unit, reported_at__gte=since).order_by("-reported_at")
-    panel.deviation_count = new.count()
-    panel.deviations = [
+    rows = [
         ShiftLine(
             when=str(clock.local_date(deviation.reported_at)),
             client_name=Truncator(deviation.what_happened).chars(70),
@@ -257,7 +266,7 @@ def _quality_rows(user: Any, unit: Unit, today: datetime.date, panel: UnitDay) -
         )
         for deviation in new[:ROWS]
     ]
-    panel.lex_sarah_open = quality_selectors.open_lex_sarah_reports(user).filter(unit=unit).count()
+    return new.count(), rows, quality_selectors.open_lex_sarah_reports(user).filter(unit=unit).count()
 
 
 # --- The case officer's desk -------------------------------------------------------------------------------

@@ -268,3 +268,97 @@ def test_start_page_of_other_unit(org: Organisation, world: dict[str, Order], ot
     box = html[html.index('id="att-gora"') :]
     assert f"?unit={org.provider.pk}" not in box
     assert f"?unit={org.other_unit.pk}" in box
+
+
+# --- A long list, and the kept sections -------------------------------------------------------------------
+
+
+def test_a_long_section_shows_its_most_urgent_rows_and_links_to_the_whole_section(
+    org: Organisation, manager: Any
+) -> None:
+    from bista.care.views.todo import ROWS_SHOWN
+
+    _add_orders(org, manager, ROWS_SHOWN + 3)
+    url = f"{TODO}?unit={org.provider.pk}"
+    html = body(browser(manager).get(url))
+    overdue = section(html, "Försenade")
+    assert f"Försenade ({ROWS_SHOWN + 3})" in html
+    assert overdue.count("Efternamn</a>") == ROWS_SHOWN
+    assert f'href="{url}&amp;alla=forsenade#forsenade"' in overdue and f"Visa alla ({ROWS_SHOWN + 3})" in overdue
+
+    whole = body(browser(manager).get(f"{url}&alla=forsenade"))
+    assert section(whole, "Försenade").count("Efternamn</a>") == ROWS_SHOWN + 3
+    assert "alla=forsenade" not in section(whole, "Försenade")
+    assert section(whole, "Förfaller snart").count("Efternamn</a>") == ROWS_SHOWN  # the others stay cut
+    # Mine links to the whole section without a scope; an unknown section is the cut page.
+    mine = body(browser(manager).get(TODO))
+    assert f'href="{TODO}?alla=forsenade#forsenade"' in mine
+    assert body(browser(manager).get(f"{url}&alla=okänd")).count("Efternamn</a>") == body(
+        browser(manager).get(url)
+    ).count("Efternamn</a>")
+
+
+def _lists_part(html: str) -> str:
+    """The figures and sections (the kept part), without the page around them (its CSRF token changes)."""
+    return html[html.index('<dl class="figures">') : html.index("</main>")]
+
+
+def test_the_kept_sections_equal_fresh_ones_after_every_kind_of_change(
+    org: Organisation, manager: Any, astrid: Client
+) -> None:
+    """The sections' HTML is kept per data version and viewer (bista.care.views.todo): after each change, the
+    page through the cache equals the page computed with the cache emptied, in every scope."""
+    from django.core.cache import caches
+
+    from bista.clients import services as client_services
+    from bista.core.access import SYSTEM
+    from bista.core.datacache import CACHE
+    from bista.core.models import DutyRule, RoleGrant
+    from bista.core.permissions import Perm
+    from bista.staff.tests.support import add_delegation, hire
+
+    unit = f"{TODO}?unit={org.provider.pk}"
+    urls = [TODO, unit, f"{TODO}?team={org.team.pk}", f"{unit}&alla=kommande"]
+    state: dict[str, Any] = {}
+
+    def pages(fresh: bool) -> list[str]:
+        result = []
+        for url in urls:
+            if fresh:
+                caches[CACHE].clear()
+            result.append(_lists_part(body(browser(manager).get(url))))
+        return result
+
+    def new_order() -> None:
+        state["order"] = f.make_order(
+            astrid, org.provider, decision_date=ago(35), received_on=ago(30), deputy=manager, team=org.team
+        )
+
+    def first_contact() -> None:
+        state["order"] = f.step(state["order"], "first_contact", ago(1))
+
+    def renamed() -> None:
+        client = Client.objects.get(pk=astrid.pk)
+        client_services.client_update(actor=SYSTEM, client=client, expected_version=client.version, last_name="Lind")
+
+    def delegation() -> None:
+        add_delegation(hire(org.provider, "Eva", "Berg", start=ago(400)), ago(300), ago(-5))
+
+    def staff_view_withdrawn() -> None:  # reference data changed without an audit event: in the viewer's key
+        RoleGrant.objects.filter(role__code=RoleCode.UNIT_MANAGER, permission__code=Perm.EMPLOYEE_VIEW).update(
+            valid_to=ago(1)
+        )
+
+    def rule_changed() -> None:  # the rule book, edited by hand: in the key
+        DutyRule.objects.filter(code="care.first_contact").update(amount=10, unit=DutyRule.Unit.WEEKS)
+
+    before = pages(fresh=True)
+    assert pages(fresh=False) == before
+    for change in (new_order, first_contact, renamed, delegation, staff_view_withdrawn, rule_changed):
+        assert pages(fresh=False) == before  # the state before the change is kept
+        change()
+        kept = pages(fresh=False)
+        after = pages(fresh=True)
+        assert after != before, f"{change.__name__} changed no page: the step proves nothing"
+        assert kept == after, change.__name__
+        before = after

@@ -223,3 +223,61 @@ def test_the_kept_verdicts_on_open_shifts_equal_fresh_ones_after_every_kind_of_w
         assert after != before, f"{write.__name__} changed no verdict: the step proves nothing"
         assert kept() == after, write.__name__
         before = after
+
+
+def test_the_kept_quality_rows_and_delegations_equal_fresh_ones_after_every_kind_of_change(
+    org: Organisation, manager: Any, assistant: Employee, astrid: Client
+) -> None:
+    """A manager's new deviations, open Lex Sarah reports and expiring delegations are kept per data version,
+    date and viewer (`bista.core.datacache`): after each change the start page through the cache equals the
+    page computed with the cache emptied."""
+    from django.core.cache import caches
+
+    from bista.core.datacache import CACHE
+    from bista.quality.tests import factories as q
+
+    def panel() -> str:
+        html = _body(manager)
+        start = html.index("Idag i Enheten för personligt stöd")
+        return html[start : html.index("</section>", start)]
+
+    def fresh() -> str:
+        caches[CACHE].clear()
+        return panel()
+
+    kind = DelegationKind.objects.first()
+    assert kind is not None
+
+    def deviation() -> None:
+        quality_services.deviation_report(
+            actor=manager, unit=org.provider, client=astrid, occurred_at=f.at(0, 8), what_happened="Nyckeln saknades."
+        )
+
+    def lex_sarah() -> None:
+        q.report_lex_sarah(org.provider)
+
+    def delegation() -> None:
+        staff_services.delegation_add(
+            actor=SYSTEM,
+            employee=assistant,
+            kind=kind,
+            client=astrid,
+            delegated_by="Sjuksköterska Siv",
+            valid_from=MONDAY - datetime.timedelta(days=300),
+            valid_until=MONDAY + datetime.timedelta(days=10),
+        )
+
+    def staff_view_withdrawn() -> None:  # reference data changed without an audit event: in the viewer's key
+        RoleGrant.objects.filter(role__code=RoleCode.UNIT_MANAGER, permission__code=Perm.EMPLOYEE_VIEW).update(
+            valid_to=MONDAY - datetime.timedelta(days=1)
+        )
+
+    f.shift(None, astrid, f.at(0, 22), 9)  # the panel shows whatever else changes
+    before = fresh()
+    for change in (deviation, lex_sarah, delegation, staff_view_withdrawn):
+        assert panel() == before  # the state before the change is kept
+        change()
+        kept, after = panel(), fresh()
+        assert after != before, f"{change.__name__} changed no row: the step proves nothing"
+        assert kept == after, change.__name__
+        before = after
