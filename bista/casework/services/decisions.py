@@ -84,10 +84,13 @@ def _check_delegation(
     outcome: str,
     on: datetime.date,
     delegations: list[rules.Delegation] | None = None,
+    roles: set[str] | None = None,
 ) -> set[str]:
     """The decider's role codes on the decision date, if the delegation order lets them decide this.
-    `delegations`: the order's rows already read (an import checks many decisions), else those in force."""
-    roles = _roles_in(decided_by, unit, on)
+    `delegations`: the order's rows already read (an import checks many decisions), else those in force;
+    `roles`: likewise the decider's roles in the unit on `on` already read, else read here."""
+    if roles is None:
+        roles = _roles_in(decided_by, unit, on)
     facts = delegation_facts(on) if delegations is None else delegations
     if not rules.may_decide(facts, roles=roles, act=service.act, service=service.code, outcome=outcome, on=on):
         raise ValidationError(

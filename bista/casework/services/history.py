@@ -42,7 +42,14 @@ from bista.casework.models import (
 )
 from bista.casework.services.appeals import _appeal_step_date
 from bista.casework.services.cases import _first_contact_check, _intake_errors, target_group_check
-from bista.casework.services.common import _not_in_future, _officer_of, _purchaser, _roles_in, _team_of
+from bista.casework.services.common import (
+    _not_in_future,
+    _officer_of,
+    _purchaser,
+    _team_of,
+    roles_on,
+    unit_memberships,
+)
 from bista.casework.services.decisions import (
     _check_delegation,
     _decider_name,
@@ -245,6 +252,7 @@ class _Checker:
         self.delegation_begins = min((rule.valid_from for rule in self.delegations), default=None)
         self.role_names = dict(Role.objects.values_list("code", "name"))
         self.roles: dict[tuple[int, datetime.date], set[str]] = {}
+        self.memberships = unit_memberships(unit)  # an import adds no memberships: read once, not per decision
         care_ids = [
             order.care_order.pk
             for history in histories
@@ -263,7 +271,7 @@ class _Checker:
     def _roles(self, user: Any, on: datetime.date) -> set[str]:
         key = (user.pk, on)
         if key not in self.roles:
-            self.roles[key] = _roles_in(user, self.unit, on)
+            self.roles[key] = roles_on(self.memberships.get(user.pk, []), on)
         return self.roles[key]
 
     def history(self, history: ImportedHistory, label: str) -> _Built:
@@ -284,7 +292,9 @@ class _Checker:
                 raise ValidationError({"intakes": "Ärendet har ingen aktualisering."})
             _team_of(unit, history.team)
             target_group_check(history.target_group, opened_on)
-            _officer_of(unit, history.officer, min(history.closed_on or self.today, self.today))
+            officer_on = min(history.closed_on or self.today, self.today)
+            officer_roles = self._roles(history.officer, officer_on) if history.officer is not None else None
+            _officer_of(unit, history.officer, officer_on, roles=officer_roles)
             if history.closed_on is not None and history.closed_on < opened_on:
                 raise ValidationError({"closed_on": "Ärendet kan inte avslutas före sin första aktualisering."})
             _not_in_future(history.closed_on, "closed_on")
@@ -460,6 +470,7 @@ class _Checker:
                 outcome=item.outcome,
                 on=on,
                 delegations=self.delegations,
+                roles=self._roles(item.decided_by, on),
             )
         else:  # before the delegation order Bistå knows (see the module's docstring)
             roles = self._roles(item.decided_by, on)

@@ -248,6 +248,7 @@ BAD: dict[str, Any] = {
     "decision before its application": lambda h, o: _decision(h, 1, decision_date=D(2021, 10, 1)),
     "zero hours": lambda h, o: _decision(h, 1, scope_amount=Decimal("0")),
     "no delegation (assistance by a case officer)": lambda h, o: _decision(h, 2, decided_by=o),
+    "case officer without a role in the unit": lambda h, o: dataclasses.replace(h, officer=make_user("utan.roll")),
     "supersedes an unknown decision": lambda h, o: _decision(h, 1, supersedes="nowhere"),
     "order not matching the care order": lambda h, o: _decision(h, 1, scope_amount=Decimal("12")),
     "order from a refusal": lambda h, o: _decision(
